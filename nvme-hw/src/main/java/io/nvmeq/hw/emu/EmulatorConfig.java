@@ -1,0 +1,215 @@
+package io.nvmeq.hw.emu;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * How an emulated controller is built: its backing store, namespaces and limits. Parsed from an
+ * {@code emu:} device URI (see {@code io.nvmeq.hw.device.DeviceUri}) or built in code.
+ *
+ * @param backend          where namespace data lives
+ * @param file             the backing file for {@link Backend#FILE} (namespaces lie one after another), else null
+ * @param namespaces       number of namespaces, ids 1..namespaces
+ * @param namespaceBytes   size of each namespace in bytes (a multiple of blockSize)
+ * @param blockSize        logical block size: 512 or 4096
+ * @param maxIoQueuePairs  I/O queue pairs the controller grants at most (Set Features Number of Queues)
+ * @param maxQueueEntries  CAP.MQES + 1: the largest queue the controller accepts
+ * @param mdts             Maximum Data Transfer Size as in Identify: 2^mdts pages of 4 KiB; 0 = no limit
+ * @param serial           serial number (Identify SN)
+ * @param model            model number (Identify MN)
+ * @param firmware         firmware revision (Identify FR)
+ * @param mappingLimit     IOMMU mappings at most (VFIO's dma_entry_limit; 65535 by default)
+ * @param iovaLimit        end (exclusive) of the usable IOVA range, which starts at 0
+ */
+public record EmulatorConfig(
+    Backend backend,
+    Path file,
+    int namespaces,
+    long namespaceBytes,
+    int blockSize,
+    int maxIoQueuePairs,
+    int maxQueueEntries,
+    int mdts,
+    String serial,
+    String model,
+    String firmware,
+    int mappingLimit,
+    long iovaLimit)
+{
+    public enum Backend
+    {
+        /** Data in process memory: fast, gone with the process. */
+        MEMORY,
+        /** Data in a file, durable once flushed. */
+        FILE,
+        /** Moves no data: writes are dropped, reads return zeroes. For measuring the driver alone. */
+        NULL
+    }
+
+    public static final long DEFAULT_NAMESPACE_BYTES = 64L << 20;
+    public static final int DEFAULT_BLOCK_SIZE = 512;
+    public static final int DEFAULT_MAX_IO_QUEUE_PAIRS = 64;
+    public static final int DEFAULT_MAX_QUEUE_ENTRIES = 1024;
+    public static final int DEFAULT_MDTS = 7;
+    public static final int DEFAULT_MAPPING_LIMIT = 65535;
+    /** 2^39: the IOVA width of many Intel IOMMUs (QEMU's intel-iommu reports 39 bits too). */
+    public static final long DEFAULT_IOVA_LIMIT = 1L << 39;
+
+    public EmulatorConfig
+    {
+        Objects.requireNonNull(backend, "backend");
+        if (backend == Backend.FILE && file == null)
+        {
+            throw new IllegalArgumentException("a file-backed emulated controller needs a file");
+        }
+        if (blockSize != 512 && blockSize != 4096)
+        {
+            throw new IllegalArgumentException("block size must be 512 or 4096, not " + blockSize);
+        }
+        if (namespaces < 1 || namespaces > 1024)
+        {
+            throw new IllegalArgumentException("namespaces must be 1..1024, not " + namespaces);
+        }
+        if (namespaceBytes < blockSize || namespaceBytes % blockSize != 0)
+        {
+            throw new IllegalArgumentException(
+                "namespace size " + namespaceBytes + " is not a positive multiple of the block size " + blockSize);
+        }
+        if (maxIoQueuePairs < 1 || maxIoQueuePairs > 65535)
+        {
+            throw new IllegalArgumentException("I/O queue pairs must be 1..65535, not " + maxIoQueuePairs);
+        }
+        if (maxQueueEntries < 2 || maxQueueEntries > 65536)
+        {
+            throw new IllegalArgumentException("queue entries must be 2..65536, not " + maxQueueEntries);
+        }
+        if (mdts < 0 || mdts > 15)
+        {
+            throw new IllegalArgumentException("mdts must be 0..15, not " + mdts);
+        }
+        if (mappingLimit < 1)
+        {
+            throw new IllegalArgumentException("mapping limit must be positive, not " + mappingLimit);
+        }
+        if (iovaLimit < (1L << 24))
+        {
+            throw new IllegalArgumentException("IOVA limit must be at least 16 MiB, not " + iovaLimit);
+        }
+        serial = serial == null ? "NVMEQ0001" : serial;
+        model = model == null ? "nvmeq emulated controller" : model;
+        firmware = firmware == null ? "0.1" : firmware;
+    }
+
+    public static Builder builder()
+    {
+        return new Builder();
+    }
+
+    public long blocksPerNamespace()
+    {
+        return namespaceBytes / blockSize;
+    }
+
+    public static final class Builder
+    {
+        private Backend backend = Backend.MEMORY;
+        private Path file;
+        private int namespaces = 1;
+        private long namespaceBytes = DEFAULT_NAMESPACE_BYTES;
+        private int blockSize = DEFAULT_BLOCK_SIZE;
+        private int maxIoQueuePairs = DEFAULT_MAX_IO_QUEUE_PAIRS;
+        private int maxQueueEntries = DEFAULT_MAX_QUEUE_ENTRIES;
+        private int mdts = DEFAULT_MDTS;
+        private String serial;
+        private String model;
+        private String firmware;
+        private int mappingLimit = DEFAULT_MAPPING_LIMIT;
+        private long iovaLimit = DEFAULT_IOVA_LIMIT;
+
+        public Builder backend(final Backend backend)
+        {
+            this.backend = backend;
+            return this;
+        }
+
+        public Builder file(final Path file)
+        {
+            this.file = file;
+            this.backend = Backend.FILE;
+            return this;
+        }
+
+        public Builder namespaces(final int namespaces)
+        {
+            this.namespaces = namespaces;
+            return this;
+        }
+
+        public Builder namespaceBytes(final long namespaceBytes)
+        {
+            this.namespaceBytes = namespaceBytes;
+            return this;
+        }
+
+        public Builder blockSize(final int blockSize)
+        {
+            this.blockSize = blockSize;
+            return this;
+        }
+
+        public Builder maxIoQueuePairs(final int maxIoQueuePairs)
+        {
+            this.maxIoQueuePairs = maxIoQueuePairs;
+            return this;
+        }
+
+        public Builder maxQueueEntries(final int maxQueueEntries)
+        {
+            this.maxQueueEntries = maxQueueEntries;
+            return this;
+        }
+
+        public Builder mdts(final int mdts)
+        {
+            this.mdts = mdts;
+            return this;
+        }
+
+        public Builder serial(final String serial)
+        {
+            this.serial = serial;
+            return this;
+        }
+
+        public Builder model(final String model)
+        {
+            this.model = model;
+            return this;
+        }
+
+        public Builder firmware(final String firmware)
+        {
+            this.firmware = firmware;
+            return this;
+        }
+
+        public Builder mappingLimit(final int mappingLimit)
+        {
+            this.mappingLimit = mappingLimit;
+            return this;
+        }
+
+        public Builder iovaLimit(final long iovaLimit)
+        {
+            this.iovaLimit = iovaLimit;
+            return this;
+        }
+
+        public EmulatorConfig build()
+        {
+            return new EmulatorConfig(
+                backend, file, namespaces, namespaceBytes, blockSize, maxIoQueuePairs, maxQueueEntries, mdts,
+                serial, model, firmware, mappingLimit, iovaLimit);
+        }
+    }
+}
