@@ -12,6 +12,6 @@ final class IoErrors
 
     static NvmeException commandFailed(final int opcode, final int status)
     {
-        return new CommandFailedException(opcode, status, false);
+        return new CommandFailedException(opcode, false, status);
     }
 }
