@@ -144,7 +144,7 @@ public final class ControllerSupervisor
         }
         catch (final RuntimeException ex)
         {
-            context.getLog().error("controller bring-up failed for device {}: {}", settings.device(), ex.toString(), ex);
+            context.getLog().error("controller bring-up failed for device {}", settings.device(), ex);
             closeQuietly(context, controller, device);
             if (listener != null)
             {

@@ -321,6 +321,37 @@ class QueuePairActorTest
     }
 
     @Test
+    void selfPollModeRoundTripsOnAStockDispatcherPinnedByTheActor()
+    {
+        bringUp(TestSupport.settings("ACTORS-S").withPollMode(NvmeqSettings.PollMode.SELF_POLL));
+        final int blockSize = namespace().blockSize();
+        final TestProbe<IoReply> replies = testKit.createTestProbe(IoReply.class);
+        final TestProbe<QueuePairStatus> statusProbe = testKit.createTestProbe(QueuePairStatus.class);
+        for (int q = 0; q < 2; q++)
+        {
+            final ActorRef<QueuePairCommand> queue = ready.queuePairs().get(q);
+            final int length = 8 * blockSize;
+            final DmaBuffer out = buffer(length);
+            final DmaBuffer in = buffer(length);
+            out.buffer().putBytes(0, pattern(300 + q, length));
+            queue.tell(new IoRequest.Write(NSID, 64L * q, 8, out, 0, false, 1, replies.ref()));
+            queue.tell(new IoRequest.Read(NSID, 64L * q, 8, in, 0, 2, replies.ref()));
+            assertEquals(new IoReply.Done(1), replies.expectMessageClass(IoReply.class, TIMEOUT));
+            assertEquals(new IoReply.Done(2), replies.expectMessageClass(IoReply.class, TIMEOUT));
+            assertArrayEquals(pattern(300 + q, length), contents(in, 0, length));
+
+            queue.tell(new QueuePairCommand.GetStatus(statusProbe.ref()));
+            final QueuePairStatus status = statusProbe.expectMessageClass(QueuePairStatus.class, TIMEOUT);
+            assertEquals(false, status.busyPoll());
+            final BitSet expected = new BitSet();
+            expected.set(ready.cpus().get(q));
+            assertEquals(expected, CpuAffinity.affinityOf(status.threadId()), "affinity of " + status.threadName());
+            assertTrue(status.threadName().contains(
+                CpuDispatchers.dispatcherId(NvmeqSettings.PollMode.SELF_POLL, ready.cpus().get(q))), status.threadName());
+        }
+    }
+
+    @Test
     void queriesAnswerWithTheControllerAndItsQueuePairs()
     {
         bringUp(TestSupport.settings("ACTORS-Q"));
