@@ -279,7 +279,8 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
     @Override
     public int poll()
     {
-        if (stopped)
+        // Nothing in flight, nothing to reap (and the backlog only fills while commands are in flight).
+        if (stopped || slots.inUseCount() == 0)
         {
             return 0;
         }
