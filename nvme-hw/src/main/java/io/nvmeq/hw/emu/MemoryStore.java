@@ -9,27 +9,36 @@ import org.agrona.UnsafeApi;
  */
 final class MemoryStore implements BlockStore
 {
-    private static final int CHUNK_SHIFT = 30;
-    private static final long CHUNK_SIZE = 1L << CHUNK_SHIFT;
+    private static final int DEFAULT_chunkShift = 30;
 
+    private final int chunkShift;
+    private final long chunkSize;
     private final long size;
     private final long[] chunks;
     private boolean closed;
 
     MemoryStore(final long size)
     {
+        this(size, DEFAULT_chunkShift);
+    }
+
+    /** With chunks of 2^chunkShift bytes; tests use small chunks to cross chunk boundaries cheaply. */
+    MemoryStore(final long size, final int chunkShift)
+    {
+        this.chunkShift = chunkShift;
+        this.chunkSize = 1L << chunkShift;
         if (size <= 0)
         {
             throw new IllegalArgumentException("store size must be positive: " + size);
         }
         this.size = size;
-        final int count = (int)((size + CHUNK_SIZE - 1) >>> CHUNK_SHIFT);
+        final int count = (int)((size + chunkSize - 1) >>> chunkShift);
         chunks = new long[count];
         try
         {
             for (int i = 0; i < count; i++)
             {
-                final long chunkBytes = Math.min(CHUNK_SIZE, size - ((long)i << CHUNK_SHIFT));
+                final long chunkBytes = Math.min(chunkSize, size - ((long)i << chunkShift));
                 chunks[i] = UnsafeApi.allocateMemory(chunkBytes);
                 UnsafeApi.setMemory(chunks[i], chunkBytes, (byte)0);
             }
@@ -48,7 +57,7 @@ final class MemoryStore implements BlockStore
         while (done < length)
         {
             final long at = offset + done;
-            final long chunk = Math.min(length - done, CHUNK_SIZE - (at & (CHUNK_SIZE - 1)));
+            final long chunk = Math.min(length - done, chunkSize - (at & (chunkSize - 1)));
             UnsafeApi.copyMemory(address(at), hostAddress + done, chunk);
             done += chunk;
         }
@@ -61,7 +70,7 @@ final class MemoryStore implements BlockStore
         while (done < length)
         {
             final long at = offset + done;
-            final long chunk = Math.min(length - done, CHUNK_SIZE - (at & (CHUNK_SIZE - 1)));
+            final long chunk = Math.min(length - done, chunkSize - (at & (chunkSize - 1)));
             UnsafeApi.copyMemory(hostAddress + done, address(at), chunk);
             done += chunk;
         }
@@ -74,7 +83,7 @@ final class MemoryStore implements BlockStore
         while (done < length)
         {
             final long at = offset + done;
-            final long chunk = Math.min(length - done, CHUNK_SIZE - (at & (CHUNK_SIZE - 1)));
+            final long chunk = Math.min(length - done, chunkSize - (at & (chunkSize - 1)));
             UnsafeApi.setMemory(address(at), chunk, (byte)0);
             done += chunk;
         }
@@ -110,6 +119,6 @@ final class MemoryStore implements BlockStore
         {
             throw new IndexOutOfBoundsException("store offset " + offset + " outside [0, " + size + ")");
         }
-        return chunks[(int)(offset >>> CHUNK_SHIFT)] + (offset & (CHUNK_SIZE - 1));
+        return chunks[(int)(offset >>> chunkShift)] + (offset & (chunkSize - 1));
     }
 }

@@ -17,6 +17,7 @@ import io.nvmeq.hw.spec.SubmissionEntry;
 /**
  * A minimal host for conformance tests: it drives the controller only as a driver would, through BAR0
  * registers, doorbells, rings in direct memory and the controller's own IOMMU. Every wait is bounded.
+ * Allocation and admin commands belong to one thread; each I/O queue may then be driven by its own thread.
  */
 final class RawHost implements AutoCloseable
 {
@@ -28,7 +29,6 @@ final class RawHost implements AutoCloseable
     final EmulatedIommu iommu;
     private final List<ByteBuffer> keepAlive = new ArrayList<>();
     private long nextIova = 0x10000;
-    private int nextCid;
     HostQueue admin;
 
     RawHost(final EmulatedController controller)
@@ -116,7 +116,7 @@ final class RawHost implements AutoCloseable
     /** Writes an entry at the SQ tail without ringing the doorbell; returns its command id. */
     int push(final HostQueue queue, final Consumer<SubmissionEntry> fill)
     {
-        final int cid = nextCid++ & 0xFFFF;
+        final int cid = queue.nextCid++ & 0xFFFF;
         final SubmissionEntry entry = new SubmissionEntry().wrap(queue.sq.buffer, queue.sqTail * SubmissionEntry.SIZE).clear();
         fill.accept(entry);
         entry.commandId(cid);
@@ -234,6 +234,8 @@ final class RawHost implements AutoCloseable
         int sqTail;
         int cqHead;
         int phase = 1;
+        /** Command ids per queue, so that threads that own different queues share nothing here. */
+        int nextCid;
 
         HostQueue(final int qid, final int entries, final Dma sq, final Dma cq)
         {
