@@ -141,16 +141,18 @@ class NvmCommandsTest
     {
         final RawHost.Dma out = host.allocate(5 * 4096);
         final RawHost.Dma in = host.allocate(5 * 4096);
-        final RawHost.Dma list = host.allocate(2 * 4096);
+        final RawHost.Dma list = host.allocate(4096);
+        final RawHost.Dma nextList = host.allocate(4096);
         fillRandom(out, 0, 5 * 4096, 5);
         // 16 KiB starting 512 bytes into the first page: 3.5 KiB + 3 full pages + 512 bytes = 5 entries.
-        // The list starts 16 bytes before the end of its page: one data entry, then a pointer to the next page.
+        // The list starts 16 bytes before the end of its page: one data entry, then a pointer to the
+        // next list page, which lies elsewhere (not after the first).
         final long listIova = list.iova + 4096 - 16;
         list.buffer.putLong(4096 - 16, out.iova + 4096);
-        list.buffer.putLong(4096 - 8, list.iova + 4096);
+        list.buffer.putLong(4096 - 8, nextList.iova);
         for (int i = 0; i < 3; i++)
         {
-            list.buffer.putLong(4096 + i * 8, out.iova + (2L + i) * 4096);
+            nextList.buffer.putLong(i * 8, out.iova + (2L + i) * 4096);
         }
         assertEquals(0, write(50, 32, out.iova + 512, listIova).status());
         // Read back the same 16 KiB contiguously into 'in' through a plain list, and compare.
