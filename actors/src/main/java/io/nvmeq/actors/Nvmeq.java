@@ -19,6 +19,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.nvmeq.engine.ControllerInfo;
 import io.nvmeq.engine.DmaBuffer;
+import io.nvmeq.engine.InvalidRequestException;
 import io.nvmeq.engine.NamespaceInfo;
 import io.nvmeq.engine.NvmeException;
 import org.slf4j.Logger;
@@ -130,7 +131,7 @@ public final class Nvmeq implements AutoCloseable
         return ready.namespaces();
     }
 
-    /** @throws IllegalArgumentException if {@code nsid} is not an active namespace */
+    /** @throws InvalidRequestException if {@code nsid} is not an active namespace */
     public NamespaceInfo namespace(final int nsid)
     {
         for (final NamespaceInfo namespace : ready.namespaces())
@@ -140,7 +141,7 @@ public final class Nvmeq implements AutoCloseable
                 return namespace;
             }
         }
-        throw new IllegalArgumentException("no active namespace " + nsid + " (active: " + ready.namespaces().size() + ")");
+        throw new InvalidRequestException("no active namespace " + nsid + " (active: " + ready.namespaces().size() + ")");
     }
 
     /** Queue pairs running; valid queue indexes are 0 .. queuePairs() - 1. */
@@ -225,11 +226,12 @@ public final class Nvmeq implements AutoCloseable
         return (int)Long.remainderUnsigned(Thread.currentThread().getId(), queues.size());
     }
 
+    /** @throws InvalidRequestException (thrown, not in the stage) for a queue index out of range */
     private ActorRef<QueuePairCommand> queue(final int queue)
     {
         if (queue < 0 || queue >= queues.size())
         {
-            throw new IllegalArgumentException("queue index " + queue + " is outside 0.." + (queues.size() - 1));
+            throw new InvalidRequestException("queue index " + queue + " is outside 0.." + (queues.size() - 1));
         }
         return queues.get(queue);
     }

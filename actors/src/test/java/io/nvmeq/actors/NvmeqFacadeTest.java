@@ -60,7 +60,10 @@ class NvmeqFacadeTest
                 nvmeq.write(i % 2, NSID, (long)i * blocks, blocks, buffer, 0, i % 3 == 0).toCompletableFuture() :
                 nvmeq.write(NSID, (long)i * blocks, blocks, buffer, 0, false).toCompletableFuture());
         }
-        CompletableFuture.allOf(writes.toArray(new CompletableFuture[0])).get(10, TimeUnit.SECONDS);
+        for (final CompletableFuture<Void> write : writes)
+        {
+            write.get(10, TimeUnit.SECONDS);
+        }
         nvmeq.flush(NSID).toCompletableFuture().get(10, TimeUnit.SECONDS);
 
         for (int i = 0; i < 16; i++)
@@ -75,7 +78,8 @@ class NvmeqFacadeTest
             () -> nvmeq.read(NSID, namespace.blocks(), 1, one, 0).toCompletableFuture().join());
         assertInstanceOf(InvalidRequestException.class, failure.getCause());
         assertTrue(failure.getCause().getMessage().contains("LBA Out of Range"), failure.getCause().getMessage());
-        assertThrows(IllegalArgumentException.class, () -> nvmeq.read(2, NSID, 0, 1, one, 0));
+        assertThrows(InvalidRequestException.class, () -> nvmeq.read(2, NSID, 0, 1, one, 0));
+        assertThrows(InvalidRequestException.class, () -> nvmeq.namespace(2));
     }
 
     @Test
