@@ -1,0 +1,159 @@
+package io.nvmeq.examples;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.Charset;
+import java.time.Duration;
+
+import org.agrona.concurrent.UnsafeBuffer;
+
+import io.nvmeq.actors.Nvmeq;
+import io.nvmeq.engine.ControllerInfo;
+import io.nvmeq.engine.NamespaceInfo;
+import io.nvmeq.examples.cli.ExitCodes;
+import io.nvmeq.examples.io.Await;
+import io.nvmeq.examples.io.BlockTransfer;
+import io.nvmeq.examples.io.DataPattern;
+
+/**
+ * The first program to run: open a device (the emulated controller by default), write a pseudo-random pattern
+ * with many commands in flight so that every queue pair carries some, flush, read it all back and check it
+ * byte for byte. Exit status 0 when the data matches, 3 when it does not, 1 when an operation fails.
+ *
+ * <pre>
+ * java -jar examples/target/nvmeq.jar quickstart [--device URI]
+ * </pre>
+ */
+public final class QuickStart
+{
+    /** The device QuickStart opens when given none: a 64 MiB namespace in memory. */
+    public static final String DEFAULT_DEVICE = "emu:memory?size=64m";
+
+    /** How much of the first namespace is written and read: 4 MiB, or the whole namespace when smaller. */
+    static final long REGION_BYTES = 4L << 20;
+    static final int COMMAND_BYTES = 64 * 1024;
+    static final int COMMANDS_PER_QUEUE_PAIR = 8;
+    static final long SEED = 20240917L;
+
+    private QuickStart()
+    {
+    }
+
+    public static void main(final String[] args)
+    {
+        final String device = args.length > 0 ? args[0] : DEFAULT_DEVICE;
+        final PrintWriter out = new PrintWriter(System.out, true, Charset.defaultCharset());
+        int status;
+        try
+        {
+            status = run(device, out);
+        }
+        catch (final RuntimeException | IOException ex)
+        {
+            out.flush();
+            System.err.println("quickstart: " + ex.getMessage());
+            status = ExitCodes.FAILED;
+        }
+        System.exit(status);
+    }
+
+    /**
+     * Run the quick start against {@code deviceUri}, reporting to {@code out}.
+     *
+     * @return {@link ExitCodes#OK} or {@link ExitCodes#MISMATCH}
+     * @throws RuntimeException the library's typed exception when an operation fails
+     */
+    public static int run(final String deviceUri, final PrintWriter out) throws IOException
+    {
+        try (Nvmeq nvmeq = Nvmeq.open(deviceUri))
+        {
+            final ControllerInfo controller = nvmeq.controller();
+            final NamespaceInfo namespace = nvmeq.namespaces().get(0);
+            final int blockSize = namespace.blockSize();
+            final long blocks = Math.min(namespace.bytes(), REGION_BYTES) / blockSize;
+            final int queuePairs = nvmeq.queuePairs();
+            final int window = queuePairs * COMMANDS_PER_QUEUE_PAIR;
+            final int blocksPerCommand = BlockTransfer.blocksPerCommand(
+                controller.maxTransferBytes(), blockSize, COMMAND_BYTES);
+            final DataPattern pattern = DataPattern.random(SEED);
+
+            out.printf("nvmeq quickstart%n");
+            out.printf("  device      : %s%n", deviceUri);
+            out.printf("  controller  : %s, serial %s, firmware %s, NVMe %s%n",
+                controller.model(), controller.serial(), controller.firmware(), controller.version());
+            out.printf("  namespace %d : %d blocks of %d bytes (%s)%n",
+                namespace.nsid(), namespace.blocks(), blockSize, bytes(namespace.bytes()));
+            out.printf("  queue pairs : %d (up to %d commands in flight)%n", queuePairs, window);
+
+            final BlockTransfer writes = new BlockTransfer(nvmeq, namespace.nsid(), blockSize, blocksPerCommand, window);
+            writes.write(0, blocks, false, (buffer, length, position) -> pattern.fill(buffer, 0, length, position));
+            out.printf("  wrote       : %d blocks (%s) from LBA 0, pattern %s, in %d commands of up to %d blocks%n",
+                blocks, bytes(blocks * blockSize), pattern, writes.commands(), blocksPerCommand);
+
+            Await.result(nvmeq.flush(namespace.nsid()), BlockTransfer.COMMAND_TIMEOUT,
+                "Flush of namespace " + namespace.nsid());
+            out.printf("  flushed     : namespace %d%n", namespace.nsid());
+
+            final Verifier verifier = new Verifier(pattern, blocksPerCommand * blockSize);
+            final BlockTransfer reads = new BlockTransfer(nvmeq, namespace.nsid(), blockSize, blocksPerCommand, window);
+            reads.read(0, blocks, verifier::check);
+            out.printf("  read back   : %d blocks (%s) in %d commands%n",
+                blocks, bytes(blocks * blockSize), reads.commands());
+
+            if (verifier.firstMismatch >= 0)
+            {
+                out.printf("  verified    : MISMATCH: %d bytes differ, the first at byte %d (LBA %d)%n",
+                    verifier.mismatchedBytes, verifier.firstMismatch, verifier.firstMismatch / blockSize);
+                out.flush();
+                return ExitCodes.MISMATCH;
+            }
+            out.printf("  verified    : OK, all %d bytes read back as written%n", blocks * blockSize);
+            out.flush();
+            return ExitCodes.OK;
+        }
+    }
+
+    private static String bytes(final long bytes)
+    {
+        if (bytes >= (1L << 20) && bytes % (1L << 20) == 0)
+        {
+            return (bytes >> 20) + " MiB";
+        }
+        if (bytes >= 1024 && bytes % 1024 == 0)
+        {
+            return (bytes >> 10) + " KiB";
+        }
+        return bytes + " bytes";
+    }
+
+    /** Compares each chunk read back with the pattern regenerated at the same position. */
+    private static final class Verifier
+    {
+        private final DataPattern pattern;
+        private final UnsafeBuffer expected;
+        private long firstMismatch = -1;
+        private long mismatchedBytes;
+
+        Verifier(final DataPattern pattern, final int chunkBytes)
+        {
+            this.pattern = pattern;
+            this.expected = new UnsafeBuffer(new byte[chunkBytes]);
+        }
+
+        void check(final UnsafeBuffer actual, final int length, final long position)
+        {
+            pattern.fill(expected, 0, length, position);
+            for (int i = 0; i < length; i++)
+            {
+                if (actual.getByte(i) != expected.getByte(i))
+                {
+                    if (firstMismatch < 0)
+                    {
+                        firstMismatch = position + i;
+                    }
+                    mismatchedBytes++;
+                }
+            }
+        }
+    }
+}

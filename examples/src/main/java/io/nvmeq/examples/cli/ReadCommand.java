@@ -1,0 +1,86 @@
+package io.nvmeq.examples.cli;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+import io.nvmeq.actors.Nvmeq;
+import io.nvmeq.engine.NamespaceInfo;
+import io.nvmeq.examples.io.BlockTransfer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code nvmeq read}: read a range of blocks into a file, or show them as a hex dump, like {@code nvme read}. */
+@Command(
+    name = "read",
+    mixinStandardHelpOptions = true,
+    description = {
+        "Read blocks from a namespace, like nvme-cli's 'nvme read'. Without --data the bytes are shown as a "
+            + "hex dump (offsets count from the first byte read; repeated lines are shown as '*').",
+        "emu:memory starts empty in every process (reads return zeroes); use emu:file:/abs/path to read what an "
+            + "earlier command wrote."
+    },
+    sortOptions = false)
+final class ReadCommand implements Callable<Integer>
+{
+    @Spec
+    private CommandSpec spec;
+
+    @Mixin
+    private DeviceOption device;
+
+    @Mixin
+    private TransferOptions range;
+
+    @Option(
+        names = {"-d", "--data"},
+        paramLabel = "FILE",
+        description = "Write the data to FILE (created or truncated): exactly --data-size bytes, "
+            + "else the whole blocks.")
+    private Path file;
+
+    @Override
+    public Integer call() throws IOException
+    {
+        try (Nvmeq nvmeq = device.open())
+        {
+            final NamespaceInfo namespace = nvmeq.namespace(range.namespace);
+            final TransferOptions.Extent extent = range.extent(namespace.blockSize(), -1);
+            final BlockTransfer transfer = Transfers.transfer(nvmeq, namespace);
+            Transfers.checkRange(namespace, transfer, range.startBlock, extent.blocks(), "Read");
+            final long bytes = extent.bytes();
+            if (file != null)
+            {
+                try (OutputStream out = Files.newOutputStream(file))
+                {
+                    final byte[] chunk = new byte[transfer.blocksPerCommand() * namespace.blockSize()];
+                    transfer.read(range.startBlock, extent.blocks(), (buffer, length, position) ->
+                    {
+                        final int n = (int)Math.max(0, Math.min(length, bytes - position));
+                        buffer.getBytes(0, chunk, 0, n);
+                        out.write(chunk, 0, n);
+                    });
+                }
+                final PrintWriter out = spec.commandLine().getOut();
+                out.printf("read: %d blocks (%d bytes) at LBA %d of namespace %d into %s (%d bytes): Success%n",
+                    extent.blocks(), extent.blocks() * namespace.blockSize(), range.startBlock, namespace.nsid(),
+                    file, bytes);
+                out.flush();
+            }
+            else
+            {
+                final HexDump dump = new HexDump(spec.commandLine().getOut());
+                transfer.read(range.startBlock, extent.blocks(), (buffer, length, position) ->
+                    dump.append(buffer, 0, (int)Math.max(0, Math.min(length, bytes - position))));
+                dump.finish();
+            }
+            return ExitCodes.OK;
+        }
+    }
+}
