@@ -11,9 +11,12 @@ final class DeviceOption
         required = true,
         paramLabel = "URI",
         description = {
-            "The device: emu:memory[?size=64m&bs=512&...], emu:null, emu:file:/abs/path[?...] (emulated), "
-                + "or nvme://DDDD:BB:DD.F/NSID (VFIO).",
-            "Data on emu:memory lives only as long as this process; use emu:file: to keep it between commands."
+            "The device, one of:",
+            "  emu:memory[?size=64m&...]  emulated, data in memory",
+            "  emu:file:/abs/path[?...]   emulated, data in a file",
+            "  emu:null[?...]             emulated, moves no data",
+            "  nvme://DDDD:BB:DD.F/NSID   PCI device on vfio-pci",
+            "emu:memory data lives only as long as this process; use emu:file: to keep it between commands."
         })
     String uri;
 
