@@ -11,14 +11,16 @@ import java.util.concurrent.ExecutionException;
 
 import io.nvmeq.engine.NvmeException;
 import io.nvmeq.examples.io.Await;
+import io.nvmeq.hw.device.DeviceUnavailableException;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.ParseResult;
 
 /**
  * Turns an exception out of a subcommand into one line on stderr, {@code nvmeq: <what went wrong>}, and
- * {@link ExitCodes#FAILED}. Expected failures (the library's typed errors, I/O errors, bad input) print no
- * stack trace; anything else is a defect in nvmeq, so its stack trace follows the line.
+ * {@link ExitCodes#FAILED}. A message may carry help after its first line (a bad device URI lists the accepted
+ * forms). Expected failures (the library's typed errors, I/O errors, bad input) print no stack trace; anything
+ * else is a defect in nvmeq, so its stack trace follows.
  */
 final class FailureReporter implements IExecutionExceptionHandler
 {
@@ -51,6 +53,7 @@ final class FailureReporter implements IExecutionExceptionHandler
     {
         return failure instanceof NvmeException ||
             failure instanceof CliFailure ||
+            failure instanceof DeviceUnavailableException ||
             failure instanceof Await.OperationTimedOutException ||
             failure instanceof IOException ||
             failure instanceof IllegalArgumentException;

@@ -152,13 +152,32 @@ class NvmeqCliTest
     }
 
     @Test
-    void aBadDeviceUriIsOneClearLineAndAFailureStatus()
+    void aBadDeviceUriSaysWhatIsWrongThenListsTheAcceptedForms()
     {
         final CliRun run = nvmeq("identify", "--device", "floppy:/dev/fd0");
         assertEquals(ExitCodes.FAILED, run.exitCode(), run::toString);
-        assertTrue(run.err().startsWith("nvmeq: "), run::toString);
-        assertTrue(run.err().contains("floppy"), run::toString);
-        assertEquals(1, run.err().lines().count(), run::toString);
+        final String firstLine = run.err().lines().findFirst().orElse("");
+        assertTrue(firstLine.startsWith("nvmeq: bad device URI 'floppy:/dev/fd0': unknown scheme"), run::toString);
+        assertTrue(run.err().contains("emu:file:/abs/path"), run::toString);
+        assertFalse(run.err().contains("\tat "), run::toString);
+    }
+
+    @Test
+    void aBadEmulatorParameterNamesTheParameter()
+    {
+        final CliRun run = nvmeq("identify", "--device", "emu:memory?size=64m&colour=blue");
+        assertEquals(ExitCodes.FAILED, run.exitCode(), run::toString);
+        assertTrue(run.err().startsWith("nvmeq: bad device URI"), run::toString);
+        assertTrue(run.err().contains("unknown parameter 'colour'"), run::toString);
+    }
+
+    @Test
+    void aVfioDeviceThatIsNotAvailableIsATypedErrorNotAStackTrace()
+    {
+        final CliRun run = nvmeq("identify", "--device", "nvme://0000:44:00.0/1");
+        assertEquals(ExitCodes.FAILED, run.exitCode(), run::toString);
+        assertTrue(run.err().startsWith("nvmeq: cannot open device 'nvme://0000:44:00.0/1'"), run::toString);
+        assertFalse(run.err().contains("\tat "), run::toString);
     }
 
     @Test
