@@ -14,6 +14,7 @@ import io.nvmeq.examples.cli.ExitCodes;
 import io.nvmeq.examples.io.Await;
 import io.nvmeq.examples.io.BlockTransfer;
 import io.nvmeq.examples.io.DataPattern;
+import io.nvmeq.hw.device.DeviceUri;
 
 /**
  * The first program to run: open a device (the emulated controller by default), write a pseudo-random pattern
@@ -26,8 +27,8 @@ import io.nvmeq.examples.io.DataPattern;
  */
 public final class QuickStart
 {
-    /** The device QuickStart opens when given none: a 64 MiB namespace in memory. */
-    public static final String DEFAULT_DEVICE = "emu:memory?size=64m";
+    /** The device QuickStart opens when given none: nvmeq's default, a 64 MiB emulated namespace in memory. */
+    public static final String DEFAULT_DEVICE = DeviceUri.DEFAULT;
 
     /** How much of the first namespace is written and read: 4 MiB, or the whole namespace when smaller. */
     static final long REGION_BYTES = 4L << 20;

@@ -39,9 +39,9 @@ final class Transfers
     {
         if (blocks > transfer.blocksPerCommand() && (startBlock >= namespace.blocks() || blocks > namespace.blocks() - startBlock))
         {
-            throw new CliFailure(verb + " refused: blocks " + startBlock + ".." + (startBlock + blocks - 1) +
-                " run past the end of namespace " + namespace.nsid() + ", which has " + namespace.blocks() +
-                " blocks (last LBA " + (namespace.blocks() - 1) + "); nothing was transferred");
+            throw new CliFailure(verb + " refused: LBA Out of Range: blocks " + startBlock + ".." +
+                (startBlock + blocks - 1) + " lie past the end of namespace " + namespace.nsid() + " (" +
+                namespace.blocks() + " blocks); nothing was transferred");
         }
     }
 }
