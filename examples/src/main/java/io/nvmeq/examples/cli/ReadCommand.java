@@ -5,6 +5,7 @@ import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.concurrent.Callable;
 
 import io.nvmeq.actors.Nvmeq;
@@ -41,8 +42,8 @@ final class ReadCommand implements Callable<Integer>
     @Option(
         names = {"-d", "--data"},
         paramLabel = "FILE",
-        description = "Write the data to FILE (created or truncated): exactly --data-size bytes, "
-            + "else the whole blocks.")
+        description = "Write the data to FILE (replaced only once the read succeeded): exactly --data-size "
+            + "bytes, else the whole blocks.")
     private Path file;
 
     @Override
@@ -57,16 +58,13 @@ final class ReadCommand implements Callable<Integer>
             final long bytes = extent.bytes();
             if (file != null)
             {
-                try (OutputStream out = Files.newOutputStream(file))
+                final byte[] chunk = new byte[transfer.blocksPerCommand() * namespace.blockSize()];
+                writeFile(file, (out) -> transfer.read(range.startBlock, extent.blocks(), (buffer, length, position) ->
                 {
-                    final byte[] chunk = new byte[transfer.blocksPerCommand() * namespace.blockSize()];
-                    transfer.read(range.startBlock, extent.blocks(), (buffer, length, position) ->
-                    {
-                        final int n = (int)Math.max(0, Math.min(length, bytes - position));
-                        buffer.getBytes(0, chunk, 0, n);
-                        out.write(chunk, 0, n);
-                    });
-                }
+                    final int n = (int)Math.max(0, Math.min(length, bytes - position));
+                    buffer.getBytes(0, chunk, 0, n);
+                    out.write(chunk, 0, n);
+                }));
                 final PrintWriter out = spec.commandLine().getOut();
                 out.printf("read: %d blocks (%d bytes) at LBA %d of namespace %d into %s (%d bytes): Success%n",
                     extent.blocks(), extent.blocks() * namespace.blockSize(), range.startBlock, namespace.nsid(),
@@ -81,6 +79,43 @@ final class ReadCommand implements Callable<Integer>
                 dump.finish();
             }
             return ExitCodes.OK;
+        }
+    }
+
+    @FunctionalInterface
+    private interface Producer
+    {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    /**
+     * A regular file (or a new one) is written under a temporary name next to it and renamed into place only
+     * once the read succeeded, so that a failed read leaves an existing file as it was. Anything else
+     * ({@code /dev/stdout}, a pipe) is written directly.
+     */
+    private static void writeFile(final Path file, final Producer producer) throws IOException
+    {
+        if (Files.exists(file) && !Files.isRegularFile(file))
+        {
+            try (OutputStream out = Files.newOutputStream(file))
+            {
+                producer.writeTo(out);
+            }
+            return;
+        }
+        final Path absolute = file.toAbsolutePath();
+        final Path temporary = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName(), ".part");
+        try
+        {
+            try (OutputStream out = Files.newOutputStream(temporary))
+            {
+                producer.writeTo(out);
+            }
+            Files.move(temporary, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
+        finally
+        {
+            Files.deleteIfExists(temporary);
         }
     }
 }

@@ -185,12 +185,16 @@ public final class BlockTransfer
         }
     }
 
-    /** Give buffers back, but only those that no command in flight still uses. */
+    /**
+     * Give buffers back, but only those that no command in flight still uses. Commands still in flight (after a
+     * failure) are waited for together, for at most one {@link #COMMAND_TIMEOUT}.
+     */
     private static void release(final Slot[] pending, final DmaBuffer[] buffers)
     {
+        final long deadline = System.nanoTime() + COMMAND_TIMEOUT.toNanos();
         for (int i = 0; i < buffers.length; i++)
         {
-            if (pending[i] != null && !settled(pending[i].future))
+            if (pending[i] != null && !settled(pending[i].future, deadline))
             {
                 continue;
             }
@@ -201,11 +205,11 @@ public final class BlockTransfer
         }
     }
 
-    private static boolean settled(final CompletableFuture<Void> future)
+    private static boolean settled(final CompletableFuture<Void> future, final long deadline)
     {
         try
         {
-            future.get(COMMAND_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS);
+            future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             return true;
         }
         catch (final ExecutionException ex)

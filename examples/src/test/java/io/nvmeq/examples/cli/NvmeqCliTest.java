@@ -10,7 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.SplittableRandom;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -132,6 +134,20 @@ class NvmeqCliTest
         assertTrue(run.err().startsWith("nvmeq: "), run::toString);
         assertTrue(run.err().contains("LBA Out of Range"), run::toString);
         assertEquals(1, run.err().lines().count(), run::toString);
+    }
+
+    @Test
+    void aFailedReadLeavesAnExistingOutputFileAsItWas() throws IOException
+    {
+        final Path out = Files.writeString(dir.resolve("keep.bin"), "keep");
+        final CliRun run = nvmeq(
+            "read", "--device", fileDevice(), "-s", Long.toString(BLOCKS - 1), "-c", "2", "-d", out.toString());
+        assertEquals(ExitCodes.FAILED, run.exitCode(), run::toString);
+        assertEquals("keep", Files.readString(out));
+        try (Stream<Path> files = Files.list(dir))
+        {
+            assertEquals(List.of(), files.filter(p -> p.toString().endsWith(".part")).toList());
+        }
     }
 
     @Test
