@@ -8,27 +8,27 @@ import java.time.Duration;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import io.nvmeq.actors.Nvmeq;
+import io.nvmeq.actors.NvmeqSettings;
 import io.nvmeq.engine.ControllerInfo;
 import io.nvmeq.engine.NamespaceInfo;
 import io.nvmeq.examples.cli.ExitCodes;
 import io.nvmeq.examples.io.Await;
 import io.nvmeq.examples.io.BlockTransfer;
 import io.nvmeq.examples.io.DataPattern;
-import io.nvmeq.hw.device.DeviceUri;
 
 /**
- * The first program to run: open a device (the emulated controller by default), write a pseudo-random pattern
- * with many commands in flight so that every queue pair carries some, flush, read it all back and check it
- * byte for byte. Exit status 0 when the data matches, 3 when it does not, 1 when an operation fails.
+ * The first program to run: open a device (the configured {@code nvmeq.device}, by default the emulated
+ * controller {@code emu:memory?size=64m}), write a pseudo-random pattern with commands dealt round-robin over
+ * every queue pair and many in flight, flush, read it all back and check it byte for byte. Exit status 0 when
+ * the data matches, 3 when it does not, 1 when an operation fails.
  *
  * <pre>
- * java -jar examples/target/nvmeq.jar quickstart [--device URI]
+ * java -jar examples/target/nvmeq.jar quickstart [--device URI] [--queue-pairs N]
+ * java -cp examples/target/nvmeq.jar io.nvmeq.examples.QuickStart [URI]
  * </pre>
  */
 public final class QuickStart
 {
-    /** The device QuickStart opens when given none: nvmeq's default, a 64 MiB emulated namespace in memory. */
-    public static final String DEFAULT_DEVICE = DeviceUri.DEFAULT;
 
     /** How much of the first namespace is written and read: 4 MiB, or the whole namespace when smaller. */
     static final long REGION_BYTES = 4L << 20;
@@ -42,12 +42,12 @@ public final class QuickStart
 
     public static void main(final String[] args)
     {
-        final String device = args.length > 0 ? args[0] : DEFAULT_DEVICE;
         final PrintWriter out = new PrintWriter(System.out, true, Charset.defaultCharset());
         int status;
         try
         {
-            status = run(device, out);
+            final NvmeqSettings settings = NvmeqSettings.load();
+            status = run(args.length > 0 ? settings.withDevice(args[0]) : settings, out);
         }
         catch (final RuntimeException | IOException ex)
         {
@@ -59,14 +59,14 @@ public final class QuickStart
     }
 
     /**
-     * Run the quick start against {@code deviceUri}, reporting to {@code out}.
+     * Run the quick start on the device of {@code settings}, reporting to {@code out}.
      *
      * @return {@link ExitCodes#OK} or {@link ExitCodes#MISMATCH}
      * @throws RuntimeException the library's typed exception when an operation fails
      */
-    public static int run(final String deviceUri, final PrintWriter out) throws IOException
+    public static int run(final NvmeqSettings settings, final PrintWriter out) throws IOException
     {
-        try (Nvmeq nvmeq = Nvmeq.open(deviceUri))
+        try (Nvmeq nvmeq = Nvmeq.open(settings))
         {
             final ControllerInfo controller = nvmeq.controller();
             final NamespaceInfo namespace = nvmeq.namespaces().get(0);
@@ -79,15 +79,16 @@ public final class QuickStart
             final DataPattern pattern = DataPattern.random(SEED);
 
             out.printf("nvmeq quickstart%n");
-            out.printf("  device      : %s%n", deviceUri);
+            out.printf("  device      : %s%n", settings.device());
             out.printf("  controller  : %s, serial %s, firmware %s, NVMe %s%n",
                 controller.model(), controller.serial(), controller.firmware(), controller.version());
             out.printf("  namespace %d : %d blocks of %d bytes (%s)%n",
                 namespace.nsid(), namespace.blocks(), blockSize, bytes(namespace.bytes()));
-            out.printf("  queue pairs : %d (up to %d commands in flight)%n", queuePairs, window);
 
             final BlockTransfer writes = new BlockTransfer(nvmeq, namespace.nsid(), blockSize, blocksPerCommand, window);
             writes.write(0, blocks, false, (buffer, length, position) -> pattern.fill(buffer, 0, length, position));
+            out.printf("  queue pairs : %d, commands per queue pair: %s (up to %d in flight)%n",
+                queuePairs, perQueue(writes, queuePairs), window);
             out.printf("  wrote       : %d blocks (%s) from LBA 0, pattern %s, in %d commands of up to %d blocks%n",
                 blocks, bytes(blocks * blockSize), pattern, writes.commands(), blocksPerCommand);
 
@@ -112,6 +113,16 @@ public final class QuickStart
             out.flush();
             return ExitCodes.OK;
         }
+    }
+
+    private static String perQueue(final BlockTransfer transfer, final int queuePairs)
+    {
+        final StringBuilder counts = new StringBuilder();
+        for (int queue = 0; queue < queuePairs; queue++)
+        {
+            counts.append(queue == 0 ? "" : ", ").append(transfer.commands(queue));
+        }
+        return counts.toString();
     }
 
     private static String bytes(final long bytes)

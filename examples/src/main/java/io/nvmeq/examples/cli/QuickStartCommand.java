@@ -3,6 +3,7 @@ package io.nvmeq.examples.cli;
 import java.io.IOException;
 import java.util.concurrent.Callable;
 
+import io.nvmeq.actors.NvmeqSettings;
 import io.nvmeq.examples.QuickStart;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -26,13 +27,29 @@ final class QuickStartCommand implements Callable<Integer>
     @Option(
         names = "--device",
         paramLabel = "URI",
-        defaultValue = QuickStart.DEFAULT_DEVICE,
-        description = "The device (default: ${DEFAULT-VALUE}). CAUTION: overwrites the first 4 MiB of namespace 1.")
+        description = "The device (default: nvmeq.device from configuration, emu:memory?size=64m). "
+            + "CAUTION: overwrites the first 4 MiB of namespace 1.")
     private String device;
+
+    @Option(
+        names = "--queue-pairs",
+        paramLabel = "N",
+        description = "I/O queue pairs to create (default: nvmeq.queue-pairs, 0 = one per CPU); "
+            + "the controller may grant fewer.")
+    private Integer queuePairs;
 
     @Override
     public Integer call() throws IOException
     {
-        return QuickStart.run(device, spec.commandLine().getOut());
+        NvmeqSettings settings = NvmeqSettings.load();
+        if (device != null)
+        {
+            settings = settings.withDevice(device);
+        }
+        if (queuePairs != null)
+        {
+            settings = settings.withQueuePairs(queuePairs);
+        }
+        return QuickStart.run(settings, spec.commandLine().getOut());
     }
 }

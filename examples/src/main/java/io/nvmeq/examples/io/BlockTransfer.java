@@ -16,7 +16,9 @@ import io.nvmeq.engine.DmaBuffer;
 /**
  * A read or write of any number of blocks through the facade: split into commands of at most
  * {@code blocksPerCommand} blocks, with up to {@code window} commands in flight, each with its own DMA buffer
- * taken round-robin from a small ring. Data reaches the {@link Sink} in LBA order.
+ * taken round-robin from a small ring, and the commands dealt round-robin over every queue pair (the facade
+ * would otherwise send everything from one thread to one queue pair). Data reaches the {@link Sink} in LBA
+ * order.
  *
  * <p>No DMA buffer is freed while a command that uses it may still be in flight: when a command fails or times
  * out, the others are waited for (bounded) before their buffers go back, and a buffer whose command never
@@ -46,6 +48,7 @@ public final class BlockTransfer
     private final int blockSize;
     private final int blocksPerCommand;
     private final int window;
+    private final long[] commandsPerQueue;
     private long commands;
 
     /**
@@ -66,6 +69,7 @@ public final class BlockTransfer
         this.blockSize = blockSize;
         this.blocksPerCommand = blocksPerCommand;
         this.window = window;
+        this.commandsPerQueue = new long[nvmeq.queuePairs()];
     }
 
     /**
@@ -92,6 +96,12 @@ public final class BlockTransfer
     public long commands()
     {
         return commands;
+    }
+
+    /** Commands submitted so far to queue pair {@code queue} (0 .. queuePairs - 1). */
+    public long commands(final int queue)
+    {
+        return commandsPerQueue[queue];
     }
 
     public void write(final long lba, final long blocks, final boolean fua, final Source source) throws IOException
@@ -128,18 +138,20 @@ public final class BlockTransfer
                 final int count = (int)Math.min(blocksPerCommand, blocks - done);
                 final int length = count * blockSize;
                 final long position = done * blockSize;
+                final int queue = (int)(commands % commandsPerQueue.length);
                 final CompletionStage<Void> stage;
                 if (source != null)
                 {
                     source.fill(buffers[slot].buffer(), length, position);
-                    stage = nvmeq.write(nsid, lba + done, count, buffers[slot], 0, fua);
+                    stage = nvmeq.write(queue, nsid, lba + done, count, buffers[slot], 0, fua);
                 }
                 else
                 {
-                    stage = nvmeq.read(nsid, lba + done, count, buffers[slot], 0);
+                    stage = nvmeq.read(queue, nsid, lba + done, count, buffers[slot], 0);
                 }
                 pending[slot] = new Slot(stage.toCompletableFuture(), lba + done, count, length, position);
                 commands++;
+                commandsPerQueue[queue]++;
                 slot = (slot + 1) % slots;
             }
             for (int i = 0; i < slots; i++)

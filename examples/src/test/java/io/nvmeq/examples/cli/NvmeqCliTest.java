@@ -220,4 +220,14 @@ class NvmeqCliTest
         assertTrue(run.out().contains("read back   : 8192 blocks (4 MiB)"), run::toString);
         assertTrue(run.out().contains("verified    : OK"), run::toString);
     }
+
+    @Test
+    void quickstartDealsItsCommandsOverEveryQueuePair()
+    {
+        // 4 MiB in 64 KiB commands: 64 commands, round-robin over three queue pairs.
+        final CliRun run = nvmeq("quickstart", "--device", "emu:memory?size=4m", "--queue-pairs", "3");
+        assertEquals(0, run.exitCode(), run::toString);
+        assertTrue(run.out().contains("queue pairs : 3, commands per queue pair: 22, 21, 21"), run::toString);
+        assertTrue(run.out().contains("verified    : OK"), run::toString);
+    }
 }
