@@ -1,6 +1,7 @@
 package io.nvmeq.examples.cli;
 
 import io.nvmeq.actors.Nvmeq;
+import io.nvmeq.hw.device.DeviceUri;
 import picocli.CommandLine.Option;
 
 /** {@code --device URI}, required: which controller a command talks to. */
@@ -20,8 +21,13 @@ final class DeviceOption
         })
     String uri;
 
+    /**
+     * Opens the device. The URI is parsed first, so that a malformed one is refused at once with its typed
+     * {@link io.nvmeq.hw.device.BadDeviceUriException}, before an actor system is started for it.
+     */
     Nvmeq open()
     {
+        DeviceUri.parse(uri);
         return Nvmeq.open(uri);
     }
 }

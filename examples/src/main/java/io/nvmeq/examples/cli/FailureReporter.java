@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutionException;
 
 import io.nvmeq.engine.NvmeException;
 import io.nvmeq.examples.io.Await;
+import io.nvmeq.hw.device.BadDeviceUriException;
 import io.nvmeq.hw.device.DeviceUnavailableException;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
@@ -38,6 +39,11 @@ final class FailureReporter implements IExecutionExceptionHandler
         return ExitCodes.FAILED;
     }
 
+    /**
+     * The failure to report: wrappers ({@link CompletionException} and the like) are peeled off, and a device
+     * that could not be opened is reported by its own typed error, which says why and what to do, rather than
+     * by the bring-up failure that carries it.
+     */
     static Throwable unwrap(final Throwable ex)
     {
         Throwable failure = ex;
@@ -45,6 +51,13 @@ final class FailureReporter implements IExecutionExceptionHandler
             failure instanceof UncheckedIOException) && failure.getCause() != null)
         {
             failure = failure.getCause();
+        }
+        for (Throwable cause = failure; cause != null && cause.getCause() != cause; cause = cause.getCause())
+        {
+            if (cause instanceof BadDeviceUriException || cause instanceof DeviceUnavailableException)
+            {
+                return cause;
+            }
         }
         return failure;
     }

@@ -5,6 +5,7 @@ import java.util.concurrent.Callable;
 
 import io.nvmeq.actors.NvmeqSettings;
 import io.nvmeq.examples.QuickStart;
+import io.nvmeq.hw.device.DeviceUri;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -50,6 +51,7 @@ final class QuickStartCommand implements Callable<Integer>
         {
             settings = settings.withQueuePairs(queuePairs);
         }
+        DeviceUri.parse(settings.device());
         return QuickStart.run(settings, spec.commandLine().getOut());
     }
 }
