@@ -19,15 +19,15 @@ final class IdentifyReport
     static void normal(final PrintWriter out, final ControllerInfo controller, final List<NamespaceInfo> namespaces)
     {
         out.println("NVME Identify Controller:");
-        out.printf("vid       : %#x%n", controller.vendorId());
-        out.printf("sn        : %-20s%n", controller.serial());
-        out.printf("mn        : %-40s%n", controller.model());
-        out.printf("fr        : %-8s%n", controller.firmware());
+        out.printf("vid       : %s%n", hex(controller.vendorId()));
+        out.printf("sn        : %s%n", controller.serial());
+        out.printf("mn        : %s%n", controller.model());
+        out.printf("fr        : %s%n", controller.firmware());
         out.printf("mdts      : %d%n", controller.mdts());
-        out.printf("cntlid    : %#x%n", controller.controllerId());
+        out.printf("cntlid    : %s%n", hex(controller.controllerId()));
         out.printf("ver       : %s%n", controller.version());
-        out.printf("oncs      : %#x%n", controller.oncs());
-        out.printf("vwc       : %#x%n", controller.volatileWriteCache() ? 1 : 0);
+        out.printf("oncs      : %s%n", hex(controller.oncs()));
+        out.printf("vwc       : %s%n", hex(controller.volatileWriteCache() ? 1 : 0));
         out.printf("nn        : %d%n", controller.namespaceCount());
         out.println();
         out.println("nvmeq controller state:");
@@ -42,13 +42,14 @@ final class IdentifyReport
         {
             out.println();
             out.printf("NVME Identify Namespace %d:%n", namespace.nsid());
-            out.printf("nsze    : %#x%n", namespace.blocks());
-            out.printf("ncap    : %#x%n", namespace.capacityBlocks());
-            out.printf("nuse    : %#x%n", namespace.utilizationBlocks());
+            out.printf("nsze    : %s%n", hex(namespace.blocks()));
+            out.printf("ncap    : %s%n", hex(namespace.capacityBlocks()));
+            out.printf("nuse    : %s%n", hex(namespace.utilizationBlocks()));
             out.printf("nlbaf   : %d%n", namespace.lbaFormatCount() - 1);
-            out.printf("flbas   : %#x%n", namespace.lbaFormatIndex());
-            out.printf("lbaf %2d : ms:%-3d lbads:%-2d rp:%#x (in use)%n",
-                namespace.lbaFormatIndex(), namespace.metadataSize(), lbads(namespace), namespace.relativePerformance());
+            out.printf("flbas   : %s%n", hex(namespace.lbaFormatIndex()));
+            out.printf("lbaf %2d : ms:%-3d lbads:%-2d rp:%s (in use)%n",
+                namespace.lbaFormatIndex(), namespace.metadataSize(), lbads(namespace),
+                hex(namespace.relativePerformance()));
             out.printf("size    : %d bytes (%d blocks of %d bytes)%n",
                 namespace.bytes(), namespace.blocks(), namespace.blockSize());
         }
@@ -99,6 +100,12 @@ final class IdentifyReport
         json.endArray().endObject();
         out.println(json);
         out.flush();
+    }
+
+    /** As C's {@code %#x} prints, and so nvme-cli: {@code 0} for zero, else {@code 0x} and lower-case hex digits. */
+    static String hex(final long value)
+    {
+        return value == 0 ? "0" : "0x" + Long.toHexString(value);
     }
 
     /** LBA data size as a power of two, as Identify Namespace reports it (9 for 512-byte blocks). */

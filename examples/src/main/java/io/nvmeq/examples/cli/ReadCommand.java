@@ -66,8 +66,8 @@ final class ReadCommand implements Callable<Integer>
                     out.write(chunk, 0, n);
                 }));
                 final PrintWriter out = spec.commandLine().getOut();
-                out.printf("read: %d blocks (%d bytes) at LBA %d of namespace %d into %s (%d bytes): Success%n",
-                    extent.blocks(), extent.blocks() * namespace.blockSize(), range.startBlock, namespace.nsid(),
+                out.printf("read: %s (%d bytes) at LBA %d of namespace %d into %s (%d bytes): Success%n",
+                    TransferOptions.blocks(extent.blocks()), extent.blocks() * namespace.blockSize(), range.startBlock, namespace.nsid(),
                     file, bytes);
                 out.flush();
             }

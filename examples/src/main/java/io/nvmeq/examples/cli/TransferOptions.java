@@ -38,6 +38,12 @@ final class TransferOptions
         description = "Namespace id (default: ${DEFAULT-VALUE}).")
     int namespace;
 
+    /** "1 block", "8 blocks". */
+    static String blocks(final long count)
+    {
+        return count == 1 ? "1 block" : count + " blocks";
+    }
+
     /** The blocks to transfer and how many of their bytes matter (the rest of the last block is padding). */
     record Extent(long blocks, long bytes)
     {
