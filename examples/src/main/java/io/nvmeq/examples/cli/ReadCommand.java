@@ -67,7 +67,8 @@ final class ReadCommand implements Callable<Integer>
                 }));
                 final PrintWriter out = spec.commandLine().getOut();
                 out.printf("read: %s (%d bytes) at LBA %d of namespace %d into %s (%d bytes): Success%n",
-                    TransferOptions.blocks(extent.blocks()), extent.blocks() * namespace.blockSize(), range.startBlock, namespace.nsid(),
+                    TransferOptions.blocks(extent.blocks()), extent.blocks() * namespace.blockSize(), range.startBlock,
+                namespace.nsid(),
                     file, bytes);
                 out.flush();
             }

@@ -93,7 +93,8 @@ final class WriteCommand implements Callable<Integer>
             }
             final PrintWriter out = spec.commandLine().getOut();
             out.printf("write: %s (%d bytes) at LBA %d of namespace %d from %s%s: Success%n",
-                TransferOptions.blocks(extent.blocks()), extent.blocks() * namespace.blockSize(), range.startBlock, namespace.nsid(),
+                TransferOptions.blocks(extent.blocks()), extent.blocks() * namespace.blockSize(), range.startBlock,
+                namespace.nsid(),
                 source.file != null ? source.file : "pattern " + source.pattern, fua ? " with FUA" : "");
             out.flush();
             return ExitCodes.OK;
