@@ -85,7 +85,8 @@ public final class QuickStart
             out.printf("  namespace %d : %d blocks of %d bytes (%s)%n",
                 namespace.nsid(), namespace.blocks(), blockSize, bytes(namespace.bytes()));
 
-            final BlockTransfer writes = new BlockTransfer(nvmeq, namespace.nsid(), blockSize, blocksPerCommand, window);
+            final BlockTransfer writes =
+                new BlockTransfer(nvmeq, namespace.nsid(), blockSize, blocksPerCommand, window);
             writes.write(0, blocks, false, (buffer, length, position) -> pattern.fill(buffer, 0, length, position));
             out.printf("  queue pairs : %d, commands per queue pair: %s (up to %d in flight)%n",
                 queuePairs, perQueue(writes, queuePairs), window);

@@ -26,7 +26,8 @@ import picocli.CommandLine.ParseResult;
 final class FailureReporter implements IExecutionExceptionHandler
 {
     @Override
-    public int handleExecutionException(final Exception ex, final CommandLine commandLine, final ParseResult parseResult)
+    public int handleExecutionException(
+        final Exception ex, final CommandLine commandLine, final ParseResult parseResult)
     {
         final Throwable failure = unwrap(ex);
         final PrintWriter err = commandLine.getErr();

@@ -37,7 +37,8 @@ final class Transfers
         final long blocks,
         final String verb)
     {
-        if (blocks > transfer.blocksPerCommand() && (startBlock >= namespace.blocks() || blocks > namespace.blocks() - startBlock))
+        final boolean pastTheEnd = startBlock >= namespace.blocks() || blocks > namespace.blocks() - startBlock;
+        if (blocks > transfer.blocksPerCommand() && pastTheEnd)
         {
             throw new CliFailure(verb + " refused: LBA Out of Range: blocks " + startBlock + ".." +
                 (startBlock + blocks - 1) + " lie past the end of namespace " + namespace.nsid() + " (" +

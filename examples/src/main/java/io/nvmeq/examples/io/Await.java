@@ -49,7 +49,8 @@ public final class Await
     static RuntimeException rethrowable(final Throwable failure)
     {
         Throwable cause = failure;
-        while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null)
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException) &&
+            cause.getCause() != null)
         {
             cause = cause.getCause();
         }

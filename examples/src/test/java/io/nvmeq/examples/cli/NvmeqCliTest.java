@@ -205,7 +205,8 @@ class NvmeqCliTest
     @Test
     void aMissingDataFileChangesNothingAndSaysWhichFile()
     {
-        final CliRun run = nvmeq("write", "--device", fileDevice(), "-s", "0", "--data", dir.resolve("nope").toString());
+        final CliRun run =
+            nvmeq("write", "--device", fileDevice(), "-s", "0", "--data", dir.resolve("nope").toString());
         assertEquals(ExitCodes.FAILED, run.exitCode(), run::toString);
         assertTrue(run.err().startsWith("nvmeq: No such file: "), run::toString);
     }

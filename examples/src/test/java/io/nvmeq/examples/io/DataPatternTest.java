@@ -58,7 +58,8 @@ class DataPatternTest
     {
         final byte[] bytes = new byte[10];
         DataPattern.parse("0xAB").fill(new UnsafeBuffer(bytes), 2, 5, 123);
-        assertArrayEquals(new byte[] {0, 0, (byte)0xAB, (byte)0xAB, (byte)0xAB, (byte)0xAB, (byte)0xAB, 0, 0, 0}, bytes);
+        final byte ab = (byte)0xAB;
+        assertArrayEquals(new byte[] {0, 0, ab, ab, ab, ab, ab, 0, 0, 0}, bytes);
     }
 
     @Test
