@@ -11,19 +11,24 @@ import io.nvmeq.engine.NvmeException;
 /** What a {@link ControllerSupervisor} tells its bring-up listener, exactly once. */
 public sealed interface BringUp permits BringUp.Ready, BringUp.Failed
 {
-    /** The controller is up and its queue-pair actors are running (index i = NVMe queue id i + 1). */
+    /**
+     * The controller is up and its queue-pair actors are running (index i = NVMe queue id i + 1);
+     * {@code counters} are theirs, by the same index.
+     */
     record Ready(
         ControllerInfo controller,
         List<NamespaceInfo> namespaces,
         List<ActorRef<QueuePairCommand>> queuePairs,
         List<Integer> cpus,
-        DmaAllocator allocator) implements BringUp
+        DmaAllocator allocator,
+        List<QueuePairCounters> counters) implements BringUp
     {
         public Ready
         {
             namespaces = List.copyOf(namespaces);
             queuePairs = List.copyOf(queuePairs);
             cpus = List.copyOf(cpus);
+            counters = List.copyOf(counters);
             Objects.requireNonNull(controller, "controller");
             Objects.requireNonNull(allocator, "allocator");
         }

@@ -28,13 +28,26 @@ import io.nvmeq.hw.device.NvmeDevice;
  *
  * <p>Bring-up runs in setup; if it fails, the error is logged, the listener gets {@link BringUp.Failed},
  * whatever was opened is closed, and the supervisor stops (its pending asks then fail by their own timeouts).
- * A queue-pair actor that stops on its own is logged and dropped from the list; re-creating it (restart
- * with requeue) is not part of this supervisor.
+ *
+ * <p>A queue-pair actor that fails restarts itself around its surviving request table (see
+ * {@link QueuePairActor}); one that gives up (too many failures in a row) is logged and dropped from
+ * the list. If the controller does not confirm deleting a failed queue, it can no longer be trusted
+ * to let go of that queue's buffers: the supervisor shuts everything down and answers those requests
+ * only once the controller is closed.
  */
 public final class ControllerSupervisor
 {
     /** Messages the supervisor sends itself. */
-    sealed interface Internal extends ControllerCommand permits QueuePairTerminated, ShutdownTimedOut, ShutdownAbandoned
+    sealed interface Internal extends ControllerCommand
+        permits QueuePairTerminated, ShutdownTimedOut, ShutdownAbandoned, HeldByDevice
+    {
+    }
+
+    /**
+     * From a queue-pair actor that stopped without the controller confirming the deletion of its
+     * queue: its requests are in {@link DeviceHeldRequests}, answered once the controller is closed.
+     */
+    record HeldByDevice(int queueId, int requests) implements Internal
     {
     }
 
@@ -60,6 +73,7 @@ public final class ControllerSupervisor
     /** Live queue-pair actors by index; null once stopped. */
     private final List<ActorRef<QueuePairCommand>> live;
     private final List<ActorRef<ControllerCommand.ShutdownComplete>> shutdownRequesters = new ArrayList<>();
+    private final DeviceHeldRequests heldByDevice;
     private boolean clean = true;
     private boolean closed;
 
@@ -68,8 +82,10 @@ public final class ControllerSupervisor
         final TimerScheduler<ControllerCommand> timers,
         final NvmeqSettings settings,
         final NvmeController controller,
-        final BringUp.Ready ready)
+        final BringUp.Ready ready,
+        final DeviceHeldRequests heldByDevice)
     {
+        this.heldByDevice = heldByDevice;
         this.context = context;
         this.timers = timers;
         this.settings = settings;
@@ -121,18 +137,23 @@ public final class ControllerSupervisor
                 queuePairs.add(controller.createQueuePair(i + 1, settings.queueEntries()));
             }
             final List<ActorRef<QueuePairCommand>> refs = new ArrayList<>(count);
+            final List<QueuePairCounters> counters = new ArrayList<>(count);
+            final DeviceHeldRequests heldByDevice = new DeviceHeldRequests();
             for (int i = 0; i < count; i++)
             {
+                final QueuePairCounters queueCounters = new QueuePairCounters();
                 final ActorRef<QueuePairCommand> ref = context.spawn(
-                    QueuePairActor.create(controller, queuePairs.get(i), cpus.get(i), settings.backlog()),
+                    QueuePairActor.create(controller, queuePairs.get(i), cpus.get(i), settings.backlog(),
+                        settings.recovery(), queueCounters, context.getSelf(), heldByDevice),
                     "queue-pair-" + (i + 1),
                     dispatchers.get(i));
+                counters.add(queueCounters);
                 context.watchWith(ref, new QueuePairTerminated(i));
                 refs.add(ref);
             }
             final NvmeController opened = controller;
             final BringUp.Ready ready = new BringUp.Ready(controller.info(), controller.namespaces(), refs, cpus,
-                opened::allocateBuffer);
+                opened::allocateBuffer, counters);
             context.getLog().info("controller {} ({}) up on {}: {} of {} wanted queue pairs ({} entries) on CPUs {}",
                 ready.controller().model(), ready.controller().serial(), settings.device(), count, wanted,
                 settings.queueEntries(), cpus);
@@ -140,7 +161,7 @@ public final class ControllerSupervisor
             {
                 listener.tell(ready);
             }
-            return new ControllerSupervisor(context, timers, settings, controller, ready).running();
+            return new ControllerSupervisor(context, timers, settings, controller, ready, heldByDevice).running();
         }
         catch (final RuntimeException ex)
         {
@@ -183,6 +204,7 @@ public final class ControllerSupervisor
             .onMessage(ControllerCommand.GetControllerInfo.class, this::onGetControllerInfo)
             .onMessage(ControllerCommand.Shutdown.class, this::onShutdown)
             .onMessage(QueuePairTerminated.class, this::onUnexpectedTermination)
+            .onMessage(HeldByDevice.class, this::onHeldByDeviceWhileRunning)
             .onSignal(PostStop.class, signal -> onPostStop())
             .build();
     }
@@ -200,6 +222,7 @@ public final class ControllerSupervisor
             .onMessage(QueuePairTerminated.class, this::onStoppedWhileStopping)
             .onMessage(ShutdownTimedOut.class, this::onShutdownTimedOut)
             .onMessage(ShutdownAbandoned.class, this::onShutdownAbandoned)
+            .onMessage(HeldByDevice.class, held -> Behaviors.same())
             .onSignal(PostStop.class, signal -> onPostStop())
             .build();
     }
@@ -232,9 +255,26 @@ public final class ControllerSupervisor
         return Behaviors.same();
     }
 
+    /**
+     * A queue's deletion failed: the controller no longer follows the admin queue, so only closing it
+     * (disabling it) makes it let go of the buffers. Everything is shut down.
+     */
+    private Behavior<ControllerCommand> onHeldByDeviceWhileRunning(final HeldByDevice held)
+    {
+        context.getLog().error("the controller on {} did not confirm deleting queue {}: shutting it down so that it " +
+            "releases the buffers of {} requests", settings.device(), held.queueId(), held.requests());
+        clean = false;
+        return beginShutdown();
+    }
+
     private Behavior<ControllerCommand> onShutdown(final ControllerCommand.Shutdown request)
     {
         shutdownRequesters.add(request.replyTo());
+        return beginShutdown();
+    }
+
+    private Behavior<ControllerCommand> beginShutdown()
+    {
         final Duration drain = settings.shutdownTimeout().dividedBy(2);
         for (final ActorRef<QueuePairCommand> ref : live)
         {
@@ -321,5 +361,8 @@ public final class ControllerSupervisor
             clean = false;
             context.getLog().error("closing the controller on {} failed", settings.device(), ex);
         }
+        // Closed (the device was disabled and released, even if shutting it down failed): it no longer
+        // touches any buffer.
+        heldByDevice.answerAll("the controller on " + settings.device() + " failed with the request in flight; it was closed");
     }
 }
