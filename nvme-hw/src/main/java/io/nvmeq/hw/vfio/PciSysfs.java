@@ -58,6 +58,20 @@ public final class PciSysfs
         return sortedNames(root.resolve("sys/bus/pci/devices"));
     }
 
+    /** The NVMe functions (class 0x0108xx) bound to {@code driver}, e.g. vfio-pci, sorted by address. */
+    public List<String> nvmeFunctionsBoundTo(final String driver)
+    {
+        final List<String> functions = new ArrayList<>();
+        for (final String address : deviceAddresses())
+        {
+            if (isNvme(address) && driver(address).equals(driver))
+            {
+                functions.add(address);
+            }
+        }
+        return functions;
+    }
+
     /** The 24-bit class code from {@code class} (e.g. "0x010802"), or -1 if unreadable. */
     public int pciClass(final String address)
     {

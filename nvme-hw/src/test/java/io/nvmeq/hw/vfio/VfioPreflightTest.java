@@ -148,6 +148,8 @@ class VfioPreflightTest
             new PciFunction("0000:44:00.2", "pcieport"), new PciFunction("0000:44:00.3", "")), sysfs.groupMembers(12));
         assertEquals(4096, sysfs.dmaEntryLimit().getAsInt());
         assertEquals(List.of(NVME, "0000:45:00.0"), VfioPreflight.nvmeFunctions(sysfs));
+        assertEquals(List.of(NVME), sysfs.nvmeFunctionsBoundTo("vfio-pci"));
+        assertEquals(List.of("0000:45:00.0"), sysfs.nvmeFunctionsBoundTo(""));
     }
 
     @Test
