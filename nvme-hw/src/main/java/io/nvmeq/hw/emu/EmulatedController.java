@@ -1,0 +1,429 @@
+package io.nvmeq.hw.emu;
+
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.nvmeq.hw.device.Iommu;
+import io.nvmeq.hw.device.NvmeDevice;
+import io.nvmeq.hw.device.RegisterSpace;
+import io.nvmeq.hw.spec.Registers;
+
+/**
+ * A software NVMe controller behind BAR0 registers and an emulated IOMMU: the embedded default device.
+ * A driver reaches it only through {@link #registers()}, {@link #iommu()} and {@link #poll(int)}, as it
+ * would real hardware.
+ *
+ * <p>It has no thread of its own (DESIGN.md §2): an SQ tail doorbell write executes the new commands
+ * on the writer's thread and posts their completions; a CQ head doorbell write or {@link #poll(int)}
+ * resumes submission queues that were held back by a full completion queue. Each queue pair has its
+ * own lock, so queue pairs run concurrently on different threads; controller state changes (CC
+ * writes) are serialised on this object.
+ */
+public final class EmulatedController implements NvmeDevice
+{
+    /** Identify VID/SSVID: not a registered PCI vendor, so no driver applies another device's quirks. */
+    public static final int VENDOR_ID = 0x4E51;
+    public static final int CONTROLLER_ID = 1;
+    public static final int ADMIN_QUEUE_ID = 0;
+
+    private static final Logger LOG = LoggerFactory.getLogger(EmulatedController.class);
+
+    private final EmulatorConfig config;
+    private final String uri;
+    private final EmulatedIommu iommu;
+    private final EmulatedRegisters registers;
+    private final EmulatorCounters counters = new EmulatorCounters();
+    private final BlockStore[] stores;
+    private final Namespace[] namespaces;
+    private final AtomicReferenceArray<SubmissionQueue> submissionQueues;
+    private final AtomicReferenceArray<CompletionQueue> completionQueues;
+    private final AdminCommands adminCommands;
+    private final NvmCommands nvmCommands;
+    private final long maxTransferBytes;
+
+    /** Memory page size the host chose in CC.MPS at enable. */
+    private volatile int pageSize = EmulatedIommu.PAGE_SIZE;
+    private volatile boolean closed;
+
+    private EmulatedController(final EmulatorConfig config, final String uri)
+    {
+        this.config = config;
+        this.uri = uri;
+        this.iommu = new EmulatedIommu(config.iovaLimit(), config.mappingLimit());
+        this.registers = new EmulatedRegisters(this, config.maxQueueEntries());
+        this.stores = openStores(config);
+        this.namespaces = new Namespace[config.namespaces()];
+        for (int i = 0; i < namespaces.length; i++)
+        {
+            final BlockStore store = stores.length == 1 ? stores[0] : stores[i];
+            final long base = stores.length == 1 ? i * config.namespaceBytes() : 0;
+            namespaces[i] = new Namespace(i + 1, store, base, config.blocksPerNamespace(), config.blockSize());
+        }
+        this.submissionQueues = new AtomicReferenceArray<>(config.maxIoQueuePairs() + 1);
+        this.completionQueues = new AtomicReferenceArray<>(config.maxIoQueuePairs() + 1);
+        // MDTS is in units of the minimum page size (4 KiB); without MDTS, the 16-bit NLB bounds a transfer.
+        this.maxTransferBytes = config.mdts() == 0
+            ? (65536L * config.blockSize())
+            : (long)EmulatedIommu.PAGE_SIZE << config.mdts();
+        this.adminCommands = new AdminCommands(this);
+        this.nvmCommands = new NvmCommands(this);
+    }
+
+    /** Builds a controller, disabled (CC.EN = 0, CSTS.RDY = 0), with zeroed or file-backed namespaces. */
+    public static EmulatedController create(final EmulatorConfig config, final String uri)
+    {
+        return new EmulatedController(config, uri);
+    }
+
+    private static BlockStore[] openStores(final EmulatorConfig config)
+    {
+        switch (config.backend())
+        {
+            case FILE:
+                // One file, namespaces one after another (EmulatorConfig#file).
+                return new BlockStore[]{ new FileStore(config.file(), config.namespaces() * config.namespaceBytes()) };
+            case NULL:
+                return new BlockStore[]{ new NullStore() };
+            case MEMORY:
+            default:
+                final BlockStore[] stores = new BlockStore[config.namespaces()];
+                try
+                {
+                    for (int i = 0; i < stores.length; i++)
+                    {
+                        stores[i] = new MemoryStore(config.namespaceBytes());
+                    }
+                }
+                catch (final RuntimeException ex)
+                {
+                    for (final BlockStore store : stores)
+                    {
+                        if (store != null)
+                        {
+                            store.close();
+                        }
+                    }
+                    throw ex;
+                }
+                return stores;
+        }
+    }
+
+    @Override
+    public String uri()
+    {
+        return uri;
+    }
+
+    @Override
+    public int defaultNamespace()
+    {
+        return 1;
+    }
+
+    @Override
+    public RegisterSpace registers()
+    {
+        return registers;
+    }
+
+    @Override
+    public EmulatedIommu iommu()
+    {
+        return iommu;
+    }
+
+    public EmulatorConfig config()
+    {
+        return config;
+    }
+
+    public EmulatorCounters counters()
+    {
+        return counters;
+    }
+
+    @Override
+    public void poll(final int cqId)
+    {
+        if (cqId < 0 || cqId >= completionQueues.length())
+        {
+            return;
+        }
+        final CompletionQueue cq = completionQueues.get(cqId);
+        if (cq != null)
+        {
+            cq.resumeStalled();
+        }
+    }
+
+    @Override
+    public synchronized void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        dropQueues();
+        registers.csts.set(0);
+        for (final BlockStore store : stores)
+        {
+            store.flush();
+            store.close();
+        }
+    }
+
+    // ---- for the command sets and queues of this package
+
+    Namespace namespace(final int nsid)
+    {
+        return nsid >= 1 && nsid <= namespaces.length ? namespaces[nsid - 1] : null;
+    }
+
+    int namespaceCount()
+    {
+        return namespaces.length;
+    }
+
+    long maxTransferBytes()
+    {
+        return maxTransferBytes;
+    }
+
+    /** Volatile Write Cache feature (Set Features 06h): when off, every write is durable on completion. */
+    boolean writeCacheEnabled()
+    {
+        return adminCommands.writeCacheEnabled();
+    }
+
+    int pageSize()
+    {
+        return pageSize;
+    }
+
+    /** Commands are executed only while the controller is ready and not failed. */
+    boolean isRunning()
+    {
+        return (registers.csts.get() & (Registers.CSTS_RDY | Registers.CSTS_CFS)) == Registers.CSTS_RDY;
+    }
+
+    SubmissionQueue submissionQueue(final int qid)
+    {
+        return qid >= 0 && qid < submissionQueues.length() ? submissionQueues.get(qid) : null;
+    }
+
+    CompletionQueue completionQueue(final int qid)
+    {
+        return qid >= 0 && qid < completionQueues.length() ? completionQueues.get(qid) : null;
+    }
+
+    /** Whether any I/O queue exists (Set Features Number of Queues is then refused). */
+    boolean hasIoQueues()
+    {
+        for (int i = 1; i < submissionQueues.length(); i++)
+        {
+            if (submissionQueues.get(i) != null || completionQueues.get(i) != null)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    void addCompletionQueue(final int qid, final long baseIova, final int size)
+    {
+        completionQueues.set(qid, new CompletionQueue(qid, baseIova, size, iommu));
+    }
+
+    void addSubmissionQueue(final int qid, final long baseIova, final int size, final CompletionQueue cq)
+    {
+        final SubmissionQueue sq = new SubmissionQueue(
+            qid, baseIova, size, cq, nvmCommands, this, new PrpList(iommu, pageSize, maxTransferBytes));
+        cq.attach(sq);
+        submissionQueues.set(qid, sq);
+    }
+
+    void removeSubmissionQueue(final SubmissionQueue sq)
+    {
+        sq.delete();
+        sq.cq.detach(sq);
+        submissionQueues.compareAndSet(sq.qid, sq, null);
+    }
+
+    void removeCompletionQueue(final CompletionQueue cq)
+    {
+        completionQueues.compareAndSet(cq.qid, cq, null);
+    }
+
+    void flushAll()
+    {
+        for (final BlockStore store : stores)
+        {
+            store.flush();
+        }
+    }
+
+    /** Controller Fatal Status: the host must reset the controller (NVMe base spec 2.0 §10.5). */
+    void fatal(final String reason)
+    {
+        // No monitor here: a queue thread calls this under its queue lock, which a reset may be waiting for.
+        int current;
+        do
+        {
+            current = registers.csts.get();
+            if ((current & Registers.CSTS_RDY) == 0)
+            {
+                return;
+            }
+        }
+        while (!registers.csts.compareAndSet(current, current | Registers.CSTS_CFS));
+        if ((current & Registers.CSTS_CFS) == 0)
+        {
+            LOG.error("emulated controller {} failed: {}", uri, reason);
+        }
+    }
+
+    // ---- register side effects
+
+    synchronized void writeCc(final int value)
+    {
+        final int old = registers.cc;
+        registers.cc = value;
+        if (closed)
+        {
+            return;
+        }
+        final boolean wasEnabled = (old & Registers.CC_EN) != 0;
+        final boolean enabled = (value & Registers.CC_EN) != 0;
+        if (!wasEnabled && enabled)
+        {
+            enable(value);
+        }
+        else if (wasEnabled && !enabled)
+        {
+            reset();
+        }
+        if (enabled && Registers.ccShn(old) == 0 && Registers.ccShn(value) != 0)
+        {
+            shutdown();
+        }
+    }
+
+    void sqTailDoorbell(final int qid, final int value)
+    {
+        final SubmissionQueue sq = submissionQueue(qid);
+        if (sq == null || !isRunning() || !sq.tailDoorbell(value))
+        {
+            counters.invalidDoorbellWrites.incrementAndGet();
+        }
+    }
+
+    void cqHeadDoorbell(final int qid, final int value)
+    {
+        final CompletionQueue cq = completionQueue(qid);
+        if (cq == null || !isRunning() || !cq.headDoorbell(value))
+        {
+            counters.invalidDoorbellWrites.incrementAndGet();
+            return;
+        }
+        cq.resumeStalled();
+    }
+
+    /** CC.EN 0 → 1 (NVMe base spec 2.0 §3.5.1 "Memory-based Controller Initialization"). */
+    private void enable(final int cc)
+    {
+        final String invalid = invalidEnable(cc);
+        if (invalid != null)
+        {
+            LOG.warn("emulated controller {}: enable refused, {}", uri, invalid);
+            registers.csts.set(Registers.CSTS_CFS);
+            return;
+        }
+        pageSize = 1 << Registers.ccMpsShift(cc);
+        final int aqa = registers.aqa;
+        final CompletionQueue adminCq = new CompletionQueue(
+            ADMIN_QUEUE_ID, registers.acq, Registers.aqaCqEntries(aqa), iommu);
+        completionQueues.set(ADMIN_QUEUE_ID, adminCq);
+        final SubmissionQueue adminSq = new SubmissionQueue(
+            ADMIN_QUEUE_ID, registers.asq, Registers.aqaSqEntries(aqa), adminCq, adminCommands, this,
+            new PrpList(iommu, pageSize, maxTransferBytes));
+        adminCq.attach(adminSq);
+        submissionQueues.set(ADMIN_QUEUE_ID, adminSq);
+        registers.csts.set(Registers.CSTS_RDY);
+    }
+
+    private String invalidEnable(final int cc)
+    {
+        final int mpsShift = Registers.ccMpsShift(cc);
+        if (mpsShift < Registers.capMpsMinShift(registers.cap) || mpsShift > Registers.capMpsMaxShift(registers.cap))
+        {
+            return "CC.MPS page size 2^" + mpsShift + " is outside CAP.MPSMIN..MPSMAX";
+        }
+        if (Registers.ccCss(cc) != 0)
+        {
+            return "CC.CSS " + Registers.ccCss(cc) + " is not the NVM command set";
+        }
+        if (((cc >>> 11) & 0x7) != 0)
+        {
+            return "CC.AMS " + ((cc >>> 11) & 0x7) + ": only round robin arbitration is supported";
+        }
+        if (Registers.ccIosqes(cc) != 6 || Registers.ccIocqes(cc) != 4)
+        {
+            return "CC.IOSQES/IOCQES must be 6/4 (64-byte SQ and 16-byte CQ entries), not "
+                + Registers.ccIosqes(cc) + "/" + Registers.ccIocqes(cc);
+        }
+        final int aqa = registers.aqa;
+        if (Registers.aqaSqEntries(aqa) < 2 || Registers.aqaCqEntries(aqa) < 2)
+        {
+            return "AQA: admin queues need at least 2 entries";
+        }
+        return null;
+    }
+
+    /** CC.EN 1 → 0: a Controller Reset (NVMe base spec 2.0 §3.7.2); every queue and command is dropped. */
+    private void reset()
+    {
+        dropQueues();
+        adminCommands.reset();
+        // RDY and CFS clear; SHST stays until the next enable so a host can still read it after disabling.
+        registers.csts.set(registers.csts.get() & Registers.CSTS_SHST_MASK);
+    }
+
+    /** CC.SHN: every command has completed already (they run synchronously); make the data durable. */
+    private void shutdown()
+    {
+        setShutdownStatus(Registers.CSTS_SHST_OCCURRING);
+        flushAll();
+        setShutdownStatus(Registers.CSTS_SHST_COMPLETE);
+    }
+
+    private void setShutdownStatus(final int shst)
+    {
+        int current;
+        do
+        {
+            current = registers.csts.get();
+        }
+        while (!registers.csts.compareAndSet(
+            current, (current & ~Registers.CSTS_SHST_MASK) | (shst << Registers.CSTS_SHST_SHIFT)));
+    }
+
+    private void dropQueues()
+    {
+        for (int i = submissionQueues.length() - 1; i >= 0; i--)
+        {
+            final SubmissionQueue sq = submissionQueues.getAndSet(i, null);
+            if (sq != null)
+            {
+                sq.delete();
+            }
+        }
+        for (int i = 0; i < completionQueues.length(); i++)
+        {
+            completionQueues.set(i, null);
+        }
+    }
+}

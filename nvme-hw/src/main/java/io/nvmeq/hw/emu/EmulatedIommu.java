@@ -1,0 +1,297 @@
+package io.nvmeq.hw.emu;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.agrona.UnsafeApi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.nvmeq.hw.device.Iommu;
+import io.nvmeq.hw.device.IommuException;
+import io.nvmeq.hw.device.IovaRange;
+
+/**
+ * The emulated controller's IOMMU. It behaves like VFIO's type1 IOMMU as a driver sees it (EINVAL for
+ * unaligned or out-of-range requests, EEXIST for overlaps, ENOSPC past the mapping limit, unmap of
+ * whole mappings only) and it is the only way the controller reaches host memory: every queue entry,
+ * PRP list and data byte is translated here, and an access to an unmapped IOVA is a recorded fault
+ * that touches nothing.
+ *
+ * <p>Translation is lock-free: mappings live in an immutable {@link MappingTable} that map/unmap
+ * replace under a lock (copy-on-write). A host that unmaps memory while a command still uses it has
+ * broken the DMA contract; the controller then sees either the old or the new table for each access.
+ */
+public final class EmulatedIommu implements Iommu
+{
+    public static final int PAGE_SIZE = 4096;
+    /** What {@link #translate} returns for an unmapped IOVA; no host address is all ones. */
+    static final long FAULT = -1;
+    private static final int FAULT_LOG_SIZE = 16;
+    private static final Logger LOG = LoggerFactory.getLogger(EmulatedIommu.class);
+
+    private final long iovaLimit;
+    private final int mappingLimit;
+    private final List<IovaRange> usableRanges;
+    private final Object mapLock = new Object();
+    private volatile MappingTable table = MappingTable.EMPTY;
+
+    private final AtomicLong faults = new AtomicLong();
+    /** The last faulting IOVAs, newest at (faults - 1) % size: enough to diagnose without allocating. */
+    private final long[] faultLog = new long[FAULT_LOG_SIZE];
+
+    public EmulatedIommu(final long iovaLimit, final int mappingLimit)
+    {
+        if (iovaLimit <= PAGE_SIZE || (iovaLimit & (PAGE_SIZE - 1)) != 0)
+        {
+            throw new IllegalArgumentException("IOVA limit must be a page multiple above one page: " + iovaLimit);
+        }
+        if (mappingLimit < 1)
+        {
+            throw new IllegalArgumentException("mapping limit must be positive: " + mappingLimit);
+        }
+        this.iovaLimit = iovaLimit;
+        this.mappingLimit = mappingLimit;
+        this.usableRanges = List.of(new IovaRange(0, iovaLimit));
+    }
+
+    @Override
+    public int pageSize()
+    {
+        return PAGE_SIZE;
+    }
+
+    @Override
+    public List<IovaRange> usableRanges()
+    {
+        return usableRanges;
+    }
+
+    @Override
+    public int mappingLimit()
+    {
+        return mappingLimit;
+    }
+
+    @Override
+    public void map(final long hostAddress, final long length, final long iova)
+    {
+        final long mask = PAGE_SIZE - 1;
+        if (length <= 0 || ((hostAddress | length | iova) & mask) != 0 || hostAddress == 0)
+        {
+            throw new IommuException(IommuException.Reason.INVALID, String.format(
+                "map of 0x%x bytes at host 0x%x to IOVA 0x%x: address, IOVA and length must be non-zero multiples of %d",
+                length, hostAddress, iova, PAGE_SIZE));
+        }
+        if (iova < 0 || iova + length > iovaLimit || iova + length < iova)
+        {
+            throw new IommuException(IommuException.Reason.INVALID, String.format(
+                "IOVA range [0x%x, 0x%x) is outside the usable range [0, 0x%x)", iova, iova + length, iovaLimit));
+        }
+        synchronized (mapLock)
+        {
+            final MappingTable current = table;
+            if (current.overlaps(iova, iova + length))
+            {
+                throw new IommuException(IommuException.Reason.EXISTS, String.format(
+                    "IOVA range [0x%x, 0x%x) overlaps an existing mapping", iova, iova + length));
+            }
+            if (current.count() >= mappingLimit)
+            {
+                throw new IommuException(IommuException.Reason.NO_SPACE,
+                    "the IOMMU holds " + current.count() + " mappings, its limit (dma_entry_limit)");
+            }
+            table = current.with(iova, iova + length, hostAddress);
+        }
+    }
+
+    @Override
+    public long unmap(final long iova, final long length)
+    {
+        final long mask = PAGE_SIZE - 1;
+        if (length <= 0 || ((iova | length) & mask) != 0 || iova < 0 || iova + length < iova)
+        {
+            throw new IommuException(IommuException.Reason.INVALID, String.format(
+                "unmap of 0x%x bytes at IOVA 0x%x: IOVA and length must be non-zero multiples of %d", length, iova, PAGE_SIZE));
+        }
+        final long end = iova + length;
+        synchronized (mapLock)
+        {
+            final MappingTable current = table;
+            // Like VFIO type1 v2: a range that cuts through a mapping is refused, nothing is unmapped.
+            final int first = current.indexOf(iova);
+            if (first >= 0 && current.start(first) != iova)
+            {
+                throw new IommuException(IommuException.Reason.NOT_MAPPED, String.format(
+                    "unmap at IOVA 0x%x would split the mapping [0x%x, 0x%x)", iova, current.start(first), current.end(first)));
+            }
+            final int last = current.indexOf(end - 1);
+            if (last >= 0 && current.end(last) != end)
+            {
+                throw new IommuException(IommuException.Reason.NOT_MAPPED, String.format(
+                    "unmap up to IOVA 0x%x would split the mapping [0x%x, 0x%x)", end, current.start(last), current.end(last)));
+            }
+            final int from = current.insertionPoint(iova);
+            final int to = current.insertionPoint(end);
+            long unmapped = 0;
+            for (int i = from; i < to; i++)
+            {
+                unmapped += current.end(i) - current.start(i);
+            }
+            if (to > from)
+            {
+                table = current.without(from, to);
+            }
+            return unmapped;
+        }
+    }
+
+    /** Mappings held now. */
+    public int mappingCount()
+    {
+        return table.count();
+    }
+
+    /** Accesses to unmapped IOVAs since creation. */
+    public long faultCount()
+    {
+        return faults.get();
+    }
+
+    /** The IOVA of the latest fault, or -1 if none happened. */
+    public long lastFaultIova()
+    {
+        final long count = faults.get();
+        return count == 0 ? -1 : faultLog[(int)((count - 1) % FAULT_LOG_SIZE)];
+    }
+
+    /**
+     * Host address of [iova, iova + length), which must lie within one mapping (queue entries and PRP
+     * list entries never cross a page, so never a mapping); records a fault and returns {@link #FAULT}
+     * otherwise.
+     */
+    long translate(final long iova, final int length)
+    {
+        final MappingTable current = table;
+        final int index = current.indexOf(iova);
+        if (index < 0 || iova + length > current.end(index))
+        {
+            return fault(index < 0 ? iova : current.end(index));
+        }
+        return current.host(index) + (iova - current.start(index));
+    }
+
+    /** Whether all of [iova, iova + length) is mapped; records a fault if not. */
+    boolean check(final long iova, final long length)
+    {
+        final long unmapped = table.firstUnmapped(iova, length);
+        if (unmapped >= 0)
+        {
+            fault(unmapped);
+            return false;
+        }
+        return true;
+    }
+
+    /** Device read of host memory into controller memory; all or nothing. */
+    boolean readHost(final long iova, final long dstAddress, final long length)
+    {
+        final MappingTable current = table;
+        if (!covered(current, iova, length))
+        {
+            return false;
+        }
+        long done = 0;
+        while (done < length)
+        {
+            final long at = iova + done;
+            final int index = current.indexOf(at);
+            final long chunk = Math.min(length - done, current.end(index) - at);
+            UnsafeApi.copyMemory(current.host(index) + (at - current.start(index)), dstAddress + done, chunk);
+            done += chunk;
+        }
+        return true;
+    }
+
+    /** Device write of controller memory into host memory; all or nothing. */
+    boolean writeHost(final long iova, final long srcAddress, final long length)
+    {
+        final MappingTable current = table;
+        if (!covered(current, iova, length))
+        {
+            return false;
+        }
+        long done = 0;
+        while (done < length)
+        {
+            final long at = iova + done;
+            final int index = current.indexOf(at);
+            final long chunk = Math.min(length - done, current.end(index) - at);
+            UnsafeApi.copyMemory(srcAddress + done, current.host(index) + (at - current.start(index)), chunk);
+            done += chunk;
+        }
+        return true;
+    }
+
+    /** Device write of store data into host memory (an NVM Read); all or nothing. */
+    boolean storeToHost(final BlockStore store, final long storeOffset, final long iova, final long length)
+    {
+        final MappingTable current = table;
+        if (!covered(current, iova, length))
+        {
+            return false;
+        }
+        long done = 0;
+        while (done < length)
+        {
+            final long at = iova + done;
+            final int index = current.indexOf(at);
+            final long chunk = Math.min(length - done, current.end(index) - at);
+            store.read(storeOffset + done, current.host(index) + (at - current.start(index)), chunk);
+            done += chunk;
+        }
+        return true;
+    }
+
+    /** Device read of host memory into the store (an NVM Write); all or nothing. */
+    boolean hostToStore(final long iova, final long length, final BlockStore store, final long storeOffset)
+    {
+        final MappingTable current = table;
+        if (!covered(current, iova, length))
+        {
+            return false;
+        }
+        long done = 0;
+        while (done < length)
+        {
+            final long at = iova + done;
+            final int index = current.indexOf(at);
+            final long chunk = Math.min(length - done, current.end(index) - at);
+            store.write(storeOffset + done, current.host(index) + (at - current.start(index)), chunk);
+            done += chunk;
+        }
+        return true;
+    }
+
+    private boolean covered(final MappingTable current, final long iova, final long length)
+    {
+        final long unmapped = current.firstUnmapped(iova, length);
+        if (unmapped >= 0)
+        {
+            fault(unmapped);
+            return false;
+        }
+        return true;
+    }
+
+    private long fault(final long iova)
+    {
+        final long count = faults.getAndIncrement();
+        faultLog[(int)(count % FAULT_LOG_SIZE)] = iova;
+        if (LOG.isDebugEnabled())
+        {
+            LOG.debug("IOMMU fault at IOVA 0x{} (fault #{})", Long.toHexString(iova), count + 1);
+        }
+        return FAULT;
+    }
+}

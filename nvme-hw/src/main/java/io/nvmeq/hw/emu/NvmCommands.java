@@ -1,0 +1,234 @@
+package io.nvmeq.hw.emu;
+
+import java.io.UncheckedIOException;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.nvmeq.hw.spec.Opcodes;
+import io.nvmeq.hw.spec.Status;
+import io.nvmeq.hw.spec.SubmissionEntry;
+
+/**
+ * The NVM command set (NVM command set spec 1.0 §3): Read, Write (with FUA), Flush, Write Zeroes and
+ * Dataset Management (deallocate). Stateless apart from the controller it serves, so every I/O
+ * submission queue uses the same instance concurrently; per-command state lives in the queue's
+ * {@link CommandContext}. Nothing here allocates on success.
+ */
+final class NvmCommands implements CommandSet
+{
+    private static final Logger LOG = LoggerFactory.getLogger(NvmCommands.class);
+    private static final int NSID_ALL = 0xFFFF_FFFF;
+    /** Dataset Management CDW11 bit 2: Attribute - Deallocate. */
+    private static final int DSM_DEALLOCATE = 1 << 2;
+    private static final int DSM_RANGE_SIZE = 16;
+
+    private final EmulatedController controller;
+    private final EmulatorCounters counters;
+
+    NvmCommands(final EmulatedController controller)
+    {
+        this.controller = controller;
+        this.counters = controller.counters();
+    }
+
+    @Override
+    public int execute(final CommandContext context)
+    {
+        final SubmissionEntry entry = context.entry;
+        // Fused operations and SGLs (PSDT != 0) are not supported (Identify FUSES = 0, SGLS = 0).
+        if (entry.flags() != 0)
+        {
+            return Status.withDnr(Status.INVALID_FIELD);
+        }
+        switch (entry.opcode())
+        {
+            case Opcodes.NVM_READ:
+                counters.reads.incrementAndGet();
+                return readWrite(context, false);
+            case Opcodes.NVM_WRITE:
+                counters.writes.incrementAndGet();
+                return readWrite(context, true);
+            case Opcodes.NVM_FLUSH:
+                counters.flushes.incrementAndGet();
+                return flush(entry.namespaceId());
+            case Opcodes.NVM_WRITE_ZEROES:
+                counters.writeZeroes.incrementAndGet();
+                return writeZeroes(entry);
+            case Opcodes.NVM_DATASET_MANAGEMENT:
+                counters.datasetManagement.incrementAndGet();
+                return datasetManagement(context);
+            default:
+                return Status.withDnr(Status.INVALID_OPCODE);
+        }
+    }
+
+    /** Read (§3.2.4) and Write (§3.2.6). */
+    private int readWrite(final CommandContext context, final boolean write)
+    {
+        final SubmissionEntry entry = context.entry;
+        final Namespace namespace = controller.namespace(entry.namespaceId());
+        if (namespace == null)
+        {
+            return Status.withDnr(Status.INVALID_NAMESPACE);
+        }
+        final long slba = entry.startingLba();
+        final int blocks = entry.blockCount();
+        final long bytes = (long)blocks << namespace.blockShift;
+        if (bytes > controller.maxTransferBytes())
+        {
+            return Status.withDnr(Status.INVALID_FIELD);
+        }
+        if (!namespace.contains(slba, blocks))
+        {
+            return Status.withDnr(Status.LBA_OUT_OF_RANGE);
+        }
+        final PrpList prps = context.prps;
+        final int status = prps.resolve(entry.prp1(), entry.prp2(), bytes);
+        if (status != Status.SUCCESS)
+        {
+            return status;
+        }
+        final long offset = namespace.offsetOf(slba);
+        try
+        {
+            if (write)
+            {
+                if (!prps.hostToStore(namespace.store, offset))
+                {
+                    return Status.withDnr(Status.DATA_TRANSFER_ERROR);
+                }
+                if ((entry.cdw(12) & Opcodes.RW_FUA) != 0 || !controller.writeCacheEnabled())
+                {
+                    namespace.store.flush();
+                }
+                counters.bytesWritten.addAndGet(bytes);
+            }
+            else
+            {
+                if (!prps.storeToHost(namespace.store, offset))
+                {
+                    return Status.withDnr(Status.DATA_TRANSFER_ERROR);
+                }
+                counters.bytesRead.addAndGet(bytes);
+            }
+        }
+        catch (final UncheckedIOException ex)
+        {
+            LOG.error("namespace {} {} at LBA {} failed", namespace.nsid, write ? "write" : "read", slba, ex);
+            return write ? Status.WRITE_FAULT : Status.UNRECOVERED_READ_ERROR;
+        }
+        return Status.SUCCESS;
+    }
+
+    /** Flush (§3.2.2 of the base spec's NVM I/O commands); NSID FFFFFFFFh flushes every namespace. */
+    private int flush(final int nsid)
+    {
+        try
+        {
+            if (nsid == NSID_ALL)
+            {
+                controller.flushAll();
+                return Status.SUCCESS;
+            }
+            final Namespace namespace = controller.namespace(nsid);
+            if (namespace == null)
+            {
+                return Status.withDnr(Status.INVALID_NAMESPACE);
+            }
+            namespace.store.flush();
+            return Status.SUCCESS;
+        }
+        catch (final UncheckedIOException ex)
+        {
+            LOG.error("flush of namespace {} failed", nsid, ex);
+            return Status.INTERNAL_ERROR;
+        }
+    }
+
+    /** Write Zeroes (§3.2.8): no data transfer, so MDTS does not apply. */
+    private int writeZeroes(final SubmissionEntry entry)
+    {
+        final Namespace namespace = controller.namespace(entry.namespaceId());
+        if (namespace == null)
+        {
+            return Status.withDnr(Status.INVALID_NAMESPACE);
+        }
+        final long slba = entry.startingLba();
+        final int blocks = entry.blockCount();
+        if (!namespace.contains(slba, blocks))
+        {
+            return Status.withDnr(Status.LBA_OUT_OF_RANGE);
+        }
+        try
+        {
+            namespace.store.writeZeroes(namespace.offsetOf(slba), (long)blocks << namespace.blockShift);
+            if ((entry.cdw(12) & Opcodes.RW_FUA) != 0 || !controller.writeCacheEnabled())
+            {
+                namespace.store.flush();
+            }
+        }
+        catch (final UncheckedIOException ex)
+        {
+            LOG.error("write zeroes on namespace {} at LBA {} failed", namespace.nsid, slba, ex);
+            return Status.WRITE_FAULT;
+        }
+        return Status.SUCCESS;
+    }
+
+    /**
+     * Dataset Management (§3.2.3): up to 256 ranges of 16 bytes (context attributes, one-based length,
+     * starting LBA). Deallocated blocks read as zeroes (DLFEAT); without the Deallocate attribute the
+     * command is advisory and changes nothing. All ranges are checked before any is deallocated.
+     */
+    private int datasetManagement(final CommandContext context)
+    {
+        final SubmissionEntry entry = context.entry;
+        final Namespace namespace = controller.namespace(entry.namespaceId());
+        if (namespace == null)
+        {
+            return Status.withDnr(Status.INVALID_NAMESPACE);
+        }
+        final int ranges = (entry.cdw(10) & 0xFF) + 1;
+        final PrpList prps = context.prps;
+        final int status = prps.resolve(entry.prp1(), entry.prp2(), (long)ranges * DSM_RANGE_SIZE);
+        if (status != Status.SUCCESS)
+        {
+            return status;
+        }
+        final UnsafeBuffer data = context.scratch;
+        if (!prps.fromHost(data.addressOffset()))
+        {
+            return Status.withDnr(Status.DATA_TRANSFER_ERROR);
+        }
+        if ((entry.cdw(11) & DSM_DEALLOCATE) == 0)
+        {
+            return Status.SUCCESS;
+        }
+        for (int i = 0; i < ranges; i++)
+        {
+            final long length = data.getInt(i * DSM_RANGE_SIZE + 4) & 0xFFFF_FFFFL;
+            final long slba = data.getLong(i * DSM_RANGE_SIZE + 8);
+            if (!namespace.contains(slba, length))
+            {
+                return Status.withDnr(Status.LBA_OUT_OF_RANGE);
+            }
+        }
+        try
+        {
+            for (int i = 0; i < ranges; i++)
+            {
+                final long length = data.getInt(i * DSM_RANGE_SIZE + 4) & 0xFFFF_FFFFL;
+                final long slba = data.getLong(i * DSM_RANGE_SIZE + 8);
+                namespace.store.writeZeroes(namespace.offsetOf(slba), length << namespace.blockShift);
+            }
+        }
+        catch (final UncheckedIOException ex)
+        {
+            LOG.error("deallocate on namespace {} failed", namespace.nsid, ex);
+            return Status.INTERNAL_ERROR;
+        }
+        return Status.SUCCESS;
+    }
+}
