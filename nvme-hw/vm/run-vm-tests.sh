@@ -23,7 +23,13 @@ started=$(date +%s.%N)
 cd "$repo"
 mkdir -p "$cache/runs"
 work=$(mktemp -d "$cache/runs/tests.XXXXXX")
+# Kept when something fails, for the JVM's hs_err file (results/) and the images.
 trap 'rm -rf "$work"' EXIT
+keep_on_failure()
+{
+    trap - EXIT
+    echo "run-vm-tests: kept $work for inspection" >&2
+}
 
 # 1. Test classes and the test classpath, from the reactor (no install: nvme-hw resolves to its target/).
 echo "run-vm-tests: building test classes"
@@ -52,12 +58,12 @@ java_bin=$(command -v java) || fail "java is not on PATH"
 export NVMEQ_VM_WORK="$work/vm" NVMEQ_VM_KEEP=1 NVMEQ_VM_NVME=1
 set +e
 "$script_dir/run-in-vm.sh" -- "$java_bin" --add-exports java.base/jdk.internal.misc=ALL-UNNAMED \
-    -Djnr.ffi.x86asm.enabled=false -jar "$launcher" execute --class-path "$classpath" \
+    -Djnr.ffi.x86asm.enabled=false -XX:ErrorFile="$work/vm/results/hs_err_%p.log" -jar "$launcher" execute --class-path "$classpath" \
     --select-class io.nvmeq.hw.vfio.VfioDeviceGuestTest --select-class io.nvmeq.engine.vfio.VfioGuestTest \
-    --include-tag vm --fail-if-no-tests --disable-banner --disable-ansi-colors --details=tree --details-theme=ascii
+    --include-engine junit-jupiter --include-tag vm --fail-if-no-tests --disable-banner --disable-ansi-colors --details=tree --details-theme=ascii
 status=$?
 set -e
-[ "$status" -eq 0 ] || fail "the tests in the VM failed (exit status $status)"
+[ "$status" -eq 0 ] || { keep_on_failure; fail "the tests in the VM failed (exit status $status)"; }
 
 # 3. The marker the guest wrote through VFIO must be in the raw image on the host.
 marker="$work/vm/results/marker"
@@ -65,6 +71,7 @@ marker="$work/vm/results/marker"
 offset=$(sed -n 1p "$marker")
 token=$(sed -n 2p "$marker")
 found=$(dd if="$work/vm/nvme0.img" bs=512 skip=$((offset / 512)) count=1 status=none | tr -d '\000')
+[ "$found" = "$token" ] || keep_on_failure
 [ "$found" = "$token" ] || fail "the image holds '$found' at byte $offset, not the guest's '$token'"
 echo "run-vm-tests: the host's image nvme0.img holds the guest's marker at byte $offset: '$token'"
 echo "run-vm-tests: passed in $(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s"

@@ -38,6 +38,8 @@ public final class VfioSetupException extends DeviceUnavailableException
         MEMLOCK_LIMIT,
         /** BAR0 cannot be memory-mapped from the device fd. */
         BAR_NOT_MAPPABLE,
+        /** A namespace of the device is mounted, used as swap or held by another block device (LVM, md). */
+        DEVICE_IN_USE,
         /** A VFIO call failed for a reason none of the above explains; the message has the call and errno. */
         SYSTEM_CALL_FAILED
     }

@@ -165,4 +165,29 @@ class VfioDeviceGuestTest
             assertNotEquals(-1, again.registers().read32(Registers.VS));
         }
     }
+
+    @Test
+    void aDeviceTakenFromVfioPciIsRefusedWithTheRebindCommands() throws IOException
+    {
+        final String uri = "nvme://" + address + "/1";
+        Files.writeString(Path.of("/sys/bus/pci/devices", address, "driver", "unbind"), address);
+        try
+        {
+            final VfioSetupException ex = assertThrows(VfioSetupException.class, () -> Devices.open(uri));
+            assertEquals(VfioSetupException.Problem.NOT_BOUND_TO_VFIO_PCI, ex.problem(), ex.getMessage());
+            assertTrue(ex.getMessage().contains(address + " is bound to no driver"), ex.getMessage());
+        }
+        finally
+        {
+            final List<NvmeSetup.Action> actions = NvmeSetup.system().bindToVfio(address, false);
+            assertEquals(2, actions.size(), "no driver to unbind: override and probe only");
+        }
+        final NvmeFunctionInfo function = NvmeSetup.system().describe(address);
+        assertTrue(function.boundToVfio(), function.toString());
+        assertTrue(function.iommuGroup().isPresent(), function.toString());
+        try (NvmeDevice again = Devices.open(uri))
+        {
+            assertNotEquals(-1, again.registers().read32(Registers.VS));
+        }
+    }
 }
