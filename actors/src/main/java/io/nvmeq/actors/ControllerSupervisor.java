@@ -74,6 +74,7 @@ public final class ControllerSupervisor
     private final List<ActorRef<QueuePairCommand>> live;
     private final List<ActorRef<ControllerCommand.ShutdownComplete>> shutdownRequesters = new ArrayList<>();
     private final DeviceHeldRequests heldByDevice;
+    private final QueuePairMetrics metrics = new QueuePairMetrics();
     private boolean clean = true;
     private boolean closed;
 
@@ -92,6 +93,7 @@ public final class ControllerSupervisor
         this.controller = controller;
         this.ready = ready;
         this.live = new ArrayList<>(ready.queuePairs());
+        metrics.register(settings.device(), ready.cpus(), ready.counters());
     }
 
     public static Behavior<ControllerCommand> create(final NvmeqSettings settings)
@@ -157,11 +159,14 @@ public final class ControllerSupervisor
             context.getLog().info("controller {} ({}) up on {}: {} of {} wanted queue pairs ({} entries) on CPUs {}",
                 ready.controller().model(), ready.controller().serial(), settings.device(), count, wanted,
                 settings.queueEntries(), cpus);
+            // Counters are published before anyone hears that the controller is up.
+            final ControllerSupervisor supervisor =
+                new ControllerSupervisor(context, timers, settings, controller, ready, heldByDevice);
             if (listener != null)
             {
                 listener.tell(ready);
             }
-            return new ControllerSupervisor(context, timers, settings, controller, ready, heldByDevice).running();
+            return supervisor.running();
         }
         catch (final RuntimeException ex)
         {
@@ -351,6 +356,7 @@ public final class ControllerSupervisor
             return;
         }
         closed = true;
+        metrics.unregisterAll();
         try
         {
             controller.close();

@@ -168,6 +168,13 @@ public final class Nvmeq implements AutoCloseable
         return system;
     }
 
+    /** The counters of queue pair {@code queue} (also published over JMX, see {@link QueuePairMXBean}). */
+    public QueuePairCounters counters(final int queue)
+    {
+        queue(queue);
+        return ready.counters().get(queue);
+    }
+
     /** The queue-pair actors, by queue index, for actors that talk to them directly. */
     public List<ActorRef<QueuePairCommand>> queuePairRefs()
     {
