@@ -155,7 +155,7 @@ public final class ControllerSupervisor
             }
             final NvmeController opened = controller;
             final BringUp.Ready ready = new BringUp.Ready(controller.info(), controller.namespaces(), refs, cpus,
-                opened::allocateBuffer, counters);
+                opened::allocateBuffer, counters, dispatchers);
             context.getLog().info("controller {} ({}) up on {}: {} of {} wanted queue pairs ({} entries) on CPUs {}",
                 ready.controller().model(), ready.controller().serial(), settings.device(), count, wanted,
                 settings.queueEntries(), cpus);
