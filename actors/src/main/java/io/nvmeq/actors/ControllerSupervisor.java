@@ -39,7 +39,12 @@ public final class ControllerSupervisor
 {
     /** Messages the supervisor sends itself. */
     sealed interface Internal extends ControllerCommand
-        permits QueuePairTerminated, ShutdownTimedOut, ShutdownAbandoned, HeldByDevice
+        permits QueuePairTerminated, ShutdownTimedOut, ShutdownAbandoned, HeldByDevice, QueuePairGaveUp
+    {
+    }
+
+    /** From a queue-pair actor that gave up recovering: it now refuses every request, typed, until shutdown. */
+    record QueuePairGaveUp(int queueId) implements Internal
     {
     }
 
@@ -74,6 +79,8 @@ public final class ControllerSupervisor
     private final List<ActorRef<QueuePairCommand>> live;
     private final List<ActorRef<ControllerCommand.ShutdownComplete>> shutdownRequesters = new ArrayList<>();
     private final DeviceHeldRequests heldByDevice;
+    /** Queue-pair actors (by index) that gave up: alive but not serving, left out of {@link ControllerCommand.QueuePairs}. */
+    private final java.util.BitSet gaveUp = new java.util.BitSet();
     private final QueuePairMetrics metrics = new QueuePairMetrics();
     private boolean clean = true;
     private boolean closed;
@@ -210,6 +217,7 @@ public final class ControllerSupervisor
             .onMessage(ControllerCommand.Shutdown.class, this::onShutdown)
             .onMessage(QueuePairTerminated.class, this::onUnexpectedTermination)
             .onMessage(HeldByDevice.class, this::onHeldByDeviceWhileRunning)
+            .onMessage(QueuePairGaveUp.class, this::onQueuePairGaveUp)
             .onSignal(PostStop.class, signal -> onPostStop())
             .build();
     }
@@ -228,6 +236,7 @@ public final class ControllerSupervisor
             .onMessage(ShutdownTimedOut.class, this::onShutdownTimedOut)
             .onMessage(ShutdownAbandoned.class, this::onShutdownAbandoned)
             .onMessage(HeldByDevice.class, held -> Behaviors.same())
+            .onMessage(QueuePairGaveUp.class, this::onQueuePairGaveUp)
             .onSignal(PostStop.class, signal -> onPostStop())
             .build();
     }
@@ -235,11 +244,11 @@ public final class ControllerSupervisor
     private Behavior<ControllerCommand> onGetQueuePairs(final ControllerCommand.GetQueuePairs request)
     {
         final List<ActorRef<QueuePairCommand>> running = new ArrayList<>();
-        for (final ActorRef<QueuePairCommand> ref : live)
+        for (int i = 0; i < live.size(); i++)
         {
-            if (ref != null)
+            if (live.get(i) != null && !gaveUp.get(i))
             {
-                running.add(ref);
+                running.add(live.get(i));
             }
         }
         request.replyTo().tell(new ControllerCommand.QueuePairs(running));
@@ -249,6 +258,14 @@ public final class ControllerSupervisor
     private Behavior<ControllerCommand> onGetControllerInfo(final ControllerCommand.GetControllerInfo request)
     {
         request.replyTo().tell(new ControllerCommand.ControllerDescription(ready.controller(), ready.namespaces()));
+        return Behaviors.same();
+    }
+
+    private Behavior<ControllerCommand> onQueuePairGaveUp(final QueuePairGaveUp failed)
+    {
+        gaveUp.set(failed.queueId() - 1);
+        context.getLog().error("queue pair {} gave up recovering; requests sent to it are refused with " +
+            "QueuePairStoppedException", failed.queueId());
         return Behaviors.same();
     }
 

@@ -3,16 +3,14 @@ package io.nvmeq.actors;
 import java.time.Duration;
 import java.util.List;
 
+import akka.actor.Cancellable;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.PostStop;
-import akka.actor.typed.PreRestart;
-import akka.actor.typed.SupervisorStrategy;
 import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
-import akka.actor.typed.javadsl.TimerScheduler;
 import io.nvmeq.actors.dispatch.BusyPollExecutor;
 import io.nvmeq.actors.dispatch.BusyPollThread;
 import io.nvmeq.actors.dispatch.Poller;
@@ -34,17 +32,23 @@ import io.nvmeq.hw.nativeio.CpuAffinity;
  * answered with the engine's InvalidRequestException and nothing is submitted.
  *
  * <p>Failure: any exception in the actor (in a message, in polling, a queue the controller dropped,
- * an injected {@link QueuePairCommand.Crash}) restarts the behaviour. The requests live in a
- * {@link QueuePairState} that outlives the restart: on {@code PreRestart} the NVMe queues are deleted
- * (the controller completes or aborts what it holds before confirming), and what was in flight is
- * queued for re-submission or answered with a typed error; the new incarnation waits a backoff, re-creates
- * the queues and re-submits. The actor's reference stays the same throughout.
+ * an injected {@link QueuePairCommand.Crash}) restarts it in place. The requests live in a
+ * {@link QueuePairState} that the restart leaves alone: the NVMe queues are deleted (the controller
+ * completes or aborts what it holds before confirming), what was in flight is queued for re-submission
+ * or answered with a typed error, and after a backoff the queues are re-created and the held requests
+ * re-submitted. The actor's reference stays the same throughout.
+ *
+ * <p>Why not {@code Behaviors.supervise(...)}: Akka's restart would serve as well (and did in a first
+ * version, around the same state), but its interceptors (two supervisors and the timer scheduler)
+ * allocated about 290 bytes per I/O on the data path; catching in the one dispatch method and
+ * scheduling with {@code scheduleOnce} costs nothing per message. Errors (not exceptions) still stop
+ * the actor, and PostStop answers everything.
  */
 public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> implements Poller
 {
     /** Messages the actor sends itself or gets from its supervisor. */
     sealed interface Internal extends QueuePairCommand
-        permits Poll, PollFailed, Stop, Drained, DrainTimedOut, Recreate, GiveUp
+        permits Poll, PollFailed, Stop, Drained, DrainTimedOut, Recreate
     {
     }
 
@@ -68,31 +72,22 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
     {
     }
 
-    record DrainTimedOut() implements Internal
+    record DrainTimedOut(int incarnation) implements Internal
     {
     }
 
-    /** After a failure's backoff: create the NVMe queues again. */
-    record Recreate() implements Internal
-    {
-    }
-
-    /** Too many failures in a row, or the controller did not confirm deleting the queues: stop. */
-    record GiveUp(String reason) implements Internal
+    /** After a failure's backoff: create the NVMe queues again (ignored if a later failure happened since). */
+    record Recreate(int incarnation) implements Internal
     {
     }
 
     private static final Poll POLL = new Poll();
     private static final Drained DRAINED = new Drained();
-    private static final Recreate RECREATE = new Recreate();
-    private static final Object DRAIN_TIMER = "drain";
-    private static final Object RECREATE_TIMER = "recreate";
 
     private final NvmeController controller;
     private final QueuePairState state;
     private final ActorRef<ControllerCommand> supervisor;
     private final DeviceHeldRequests heldByDevice;
-    private final TimerScheduler<QueuePairCommand> timers;
     private final int requestedCpu;
     private final BusyPollExecutor executor;
     private final int pinnedCpu;
@@ -100,8 +95,12 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
     private final String threadName;
 
     private boolean pollScheduled;
-    private boolean drainedSent;
     private boolean registered;
+    /** Counts restarts; messages scheduled by an earlier incarnation carry its number and are ignored. */
+    private int incarnation;
+    private Cancellable recreateTimer;
+    // Per incarnation: reset by a restart.
+    private boolean drainedSent;
     private boolean crashOnNextPoll;
     private String crashReason;
 
@@ -125,8 +124,8 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
     }
 
     /**
-     * @param recovery   how failures are recovered from
-     * @param counters   where the queue pair counts its work (read them from any thread)
+     * @param recovery     how failures are recovered from
+     * @param counters     where the queue pair counts its work (read them from any thread)
      * @param supervisor   told {@link ControllerSupervisor.HeldByDevice} if the actor stops while the
      *                     controller did not confirm deleting its queue; may be null (with heldByDevice)
      * @param heldByDevice where such requests go, to be answered once the controller is closed
@@ -141,23 +140,12 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
         final ActorRef<ControllerCommand> supervisor,
         final DeviceHeldRequests heldByDevice)
     {
-        return Behaviors.setup(outer ->
-        {
-            // Created once: the restarts below re-run only the inner setup, around the same state.
-            final QueuePairState state = new QueuePairState(controller, queuePair, backlogLimit, recovery, counters);
-            final Behavior<QueuePairCommand> incarnation = Behaviors.setup(context -> Behaviors.withTimers(
-                timers -> new QueuePairActor(context, timers, controller, state, supervisor, heldByDevice, cpu)));
-            // Our own failures are logged by PreRestart in one line; anything else by Akka, with its stack trace.
-            return Behaviors.supervise(
-                    Behaviors.supervise(incarnation)
-                        .onFailure(QueuePairFailure.class, SupervisorStrategy.restart().withLoggingEnabled(false)))
-                .onFailure(Exception.class, SupervisorStrategy.restart());
-        });
+        return Behaviors.setup(context -> new QueuePairActor(context, controller,
+            new QueuePairState(controller, queuePair, backlogLimit, recovery, counters), supervisor, heldByDevice, cpu));
     }
 
     private QueuePairActor(
         final ActorContext<QueuePairCommand> context,
-        final TimerScheduler<QueuePairCommand> timers,
         final NvmeController controller,
         final QueuePairState state,
         final ActorRef<ControllerCommand> supervisor,
@@ -169,7 +157,6 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
         this.controller = controller;
         this.state = state;
         this.supervisor = supervisor;
-        this.timers = timers;
         this.requestedCpu = cpu;
 
         // Setup runs on the thread the actor is dispatched on: that thread's executor polls for us.
@@ -188,37 +175,9 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
         }
         threadName = Thread.currentThread().getName();
 
-        if (state.hasQueue())
-        {
-            registerPoller();
-            context.getLog().debug("queue pair {} ({} entries) on {} (CPU {}, {})", state.queueId, state.entries,
-                threadName, pinnedCpu, executor != null ? "busy-poll" : "self-poll");
-        }
-        else if (state.deviceMayHold())
-        {
-            context.getSelf().tell(new GiveUp("the controller did not confirm deleting its queues"));
-        }
-        else if (state.failuresInARow() > state.recovery.maxRestarts())
-        {
-            context.getSelf().tell(new GiveUp(state.failuresInARow() + " failures in a row (max-restarts " +
-                state.recovery.maxRestarts() + ")"));
-        }
-        else if (state.draining())
-        {
-            context.getSelf().tell(new GiveUp("it failed while stopping"));
-        }
-        else
-        {
-            final Duration backoff = state.recovery.backoff(state.failuresInARow());
-            if (backoff.isZero())
-            {
-                context.getSelf().tell(RECREATE);
-            }
-            else
-            {
-                timers.startSingleTimer(RECREATE_TIMER, RECREATE, backoff);
-            }
-        }
+        registerPoller();
+        context.getLog().debug("queue pair {} ({} entries) on {} (CPU {}, {})", state.queueId, state.entries,
+            threadName, pinnedCpu, executor != null ? "busy-poll" : "self-poll");
     }
 
     /** Self-poll mode: the dispatcher has one thread of its own (see reference.conf), pinned here. */
@@ -245,19 +204,62 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
     public Receive<QueuePairCommand> createReceive()
     {
         return newReceiveBuilder()
-            .onMessage(IoRequest.class, this::onRequest)
-            .onMessage(Poll.class, this::onPoll)
-            .onMessage(QueuePairCommand.GetStatus.class, this::onGetStatus)
-            .onMessage(QueuePairCommand.Crash.class, this::onCrash)
-            .onMessage(Stop.class, this::onStop)
-            .onMessage(Drained.class, this::onDrained)
-            .onMessage(DrainTimedOut.class, this::onDrainTimedOut)
-            .onMessage(PollFailed.class, this::onPollFailed)
-            .onMessage(Recreate.class, this::onRecreate)
-            .onMessage(GiveUp.class, this::onGiveUp)
-            .onSignal(PreRestart.class, signal -> onPreRestart())
+            .onMessage(QueuePairCommand.class, this::dispatch)
             .onSignal(PostStop.class, signal -> onPostStop())
             .build();
+    }
+
+    /** One entry for every message, so that any exception in handling one restarts the actor. */
+    private Behavior<QueuePairCommand> dispatch(final QueuePairCommand command)
+    {
+        try
+        {
+            if (command instanceof IoRequest request)
+            {
+                return onRequest(request);
+            }
+            if (command instanceof Poll)
+            {
+                return onPoll();
+            }
+            if (command instanceof QueuePairCommand.GetStatus status)
+            {
+                return onGetStatus(status);
+            }
+            if (command instanceof QueuePairCommand.Crash crash)
+            {
+                return onCrash(crash);
+            }
+            if (command instanceof Stop stop)
+            {
+                return onStop(stop);
+            }
+            if (command instanceof Drained)
+            {
+                return Behaviors.stopped();
+            }
+            if (command instanceof DrainTimedOut timeout)
+            {
+                return onDrainTimedOut(timeout);
+            }
+            if (command instanceof PollFailed failed)
+            {
+                throw failed.cause();
+            }
+            return onRecreate((Recreate)command);
+        }
+        catch (final RuntimeException ex)
+        {
+            return restart(ex);
+        }
+        catch (final Error ex)
+        {
+            throw ex;
+        }
+        catch (final Throwable ex)
+        {
+            return restart(ex);
+        }
     }
 
     private Behavior<QueuePairCommand> onRequest(final IoRequest request)
@@ -290,7 +292,7 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
         {
             if (crashOnNextPoll)
             {
-                throw new QueuePairFailure("injected failure while polling: " + crashReason, null);
+                throw new QueuePairFailure("injected failure while polling: " + crashReason, null, true);
             }
             final int work = state.poll();
             if (state.broken())
@@ -307,7 +309,7 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
         }
         catch (final RuntimeException ex)
         {
-            // Not inside a message: hand the failure to the actor so that supervision restarts it.
+            // Not inside a message: hand the failure to the actor, which restarts on its own thread.
             unregisterPoller();
             getContext().getSelf().tell(new PollFailed(ex));
             return 1;
@@ -347,7 +349,7 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
         }
     }
 
-    private Behavior<QueuePairCommand> onPoll(final Poll poll)
+    private Behavior<QueuePairCommand> onPoll()
     {
         pollScheduled = false;
         if (!registered)
@@ -356,7 +358,7 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
         }
         if (crashOnNextPoll)
         {
-            throw new QueuePairFailure("injected failure while polling: " + crashReason, null);
+            throw new QueuePairFailure("injected failure while polling: " + crashReason, null, true);
         }
         state.poll();
         if (state.broken())
@@ -387,7 +389,7 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
             crashReason = crash.reason();
             return this;
         }
-        throw new QueuePairFailure("injected failure: " + crash.reason(), null);
+        throw new QueuePairFailure("injected failure: " + crash.reason(), null, true);
     }
 
     private Behavior<QueuePairCommand> onStop(final Stop stop)
@@ -397,30 +399,29 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
         {
             return Behaviors.stopped();
         }
-        timers.startSingleTimer(DRAIN_TIMER, new DrainTimedOut(), stop.drainTimeout());
+        getContext().scheduleOnce(stop.drainTimeout(), getContext().getSelf(), new DrainTimedOut(incarnation));
         return this;
-    }
-
-    private Behavior<QueuePairCommand> onDrained(final Drained drained)
-    {
-        return Behaviors.stopped();
     }
 
     private Behavior<QueuePairCommand> onDrainTimedOut(final DrainTimedOut timeout)
     {
+        if (timeout.incarnation() != incarnation)
+        {
+            // Failed and restarted since: the restart stops a draining queue pair by itself.
+            return this;
+        }
         getContext().getLog().warn("queue pair {}: {} commands still in flight after the drain timeout; deleting the queue",
             state.queueId, state.inFlight());
         return Behaviors.stopped();
     }
 
-    private Behavior<QueuePairCommand> onPollFailed(final PollFailed failed)
-    {
-        throw failed.cause() instanceof QueuePairFailure failure ? failure :
-            new QueuePairFailure("queue pair " + state.queueId + " failed while polling", failed.cause());
-    }
-
     private Behavior<QueuePairCommand> onRecreate(final Recreate recreate)
     {
+        if (recreate.incarnation() != incarnation || state.hasQueue())
+        {
+            return this;
+        }
+        recreateTimer = null;
         final int resubmitted;
         try
         {
@@ -437,23 +438,93 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
         return this;
     }
 
-    private Behavior<QueuePairCommand> onGiveUp(final GiveUp giveUp)
+    /**
+     * Past recovery: everything held is answered (or handed to the supervisor if the device may still
+     * hold it), and the actor stays as a tombstone that answers every request with
+     * {@link QueuePairStoppedException}, so that nothing sent to its reference is lost, until it is
+     * stopped. While shutting down it stops at once.
+     */
+    private Behavior<QueuePairCommand> giveUp(final String reason)
     {
-        getContext().getLog().error("queue pair {} gives up and stops: {}", state.queueId, giveUp.reason());
-        return Behaviors.stopped();
+        getContext().getLog().error("queue pair {} gives up: {}", state.queueId, reason);
+        if (state.draining())
+        {
+            return Behaviors.stopped();
+        }
+        release();
+        if (supervisor != null)
+        {
+            supervisor.tell(new ControllerSupervisor.QueuePairGaveUp(state.queueId));
+        }
+        final String why = "queue pair " + state.queueId + " gave up: " + reason;
+        return Behaviors.receive(QueuePairCommand.class)
+            .onMessage(IoRequest.class, request ->
+            {
+                state.answer(request, new QueuePairStoppedException(why));
+                return Behaviors.same();
+            })
+            .onMessage(QueuePairCommand.GetStatus.class, this::onGetStatus)
+            .onMessage(Stop.class, stop -> Behaviors.stopped())
+            .onAnyMessage(ignored -> Behaviors.same())
+            .build();
     }
 
     /**
-     * The failed incarnation's last act, on its own thread: no more polling, the queues deleted, and
-     * every request accounted for (see {@link QueuePairState#recoverAfterFailure()}).
+     * Restarts the actor in place, on its own thread: no more polling, the queues deleted, every request
+     * accounted for (see {@link QueuePairState#recoverAfterFailure()}), then after a backoff new queues
+     * (or, past max-restarts or if the controller did not confirm the deletion, a stop).
      */
-    private Behavior<QueuePairCommand> onPreRestart()
+    private Behavior<QueuePairCommand> restart(final Throwable cause)
     {
         unregisterPoller();
-        timers.cancelAll();
+        incarnation++;
+        drainedSent = false;
+        crashOnNextPoll = false;
+        crashReason = null;
+        if (recreateTimer != null)
+        {
+            recreateTimer.cancel();
+            recreateTimer = null;
+        }
         state.recoverAfterFailure();
-        getContext().getLog().warn("queue pair {} failed (failure {} in a row); its queues were deleted, {} requests " +
-            "wait for the new ones", state.queueId, state.failuresInARow(), state.backlogSize());
+        if (cause instanceof QueuePairFailure failure && failure.injected())
+        {
+            getContext().getLog().info("queue pair {} failed (failure {} in a row): {}; its queues were deleted, {} " +
+                "requests wait for new ones", state.queueId, state.failuresInARow(), cause.getMessage(), state.backlogSize());
+        }
+        else if (cause instanceof QueuePairFailure)
+        {
+            getContext().getLog().warn("queue pair {} failed (failure {} in a row): {}{}; its queues were deleted, {} " +
+                "requests wait for new ones", state.queueId, state.failuresInARow(), cause.getMessage(),
+                cause.getCause() != null ? " (" + cause.getCause() + ")" : "", state.backlogSize());
+        }
+        else
+        {
+            getContext().getLog().error("queue pair {} failed (failure {} in a row); its queues were deleted, {} requests " +
+                "wait for new ones", state.queueId, state.failuresInARow(), state.backlogSize(), cause);
+        }
+        if (state.deviceMayHold())
+        {
+            return giveUp("the controller did not confirm deleting its queues");
+        }
+        if (state.failuresInARow() > state.recovery.maxRestarts())
+        {
+            return giveUp(state.failuresInARow() + " failures in a row (max-restarts " + state.recovery.maxRestarts() +
+                ")");
+        }
+        if (state.draining())
+        {
+            return giveUp("it failed while stopping");
+        }
+        final Duration backoff = state.recovery.backoff(state.failuresInARow());
+        if (backoff.isZero())
+        {
+            getContext().getSelf().tell(new Recreate(incarnation));
+        }
+        else
+        {
+            recreateTimer = getContext().scheduleOnce(backoff, getContext().getSelf(), new Recreate(incarnation));
+        }
         return this;
     }
 
@@ -465,7 +536,19 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
      */
     private Behavior<QueuePairCommand> onPostStop()
     {
+        release();
+        return this;
+    }
+
+    /** Stops polling and answers everything held (idempotent); see {@link QueuePairState#stop()}. */
+    private void release()
+    {
         unregisterPoller();
+        if (recreateTimer != null)
+        {
+            recreateTimer.cancel();
+            recreateTimer = null;
+        }
         final List<IoRequest> held = state.stop();
         if (!held.isEmpty())
         {
@@ -485,6 +568,5 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
                 }
             }
         }
-        return this;
     }
 }

@@ -8,8 +8,22 @@ final class QueuePairFailure extends RuntimeException
 {
     private static final long serialVersionUID = 1L;
 
+    private final boolean injected;
+
     QueuePairFailure(final String message, final Throwable cause)
     {
+        this(message, cause, false);
+    }
+
+    QueuePairFailure(final String message, final Throwable cause, final boolean injected)
+    {
         super(message, cause);
+        this.injected = injected;
+    }
+
+    /** Asked for by a {@link QueuePairCommand.Crash}: logged at INFO rather than as a problem. */
+    boolean injected()
+    {
+        return injected;
     }
 }

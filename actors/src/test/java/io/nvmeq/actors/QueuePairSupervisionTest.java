@@ -263,7 +263,6 @@ class QueuePairSupervisionTest
         final ActorRef<QueuePairCommand> queue = ready.queuePairs().get(0);
         final TestProbe<IoReply> replies = testKit.createTestProbe(IoReply.class);
         final DmaBuffer buffer = ready.allocator().allocate(blockSize);
-        final TestProbe<Object> watcher = testKit.createTestProbe();
 
         // Three failures with no successful request in between exceed max-restarts = 2.
         for (int i = 0; i < 3; i++)
@@ -274,17 +273,18 @@ class QueuePairSupervisionTest
         {
             queue.tell(new IoRequest.Read(NSID, i, 1, buffer, 0, i, replies.ref()));
         }
-        watcher.expectTerminated(queue, TIMEOUT);
         final Set<Long> tags = new HashSet<>();
         for (int i = 0; i < 5; i++)
         {
-            final IoReply reply = replies.expectMessageClass(IoReply.class, TIMEOUT);
-            assertTrue(tags.add(reply.tag()), "answered twice: " + reply);
-            if (reply instanceof IoReply.Failed failed)
-            {
-                assertInstanceOf(QueuePairStoppedException.class, failed.error());
-            }
+            final IoReply.Failed failed = assertInstanceOf(IoReply.Failed.class,
+                replies.expectMessageClass(IoReply.class, TIMEOUT));
+            assertTrue(tags.add(failed.tag()), "answered twice: " + failed);
+            assertInstanceOf(QueuePairStoppedException.class, failed.error());
         }
+        // It stays, refusing typed, rather than letting requests fall into dead letters.
+        queue.tell(new IoRequest.Read(NSID, 0, 1, buffer, 0, 5, replies.ref()));
+        assertInstanceOf(QueuePairStoppedException.class,
+            assertInstanceOf(IoReply.Failed.class, replies.expectMessageClass(IoReply.class, TIMEOUT)).error());
         assertEquals(3, ready.counters().get(0).restarts());
 
         final TestProbe<ControllerCommand.QueuePairs> pairs = testKit.createTestProbe(ControllerCommand.QueuePairs.class);
