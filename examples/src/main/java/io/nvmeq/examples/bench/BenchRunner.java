@@ -41,6 +41,7 @@ final class BenchRunner
         this.client = client;
         this.movesData = movesData;
         this.progress = progress;
+        CpuClock.warmUp();
     }
 
     /** The bytes a job covers: --size, or the whole namespace or file. */

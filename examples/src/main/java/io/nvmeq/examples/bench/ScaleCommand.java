@@ -226,6 +226,13 @@ public final class ScaleCommand implements Callable<Integer>
     {
         final List<Point> points = new ArrayList<>();
         double perQueuePair = 0;
+        // Unmeasured: one queue pair, once, so that the JIT has compiled the path before the first point counts
+        // (the ideal line is drawn from that point).
+        try (BenchTarget target = Targets.open(engineKind, device, placement, 1, base.iodepth()))
+        {
+            new BenchRunner(target, device, "", Targets.movesData(device), Progress.NONE)
+                .run(base.withNumjobs(1), false);
+        }
         for (final int n : counts)
         {
             final JobSpec job = base.withNumjobs(n);
@@ -236,7 +243,7 @@ public final class ScaleCommand implements Callable<Integer>
                 final BenchResult result;
                 try
                 {
-                    result = runner.run(job);
+                    result = runner.run(job, false);
                 }
                 catch (final IllegalArgumentException ex)
                 {
@@ -306,6 +313,8 @@ public final class ScaleCommand implements Callable<Integer>
             out.printf("%11d%s%n", queuePairs, line);
         }
         out.println();
+        out.println("Each device model is warmed up with one unmeasured 1-queue-pair run first; every point then " +
+            "opens the device afresh with that many queue pairs.");
         out.println("ideal = the 1-queue-pair rate x queue pairs; scaling = measured / 1-queue-pair rate (ideal: " +
             "equal to the queue pairs).");
         if (!"none".equals(chart))
