@@ -106,7 +106,8 @@ public final class BenchCommand implements Callable<Integer>
     long randseed;
 
     @Option(names = "--output-format", paramLabel = "FORMAT", defaultValue = "normal",
-        description = "normal or json (fio's field names) (default: ${DEFAULT-VALUE}).")
+        description = "normal, json (fio's field names) or both, normal,json: the text, then the JSON of the same "
+            + "run on one line (default: ${DEFAULT-VALUE}).")
     String outputFormat;
 
     @Option(names = "--eta", paramLabel = "WHEN", defaultValue = "auto",
@@ -129,17 +130,18 @@ public final class BenchCommand implements Callable<Integer>
     public Integer call() throws Exception
     {
         final boolean json = outputFormat();
+        final boolean text = !json || outputFormat.startsWith("normal");
         final PrintWriter out = spec.commandLine().getOut();
         final PrintWriter err = spec.commandLine().getErr();
         final Progress progress = progress(err);
         if (seedMatrix)
         {
-            return new SeedMatrix(this, progress).run(out, err, json);
+            return new SeedMatrix(this, progress).run(out, err, text, json);
         }
         final JobSpec job = jobSpec();
         final EngineKind engineKind = engineKind();
         final ClientPlacement placement = placement(engineKind);
-        try (BenchTarget target = Targets.open(engineKind, device, placement, job.numjobs(), job.iodepth()))
+        try (BenchTarget target = open(engineKind, placement, job.numjobs(), job.iodepth()))
         {
             final BenchRunner runner = new BenchRunner(target, device, clientName(engineKind, placement),
                 Targets.movesData(device), progress);
@@ -152,16 +154,34 @@ public final class BenchCommand implements Callable<Integer>
             {
                 throw new ParameterException(spec.commandLine(), ex.getMessage(), ex);
             }
+            if (text)
+            {
+                BenchReport.text(result, out);
+            }
             if (json)
             {
                 out.println(BenchReport.json(result, Targets.version()));
                 out.flush();
             }
-            else
-            {
-                BenchReport.text(result, out);
-            }
             return exitStatus(result, err);
+        }
+    }
+
+    /** Opens the target; an engine that cannot drive the device is a usage error. */
+    BenchTarget open(final EngineKind engineKind, final ClientPlacement placement, final int jobs, final int depth)
+        throws java.io.IOException
+    {
+        try
+        {
+            return Targets.open(engineKind, device, placement, jobs, depth);
+        }
+        catch (final io.nvmeq.hw.device.BadDeviceUriException ex)
+        {
+            throw ex;
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new ParameterException(spec.commandLine(), ex.getMessage(), ex);
         }
     }
 
@@ -259,9 +279,9 @@ public final class BenchCommand implements Callable<Integer>
         return switch (outputFormat)
         {
             case "normal" -> false;
-            case "json" -> true;
+            case "json", "normal,json", "json,normal" -> true;
             default -> throw new ParameterException(spec.commandLine(),
-                "--output-format must be normal or json, not '" + outputFormat + "'");
+                "--output-format must be normal, json or normal,json, not '" + outputFormat + "'");
         };
     }
 

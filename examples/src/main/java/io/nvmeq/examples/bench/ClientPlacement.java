@@ -36,6 +36,6 @@ public enum ClientPlacement
                 return placement;
             }
         }
-        throw new IllegalArgumentException("client must be colocated or facade, not '" + text + "'");
+        throw new IllegalArgumentException("--client must be colocated or facade, not '" + text + "'");
     }
 }

@@ -39,6 +39,6 @@ public enum EngineKind
         {
             return POSIX;
         }
-        throw new IllegalArgumentException("engine must be actors, raw or posix (alias psync), not '" + text + "'");
+        throw new IllegalArgumentException("--engine must be actors, raw or posix (alias psync), not '" + text + "'");
     }
 }

@@ -53,6 +53,6 @@ public enum RwMode
                 return mode;
             }
         }
-        throw new IllegalArgumentException("rw must be read, write, randread, randwrite or randrw, not '" + text + "'");
+        throw new IllegalArgumentException("--rw must be read, write, randread, randwrite or randrw, not '" + text + "'");
     }
 }

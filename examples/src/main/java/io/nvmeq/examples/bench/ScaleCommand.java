@@ -231,7 +231,9 @@ public final class ScaleCommand implements Callable<Integer>
         try (BenchTarget target = Targets.open(engineKind, device, placement, 1, base.iodepth()))
         {
             new BenchRunner(target, device, "", Targets.movesData(device), Progress.NONE)
-                .run(base.withNumjobs(1), false);
+                .run(new JobSpec("warm-up", base.rw(), 50, base.bs(), base.iodepth(), 1,
+                    Math.min(base.runtimeNs(), TimeUnit.SECONDS.toNanos(1)), 0, 0, false, false, false, 1, base.seed()),
+                    false);
         }
         for (final int n : counts)
         {
@@ -313,7 +315,7 @@ public final class ScaleCommand implements Callable<Integer>
             out.printf("%11d%s%n", queuePairs, line);
         }
         out.println();
-        out.println("Each device model is warmed up with one unmeasured 1-queue-pair run first; every point then " +
+        out.println("Each device model is warmed up with one unmeasured 1-queue-pair run (1 s at most) first; every point then " +
             "opens the device afresh with that many queue pairs.");
         out.println("ideal = the 1-queue-pair rate x queue pairs; scaling = measured / 1-queue-pair rate (ideal: " +
             "equal to the queue pairs).");

@@ -52,7 +52,7 @@ final class SeedMatrix
         }
     }
 
-    int run(final PrintWriter out, final PrintWriter err, final boolean json) throws IOException, InterruptedException
+    int run(final PrintWriter out, final PrintWriter err, final boolean text, final boolean json) throws IOException, InterruptedException
     {
         for (final String fixed : new String[] {"--rw", "--iodepth", "--bs", "--numjobs", "--verify", "--verify_only"})
         {
@@ -77,7 +77,7 @@ final class SeedMatrix
         final Path posixPath = options.posixFile != null ? Path.of(options.posixFile) : scratchFile();
         final List<Cell> cells = new ArrayList<>();
         final String client = BenchCommand.clientName(engine, placement);
-        try (BenchTarget nvmeq = Targets.open(engine, options.device, placement, 1, 4);
+        try (BenchTarget nvmeq = options.open(engine, placement, 1, 4);
              PosixTarget posix = new PosixTarget(posixPath, options.posixFile == null))
         {
             final BenchRunner nvmeqRunner = new BenchRunner(nvmeq, options.device, client,
@@ -103,7 +103,8 @@ final class SeedMatrix
             }
             posixRunner.layOut(template);
             // Unmeasured: the JIT compiles both paths before the first cell counts (it would penalise that cell).
-            final JobSpec warmUp = new JobSpec("warm-up", RwMode.RANDRW, 50, 4096, 4, 1, WARM_UP_NS, 0, size,
+            final JobSpec warmUp = new JobSpec("warm-up", RwMode.RANDRW, 50, 4096, 4, 1,
+                Math.min(WARM_UP_NS, runtimeNs), 0, size,
                 false, false, false, base.nsid(), base.seed());
             nvmeqRunner.run(warmUp, false);
             posixRunner.run(warmUp, false);
@@ -122,13 +123,13 @@ final class SeedMatrix
                     }
                 }
             }
+            if (text)
+            {
+                text(cells, template, nvmeq, posix, out);
+            }
             if (json)
             {
                 out.println(json(cells, template, nvmeq, posix));
-            }
-            else
-            {
-                text(cells, template, nvmeq, posix, out);
             }
             out.flush();
         }
@@ -182,7 +183,7 @@ final class SeedMatrix
                 "both: %s vs %s%n", FioFormat.size(template.size()), template.seed(),
             "the emulated namespace", posix.file().startsWith("/dev/shm") ? "a tmpfs file (page cache)" :
                 "a file in the page cache");
-        out.println("  order : an unmeasured 1 s randrw warm-up on each side, then per cell nvmeq and POSIX back to back");
+        out.println("  order : an unmeasured randrw warm-up (1 s at most) on each side, then per cell nvmeq and POSIX back to back");
         out.println("  depth : nvmeq keeps iodepth requests outstanding on one queue pair; POSIX runs iodepth " +
             "threads in pread/pwrite (fio psync, numjobs=iodepth: Java has no libaio)");
         out.println();
