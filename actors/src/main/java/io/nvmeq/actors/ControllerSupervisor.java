@@ -19,6 +19,7 @@ import io.nvmeq.engine.NvmeException;
 import io.nvmeq.engine.QueuePair;
 import io.nvmeq.hw.device.Devices;
 import io.nvmeq.hw.device.NvmeDevice;
+import io.nvmeq.hw.spec.Registers;
 
 /**
  * Brings one controller up and owns it: opens the device, resets and identifies the controller,
@@ -214,6 +215,7 @@ public final class ControllerSupervisor
         return Behaviors.receive(ControllerCommand.class)
             .onMessage(ControllerCommand.GetQueuePairs.class, this::onGetQueuePairs)
             .onMessage(ControllerCommand.GetControllerInfo.class, this::onGetControllerInfo)
+            .onMessage(ControllerCommand.GetHealth.class, this::onGetHealth)
             .onMessage(ControllerCommand.Shutdown.class, this::onShutdown)
             .onMessage(QueuePairTerminated.class, this::onUnexpectedTermination)
             .onMessage(HeldByDevice.class, this::onHeldByDeviceWhileRunning)
@@ -227,6 +229,7 @@ public final class ControllerSupervisor
         return Behaviors.receive(ControllerCommand.class)
             .onMessage(ControllerCommand.GetQueuePairs.class, this::onGetQueuePairs)
             .onMessage(ControllerCommand.GetControllerInfo.class, this::onGetControllerInfo)
+            .onMessage(ControllerCommand.GetHealth.class, this::onGetHealth)
             .onMessage(ControllerCommand.Shutdown.class, request ->
             {
                 shutdownRequesters.add(request.replyTo());
@@ -258,6 +261,24 @@ public final class ControllerSupervisor
     private Behavior<ControllerCommand> onGetControllerInfo(final ControllerCommand.GetControllerInfo request)
     {
         request.replyTo().tell(new ControllerCommand.ControllerDescription(ready.controller(), ready.namespaces()));
+        return Behaviors.same();
+    }
+
+    private Behavior<ControllerCommand> onGetHealth(final ControllerCommand.GetHealth request)
+    {
+        final int csts = closed ? -1 : controller.device().registers().read32(Registers.CSTS);
+        int serving = 0;
+        long restarts = 0;
+        for (int i = 0; i < live.size(); i++)
+        {
+            if (live.get(i) != null && !gaveUp.get(i))
+            {
+                serving++;
+            }
+            restarts += ready.counters().get(i).restarts();
+        }
+        request.replyTo().tell(new ControllerCommand.Health(csts, csts != -1 && (csts & Registers.CSTS_RDY) != 0,
+            csts == -1 || (csts & Registers.CSTS_CFS) != 0, serving, live.size() - serving, restarts));
         return Behaviors.same();
     }
 

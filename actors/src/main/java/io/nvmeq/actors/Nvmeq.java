@@ -170,6 +170,31 @@ public final class Nvmeq implements AutoCloseable
         return system;
     }
 
+    /**
+     * The controller's status and its queue pairs' state, as the supervisor sees them now.
+     *
+     * @throws ControllerUnavailableException if the supervisor does not answer within the start timeout
+     */
+    public ControllerCommand.Health health()
+    {
+        try
+        {
+            return AskPattern.<ControllerCommand, ControllerCommand.Health>ask(supervisor, ControllerCommand.GetHealth::new,
+                    settings.startTimeout(), system.scheduler())
+                .toCompletableFuture()
+                .get(settings.startTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new ControllerUnavailableException("interrupted while asking for the health of " + settings.device(), ex);
+        }
+        catch (final ExecutionException | TimeoutException ex)
+        {
+            throw new ControllerUnavailableException("no health report from the supervisor of " + settings.device(), ex);
+        }
+    }
+
     /** The counters of queue pair {@code queue} (also published over JMX, see {@link QueuePairMXBean}). */
     public QueuePairCounters counters(final int queue)
     {

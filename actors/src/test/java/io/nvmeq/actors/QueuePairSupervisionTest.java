@@ -293,6 +293,14 @@ class QueuePairSupervisionTest
             pairs.expectMessageClass(ControllerCommand.QueuePairs.class, TIMEOUT).queuePairs());
         ready.queuePairs().get(1).tell(new IoRequest.Read(NSID, 0, 1, buffer, 0, 42, replies.ref()));
         assertEquals(new IoReply.Done(42), replies.expectMessageClass(IoReply.class, TIMEOUT));
+
+        final TestProbe<ControllerCommand.Health> health = testKit.createTestProbe(ControllerCommand.Health.class);
+        supervisor.tell(new ControllerCommand.GetHealth(health.ref()));
+        final ControllerCommand.Health report = health.expectMessageClass(ControllerCommand.Health.class, TIMEOUT);
+        assertTrue(report.ready() && !report.fatal(), report.toString());
+        assertEquals(1, report.queuePairsServing());
+        assertEquals(1, report.queuePairsFailed());
+        assertEquals(3, report.restarts());
     }
 
     /** Blocks queue {@code index}'s thread while {@code sends} runs, so that what it sends is handled in one mailbox run. */
