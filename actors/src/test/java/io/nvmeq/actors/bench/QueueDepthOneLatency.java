@@ -66,7 +66,13 @@ public final class QueueDepthOneLatency
         {
             final DmaBuffer fill = nvmeq.allocate(REGION_BYTES);
             fill.buffer().putBytes(0, data);
-            nvmeq.write(0, NSID, 0, REGION_BYTES / BLOCK, fill, 0, false).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            // In pieces the controller takes in one command each (MDTS).
+            final int chunk = 64 << 10;
+            for (int offset = 0; offset < REGION_BYTES; offset += chunk)
+            {
+                nvmeq.write(0, NSID, offset / BLOCK, chunk / BLOCK, fill, offset, false).toCompletableFuture()
+                    .get(10, TimeUnit.SECONDS);
+            }
             final DmaBuffer buffer = nvmeq.allocate(IO_BYTES);
             for (int round = 0; round < 2; round++)
             {
