@@ -172,7 +172,7 @@ public final class NvmeController implements AutoCloseable
     /** Allocates a zero-copy DMA buffer, mapped for the device until it is closed. Thread-safe. */
     public DmaBuffer allocateBuffer(final int bytes)
     {
-        return iova.allocateFixed(bytes);
+        return iova.allocateFixed(bytes, true);
     }
 
     /** Creates I/O queue pair {@code qid} with the default number of entries. */
