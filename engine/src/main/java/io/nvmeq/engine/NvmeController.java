@@ -215,6 +215,15 @@ public final class NvmeController implements AutoCloseable
         return new RegisteredBuffer(iova, address, length, byteIova);
     }
 
+    /**
+     * The IOVA at which the device reaches host bytes [address, address + length) through a fixed mapping
+     * (a DmaBuffer or a registered buffer), or -1 if none covers them. Lock-free; the data path's lookup.
+     */
+    public long registeredIova(final long address, final int length)
+    {
+        return iova.lookup(address, length);
+    }
+
     /** Creates I/O queue pair {@code qid} with the default number of entries. */
     public QueuePair createQueuePair(final int qid)
     {

@@ -9,21 +9,22 @@ import io.nvmeq.hw.spec.SubmissionEntry;
  * first byte and may carry an offset into its page; every later entry is page-aligned. Two pages in all
  * → PRP2 is the second page; more → PRP2 points to a PRP list. A list page holds 512 entries; when more
  * remain, its last entry points to the next list page instead (a chain, Figure 92), so one command may
- * describe any transfer that its pre-allocated list pages cover.
+ * describe any transfer that its pre-allocated list pages cover. Public for benchmarks and tools; it
+ * allocates nothing.
  */
-final class PrpBuilder
+public final class PrpBuilder
 {
-    static final int PAGE_SIZE = 4096;
-    static final int PAGE_MASK = PAGE_SIZE - 1;
-    static final int PAGE_SHIFT = 12;
-    static final int ENTRIES_PER_LIST = PAGE_SIZE / Long.BYTES;
+    public static final int PAGE_SIZE = 4096;
+    public static final int PAGE_MASK = PAGE_SIZE - 1;
+    public static final int PAGE_SHIFT = 12;
+    public static final int ENTRIES_PER_LIST = PAGE_SIZE / Long.BYTES;
 
     private PrpBuilder()
     {
     }
 
     /** Pages a transfer of {@code length} bytes starting at {@code iova} touches. */
-    static int pagesSpanned(final long iova, final long length)
+    public static int pagesSpanned(final long iova, final long length)
     {
         final long first = iova & ~(long)PAGE_MASK;
         final long end = iova + length;
@@ -31,7 +32,7 @@ final class PrpBuilder
     }
 
     /** List pages needed for {@code entries} list entries (the pages after the first): chains take one slot per page. */
-    static int listPagesFor(final int entries)
+    public static int listPagesFor(final int entries)
     {
         if (entries <= ENTRIES_PER_LIST)
         {
@@ -41,7 +42,7 @@ final class PrpBuilder
     }
 
     /** List pages that a transfer of up to {@code maxBytes}, starting anywhere, may need. */
-    static int listPagesForTransfer(final long maxBytes)
+    public static int listPagesForTransfer(final long maxBytes)
     {
         return listPagesFor((int)((maxBytes + PAGE_MASK) >>> PAGE_SHIFT));
     }
@@ -51,7 +52,7 @@ final class PrpBuilder
      * needed, fills it from {@code listOffset} of {@code list}, whose byte there is at {@code listIova},
      * chaining into the following pages of {@code list} when one page is not enough.
      */
-    static void describe(
+    public static void describe(
         final SubmissionEntry entry,
         final long iova,
         final int length,
