@@ -648,7 +648,7 @@ public final class QueuePair
     void commit()
     {
         final int commandId = sqSlotCommand[sqTail];
-        shadow.putBytes(commandId * SubmissionEntry.SIZE, sq, sqTail * SubmissionEntry.SIZE, SubmissionEntry.SIZE);
+        copyEntry(shadow, commandId * SubmissionEntry.SIZE, sq, sqTail * SubmissionEntry.SIZE);
         if (++sqTail == entries)
         {
             sqTail = 0;
@@ -901,7 +901,23 @@ public final class QueuePair
         cmdAborted[commandId] = false;
         cmdTimedOut[commandId] = false;
         sqSlotCommand[sqTail] = commandId;
-        return sqe.wrap(sq, sqTail * SubmissionEntry.SIZE).clear().opcode(opcode).commandId(commandId);
+        final int offset = sqTail * SubmissionEntry.SIZE;
+        // Every reserved field must be zero: eight stores, cheaper than a call to fill 64 bytes.
+        for (int i = 0; i < SubmissionEntry.SIZE; i += Long.BYTES)
+        {
+            sq.putLong(offset + i, 0L);
+        }
+        return sqe.wrap(sq, offset).opcode(opcode).commandId(commandId);
+    }
+
+    /** Copies one 64-byte entry with eight loads and stores (no call for so few bytes). */
+    private static void copyEntry(
+        final UnsafeBuffer to, final int toOffset, final UnsafeBuffer from, final int fromOffset)
+    {
+        for (int i = 0; i < SubmissionEntry.SIZE; i += Long.BYTES)
+        {
+            to.putLong(toOffset + i, from.getLong(fromOffset + i));
+        }
     }
 
     private void onCompletion(final int commandId, final int status)
@@ -930,7 +946,7 @@ public final class QueuePair
     /** Puts a command's saved entry back at the SQ tail; it stays in flight under the same id. */
     private void resubmit(final int commandId)
     {
-        sq.putBytes(sqTail * SubmissionEntry.SIZE, shadow, commandId * SubmissionEntry.SIZE, SubmissionEntry.SIZE);
+        copyEntry(sq, sqTail * SubmissionEntry.SIZE, shadow, commandId * SubmissionEntry.SIZE);
         sqSlotCommand[sqTail] = commandId;
         cmdDeadline[commandId] = NOT_RUNG;
         cmdAborted[commandId] = false;

@@ -174,6 +174,7 @@ class ControllerResetTest
         private int answered;
         int failures;
         int lastStatus;
+        int lastFailure;
 
         Tally(final int tokens)
         {
@@ -189,6 +190,7 @@ class ControllerResetTest
             if (!Status.isSuccess(status) || HostStatus.isHostStatus(status))
             {
                 failures++;
+                lastFailure = status;
             }
         }
 

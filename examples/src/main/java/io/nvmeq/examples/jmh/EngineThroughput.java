@@ -1,5 +1,7 @@
 package io.nvmeq.examples.jmh;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.concurrent.TimeUnit;
 
 import io.nvmeq.engine.CompletionHandler;
@@ -12,7 +14,8 @@ import io.nvmeq.hw.device.Devices;
 /**
  * The raw engine's 4 KiB read rate on one thread at a queue depth (default 32) against a device
  * (default {@code emu:null}): every completion resubmits at once; prints I/Os per second and ns per I/O
- * for each of a few one-second rounds after a warm-up.
+ * (wall clock, and CPU time of the thread, which is what one dedicated core would spend) for each of a
+ * few one-second rounds after a warm-up.
  *
  * <pre>
  * java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -Djnr.ffi.x86asm.enabled=false \
@@ -55,13 +58,19 @@ public final class EngineThroughput implements CompletionHandler
             }
             run.runFor(TimeUnit.SECONDS.toNanos(2)); // warm-up
             System.out.printf("%s, 4 KiB random-offset reads, QD %d, 1 thread%n", uri, depth);
+            final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
             for (int round = 1; round <= seconds; round++)
             {
                 final long before = run.completions;
+                final long cpuBefore = threads.getCurrentThreadCpuTime();
                 final long elapsed = run.runFor(TimeUnit.SECONDS.toNanos(1));
+                final long cpu = threads.getCurrentThreadCpuTime() - cpuBefore;
                 final long ios = run.completions - before;
-                System.out.printf("round %d: %,d IOPS, %.1f ns per I/O%n", round, ios * 1_000_000_000L / elapsed,
-                    (double)elapsed / ios);
+                // CPU time as well as wall time: on a shared machine the thread is not always on a core,
+                // and the CPU time per I/O is what one dedicated core would spend.
+                System.out.printf("round %d: %,d IOPS wall (%.1f ns per I/O), %.1f CPU-ns per I/O = %,d IOPS per core%n",
+                    round, ios * 1_000_000_000L / elapsed, (double)elapsed / ios, (double)cpu / ios,
+                    ios * 1_000_000_000L / Math.max(1, cpu));
             }
             System.out.printf("failures: %d, counters: %s%n", run.failures, queue.counters());
         }
