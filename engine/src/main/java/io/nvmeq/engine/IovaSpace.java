@@ -57,7 +57,7 @@ final class IovaSpace
         boolean closed;
         long top;
         long bottom;
-        /** The lowest IOVA it may take, or FLOOR_IS_LOW when it sits right above the fixed region. */
+        /** The lowest IOVA it may take (the top of the epoch below it), or FLOOR_IS_LOW; never below {@code low}. */
         long floor;
         /** It closes after taking this many bytes: half the gap it opened in, so a successor has room. */
         long byteQuota;
@@ -212,7 +212,8 @@ final class IovaSpace
             {
                 break;
             }
-            final long floor = epoch.floor == FLOOR_IS_LOW ? low : epoch.floor;
+            // The fixed region may have grown since the epoch opened (into space a reset epoch gave back).
+            final long floor = Math.max(low, epoch.floor);
             final long iova = epoch.bottom - bytes;
             if (iova < floor || epoch.top - iova > epoch.byteQuota || epoch.mappings >= epochMappingQuota)
             {
