@@ -112,7 +112,8 @@ final class AdminCommands implements CommandSet
         final boolean aborted;
         if (sqId == EmulatedController.ADMIN_QUEUE_ID)
         {
-            aborted = asyncEvents.abort(cid);
+            final CompletionQueue adminCq = controller.completionQueue(EmulatedController.ADMIN_QUEUE_ID);
+            aborted = asyncEvents.abort(cid) || (adminCq != null && adminCq.abort(sqId, cid, Status.ABORT_REQUESTED));
         }
         else
         {

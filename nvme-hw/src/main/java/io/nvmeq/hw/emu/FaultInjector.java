@@ -16,7 +16,8 @@ import io.nvmeq.hw.spec.Status;
  * entry, a completion that never comes (a Command Abort or a controller reset gets rid of it), CSTS,
  * registers that read {@code 0xFFFFFFFF}. Rules apply to commands fetched after the call. Arming a
  * rule of a kind replaces the previous rule of that kind; {@link #clear()} disarms all. Counts are
- * consumed by matching commands only. Thread-safe; with nothing armed, the per-command cost is one
+ * consumed by matching commands only; a command failed by injection is not also dropped or delayed.
+ * Failed commands complete at once and are not executed; dropped and delayed ones are executed. Thread-safe; with nothing armed, the per-command cost is one
  * volatile read.
  *
  * <p>Typical uses: {@code failNext(Opcodes.NVM_WRITE, Status.WRITE_FAULT | Status.DNR, 1)} for one

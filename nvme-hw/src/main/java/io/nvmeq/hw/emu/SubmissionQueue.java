@@ -204,7 +204,8 @@ final class SubmissionQueue
                 due = channels.schedule(now, service);
             }
         }
-        final long delay = faults.completionDelay(admin);
+        // A command already failed by injection is not also dropped or delayed: one fault per command.
+        final long delay = injected == FaultInjector.NONE ? faults.completionDelay(admin) : 0;
         if (delay == FaultInjector.DROPPED)
         {
             due = CompletionQueue.NEVER;
