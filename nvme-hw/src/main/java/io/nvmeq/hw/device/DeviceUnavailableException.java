@@ -4,7 +4,7 @@ package io.nvmeq.hw.device;
  * A well-formed device URI naming a device that cannot be opened here, e.g. a VFIO device on a
  * machine or build without the VFIO backend. The message says why and what would make it available.
  */
-public final class DeviceUnavailableException extends RuntimeException
+public class DeviceUnavailableException extends RuntimeException
 {
     private static final long serialVersionUID = 1L;
 

@@ -1,0 +1,29 @@
+package io.nvmeq.actors;
+
+import java.util.Objects;
+
+import io.nvmeq.engine.NvmeException;
+
+/** The one answer to an {@link IoRequest}, carrying the request's tag. */
+public sealed interface IoReply permits IoReply.Done, IoReply.Failed
+{
+    long tag();
+
+    /** The command completed successfully. */
+    record Done(long tag) implements IoReply
+    {
+    }
+
+    /**
+     * The request failed: {@code error} is an engine error (CommandFailedException: the device said
+     * no; InvalidRequestException: refused before reaching the device) or an actor-layer one
+     * ({@link BackpressureException}, {@link QueuePairStoppedException}).
+     */
+    record Failed(long tag, NvmeException error) implements IoReply
+    {
+        public Failed
+        {
+            Objects.requireNonNull(error, "error");
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package io.nvmeq.examples.cli;
+
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import io.nvmeq.actors.Nvmeq;
+import io.nvmeq.engine.NamespaceInfo;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code nvmeq identify}: the controller and its namespaces, as {@code nvme id-ctrl} and {@code nvme id-ns}. */
+@Command(
+    name = "identify",
+    mixinStandardHelpOptions = true,
+    description = "Show Identify Controller and Identify Namespace data, laid out as nvme-cli's id-ctrl and id-ns.",
+    sortOptions = false)
+final class IdentifyCommand implements Callable<Integer>
+{
+    enum OutputFormat
+    {
+        NORMAL, JSON
+    }
+
+    @Spec
+    private CommandSpec spec;
+
+    @Mixin
+    private DeviceOption device;
+
+    @Option(
+        names = {"-n", "--namespace", "--namespace-id"},
+        paramLabel = "NSID",
+        description = "Show only this namespace (default: every active namespace).")
+    private Integer namespace;
+
+    @Option(
+        names = {"-o", "--output-format"},
+        paramLabel = "FORMAT",
+        defaultValue = "normal",
+        description = "normal (default) or json.")
+    private OutputFormat format;
+
+    @Override
+    public Integer call()
+    {
+        try (Nvmeq nvmeq = device.open())
+        {
+            final List<NamespaceInfo> namespaces =
+                namespace == null ? nvmeq.namespaces() : List.of(nvmeq.namespace(namespace));
+            final PrintWriter out = spec.commandLine().getOut();
+            if (format == OutputFormat.JSON)
+            {
+                IdentifyReport.json(out, nvmeq.controller(), namespaces);
+            }
+            else
+            {
+                IdentifyReport.normal(out, nvmeq.controller(), namespaces);
+            }
+            return ExitCodes.OK;
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package io.nvmeq.examples.cli;
+
+import picocli.CommandLine.Option;
+
+/**
+ * The options that say which blocks a read or write covers, named as in nvme-cli ({@code -s}, {@code -c},
+ * {@code -z}, {@code -n}). One difference, on purpose: {@code --block-count} is the number of blocks (one-based),
+ * where nvme-cli's is zero-based (its {@code -c 0} means one block).
+ */
+final class TransferOptions
+{
+    @Option(
+        names = {"-s", "--start-block"},
+        required = true,
+        paramLabel = "LBA",
+        converter = Converters.Number.class,
+        description = "First logical block (decimal or 0x hex).")
+    long startBlock;
+
+    @Option(
+        names = {"-c", "--block-count"},
+        paramLabel = "N",
+        converter = Converters.Number.class,
+        description = "Number of blocks, ONE-based: -c 1 is one block (nvme-cli's -c is zero-based).")
+    Long blockCount;
+
+    @Option(
+        names = {"-z", "--data-size"},
+        paramLabel = "BYTES",
+        converter = Converters.Size.class,
+        description = "Bytes to transfer (4096, 0x1000, 64k, 1m); rounded up to whole blocks.")
+    Long dataSize;
+
+    @Option(
+        names = {"-n", "--namespace", "--namespace-id"},
+        paramLabel = "NSID",
+        defaultValue = "1",
+        description = "Namespace id (default: ${DEFAULT-VALUE}).")
+    int namespace;
+
+    /** "1 block", "8 blocks". */
+    static String blocks(final long count)
+    {
+        return count == 1 ? "1 block" : count + " blocks";
+    }
+
+    /** The blocks to transfer and how many of their bytes matter (the rest of the last block is padding). */
+    record Extent(long blocks, long bytes)
+    {
+    }
+
+    /**
+     * @param fallbackBytes the size to use when neither --block-count nor --data-size was given (the length of
+     *                      the --data file of a write), or -1 when there is none
+     * @throws CliFailure when the sizes are missing or contradict each other
+     */
+    Extent extent(final int blockSize, final long fallbackBytes)
+    {
+        if (blockCount != null && blockCount <= 0)
+        {
+            throw new CliFailure("--block-count must be at least 1 (it counts blocks, one-based), not " + blockCount);
+        }
+        if (dataSize != null && dataSize <= 0)
+        {
+            throw new CliFailure("--data-size must be at least 1 byte, not " + dataSize);
+        }
+        if (startBlock < 0)
+        {
+            throw new CliFailure("--start-block must not be negative, not " + startBlock);
+        }
+        if (blockCount != null)
+        {
+            final long blockBytes = Math.multiplyExact(blockCount, (long)blockSize);
+            if (dataSize != null && dataSize > blockBytes)
+            {
+                throw new CliFailure("--data-size " + dataSize + " does not fit in --block-count " + blockCount +
+                    " blocks of " + blockSize + " bytes");
+            }
+            return new Extent(blockCount, dataSize != null ? dataSize : blockBytes);
+        }
+        final long bytes = dataSize != null ? dataSize : fallbackBytes;
+        if (bytes < 0)
+        {
+            throw new CliFailure("say how much to transfer: --block-count N or --data-size BYTES");
+        }
+        if (bytes == 0)
+        {
+            throw new CliFailure("nothing to transfer: the data is empty");
+        }
+        return new Extent((bytes + blockSize - 1) / blockSize, bytes);
+    }
+}
