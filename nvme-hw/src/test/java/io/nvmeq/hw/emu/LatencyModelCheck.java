@@ -1,5 +1,8 @@
 package io.nvmeq.hw.emu;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+
 import io.nvmeq.hw.spec.Opcodes;
 import io.nvmeq.hw.spec.Status;
 
@@ -10,7 +13,9 @@ import io.nvmeq.hw.spec.Status;
  * commands outstanding, and prints measured against predicted IOPS. Each point is measured
  * {@code tries} times and the best is judged: a host thread that loses its CPU to another process
  * lets the channels idle, which lowers a measurement but can never raise it, so on a shared machine
- * the best try is the one that measures the model rather than the scheduler. Every try is printed.
+ * the best try is the one that measures the model rather than the scheduler. Every try is printed
+ * with the share of wall time the host thread was on a CPU (a spinning thread gets 100% on an idle
+ * machine; less means other processes took the CPU and the channels idled meanwhile).
  * Not a unit test.
  *
  * <pre>
@@ -22,6 +27,8 @@ import io.nvmeq.hw.spec.Status;
  */
 public final class LatencyModelCheck
 {
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
     private LatencyModelCheck()
     {
     }
@@ -30,7 +37,8 @@ public final class LatencyModelCheck
     {
         final double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 1.0;
         final int tries = args.length > 1 ? Integer.parseInt(args[1]) : 3;
-        System.out.printf("%-34s %4s %10s %10s %8s   %s%n", "device", "QD", "predicted", "best", "error", "every try");
+        System.out.printf("%-34s %4s %10s %10s %8s   %s%n", "device", "QD", "predicted", "best", "error",
+            "every try (IOPS @ host thread CPU share)");
         boolean allWithin = true;
         allWithin &= profile("ssd-like: 8 channels, read 100us", 8, ServiceTime.fixed(100_000), new int[]{1, 2, 4, 8, 16, 32}, seconds, tries);
         allWithin &= profile("sata-like: 1 channel, read 250us", 1, ServiceTime.fixed(250_000), new int[]{1, 4, 32}, seconds, tries);
@@ -58,8 +66,12 @@ public final class LatencyModelCheck
                 double best = 0;
                 for (int t = 0; t < tries; t++)
                 {
+                    final long cpuBefore = THREADS.getCurrentThreadCpuTime();
+                    final long wallBefore = System.nanoTime();
                     final double iops = run(host, queue, buffers, depth, seconds);
-                    all.append(String.format(" %.0f", iops));
+                    final double cpuShare = (THREADS.getCurrentThreadCpuTime() - cpuBefore)
+                        / (double)(System.nanoTime() - wallBefore);
+                    all.append(String.format(" %.0f@%.0f%%", iops, cpuShare * 100));
                     best = Math.max(best, iops);
                 }
                 final double predicted = Math.min(depth, channels) * 1e9 / read.meanNanos();
