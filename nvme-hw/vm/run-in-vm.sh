@@ -18,6 +18,7 @@
 #   NVMEQ_VM_MEMORY      guest memory (default 2G); NVMEQ_VM_HUGEPAGES: 2 MiB pages reserved (default 256)
 #   NVMEQ_VM_SMP         guest CPUs (default 2)
 #   NVMEQ_VM_TIMEOUT     seconds before QEMU is killed (default 900)
+#   NVMEQ_VM_CPU         the -cpu model under tcg (default Westmere)
 #   NVMEQ_VM_ACCEL       tcg or kvm (default: kvm only if kvm_intel/kvm_amd is loaded; see VFIO-VM.md)
 #   NVMEQ_VM_KEEP        1 keeps the work folder (images, results) and prints where it is
 #
@@ -239,7 +240,9 @@ fi
 if [ "$accel" = kvm ]; then
     machine=(-accel kvm -machine q35,kernel-irqchip=split -cpu host)
 else
-    machine=(-accel tcg -machine q35 -cpu max)
+    # Not -cpu max: QEMU 7.2's software emulation of the newest vector extensions once crashed the
+    # guest JVM's JIT code with SIGILL. Westmere (SSE4.2, no AVX) is what the JVM needs, emulated well.
+    machine=(-accel tcg -machine q35 -cpu "${NVMEQ_VM_CPU:-Westmere}")
 fi
 
 log "booting ($accel, $smp CPUs, $memory, $controllers NVMe controller(s) of $disk_size) in $work"

@@ -33,7 +33,7 @@ keep_on_failure()
 
 # 1. Test classes and the test classpath, from the reactor (no install: nvme-hw resolves to its target/).
 echo "run-vm-tests: building test classes"
-mvn -q -B -o test-compile dependency:build-classpath -pl engine -am \
+mvn -q -B test-compile dependency:build-classpath -pl engine -am \
     -Dmdep.outputFile="$work/classpath.txt" -Dmdep.includeScope=test > "$work/mvn.log" 2>&1 ||
     { cat "$work/mvn.log" >&2; fail "the build failed"; }
 [ -s "$work/classpath.txt" ] || fail "no classpath was written"
