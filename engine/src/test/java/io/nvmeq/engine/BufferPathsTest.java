@@ -243,6 +243,13 @@ class BufferPathsTest
         assertEquals(controller.namespace(1), controller.identifyNamespace(1));
         assertThrows(InvalidRequestException.class, () -> controller.setFeature(0x07, 0));
         assertThrows(InvalidRequestException.class, () -> controller.getLogPage(2, -1, 3));
+        final byte[] smart = controller.getLogPage(0x02, -1, 512);
+        assertEquals(512, smart.length);
+        assertEquals(0, smart[0], "no critical warning");
+        final CommandFailedException unknown = assertThrows(CommandFailedException.class,
+            () -> controller.getLogPage(0x7F, -1, 512));
+        assertEquals(Status.INVALID_LOG_PAGE, Status.codeOf(unknown.status()));
+        assertFalse(controller.abort(1, 5), "nothing outstanding to abort");
     }
 
     /** Steady-state submit + poll allocates nothing (measured with the thread's allocation counter). */
