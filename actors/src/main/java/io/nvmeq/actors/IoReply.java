@@ -16,8 +16,10 @@ public sealed interface IoReply permits IoReply.Done, IoReply.Failed
 
     /**
      * The request failed: {@code error} is an engine error (CommandFailedException: the device said
-     * no; InvalidRequestException: refused before reaching the device) or an actor-layer one
-     * ({@link BackpressureException}, {@link QueuePairStoppedException}).
+     * no; InvalidRequestException: refused before reaching the device; CommandTimeoutException,
+     * ControllerResetException, ControllerFatalException: the engine gave up on the command after a
+     * timeout or controller reset) or an actor-layer one ({@link BackpressureException},
+     * {@link QueuePairStoppedException}, {@link QueuePairRestartedException}).
      */
     record Failed(long tag, NvmeException error) implements IoReply
     {

@@ -2,6 +2,8 @@ package io.nvmeq.actors;
 
 import java.util.Objects;
 
+import java.nio.ByteBuffer;
+
 import akka.actor.typed.ActorRef;
 import io.nvmeq.engine.DmaBuffer;
 
@@ -10,7 +12,9 @@ import io.nvmeq.engine.DmaBuffer;
  * at {@code replyTo}: Done, or Failed with a typed error. The buffer must stay untouched by the
  * caller until then (the device reads or writes it directly).
  */
-public sealed interface IoRequest extends QueuePairCommand permits IoRequest.Read, IoRequest.Write, IoRequest.Flush
+public sealed interface IoRequest extends QueuePairCommand
+    permits IoRequest.Read, IoRequest.Write, IoRequest.Flush, IoRequest.ReadBuffer, IoRequest.WriteBuffer,
+    IoRequest.WriteZeroes, IoRequest.Deallocate
 {
     long tag();
 
@@ -42,6 +46,54 @@ public sealed interface IoRequest extends QueuePairCommand permits IoRequest.Rea
     record Flush(int nsid, long tag, ActorRef<IoReply> replyTo) implements IoRequest
     {
         public Flush
+        {
+            Objects.requireNonNull(replyTo, "replyTo");
+        }
+    }
+
+    /**
+     * Reads {@code blocks} logical blocks from {@code lba} into any {@link ByteBuffer}, from its position
+     * (left unchanged): registered direct memory goes zero-copy, other direct memory gets a temporary
+     * IOVA mapping for the request, heap memory is bounced (copied in when the read completes).
+     */
+    record ReadBuffer(int nsid, long lba, int blocks, ByteBuffer buffer, long tag, ActorRef<IoReply> replyTo)
+        implements IoRequest
+    {
+        public ReadBuffer
+        {
+            Objects.requireNonNull(buffer, "buffer");
+            Objects.requireNonNull(replyTo, "replyTo");
+        }
+    }
+
+    /** Writes {@code blocks} logical blocks at {@code lba} from any {@link ByteBuffer} (see {@link ReadBuffer}). */
+    record WriteBuffer(int nsid, long lba, int blocks, ByteBuffer buffer, boolean fua, long tag,
+        ActorRef<IoReply> replyTo) implements IoRequest
+    {
+        public WriteBuffer
+        {
+            Objects.requireNonNull(buffer, "buffer");
+            Objects.requireNonNull(replyTo, "replyTo");
+        }
+    }
+
+    /**
+     * {@code blocks} (1..65536) blocks from {@code lba} read as zeroes afterwards; no data moves. With
+     * {@code deallocate} the device may deallocate them.
+     */
+    record WriteZeroes(int nsid, long lba, int blocks, boolean deallocate, boolean fua, long tag,
+        ActorRef<IoReply> replyTo) implements IoRequest
+    {
+        public WriteZeroes
+        {
+            Objects.requireNonNull(replyTo, "replyTo");
+        }
+    }
+
+    /** Dataset Management, Deallocate of {@code blocks} blocks from {@code lba} (a hint: TRIM). */
+    record Deallocate(int nsid, long lba, long blocks, long tag, ActorRef<IoReply> replyTo) implements IoRequest
+    {
+        public Deallocate
         {
             Objects.requireNonNull(replyTo, "replyTo");
         }

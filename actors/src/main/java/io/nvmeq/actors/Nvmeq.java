@@ -1,5 +1,6 @@
 package io.nvmeq.actors;
 
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -271,6 +272,49 @@ public final class Nvmeq implements AutoCloseable
         final long tag = nextTag.incrementAndGet();
         final CompletableFuture<Void> future = register(tag);
         target.tell(new IoRequest.Flush(nsid, tag, router));
+        return checkClosed(tag, future);
+    }
+
+    /** Reads into any ByteBuffer from its position (see {@link IoRequest.ReadBuffer} for the buffer paths). */
+    public CompletionStage<Void> read(final int queue, final int nsid, final long lba, final int blocks,
+        final ByteBuffer buffer)
+    {
+        final ActorRef<QueuePairCommand> target = queue(queue);
+        final long tag = nextTag.incrementAndGet();
+        final CompletableFuture<Void> future = register(tag);
+        target.tell(new IoRequest.ReadBuffer(nsid, lba, blocks, buffer, tag, router));
+        return checkClosed(tag, future);
+    }
+
+    /** Writes from any ByteBuffer from its position (see {@link IoRequest.WriteBuffer}). */
+    public CompletionStage<Void> write(final int queue, final int nsid, final long lba, final int blocks,
+        final ByteBuffer buffer, final boolean fua)
+    {
+        final ActorRef<QueuePairCommand> target = queue(queue);
+        final long tag = nextTag.incrementAndGet();
+        final CompletableFuture<Void> future = register(tag);
+        target.tell(new IoRequest.WriteBuffer(nsid, lba, blocks, buffer, fua, tag, router));
+        return checkClosed(tag, future);
+    }
+
+    /** Write Zeroes of {@code blocks} blocks from {@code lba} (see {@link IoRequest.WriteZeroes}). */
+    public CompletionStage<Void> writeZeroes(final int queue, final int nsid, final long lba, final int blocks,
+        final boolean deallocate, final boolean fua)
+    {
+        final ActorRef<QueuePairCommand> target = queue(queue);
+        final long tag = nextTag.incrementAndGet();
+        final CompletableFuture<Void> future = register(tag);
+        target.tell(new IoRequest.WriteZeroes(nsid, lba, blocks, deallocate, fua, tag, router));
+        return checkClosed(tag, future);
+    }
+
+    /** Deallocates (trims) {@code blocks} blocks from {@code lba} (see {@link IoRequest.Deallocate}). */
+    public CompletionStage<Void> deallocate(final int queue, final int nsid, final long lba, final long blocks)
+    {
+        final ActorRef<QueuePairCommand> target = queue(queue);
+        final long tag = nextTag.incrementAndGet();
+        final CompletableFuture<Void> future = register(tag);
+        target.tell(new IoRequest.Deallocate(nsid, lba, blocks, tag, router));
         return checkClosed(tag, future);
     }
 

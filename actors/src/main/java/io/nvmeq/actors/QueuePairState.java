@@ -6,6 +6,7 @@ import java.util.List;
 
 import io.nvmeq.engine.CommandFailedException;
 import io.nvmeq.engine.CompletionHandler;
+import io.nvmeq.engine.HostStatus;
 import io.nvmeq.engine.NvmeController;
 import io.nvmeq.engine.NvmeException;
 import io.nvmeq.engine.QueuePair;
@@ -176,9 +177,28 @@ final class QueuePairState implements CompletionHandler
                 accepted = queuePair.submitWrite(write.nsid(), write.lba(), write.blocks(), write.buffer(),
                     write.offset(), write.fua(), this, slot);
             }
+            else if (request instanceof IoRequest.Flush flush)
+            {
+                accepted = queuePair.submitFlush(flush.nsid(), this, slot);
+            }
+            else if (request instanceof IoRequest.ReadBuffer read)
+            {
+                accepted = queuePair.submitRead(read.nsid(), read.lba(), read.blocks(), read.buffer(), this, slot);
+            }
+            else if (request instanceof IoRequest.WriteBuffer write)
+            {
+                accepted = queuePair.submitWrite(write.nsid(), write.lba(), write.blocks(), write.buffer(), write.fua(),
+                    this, slot);
+            }
+            else if (request instanceof IoRequest.WriteZeroes zeroes)
+            {
+                accepted = queuePair.submitWriteZeroes(zeroes.nsid(), zeroes.lba(), zeroes.blocks(), zeroes.deallocate(),
+                    zeroes.fua(), this, slot);
+            }
             else
             {
-                accepted = queuePair.submitFlush(((IoRequest.Flush)request).nsid(), this, slot);
+                final IoRequest.Deallocate deallocate = (IoRequest.Deallocate)request;
+                accepted = queuePair.submitDeallocate(deallocate.nsid(), deallocate.lba(), deallocate.blocks(), this, slot);
             }
         }
         catch (final NvmeException ex)
@@ -262,7 +282,7 @@ final class QueuePairState implements CompletionHandler
         }
         else
         {
-            answer(request, IoErrors.commandFailed(opcodeOf(request), status));
+            answer(request, HostStatus.exceptionFor(opcodeOf(request), false, status));
         }
     }
 
@@ -426,10 +446,18 @@ final class QueuePairState implements CompletionHandler
 
     static int opcodeOf(final IoRequest request)
     {
-        if (request instanceof IoRequest.Read)
+        if (request instanceof IoRequest.Read || request instanceof IoRequest.ReadBuffer)
         {
             return Opcodes.NVM_READ;
         }
-        return request instanceof IoRequest.Write ? Opcodes.NVM_WRITE : Opcodes.NVM_FLUSH;
+        if (request instanceof IoRequest.Write || request instanceof IoRequest.WriteBuffer)
+        {
+            return Opcodes.NVM_WRITE;
+        }
+        if (request instanceof IoRequest.WriteZeroes)
+        {
+            return Opcodes.NVM_WRITE_ZEROES;
+        }
+        return request instanceof IoRequest.Flush ? Opcodes.NVM_FLUSH : Opcodes.NVM_DATASET_MANAGEMENT;
     }
 }
