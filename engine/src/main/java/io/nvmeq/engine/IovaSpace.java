@@ -1,6 +1,8 @@
 package io.nvmeq.engine;
 
 import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 
 import io.nvmeq.hw.device.Iommu;
 import io.nvmeq.hw.device.IommuException;
@@ -46,6 +48,9 @@ final class IovaSpace
     private Epoch active;
     private volatile RegisteredRanges registered = RegisteredRanges.EMPTY;
 
+    /** Resets drained epochs off the data path when set; null: the last releaser resets inline. */
+    private volatile Executor resetExecutor;
+
     private long temporaryMappings;
     private long temporaryRefusals;
     private long epochResets;
@@ -63,6 +68,8 @@ final class IovaSpace
         long byteQuota;
         int mappings;
         int inFlight;
+        /** Closed, drained, and handed to the reset executor: still occupies its interval, takes nothing. */
+        boolean resetting;
     }
 
     IovaSpace(final Iommu iommu)
@@ -255,7 +262,7 @@ final class IovaSpace
         }
         if (--epoch.inFlight == 0 && epoch.closed)
         {
-            reset(epoch);
+            retire(epoch);
         }
     }
 
@@ -334,8 +341,19 @@ final class IovaSpace
             }
             if (attempt == 0)
             {
-                // Out of space or out of mappings: temporary epochs that nothing uses give both back.
-                trimTemporary();
+                // Out of space or out of mappings: temporary epochs that nothing uses give both back, now
+                // (inline even with a reset executor: this caller needs the room at once).
+                for (final Epoch epoch : epochs)
+                {
+                    if (epoch.live && !epoch.resetting)
+                    {
+                        epoch.closed = true;
+                        if (epoch.inFlight == 0)
+                        {
+                            reset(epoch);
+                        }
+                    }
+                }
             }
         }
         throw new IovaExhaustedException("IOVA space exhausted: cannot map " + length + " more bytes at a fixed IOVA"
@@ -432,7 +450,80 @@ final class IovaSpace
         epoch.closed = true;
         if (epoch.inFlight == 0)
         {
+            retire(epoch);
+        }
+    }
+
+    /**
+     * Has drained epochs reset by {@code executor} (e.g. an actor) rather than by the thread that
+     * released the last mapping: the unmap then runs outside this lock, so the data path keeps mapping
+     * into the other epoch meanwhile. Null goes back to inline resets.
+     */
+    void resetWith(final Executor executor)
+    {
+        resetExecutor = executor;
+    }
+
+    /** A closed epoch with nothing in flight: reset now, or hand it to the reset executor. */
+    private void retire(final Epoch epoch)
+    {
+        final Executor executor = resetExecutor;
+        if (epoch.resetting)
+        {
+            return;
+        }
+        if (executor == null)
+        {
             reset(epoch);
+            return;
+        }
+        epoch.resetting = true;
+        if (active == epoch)
+        {
+            active = null;
+        }
+        try
+        {
+            executor.execute(() -> resetInBackground(epoch));
+        }
+        catch (final RejectedExecutionException ex)
+        {
+            epoch.resetting = false;
+            reset(epoch);
+        }
+    }
+
+    /** The executor's part: one unmap outside the lock, then the epoch's interval is free again. */
+    private void resetInBackground(final Epoch epoch)
+    {
+        final long bottom;
+        final long top;
+        synchronized (this)
+        {
+            if (!epoch.resetting)
+            {
+                return;
+            }
+            bottom = epoch.bottom;
+            top = epoch.top;
+        }
+        // Nothing maps into [bottom, top) meanwhile: the epoch stays live (occupied) until the end.
+        if (top > bottom)
+        {
+            iommu.unmap(bottom, top - bottom);
+        }
+        synchronized (this)
+        {
+            if (top > bottom)
+            {
+                epochResets++;
+            }
+            epoch.resetting = false;
+            epoch.live = false;
+            epoch.closed = false;
+            epoch.top = 0;
+            epoch.bottom = 0;
+            epoch.mappings = 0;
         }
     }
 

@@ -393,6 +393,7 @@ public final class NvmeController implements AutoCloseable
         finally
         {
             closed = true;
+            iova.resetWith(null);
             iova.trimTemporary();
             admin.queue().release();
             adminData.close();
@@ -465,6 +466,28 @@ public final class NvmeController implements AutoCloseable
     {
         final int dw0 = admin.execute(Opcodes.ADMIN_ABORT, e -> e.cdw(10, (commandId << 16) | (sqid & 0xFFFF)));
         return (dw0 & 1) == 0;
+    }
+
+    /**
+     * Has the temporary IOVA region's drained epochs reset (unmapped) by {@code executor} instead of by
+     * the queue pair that released their last mapping, so that no I/O thread runs the unmap nor waits
+     * for it; null goes back to inline resets. Thread-safe.
+     */
+    public void resetTemporaryMappingsWith(final java.util.concurrent.Executor executor)
+    {
+        iova.resetWith(executor);
+    }
+
+    /** Temporary-region epochs reset so far (one bulk unmap each). */
+    public long temporaryEpochResets()
+    {
+        return iova.epochResetCount();
+    }
+
+    /** Temporary mappings refused because both epochs were exhausted (the request was bounced instead). */
+    public long temporaryMappingRefusals()
+    {
+        return iova.temporaryRefusalCount();
     }
 
     /** Controller resets so far (after timeouts, CSTS.CFS or on request). */

@@ -191,6 +191,33 @@ class IovaSpaceTest
         assertEquals(0, iommu.count());
     }
 
+    @Test
+    void withAResetExecutorTheDrainedEpochIsResetByItNotByTheReleaserAndStaysOccupiedUntilThen()
+    {
+        final long top = IovaSpace.IOVA_MIN + 16 * 4096;
+        final ModelIommu iommu = new ModelIommu(0, top, 1000);
+        final IovaSpace space = new IovaSpace(iommu);
+        final List<Runnable> resets = new ArrayList<>();
+        space.resetWith(resets::add);
+        final long a = space.mapTemporary(HOST, 4 * 4096);
+        final long b = space.mapTemporary(HOST, 4 * 4096);
+        final long c = space.mapTemporary(HOST + 0x100000, 4 * 4096);
+        space.releaseTemporary(a);
+        final int unmaps = iommu.unmapCallCount();
+        space.releaseTemporary(b);
+        assertEquals(unmaps, iommu.unmapCallCount(), "the releaser did not unmap");
+        assertEquals(1, resets.size(), "the reset went to the executor");
+        assertTrue(iommu.translatesTo(b, 4 * 4096, HOST), "still mapped until the executor runs");
+        // While A waits for its reset it stays occupied: B (full with c) closes and nothing else can open.
+        assertEquals(IovaSpace.NO_IOVA, space.mapTemporary(HOST + 0x300000, 4096), "A is not reused before its reset");
+        resets.remove(0).run();
+        assertEquals(unmaps + 1, iommu.unmapCallCount(), "one unmap, by the executor");
+        assertEquals(1, space.epochResetCount());
+        assertTrue(iommu.translatesTo(c, 4 * 4096, HOST + 0x100000), "c, in the next epoch, is untouched");
+        assertNotEquals(IovaSpace.NO_IOVA, space.mapTemporary(HOST + 0x300000, 4 * 4096), "A's room is free again");
+        resets.forEach(Runnable::run);
+    }
+
     /**
      * Reset-when-drained under concurrent use: threads map, "DMA" (check their mapping still translates,
      * before and after a pause), and release, in a space so small that epochs close and reset all the time.
