@@ -15,7 +15,8 @@ public sealed interface BringUp permits BringUp.Ready, BringUp.Failed
     /**
      * The controller is up and its queue-pair actors are running (index i = NVMe queue id i + 1);
      * {@code counters} are theirs, by the same index, and so are {@code dispatchers}: the dispatchers
-     * of their threads, on which application actors may be spawned to share a queue pair's thread.
+     * of their threads, on which application actors may be spawned to share a queue pair's thread;
+     * {@code iovaMapper} registers buffers and resets the temporary IOVA region for all of them.
      */
     record Ready(
         ControllerInfo controller,
@@ -24,7 +25,8 @@ public sealed interface BringUp permits BringUp.Ready, BringUp.Failed
         List<Integer> cpus,
         DmaAllocator allocator,
         List<QueuePairCounters> counters,
-        List<DispatcherSelector> dispatchers) implements BringUp
+        List<DispatcherSelector> dispatchers,
+        ActorRef<IovaCommand> iovaMapper) implements BringUp
     {
         public Ready
         {
@@ -35,6 +37,7 @@ public sealed interface BringUp permits BringUp.Ready, BringUp.Failed
             dispatchers = List.copyOf(dispatchers);
             Objects.requireNonNull(controller, "controller");
             Objects.requireNonNull(allocator, "allocator");
+            Objects.requireNonNull(iovaMapper, "iovaMapper");
         }
     }
 

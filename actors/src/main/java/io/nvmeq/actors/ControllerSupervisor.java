@@ -146,6 +146,8 @@ public final class ControllerSupervisor
             {
                 queuePairs.add(controller.createQueuePair(i + 1, settings.queueEntries()));
             }
+            // Before any I/O: from now on temporary-region resets run on the mapper, not on the queue pairs.
+            final ActorRef<IovaCommand> iovaMapper = context.spawn(IovaMapper.create(controller), "iova-mapper");
             final List<ActorRef<QueuePairCommand>> refs = new ArrayList<>(count);
             final List<QueuePairCounters> counters = new ArrayList<>(count);
             final DeviceHeldRequests heldByDevice = new DeviceHeldRequests();
@@ -163,7 +165,7 @@ public final class ControllerSupervisor
             }
             final NvmeController opened = controller;
             final BringUp.Ready ready = new BringUp.Ready(controller.info(), controller.namespaces(), refs, cpus,
-                opened::allocateBuffer, counters, dispatchers);
+                opened::allocateBuffer, counters, dispatchers, iovaMapper);
             context.getLog().info("controller {} ({}) up on {}: {} of {} wanted queue pairs ({} entries) on CPUs {}",
                 ready.controller().model(), ready.controller().serial(), settings.device(), count, wanted,
                 settings.queueEntries(), cpus);

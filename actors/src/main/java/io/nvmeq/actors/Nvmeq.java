@@ -25,6 +25,7 @@ import io.nvmeq.engine.DmaBuffer;
 import io.nvmeq.engine.InvalidRequestException;
 import io.nvmeq.engine.NamespaceInfo;
 import io.nvmeq.engine.NvmeException;
+import io.nvmeq.engine.RegisteredBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -193,6 +194,53 @@ public final class Nvmeq implements AutoCloseable
         catch (final ExecutionException | TimeoutException ex)
         {
             throw new ControllerUnavailableException("no health report from the supervisor of " + settings.device(), ex);
+        }
+    }
+
+    /**
+     * Registers a direct buffer's memory (position to limit) for zero-copy I/O, through the IOVA-mapping
+     * actor; close nothing yourself: {@link #unregister} it after its last I/O, before freeing the memory.
+     *
+     * @throws NvmeException InvalidRequestException (not direct, empty, overlapping) or IovaExhaustedException
+     */
+    public RegisteredBuffer register(final ByteBuffer buffer)
+    {
+        final IovaCommand.Registration outcome = askMapper(replyTo -> new IovaCommand.RegisterBuffer(buffer, replyTo));
+        if (outcome instanceof IovaCommand.RegistrationFailed failed)
+        {
+            throw failed.error();
+        }
+        return ((IovaCommand.Registered)outcome).registration();
+    }
+
+    /** Unmaps a registration made by {@link #register}. */
+    public void unregister(final RegisteredBuffer registration)
+    {
+        this.<IovaCommand.Unregistered>askMapper(replyTo -> new IovaCommand.UnregisterBuffer(registration, replyTo));
+    }
+
+    /** Temporary-mapping statistics of the controller's IOVA space. */
+    public IovaCommand.IovaStats iovaStats()
+    {
+        return askMapper(IovaCommand.GetIovaStats::new);
+    }
+
+    private <R> R askMapper(final akka.japi.function.Function<ActorRef<R>, IovaCommand> message)
+    {
+        try
+        {
+            return AskPattern.ask(ready.iovaMapper(), message, settings.startTimeout(), system.scheduler())
+                .toCompletableFuture()
+                .get(settings.startTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new ControllerUnavailableException("interrupted while waiting for the IOVA mapper of " + settings.device(), ex);
+        }
+        catch (final ExecutionException | TimeoutException ex)
+        {
+            throw new ControllerUnavailableException("no answer from the IOVA mapper of " + settings.device(), ex);
         }
     }
 

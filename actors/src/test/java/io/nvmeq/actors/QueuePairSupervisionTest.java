@@ -99,10 +99,10 @@ class QueuePairSupervisionTest
         final List<ActorRef<VerifyingWorker.Command>> workers = new ArrayList<>();
         for (int q = 0; q < queues; q++)
         {
-            final DmaBuffer[] buffers = new DmaBuffer[lanes];
+            final VerifyingWorker.LaneBuffer[] buffers = new VerifyingWorker.LaneBuffer[lanes];
             for (int lane = 0; lane < lanes; lane++)
             {
-                buffers[lane] = ready.allocator().allocate(blocksPerOp * blockSize);
+                buffers[lane] = new VerifyingWorker.Dma(ready.allocator().allocate(blocksPerOp * blockSize));
             }
             workers.add(testKit.spawn(VerifyingWorker.create(ready.queuePairs().get(q), q, NSID,
                 (long)q * blockCount * blocksPerOp, blocksPerOp, blocksPerOp * blockSize, blockCount, buffers,

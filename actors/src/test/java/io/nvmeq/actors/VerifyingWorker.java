@@ -41,12 +41,88 @@ final class VerifyingWorker extends AbstractBehavior<VerifyingWorker.Command>
     {
     }
 
-    /** @param versions per block, the version its last acknowledged write wrote (-1: never written) */
-    record Report(long writesDone, long writesFailed, long readsVerified, List<String> problems, int[] versions)
+    /**
+     * @param versions        per block, the version its last acknowledged write wrote (-1: never written)
+     * @param worstLatencyNs  the longest time from sending a request to its reply
+     */
+    record Report(long writesDone, long writesFailed, long readsVerified, List<String> problems, int[] versions,
+        long worstLatencyNs, org.HdrHistogram.Histogram latencies)
     {
     }
 
     private static final int NONE = Integer.MIN_VALUE;
+
+    /** A lane's transfer buffer: DMA memory (Read/Write) or any ByteBuffer (ReadBuffer/WriteBuffer). */
+    interface LaneBuffer
+    {
+        void fill(byte[] bytes);
+
+        byte[] contents(int length);
+
+        IoRequest read(int nsid, long lba, int blocks, long tag, ActorRef<IoReply> replyTo);
+
+        IoRequest write(int nsid, long lba, int blocks, boolean fua, long tag, ActorRef<IoReply> replyTo);
+    }
+
+    record Dma(DmaBuffer buffer) implements LaneBuffer
+    {
+        @Override
+        public void fill(final byte[] bytes)
+        {
+            buffer.buffer().putBytes(0, bytes);
+        }
+
+        @Override
+        public byte[] contents(final int length)
+        {
+            return TestSupport.contents(buffer, 0, length);
+        }
+
+        @Override
+        public IoRequest read(final int nsid, final long lba, final int blocks, final long tag,
+            final ActorRef<IoReply> replyTo)
+        {
+            return new IoRequest.Read(nsid, lba, blocks, buffer, 0, tag, replyTo);
+        }
+
+        @Override
+        public IoRequest write(final int nsid, final long lba, final int blocks, final boolean fua, final long tag,
+            final ActorRef<IoReply> replyTo)
+        {
+            return new IoRequest.Write(nsid, lba, blocks, buffer, 0, fua, tag, replyTo);
+        }
+    }
+
+    record Plain(java.nio.ByteBuffer buffer) implements LaneBuffer
+    {
+        @Override
+        public void fill(final byte[] bytes)
+        {
+            buffer.put(0, bytes);
+        }
+
+        @Override
+        public byte[] contents(final int length)
+        {
+            final byte[] bytes = new byte[length];
+            buffer.get(0, bytes);
+            return bytes;
+        }
+
+        @Override
+        public IoRequest read(final int nsid, final long lba, final int blocks, final long tag,
+            final ActorRef<IoReply> replyTo)
+        {
+            return new IoRequest.ReadBuffer(nsid, lba, blocks, buffer, tag, replyTo);
+        }
+
+        @Override
+        public IoRequest write(final int nsid, final long lba, final int blocks, final boolean fua, final long tag,
+            final ActorRef<IoReply> replyTo)
+        {
+            return new IoRequest.WriteBuffer(nsid, lba, blocks, buffer, fua, tag, replyTo);
+        }
+    }
 
     private final ActorRef<QueuePairCommand> queue;
     private final ActorRef<IoReply> replies;
@@ -57,7 +133,10 @@ final class VerifyingWorker extends AbstractBehavior<VerifyingWorker.Command>
     private final int bytesPerOp;
     private final int blockCount;
     private final int lanes;
-    private final DmaBuffer[] buffers;
+    private final LaneBuffer[] buffers;
+    private final long[] sentAt;
+    private long worstLatency;
+    private final org.HdrHistogram.Histogram latencies = new org.HdrHistogram.Histogram(3_600_000_000_000L, 2);
     private final AtomicLong completedOps;
 
     private final int[] acked;
@@ -86,7 +165,7 @@ final class VerifyingWorker extends AbstractBehavior<VerifyingWorker.Command>
         final int blocksPerOp,
         final int bytesPerOp,
         final int blockCount,
-        final DmaBuffer[] buffers,
+        final LaneBuffer[] buffers,
         final AtomicLong completedOps)
     {
         return Behaviors.setup(context -> new VerifyingWorker(context, queue, queueIndex, nsid, firstLba, blocksPerOp,
@@ -102,10 +181,11 @@ final class VerifyingWorker extends AbstractBehavior<VerifyingWorker.Command>
         final int blocksPerOp,
         final int bytesPerOp,
         final int blockCount,
-        final DmaBuffer[] buffers,
+        final LaneBuffer[] buffers,
         final AtomicLong completedOps)
     {
         super(context);
+        this.sentAt = new long[buffers.length];
         this.queue = queue;
         this.queueIndex = queueIndex;
         this.nsid = nsid;
@@ -161,18 +241,19 @@ final class VerifyingWorker extends AbstractBehavior<VerifyingWorker.Command>
     {
         final int block = laneBlock[lane];
         final int version = Math.max(acked[block], uncertain[block]) + 1;
-        buffers[lane].buffer().putBytes(0, expected(block, version));
+        buffers[lane].fill(expected(block, version));
         laneReading[lane] = false;
-        send(lane, tag -> new IoRequest.Write(nsid, lba(block), blocksPerOp, buffers[lane], 0, (version & 7) == 0, tag,
-            replies));
+        send(lane, tag -> buffers[lane].write(nsid, lba(block), blocksPerOp, (version & 7) == 0, tag, replies));
     }
 
     private void read(final int lane)
     {
         final int block = laneBlock[lane];
-        buffers[lane].buffer().setMemory(0, bytesPerOp, (byte)0x5A);
+        final byte[] poison = new byte[bytesPerOp];
+        java.util.Arrays.fill(poison, (byte)0x5A);
+        buffers[lane].fill(poison);
         laneReading[lane] = true;
-        send(lane, tag -> new IoRequest.Read(nsid, lba(block), blocksPerOp, buffers[lane], 0, tag, replies));
+        send(lane, tag -> buffers[lane].read(nsid, lba(block), blocksPerOp, tag, replies));
     }
 
     private long lba(final int block)
@@ -184,6 +265,7 @@ final class VerifyingWorker extends AbstractBehavior<VerifyingWorker.Command>
     {
         final long tag = ((long)queueIndex << 48) | nextTag++;
         outstanding.put(tag, lane);
+        sentAt[lane] = System.nanoTime();
         queue.tell(request.apply(tag));
         if (crashAfterNextSend)
         {
@@ -202,6 +284,9 @@ final class VerifyingWorker extends AbstractBehavior<VerifyingWorker.Command>
             return this;
         }
         completedOps.incrementAndGet();
+        final long latency = System.nanoTime() - sentAt[lane];
+        worstLatency = Math.max(worstLatency, latency);
+        latencies.recordValue(latency);
         final int block = laneBlock[lane];
         if (!laneReading[lane])
         {
@@ -233,7 +318,7 @@ final class VerifyingWorker extends AbstractBehavior<VerifyingWorker.Command>
             read(lane);
             return this;
         }
-        final byte[] content = TestSupport.contents(buffers[lane], 0, bytesPerOp);
+        final byte[] content = buffers[lane].contents(bytesPerOp);
         if (Arrays.equals(content, expected(block, acked[block])))
         {
             uncertain[block] = NONE;
@@ -269,7 +354,8 @@ final class VerifyingWorker extends AbstractBehavior<VerifyingWorker.Command>
     {
         if (finishTo != null && outstanding.isEmpty())
         {
-            finishTo.tell(new Report(writesDone, writesFailed, readsVerified, List.copyOf(problems), acked.clone()));
+            finishTo.tell(new Report(writesDone, writesFailed, readsVerified, List.copyOf(problems), acked.clone(),
+                worstLatency, latencies.copy()));
             finishTo = null;
         }
     }

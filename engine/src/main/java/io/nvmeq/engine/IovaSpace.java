@@ -271,7 +271,13 @@ final class IovaSpace
     {
         for (final Epoch epoch : epochs)
         {
-            if (epoch.live)
+            if (epoch.live && epoch.resetting && resetExecutor == null)
+            {
+                // Handed to an executor that is gone: reset here (a late run of its task finds nothing to do).
+                epoch.resetting = false;
+                reset(epoch);
+            }
+            else if (epoch.live)
             {
                 close(epoch);
             }

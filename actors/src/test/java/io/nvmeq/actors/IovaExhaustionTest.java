@@ -1,0 +1,147 @@
+package io.nvmeq.actors;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.actor.testkit.typed.javadsl.TestProbe;
+import akka.actor.typed.ActorRef;
+import com.typesafe.config.ConfigFactory;
+import io.nvmeq.engine.DmaBuffer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import static io.nvmeq.actors.TestSupport.TIMEOUT;
+import static io.nvmeq.actors.TestSupport.contents;
+import static io.nvmeq.actors.TestSupport.pattern;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Temporary IOVA mappings exhausted over and over while verified I/O runs on two queue pairs: a
+ * tiny IOMMU mapping limit closes an epoch every few requests; each drained epoch is reset by the
+ * IOVA-mapping actor, never by a queue pair, and requests meanwhile map into the other epoch or are
+ * bounced. Every request is answered Done and every block reads back what was last written.
+ */
+class IovaExhaustionTest
+{
+    private static final String SYSTEM = "iova-exhaustion-test";
+    private static final int NSID = 1;
+
+    private static ActorTestKit testKit;
+
+    @BeforeAll
+    static void startActorSystem()
+    {
+        testKit = ActorTestKit.create(SYSTEM, ConfigFactory.load());
+    }
+
+    @AfterAll
+    static void stopActorSystem() throws InterruptedException
+    {
+        testKit.shutdownTestKit();
+        TestSupport.assertBusyPollThreadsEnd(SYSTEM);
+    }
+
+    /**
+     * 40 IOMMU mappings in all, about a dozen of them fixed (rings, PRP lists, bounce pools): with
+     * unregistered direct buffers, epochs close every few requests. The same workload on DMA buffers
+     * (fixed mappings, no temporary ones) is the control run, whose latencies show what the machine
+     * itself adds.
+     */
+    @ParameterizedTest(name = "temporary mappings: {0}")
+    @ValueSource(booleans = {true, false})
+    void temporaryMappingsExhaustedOverAndOverNeverStallOrCorruptIo(final boolean temporary) throws Exception
+    {
+        final String serial = temporary ? "IOVA-TEMP" : "IOVA-FIXED";
+        final NvmeqSettings settings = TestSupport.settings(serial)
+            .withDevice("emu:memory?size=4m&bs=512&mappings=40&serial=" + serial);
+        final TestProbe<BringUp> listener = testKit.createTestProbe(BringUp.class);
+        final ActorRef<ControllerCommand> supervisor = testKit.spawn(ControllerSupervisor.create(settings, listener.ref()));
+        final BringUp.Ready ready = listener.expectMessageClass(BringUp.Ready.class, TIMEOUT);
+        final int blockSize = ready.namespaces().get(0).blockSize();
+        final int blocksPerOp = 2;
+        final int blockCount = 32;
+        final int lanes = 8;
+        final List<ActorRef<VerifyingWorker.Command>> workers = new ArrayList<>();
+        final AtomicLong[] completed = {new AtomicLong(), new AtomicLong()};
+        for (int q = 0; q < 2; q++)
+        {
+            final VerifyingWorker.LaneBuffer[] buffers = new VerifyingWorker.LaneBuffer[lanes];
+            for (int lane = 0; lane < lanes; lane++)
+            {
+                // Direct but never registered: each request maps it temporarily (or is bounced).
+                buffers[lane] = temporary ? new VerifyingWorker.Plain(ByteBuffer.allocateDirect(blocksPerOp * blockSize)) :
+                    new VerifyingWorker.Dma(ready.allocator().allocate(blocksPerOp * blockSize));
+            }
+            // Each worker on its queue pair's thread (co-located), so latencies are not cross-thread hand-offs.
+            workers.add(testKit.spawn(VerifyingWorker.create(ready.queuePairs().get(q), q, NSID,
+                (long)q * blockCount * blocksPerOp, blocksPerOp, blocksPerOp * blockSize, blockCount, buffers,
+                completed[q]), serial + "-worker-" + q, ready.dispatchers().get(q)));
+        }
+        Thread.sleep(1500);
+
+        final TestProbe<VerifyingWorker.Report> reports = testKit.createTestProbe(VerifyingWorker.Report.class);
+        final List<VerifyingWorker.Report> results = new ArrayList<>();
+        for (final ActorRef<VerifyingWorker.Command> worker : workers)
+        {
+            worker.tell(new VerifyingWorker.Finish(reports.ref()));
+            results.add(reports.expectMessageClass(VerifyingWorker.Report.class, TIMEOUT));
+        }
+        final TestProbe<IovaCommand.IovaStats> statsProbe = testKit.createTestProbe(IovaCommand.IovaStats.class);
+        ready.iovaMapper().tell(new IovaCommand.GetIovaStats(statsProbe.ref()));
+        final IovaCommand.IovaStats stats = statsProbe.expectMessageClass(IovaCommand.IovaStats.class, TIMEOUT);
+        long worst = 0;
+        final org.HdrHistogram.Histogram latencies = new org.HdrHistogram.Histogram(3_600_000_000_000L, 2);
+        for (int q = 0; q < 2; q++)
+        {
+            latencies.add(results.get(q).latencies());
+            final VerifyingWorker.Report report = results.get(q);
+            assertEquals(List.of(), report.problems(), "queue " + q);
+            assertEquals(0, report.writesFailed(), "queue " + q);
+            assertTrue(report.writesDone() > 50, "queue " + q + ": " + report);
+            worst = Math.max(worst, report.worstLatencyNs());
+        }
+        System.out.printf("%s: %d + %d requests, %d epoch resets (%d by the IOVA mapper), %d mappings "
+                + "refused (bounced); request latency p50 %.1f us, p99 %.1f us, p99.9 %.1f us, worst %.1f us%n",
+            temporary ? "temporary mappings, limit 40" : "DMA buffers (control)", completed[0].get(), completed[1].get(), stats.epochResets(), stats.resetsByThisActor(), stats.refusals(),
+            latencies.getValueAtPercentile(50) / 1000.0, latencies.getValueAtPercentile(99) / 1000.0,
+            latencies.getValueAtPercentile(99.9) / 1000.0, worst / 1000.0);
+        if (temporary)
+        {
+            if (temporary)
+        {
+            assertTrue(stats.epochResets() >= 10, "epochs were exhausted over and over: " + stats);
+        }
+        }
+        assertEquals(stats.epochResets(), stats.resetsByThisActor(), "every reset ran on the IOVA mapper, none on a queue pair");
+
+        final TestProbe<IoReply> probe = testKit.createTestProbe(IoReply.class);
+        final int length = blocksPerOp * blockSize;
+        final DmaBuffer check = ready.allocator().allocate(blockCount * length);
+        for (int q = 0; q < 2; q++)
+        {
+            ready.queuePairs().get(q).tell(new IoRequest.Read(NSID, (long)q * blockCount * blocksPerOp,
+                blockCount * blocksPerOp, check, 0, q, probe.ref()));
+            assertEquals(new IoReply.Done(q), probe.expectMessageClass(IoReply.class, TIMEOUT));
+            for (int block = 0; block < blockCount; block++)
+            {
+                final int version = results.get(q).versions()[block];
+                final byte[] expected = version < 0 ? new byte[length] :
+                    pattern(((long)q << 40) ^ ((long)block << 20) ^ version, length);
+                assertArrayEquals(expected, contents(check, block * length, length), "queue " + q + " block " + block);
+            }
+        }
+
+        workers.forEach(testKit::stop);
+        final TestProbe<ControllerCommand.ShutdownComplete> done =
+            testKit.createTestProbe(ControllerCommand.ShutdownComplete.class);
+        supervisor.tell(new ControllerCommand.Shutdown(done.ref()));
+        assertTrue(done.expectMessageClass(ControllerCommand.ShutdownComplete.class, TIMEOUT).clean());
+    }
+}
