@@ -10,7 +10,7 @@ import io.nvmeq.engine.NamespaceInfo;
 /** What a {@link ControllerSupervisor} accepts, with its replies. */
 public sealed interface ControllerCommand
     permits ControllerCommand.GetQueuePairs, ControllerCommand.GetControllerInfo, ControllerCommand.GetHealth,
-    ControllerCommand.Shutdown, ControllerSupervisor.Internal
+    ControllerCommand.GetLogPage, ControllerCommand.Shutdown, ControllerSupervisor.Internal
 {
     /** Asks for the running queue-pair actors. */
     record GetQueuePairs(ActorRef<QueuePairs> replyTo) implements ControllerCommand
@@ -62,8 +62,28 @@ public sealed interface ControllerCommand
      * @param queuePairsServing queue-pair actors serving requests
      * @param queuePairsFailed  queue-pair actors that gave up recovering or stopped on their own
      * @param restarts          queue-pair restarts since bring-up, all queues together
+     * @param controllerResets  controller resets since bring-up (after CSTS.CFS, timeouts, or on request)
+     * @param controllerFailed  a reset failed: the controller is unusable and every request on it fails typed
      */
-    record Health(int csts, boolean ready, boolean fatal, int queuePairsServing, int queuePairsFailed, long restarts)
+    record Health(int csts, boolean ready, boolean fatal, int queuePairsServing, int queuePairsFailed, long restarts,
+        long controllerResets, boolean controllerFailed)
+    {
+    }
+
+    /**
+     * Get Log Page (e.g. 01h Error Information, 02h SMART / Health Information, 03h Firmware Slot) of
+     * {@code bytes} bytes, for namespace {@code nsid} (0xFFFFFFFF = the controller).
+     */
+    record GetLogPage(int logId, int nsid, int bytes, ActorRef<LogPage> replyTo) implements ControllerCommand
+    {
+        public GetLogPage
+        {
+            Objects.requireNonNull(replyTo, "replyTo");
+        }
+    }
+
+    /** The log page's bytes, or the typed error that prevented reading it (then {@code data} is null). */
+    record LogPage(int logId, byte[] data, io.nvmeq.engine.NvmeException error)
     {
     }
 

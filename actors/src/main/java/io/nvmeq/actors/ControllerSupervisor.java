@@ -40,7 +40,12 @@ public final class ControllerSupervisor
 {
     /** Messages the supervisor sends itself. */
     sealed interface Internal extends ControllerCommand
-        permits QueuePairTerminated, ShutdownTimedOut, ShutdownAbandoned, HeldByDevice, QueuePairGaveUp
+        permits QueuePairTerminated, ShutdownTimedOut, ShutdownAbandoned, HeldByDevice, QueuePairGaveUp, HealthCheck
+    {
+    }
+
+    /** Timer: read CSTS and reset the controller on a fatal status. */
+    record HealthCheck() implements Internal
     {
     }
 
@@ -70,6 +75,7 @@ public final class ControllerSupervisor
     }
 
     private static final Object SHUTDOWN_TIMER = "shutdown";
+    private static final Object HEALTH_TIMER = "health";
 
     private final ActorContext<ControllerCommand> context;
     private final TimerScheduler<ControllerCommand> timers;
@@ -102,6 +108,7 @@ public final class ControllerSupervisor
         this.ready = ready;
         this.live = new ArrayList<>(ready.queuePairs());
         metrics.register(settings.device(), ready.cpus(), ready.counters());
+        timers.startTimerWithFixedDelay(HEALTH_TIMER, new HealthCheck(), settings.recovery().healthCheck());
     }
 
     public static Behavior<ControllerCommand> create(final NvmeqSettings settings)
@@ -222,6 +229,8 @@ public final class ControllerSupervisor
             .onMessage(QueuePairTerminated.class, this::onUnexpectedTermination)
             .onMessage(HeldByDevice.class, this::onHeldByDeviceWhileRunning)
             .onMessage(QueuePairGaveUp.class, this::onQueuePairGaveUp)
+            .onMessage(HealthCheck.class, this::onHealthCheck)
+            .onMessage(ControllerCommand.GetLogPage.class, this::onGetLogPage)
             .onSignal(PostStop.class, signal -> onPostStop())
             .build();
     }
@@ -242,6 +251,8 @@ public final class ControllerSupervisor
             .onMessage(ShutdownAbandoned.class, this::onShutdownAbandoned)
             .onMessage(HeldByDevice.class, held -> Behaviors.same())
             .onMessage(QueuePairGaveUp.class, this::onQueuePairGaveUp)
+            .onMessage(HealthCheck.class, check -> Behaviors.same())
+            .onMessage(ControllerCommand.GetLogPage.class, this::onGetLogPage)
             .onSignal(PostStop.class, signal -> onPostStop())
             .build();
     }
@@ -266,6 +277,46 @@ public final class ControllerSupervisor
         return Behaviors.same();
     }
 
+    /**
+     * A controller that reports a fatal status is reset here, whether or not commands are in flight
+     * (the queue pairs' own polls notice it too, but only while they have commands to poll for).
+     * Queue pairs re-create their queues on their next poll or submission.
+     */
+    private Behavior<ControllerCommand> onHealthCheck(final HealthCheck check)
+    {
+        if (closed || controller.isFailed())
+        {
+            return Behaviors.same();
+        }
+        final int csts = controller.device().registers().read32(Registers.CSTS);
+        if (csts == -1 || (csts & Registers.CSTS_CFS) != 0)
+        {
+            context.getLog().error("controller on {} reports a fatal status (CSTS 0x{}); resetting it", settings.device(),
+                Integer.toHexString(csts));
+            controller.reset("the supervisor's health check read CSTS 0x" + Integer.toHexString(csts));
+            if (controller.isFailed())
+            {
+                context.getLog().error("controller on {} could not be reset; every request on it now fails with " +
+                    "ControllerFatalException", settings.device());
+            }
+        }
+        return Behaviors.same();
+    }
+
+    private Behavior<ControllerCommand> onGetLogPage(final ControllerCommand.GetLogPage request)
+    {
+        try
+        {
+            request.replyTo().tell(new ControllerCommand.LogPage(request.logId(),
+                controller.getLogPage(request.logId(), request.nsid(), request.bytes()), null));
+        }
+        catch (final NvmeException ex)
+        {
+            request.replyTo().tell(new ControllerCommand.LogPage(request.logId(), null, ex));
+        }
+        return Behaviors.same();
+    }
+
     private Behavior<ControllerCommand> onGetHealth(final ControllerCommand.GetHealth request)
     {
         final int csts = closed ? -1 : controller.device().registers().read32(Registers.CSTS);
@@ -280,7 +331,8 @@ public final class ControllerSupervisor
             restarts += ready.counters().get(i).restarts();
         }
         request.replyTo().tell(new ControllerCommand.Health(csts, csts != -1 && (csts & Registers.CSTS_RDY) != 0,
-            csts == -1 || (csts & Registers.CSTS_CFS) != 0, serving, live.size() - serving, restarts));
+            csts == -1 || (csts & Registers.CSTS_CFS) != 0, serving, live.size() - serving, restarts,
+            controller.resetCount(), controller.isFailed()));
         return Behaviors.same();
     }
 
@@ -320,6 +372,7 @@ public final class ControllerSupervisor
 
     private Behavior<ControllerCommand> beginShutdown()
     {
+        timers.cancel(HEALTH_TIMER);
         final Duration drain = settings.shutdownTimeout().dividedBy(2);
         for (final ActorRef<QueuePairCommand> ref : live)
         {

@@ -47,13 +47,21 @@ public record NvmeqSettings(
      *                    pair gives up: it stops and answers everything it holds
      * @param maxRetries  times a request in flight during a failure is re-submitted before it is
      *                    failed with {@link QueuePairRestartedException}
+     * @param healthCheck how often the supervisor reads CSTS; a fatal status (CFS, or all ones) makes it
+     *                    reset the controller, after which every queue pair re-creates its queues
      */
-    public record Recovery(Duration minBackoff, Duration maxBackoff, int maxRestarts, int maxRetries)
+    public record Recovery(Duration minBackoff, Duration maxBackoff, int maxRestarts, int maxRetries,
+        Duration healthCheck)
     {
         public Recovery
         {
             Objects.requireNonNull(minBackoff, "minBackoff");
             Objects.requireNonNull(maxBackoff, "maxBackoff");
+            Objects.requireNonNull(healthCheck, "healthCheck");
+            if (healthCheck.isNegative() || healthCheck.isZero())
+            {
+                throw new IllegalArgumentException("recovery health-check must be positive, not " + healthCheck);
+            }
             if (minBackoff.isNegative() || maxBackoff.compareTo(minBackoff) < 0)
             {
                 throw new IllegalArgumentException("recovery backoffs must satisfy 0 <= min-backoff <= max-backoff, not " +
@@ -68,7 +76,7 @@ public record NvmeqSettings(
         static Recovery fromConfig(final Config c)
         {
             return new Recovery(c.getDuration("min-backoff"), c.getDuration("max-backoff"), c.getInt("max-restarts"),
-                c.getInt("max-retries"));
+                c.getInt("max-retries"), c.getDuration("health-check"));
         }
 
         /**

@@ -22,6 +22,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static io.nvmeq.actors.TestSupport.TIMEOUT;
 import static io.nvmeq.actors.TestSupport.contents;
@@ -61,7 +63,8 @@ class QueuePairSupervisionTest
     private static NvmeqSettings settings(final String serial, final int maxRestarts, final int maxRetries)
     {
         return TestSupport.settings(serial)
-            .withRecovery(new NvmeqSettings.Recovery(Duration.ofMillis(1), Duration.ofMillis(20), maxRestarts, maxRetries));
+            .withRecovery(new NvmeqSettings.Recovery(Duration.ofMillis(1), Duration.ofMillis(20), maxRestarts, maxRetries,
+                Duration.ofMillis(20)));
     }
 
     private void bringUp(final NvmeqSettings settings)
@@ -86,10 +89,15 @@ class QueuePairSupervisionTest
         supervisor = null;
     }
 
-    @Test
-    void queuePairsKilledAgainAndAgainDuringAVerifiedWorkloadAnswerEveryRequestOnceAndKeepTheData() throws Exception
+    /** Without device latency commands complete at the doorbell; with it they are in the device when killed. */
+    @ParameterizedTest(name = "device latency: {0}")
+    @ValueSource(strings = {"none", "all:30us"})
+    void queuePairsKilledAgainAndAgainDuringAVerifiedWorkloadAnswerEveryRequestOnceAndKeepTheData(final String latency)
+        throws Exception
     {
-        bringUp(settings("KILL", 50, 3));
+        final String serial = "KILL-" + latency.replace(':', '-');
+        bringUp(settings(serial, 50, 3).withDevice("emu:memory?size=4m&bs=512&serial=" + serial +
+            (latency.equals("none") ? "" : "&latency=" + latency)));
         final int blockSize = ready.namespaces().get(0).blockSize();
         final int blocksPerOp = 2;
         final int blockCount = 64;
@@ -158,8 +166,8 @@ class QueuePairSupervisionTest
             restarts += counters.restarts();
             retried += counters.retried();
         }
-        System.out.printf("kill test: %d crashes asked for, %d restarts, %d requests re-submitted, %d + %d requests answered, "
-            + "%d + %d writes failed typed%n", crashes, restarts, retried, completed[0].get(), completed[1].get(),
+        System.out.printf("kill test (device latency %s): %d crashes asked for, %d restarts, %d requests re-submitted, %d + %d requests answered, "
+            + "%d + %d writes failed typed%n", latency, crashes, restarts, retried, completed[0].get(), completed[1].get(),
             results.get(0).writesFailed(), results.get(1).writesFailed());
 
         // Independently of the workers: every block holds what its last acknowledged write wrote.
@@ -179,6 +187,71 @@ class QueuePairSupervisionTest
                 assertArrayEquals(expected, contents(check, block * length, length), "queue " + q + " block " + block);
             }
         }
+    }
+
+    @Test
+    void aControllerFatalStatusResetsTheControllerAndEveryQueueServesOnWithEachRequestAnsweredOnce() throws Exception
+    {
+        // CSTS.CFS when the controller fetches its 3001st I/O command.
+        bringUp(settings("CFS", 50, 3).withDevice("emu:memory?size=4m&bs=512&serial=CFS&faults=cfs:3000"));
+        final int blockSize = ready.namespaces().get(0).blockSize();
+        final int blockCount = 32;
+        final AtomicLong[] completed = {new AtomicLong(), new AtomicLong()};
+        final List<ActorRef<VerifyingWorker.Command>> workers = new ArrayList<>();
+        for (int q = 0; q < 2; q++)
+        {
+            final VerifyingWorker.LaneBuffer[] buffers = new VerifyingWorker.LaneBuffer[4];
+            for (int lane = 0; lane < buffers.length; lane++)
+            {
+                buffers[lane] = new VerifyingWorker.Dma(ready.allocator().allocate(blockSize));
+            }
+            workers.add(testKit.spawn(VerifyingWorker.create(ready.queuePairs().get(q), q, NSID, (long)q * blockCount,
+                1, blockSize, blockCount, buffers, completed[q])));
+        }
+        final TestProbe<ControllerCommand.Health> health = testKit.createTestProbe(ControllerCommand.Health.class);
+        final long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        ControllerCommand.Health report;
+        do
+        {
+            Thread.sleep(20);
+            supervisor.tell(new ControllerCommand.GetHealth(health.ref()));
+            report = health.expectMessageClass(ControllerCommand.Health.class, TIMEOUT);
+        }
+        while (report.controllerResets() == 0 && System.nanoTime() < deadline);
+        assertTrue(report.controllerResets() >= 1, "the controller was reset: " + report);
+        final long[] atReset = {completed[0].get(), completed[1].get()};
+        Thread.sleep(300);
+
+        final TestProbe<VerifyingWorker.Report> reports = testKit.createTestProbe(VerifyingWorker.Report.class);
+        for (int q = 0; q < 2; q++)
+        {
+            workers.get(q).tell(new VerifyingWorker.Finish(reports.ref()));
+            final VerifyingWorker.Report result = reports.expectMessageClass(VerifyingWorker.Report.class, TIMEOUT);
+            assertEquals(List.of(), result.problems(), "queue " + q);
+            assertTrue(completed[q].get() - atReset[q] > 50, "queue " + q + " serves after the reset");
+        }
+        supervisor.tell(new ControllerCommand.GetHealth(health.ref()));
+        report = health.expectMessageClass(ControllerCommand.Health.class, TIMEOUT);
+        assertTrue(report.ready() && !report.fatal() && !report.controllerFailed(), report.toString());
+        assertEquals(2, report.queuePairsServing());
+        System.out.printf("controller-fatal test: %s; %d + %d requests answered%n", report, completed[0].get(),
+            completed[1].get());
+    }
+
+    @Test
+    void logPagesAreReadThroughTheSupervisor()
+    {
+        bringUp(settings("LOG", 10, 3));
+        final TestProbe<ControllerCommand.LogPage> pages = testKit.createTestProbe(ControllerCommand.LogPage.class);
+        supervisor.tell(new ControllerCommand.GetLogPage(0x02, 0xFFFFFFFF, 512, pages.ref()));
+        final ControllerCommand.LogPage smart = pages.expectMessageClass(ControllerCommand.LogPage.class, TIMEOUT);
+        assertEquals(null, smart.error());
+        assertEquals(512, smart.data().length);
+        // A log page the controller does not have is answered with the device's typed refusal.
+        supervisor.tell(new ControllerCommand.GetLogPage(0x7F, 0xFFFFFFFF, 512, pages.ref()));
+        final ControllerCommand.LogPage missing = pages.expectMessageClass(ControllerCommand.LogPage.class, TIMEOUT);
+        assertEquals(null, missing.data());
+        assertInstanceOf(io.nvmeq.engine.NvmeException.class, missing.error());
     }
 
     @Test

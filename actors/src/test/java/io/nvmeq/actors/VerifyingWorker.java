@@ -345,9 +345,11 @@ final class VerifyingWorker extends AbstractBehavior<VerifyingWorker.Command>
         return this;
     }
 
+    /** Typed answers that recovery may give (the request may or may not have taken effect). */
     private static boolean isRecoveryFailure(final Throwable error)
     {
-        return error instanceof QueuePairRestartedException;
+        return error instanceof QueuePairRestartedException || error instanceof io.nvmeq.engine.ControllerResetException
+            || error instanceof io.nvmeq.engine.CommandTimeoutException;
     }
 
     private void reportIfDone()
