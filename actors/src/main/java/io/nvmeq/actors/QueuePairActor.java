@@ -93,9 +93,13 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
     private final int pinnedCpu;
     private final int threadId;
     private final String threadName;
+    private final Thread ownThread;
+    private final ActorRef<QueuePairCommand> self;
 
     private boolean pollScheduled;
     private boolean registered;
+    /** Serving (not given up, not stopped): local submissions may go straight to the state. */
+    private boolean serving = true;
     /** Counts restarts; messages scheduled by an earlier incarnation carry its number and are ignored. */
     private int incarnation;
     private Cancellable recreateTimer;
@@ -174,6 +178,13 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
             threadId = CpuAffinity.currentThreadId();
         }
         threadName = Thread.currentThread().getName();
+        ownThread = Thread.currentThread();
+        self = context.getSelf();
+        if (executor != null)
+        {
+            // For LocalQueuePair: co-located actors find this queue pair by its reference.
+            executor.putLocal(self, this);
+        }
 
         registerPoller();
         context.getLog().debug("queue pair {} ({} entries) on {} (CPU {}, {})", state.queueId, state.entries,
@@ -277,6 +288,30 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
         }
         schedulePoll();
         return this;
+    }
+
+    /**
+     * {@link LocalQueuePair}: a co-located actor hands a request over by a call instead of a message,
+     * on this thread, never while this actor handles a message of its own. Whenever the direct path is
+     * not safe (another thread, recovering, failed, stopped) the request goes through the mailbox.
+     */
+    void submitLocal(final IoRequest request)
+    {
+        if (!serving || !registered || Thread.currentThread() != ownThread)
+        {
+            self.tell(request);
+            return;
+        }
+        try
+        {
+            onRequest(request);
+        }
+        catch (final RuntimeException ex)
+        {
+            // As in poll(): restart through the mailbox; the request is held (in hand) by the state.
+            unregisterPoller();
+            self.tell(new PollFailed(ex));
+        }
     }
 
     /** Busy-poll mode: called by the executor on this actor's own thread between mailbox runs. */
@@ -447,6 +482,7 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
     private Behavior<QueuePairCommand> giveUp(final String reason)
     {
         getContext().getLog().error("queue pair {} gives up: {}", state.queueId, reason);
+        serving = false;
         if (state.draining())
         {
             return Behaviors.stopped();
@@ -536,6 +572,11 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
      */
     private Behavior<QueuePairCommand> onPostStop()
     {
+        serving = false;
+        if (executor != null)
+        {
+            executor.removeLocal(self);
+        }
         release();
         return this;
     }

@@ -66,6 +66,96 @@ class ColocationTest
         });
     }
 
+    /** The local client's messages: a reply, or a tick from the test that makes it submit a burst. */
+    sealed interface LocalClientCommand permits LocalReply, Tick
+    {
+    }
+
+    record LocalReply(IoReply reply) implements LocalClientCommand
+    {
+    }
+
+    /** Submit a burst; with {@code crashTwice}, first make the queue pair fail twice in a row (a backoff follows). */
+    record Tick(boolean crashTwice) implements LocalClientCommand
+    {
+    }
+
+    /**
+     * On each tick submits a burst of reads through a LocalQueuePair, whatever is still outstanding, and
+     * collects the replies until {@code total} have come.
+     */
+    private static Behavior<LocalClientCommand> localClient(final ActorRef<QueuePairCommand> queue, final DmaBuffer buffer,
+        final int total, final int burst, final CompletableFuture<java.util.List<IoReply>> result,
+        final CompletableFuture<Boolean> hadHandle)
+    {
+        return Behaviors.setup(context ->
+        {
+            final LocalQueuePair local = LocalQueuePair.of(queue);
+            hadHandle.complete(local != null);
+            final ActorRef<IoReply> replyTo = context.messageAdapter(IoReply.class, LocalReply::new);
+            final java.util.List<IoReply> replies = new java.util.ArrayList<>();
+            final long[] sent = {0};
+            return Behaviors.receive(LocalClientCommand.class)
+                .onMessage(Tick.class, tick ->
+                {
+                    if (tick.crashTwice())
+                    {
+                        queue.tell(new QueuePairCommand.Crash("colocation test", false));
+                        queue.tell(new QueuePairCommand.Crash("colocation test, again", false));
+                    }
+                    for (int i = 0; i < burst && sent[0] < total; i++, sent[0]++)
+                    {
+                        local.submit(new IoRequest.Read(NSID, sent[0] % 64, 1, buffer, 0, sent[0], replyTo));
+                    }
+                    return Behaviors.same();
+                })
+                .onMessage(LocalReply.class, reply ->
+                {
+                    replies.add(reply.reply());
+                    if (replies.size() == total)
+                    {
+                        result.complete(replies);
+                        return Behaviors.stopped();
+                    }
+                    return Behaviors.same();
+                })
+                .build();
+        });
+    }
+
+    @Test
+    void localSubmissionFromACoLocatedActorIsAnsweredExactlyOnceAlsoAcrossRestarts() throws Exception
+    {
+        nvmeq = Nvmeq.open(TestSupport.settings("COLO-L"));
+        final DmaBuffer buffer = nvmeq.allocate(nvmeq.namespace(NSID).blockSize());
+        final ActorRef<QueuePairCommand> queue = nvmeq.queuePairRefs().get(0);
+        assertEquals(null, LocalQueuePair.of(queue), "not on the queue pair's thread: no local handle");
+
+        final int ticks = 200;
+        final int burst = 8;
+        final CompletableFuture<java.util.List<IoReply>> result = new CompletableFuture<>();
+        final CompletableFuture<Boolean> hadHandle = new CompletableFuture<>();
+        final ActorRef<LocalClientCommand> client =
+            nvmeq.spawnColocated(0, localClient(queue, buffer, ticks * burst, burst, result, hadHandle), "local-client");
+        assertTrue(hadHandle.get(10, TimeUnit.SECONDS), "a co-located actor gets a local handle");
+        // Two failures in a row leave the queue pair without queues for a backoff (10 ms by default): the
+        // bursts of the ticks meanwhile cannot go the direct way and must be held, not lost.
+        for (int i = 0; i < ticks; i++)
+        {
+            client.tell(new Tick(i % 40 == 0));
+            Thread.sleep(1);
+        }
+        final java.util.List<IoReply> replies = result.get(10, TimeUnit.SECONDS);
+        final java.util.Set<Long> tags = new java.util.HashSet<>();
+        for (final IoReply reply : replies)
+        {
+            assertInstanceOf(IoReply.Done.class, reply, reply::toString);
+            assertTrue(tags.add(reply.tag()), "answered twice: " + reply);
+        }
+        assertEquals(ticks * burst, tags.size());
+        assertEquals(10, nvmeq.counters(0).restarts());
+    }
+
     @Test
     void anActorSpawnedOnAQueuePairsDispatcherSendsAndIsAnsweredOnThatQueuePairsThread() throws Exception
     {

@@ -2,7 +2,9 @@ package io.nvmeq.actors.dispatch;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -38,6 +40,8 @@ public final class BusyPollExecutor extends AbstractExecutorService
     private final BusyPollThread thread;
 
     private Poller[] pollers = new Poller[0];
+    /** Objects the actors on this thread publish to each other (e.g. a queue pair for local submission). */
+    private final Map<Object, Object> locals = new HashMap<>();
     private volatile boolean parked;
     private volatile boolean shutdown;
     private volatile boolean terminated;
@@ -87,6 +91,31 @@ public final class BusyPollExecutor extends AbstractExecutorService
         final List<Poller> kept = new ArrayList<>(Arrays.asList(pollers));
         kept.remove(poller);
         pollers = kept.toArray(new Poller[0]);
+    }
+
+    /**
+     * Publishes {@code value} under {@code key} to the other actors on this thread.
+     *
+     * @throws IllegalStateException if not called on this executor's thread
+     */
+    public void putLocal(final Object key, final Object value)
+    {
+        checkOnOwnThread();
+        locals.put(key, value);
+    }
+
+    /** Withdraws what was published under {@code key}; on this executor's thread only. */
+    public void removeLocal(final Object key)
+    {
+        checkOnOwnThread();
+        locals.remove(key);
+    }
+
+    /** What was published under {@code key}, or null; on this executor's thread only. */
+    public Object local(final Object key)
+    {
+        checkOnOwnThread();
+        return locals.get(key);
     }
 
     /** Pollers registered now; read it on this executor's thread only. */

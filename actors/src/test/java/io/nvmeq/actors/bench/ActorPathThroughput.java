@@ -12,6 +12,7 @@ import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.Behaviors;
 import io.nvmeq.actors.IoReply;
 import io.nvmeq.actors.IoRequest;
+import io.nvmeq.actors.LocalQueuePair;
 import io.nvmeq.actors.Nvmeq;
 import io.nvmeq.actors.NvmeqSettings;
 import io.nvmeq.actors.QueuePairCommand;
@@ -29,10 +30,12 @@ import io.nvmeq.hw.nativeio.CpuAffinity;
  * <ul>
  *   <li>raw engine: a thread owns a {@link QueuePair} and keeps it at the queue depth (submit, ring, poll);</li>
  *   <li>actor path: a client actor co-located on each queue-pair actor's thread keeps the queue depth
- *       of {@link IoRequest.Read}s outstanding, sending the next from each reply.</li>
+ *       of {@link IoRequest.Read}s outstanding, sending the next from each reply: told (two mailbox hops
+ *       per I/O), or handed over through a {@link LocalQueuePair} (one hop: the reply).</li>
  * </ul>
- * Reports I/Os per second, their ratio, and bytes allocated per I/O on the I/O threads (HotSpot's
- * per-thread allocation counter) over a measured window after a warm-up. Not a test.
+ * Reports I/Os per second, CPU nanoseconds per I/O (the I/O threads' CPU time: a cost that does not
+ * depend on how much CPU a loaded machine gave them), both ratios, and bytes allocated per I/O on the
+ * I/O threads (HotSpot's per-thread allocation counter), over a measured window after a warm-up. Not a test.
  * Usage: {@code ActorPathThroughput [queue-depth] [seconds]} (default 32, 3).
  */
 public final class ActorPathThroughput
@@ -44,17 +47,23 @@ public final class ActorPathThroughput
     private static final long SPAN_BLOCKS = 1L << 20;
     private static final String DEVICE = "emu:null?size=1g&bs=" + BLOCK;
 
-    /** Completed I/Os and allocated bytes of one I/O thread over the measured window. */
-    record Window(long ios, long bytes, long nanos)
+    /** Completed I/Os, allocated bytes and CPU time of the I/O threads over the measured window. */
+    record Window(long ios, long bytes, long cpuNanos, long nanos)
     {
         Window plus(final Window other)
         {
-            return new Window(ios + other.ios, bytes + other.bytes, Math.max(nanos, other.nanos));
+            return new Window(ios + other.ios, bytes + other.bytes, cpuNanos + other.cpuNanos, Math.max(nanos, other.nanos));
         }
 
         double iops()
         {
             return ios * 1e9 / nanos;
+        }
+
+        /** CPU nanoseconds per I/O: the cost, independent of how much CPU the loaded machine gave the threads. */
+        double cpuPerIo()
+        {
+            return (double)cpuNanos / ios;
         }
     }
 
@@ -72,11 +81,20 @@ public final class ActorPathThroughput
         for (int queues = 1; queues <= Math.min(2, cpus.length); queues++)
         {
             final Window raw = rawEngine(queues, cpus, depth, seconds);
-            final Window actors = actorPath(queues, cpus, depth, seconds);
-            System.out.printf("%d queue pair(s): raw engine %,10.0f IOPS %6.1f B/IO | actor path %,10.0f IOPS %6.1f B/IO | "
-                    + "ratio %.2f%n", queues, raw.iops(), (double)raw.bytes() / raw.ios(), actors.iops(),
-                (double)actors.bytes() / actors.ios(), actors.iops() / raw.iops());
+            final Window told = actorPath(queues, cpus, depth, seconds, false);
+            final Window local = actorPath(queues, cpus, depth, seconds, true);
+            System.out.printf("%d queue pair(s): raw engine         %,10.0f IOPS %5.0f CPU-ns/IO %5.1f B/IO%n", queues,
+                raw.iops(), raw.cpuPerIo(), (double)raw.bytes() / raw.ios());
+            report(queues, "actor path, tell  ", told, raw);
+            report(queues, "actor path, local ", local, raw);
         }
+    }
+
+    private static void report(final int queues, final String what, final Window actors, final Window raw)
+    {
+        System.out.printf("%d queue pair(s): %s %,10.0f IOPS %5.0f CPU-ns/IO %5.1f B/IO | ratio to raw %.2f (IOPS), "
+                + "%.2f (CPU per I/O)%n", queues, what, actors.iops(), actors.cpuPerIo(), (double)actors.bytes() / actors.ios(),
+            actors.iops() / raw.iops(), raw.cpuPerIo() / actors.cpuPerIo());
     }
 
     // ---------------------------------------------------------------- raw engine
@@ -184,8 +202,8 @@ public final class ActorPathThroughput
 
     // ---------------------------------------------------------------- actor path
 
-    private static Window actorPath(final int queues, final int[] cpus, final int depth, final double seconds)
-        throws Exception
+    private static Window actorPath(final int queues, final int[] cpus, final int depth, final double seconds,
+        final boolean local) throws Exception
     {
         final List<Integer> cpuList = new ArrayList<>();
         for (int q = 0; q < queues; q++)
@@ -208,7 +226,7 @@ public final class ActorPathThroughput
                 final CompletableFuture<Void> done = new CompletableFuture<>();
                 final DmaBuffer buffer = nvmeq.allocate(IO_BYTES * depth);
                 final AtomicLong completed = new AtomicLong();
-                nvmeq.spawnColocated(q, client(nvmeq.queuePairRefs().get(q), buffer, depth, stop, completed, threadId, done),
+                nvmeq.spawnColocated(q, client(nvmeq.queuePairRefs().get(q), buffer, depth, local, stop, completed, threadId, done),
                     "client-" + q);
                 final long id = threadId.get(10, TimeUnit.SECONDS);
                 stopped.add(done);
@@ -239,17 +257,18 @@ public final class ActorPathThroughput
 
     /** Keeps {@code depth} reads outstanding; each read's buffer slot is its tag modulo the depth. */
     private static Behavior<IoReply> client(final ActorRef<QueuePairCommand> queue, final DmaBuffer buffer,
-        final int depth, final AtomicBoolean stop, final AtomicLong completed, final CompletableFuture<Long> threadId,
+        final int depth, final boolean useLocal, final AtomicBoolean stop, final AtomicLong completed, final CompletableFuture<Long> threadId,
         final CompletableFuture<Void> done)
     {
         return Behaviors.setup(context ->
         {
             threadId.complete(Thread.currentThread().getId());
             final ActorRef<IoReply> self = context.getSelf();
+            final LocalQueuePair local = useLocal ? LocalQueuePair.of(queue) : null;
             final long[] state = {0, 0, depth}; // next LBA, completions, outstanding
             for (int tag = 0; tag < depth; tag++)
             {
-                queue.tell(new IoRequest.Read(NSID, state[0], IO_BLOCKS, buffer, tag * IO_BYTES, tag, self));
+                send(queue, local, new IoRequest.Read(NSID, state[0], IO_BLOCKS, buffer, tag * IO_BYTES, tag, self));
                 state[0] = (state[0] + IO_BLOCKS) % SPAN_BLOCKS;
             }
             return Behaviors.receiveMessage(reply ->
@@ -266,11 +285,24 @@ public final class ActorPathThroughput
                 }
                 // The next read reuses the finished one's buffer slot (tag modulo depth).
                 final long tag = reply.tag() + depth;
-                queue.tell(new IoRequest.Read(NSID, state[0], IO_BLOCKS, buffer, (int)(tag % depth) * IO_BYTES, tag, self));
+                send(queue, local, new IoRequest.Read(NSID, state[0], IO_BLOCKS, buffer, (int)(tag % depth) * IO_BYTES, tag,
+                    self));
                 state[0] = (state[0] + IO_BLOCKS) % SPAN_BLOCKS;
                 return Behaviors.same();
             });
         });
+    }
+
+    private static void send(final ActorRef<QueuePairCommand> queue, final LocalQueuePair local, final IoRequest request)
+    {
+        if (local != null)
+        {
+            local.submit(request);
+        }
+        else
+        {
+            queue.tell(request);
+        }
     }
 
     // ---------------------------------------------------------------- measurement
@@ -280,19 +312,22 @@ public final class ActorPathThroughput
         Thread.sleep((long)(seconds * 500));
         final long[] ios = new long[threads.size()];
         final long[] bytes = new long[threads.size()];
+        final long[] cpu = new long[threads.size()];
         final long start = System.nanoTime();
         for (int i = 0; i < threads.size(); i++)
         {
             ios[i] = threads.get(i).completed();
             bytes[i] = BenchSupport.allocatedBytes(threads.get(i).threadId());
+            cpu[i] = BenchSupport.cpuNanos(threads.get(i).threadId());
         }
         Thread.sleep((long)(seconds * 1000));
         final long nanos = System.nanoTime() - start;
-        Window total = new Window(0, 0, nanos);
+        Window total = new Window(0, 0, 0, nanos);
         for (int i = 0; i < threads.size(); i++)
         {
             total = total.plus(new Window(threads.get(i).completed() - ios[i],
-                BenchSupport.allocatedBytes(threads.get(i).threadId()) - bytes[i], nanos));
+                BenchSupport.allocatedBytes(threads.get(i).threadId()) - bytes[i],
+                BenchSupport.cpuNanos(threads.get(i).threadId()) - cpu[i], nanos));
         }
         return total;
     }

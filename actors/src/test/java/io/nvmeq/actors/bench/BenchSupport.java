@@ -22,6 +22,12 @@ final class BenchSupport
         return THREADS.getThreadAllocatedBytes(javaThreadId);
     }
 
+    /** CPU time thread {@code javaThreadId} used so far, in nanoseconds. */
+    static long cpuNanos(final long javaThreadId)
+    {
+        return THREADS.getThreadCpuTime(javaThreadId);
+    }
+
     /** The usable CPUs, lowest first. */
     static int[] usableCpus()
     {
