@@ -35,6 +35,10 @@ import org.slf4j.LoggerFactory;
  * modulo the queue count) unless a queue index is given. Failures complete the stage exceptionally
  * with the typed {@link NvmeException}. Thread-safe.
  *
+ * <p>Stages are completed on the queue pair's own thread (its reply router lives there, so a reply
+ * costs no thread hand-off): dependent stages attached with the non-async methods run on it too, and
+ * must be short and never block; use the {@code ...Async} variants for anything else.
+ *
  * <pre>{@code
  * try (Nvmeq nvmeq = Nvmeq.open("emu:memory?size=64m"))
  * {
@@ -50,7 +54,8 @@ public final class Nvmeq implements AutoCloseable
     private final ActorSystem<FacadeGuardian.Command> system;
     private final NvmeqSettings settings;
     private final ActorRef<ControllerCommand> supervisor;
-    private final ActorRef<IoReply> router;
+    /** Reply routers by queue index, each on its queue pair's thread. */
+    private final List<ActorRef<IoReply>> routers;
     private final BringUp.Ready ready;
     private final List<ActorRef<QueuePairCommand>> queues;
     private final Map<Long, CompletableFuture<Void>> pending;
@@ -67,7 +72,7 @@ public final class Nvmeq implements AutoCloseable
         this.system = system;
         this.settings = settings;
         this.supervisor = started.supervisor();
-        this.router = started.router();
+        this.routers = started.routers();
         this.ready = ready;
         this.queues = ready.queuePairs();
         this.pending = pending;
@@ -289,7 +294,7 @@ public final class Nvmeq implements AutoCloseable
         final ActorRef<QueuePairCommand> target = queue(queue);
         final long tag = nextTag.incrementAndGet();
         final CompletableFuture<Void> future = register(tag);
-        target.tell(new IoRequest.Read(nsid, lba, blocks, buffer, offset, tag, router));
+        target.tell(new IoRequest.Read(nsid, lba, blocks, buffer, offset, tag, routers.get(queue)));
         return checkClosed(tag, future);
     }
 
@@ -305,7 +310,7 @@ public final class Nvmeq implements AutoCloseable
         final ActorRef<QueuePairCommand> target = queue(queue);
         final long tag = nextTag.incrementAndGet();
         final CompletableFuture<Void> future = register(tag);
-        target.tell(new IoRequest.Write(nsid, lba, blocks, buffer, offset, fua, tag, router));
+        target.tell(new IoRequest.Write(nsid, lba, blocks, buffer, offset, fua, tag, routers.get(queue)));
         return checkClosed(tag, future);
     }
 
@@ -319,7 +324,7 @@ public final class Nvmeq implements AutoCloseable
         final ActorRef<QueuePairCommand> target = queue(queue);
         final long tag = nextTag.incrementAndGet();
         final CompletableFuture<Void> future = register(tag);
-        target.tell(new IoRequest.Flush(nsid, tag, router));
+        target.tell(new IoRequest.Flush(nsid, tag, routers.get(queue)));
         return checkClosed(tag, future);
     }
 
@@ -330,7 +335,7 @@ public final class Nvmeq implements AutoCloseable
         final ActorRef<QueuePairCommand> target = queue(queue);
         final long tag = nextTag.incrementAndGet();
         final CompletableFuture<Void> future = register(tag);
-        target.tell(new IoRequest.ReadBuffer(nsid, lba, blocks, buffer, tag, router));
+        target.tell(new IoRequest.ReadBuffer(nsid, lba, blocks, buffer, tag, routers.get(queue)));
         return checkClosed(tag, future);
     }
 
@@ -341,7 +346,7 @@ public final class Nvmeq implements AutoCloseable
         final ActorRef<QueuePairCommand> target = queue(queue);
         final long tag = nextTag.incrementAndGet();
         final CompletableFuture<Void> future = register(tag);
-        target.tell(new IoRequest.WriteBuffer(nsid, lba, blocks, buffer, fua, tag, router));
+        target.tell(new IoRequest.WriteBuffer(nsid, lba, blocks, buffer, fua, tag, routers.get(queue)));
         return checkClosed(tag, future);
     }
 
@@ -352,7 +357,7 @@ public final class Nvmeq implements AutoCloseable
         final ActorRef<QueuePairCommand> target = queue(queue);
         final long tag = nextTag.incrementAndGet();
         final CompletableFuture<Void> future = register(tag);
-        target.tell(new IoRequest.WriteZeroes(nsid, lba, blocks, deallocate, fua, tag, router));
+        target.tell(new IoRequest.WriteZeroes(nsid, lba, blocks, deallocate, fua, tag, routers.get(queue)));
         return checkClosed(tag, future);
     }
 
@@ -362,7 +367,7 @@ public final class Nvmeq implements AutoCloseable
         final ActorRef<QueuePairCommand> target = queue(queue);
         final long tag = nextTag.incrementAndGet();
         final CompletableFuture<Void> future = register(tag);
-        target.tell(new IoRequest.Deallocate(nsid, lba, blocks, tag, router));
+        target.tell(new IoRequest.Deallocate(nsid, lba, blocks, tag, routers.get(queue)));
         return checkClosed(tag, future);
     }
 

@@ -15,6 +15,7 @@ import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.Behaviors;
 import io.nvmeq.actors.IoReply;
 import io.nvmeq.actors.IoRequest;
+import io.nvmeq.actors.LocalQueuePair;
 import io.nvmeq.actors.Nvmeq;
 import io.nvmeq.actors.NvmeqSettings;
 import io.nvmeq.actors.QueuePairCommand;
@@ -24,7 +25,8 @@ import org.HdrHistogram.Histogram;
 /**
  * Queue depth 1, 4 KiB reads of the same 4 MiB of data three ways, one after another in one JVM:
  * <ol>
- *   <li>an application actor co-located on the queue pair's thread (request and reply stay on one thread);</li>
+ *   <li>an application actor co-located on the queue pair's thread (request and reply stay on one thread),
+ *       telling its requests, then handing them over through a {@link LocalQueuePair};</li>
  *   <li>the {@link Nvmeq} facade from the main thread (a cross-thread hand-off each way);</li>
  *   <li>{@link FileChannel#read(ByteBuffer, long)} of a file holding the same bytes, in the page cache.</li>
  * </ol>
@@ -77,15 +79,23 @@ public final class QueueDepthOneLatency
             for (int round = 0; round < 2; round++)
             {
                 final long start = System.nanoTime();
-                final Histogram colocated = colocated(nvmeq, buffer, operations, round);
+                final Histogram colocated = colocated(nvmeq, buffer, operations, round, false);
                 final long colocatedNanos = System.nanoTime() - start;
+                final long localStart = System.nanoTime();
+                final Histogram local = colocated(nvmeq, buffer, operations, round, true);
+                final long localNanos = System.nanoTime() - localStart;
                 final long facadeStart = System.nanoTime();
-                final Histogram facade = facade(nvmeq, buffer, operations);
+                final Histogram facade = facade(nvmeq, buffer, operations, false);
                 final long facadeNanos = System.nanoTime() - facadeStart;
+                final long spinStart = System.nanoTime();
+                final Histogram spinning = facade(nvmeq, buffer, operations, true);
+                final long spinNanos = System.nanoTime() - spinStart;
                 if (round == 1)
                 {
                     BenchSupport.printLatency("actor co-located on the queue pair's thread", colocated, colocatedNanos);
-                    BenchSupport.printLatency("facade from another thread", facade, facadeNanos);
+                    BenchSupport.printLatency("same, submitting through LocalQueuePair", local, localNanos);
+                    BenchSupport.printLatency("facade from another thread, get()", facade, facadeNanos);
+                    BenchSupport.printLatency("facade from another thread, spinning", spinning, spinNanos);
                 }
             }
         }
@@ -113,24 +123,25 @@ public final class QueueDepthOneLatency
     }
 
     /** One actor on the queue pair's dispatcher: each reply sends the next read, on the same thread. */
-    private static Histogram colocated(final Nvmeq nvmeq, final DmaBuffer buffer, final int operations, final int round)
-        throws Exception
+    private static Histogram colocated(final Nvmeq nvmeq, final DmaBuffer buffer, final int operations, final int round,
+        final boolean local) throws Exception
     {
         final CompletableFuture<Histogram> done = new CompletableFuture<>();
         final ActorRef<QueuePairCommand> queue = nvmeq.queuePairRefs().get(0);
-        nvmeq.spawnColocated(0, client(queue, buffer, operations, done), "qd1-client-" + round);
+        nvmeq.spawnColocated(0, client(queue, buffer, operations, local, done), "qd1-client-" + round + (local ? "-local" : ""));
         return done.get(5, TimeUnit.MINUTES);
     }
 
     private static Behavior<IoReply> client(final ActorRef<QueuePairCommand> queue, final DmaBuffer buffer,
-        final int operations, final CompletableFuture<Histogram> done)
+        final int operations, final boolean useLocal, final CompletableFuture<Histogram> done)
     {
         return Behaviors.setup(context ->
         {
+            final LocalQueuePair local = useLocal ? LocalQueuePair.of(queue) : null;
             final Histogram histogram = BenchSupport.histogram();
             final ActorRef<IoReply> self = context.getSelf();
             final long[] state = {0, System.nanoTime()};
-            queue.tell(new IoRequest.Read(NSID, 0, IO_BLOCKS, buffer, 0, 0, self));
+            send(queue, local, new IoRequest.Read(NSID, 0, IO_BLOCKS, buffer, 0, 0, self));
             return Behaviors.receiveMessage(reply ->
             {
                 final long now = System.nanoTime();
@@ -147,19 +158,42 @@ public final class QueueDepthOneLatency
                     return Behaviors.stopped();
                 }
                 state[1] = System.nanoTime();
-                queue.tell(new IoRequest.Read(NSID, (next % SLOTS) * IO_BLOCKS, IO_BLOCKS, buffer, 0, next, self));
+                send(queue, local, new IoRequest.Read(NSID, (next % SLOTS) * IO_BLOCKS, IO_BLOCKS, buffer, 0, next, self));
                 return Behaviors.same();
             });
         });
     }
 
-    private static Histogram facade(final Nvmeq nvmeq, final DmaBuffer buffer, final int operations) throws Exception
+    private static void send(final ActorRef<QueuePairCommand> queue, final LocalQueuePair local, final IoRequest request)
+    {
+        if (local != null)
+        {
+            local.submit(request);
+        }
+        else
+        {
+            queue.tell(request);
+        }
+    }
+
+    /** With {@code spin} the caller polls the stage instead of parking in get(): the hand-off without a wake-up. */
+    private static Histogram facade(final Nvmeq nvmeq, final DmaBuffer buffer, final int operations, final boolean spin)
+        throws Exception
     {
         final Histogram histogram = BenchSupport.histogram();
         for (int i = 0; i < operations; i++)
         {
             final long start = System.nanoTime();
-            nvmeq.read(0, NSID, (long)(i % SLOTS) * IO_BLOCKS, IO_BLOCKS, buffer, 0).toCompletableFuture().get();
+            final CompletableFuture<Void> read =
+                nvmeq.read(0, NSID, (long)(i % SLOTS) * IO_BLOCKS, IO_BLOCKS, buffer, 0).toCompletableFuture();
+            if (spin)
+            {
+                while (!read.isDone())
+                {
+                    Thread.onSpinWait();
+                }
+            }
+            read.get();
             histogram.recordValue(System.nanoTime() - start);
         }
         return histogram;
