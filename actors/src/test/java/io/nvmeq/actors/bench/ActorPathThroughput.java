@@ -36,7 +36,8 @@ import io.nvmeq.hw.nativeio.CpuAffinity;
  * Reports I/Os per second, CPU nanoseconds per I/O (the I/O threads' CPU time: a cost that does not
  * depend on how much CPU a loaded machine gave them), both ratios, and bytes allocated per I/O on the
  * I/O threads (HotSpot's per-thread allocation counter), over a measured window after a warm-up. Not a test.
- * Usage: {@code ActorPathThroughput [queue-depth] [seconds]} (default 32, 3).
+ * Usage: {@code ActorPathThroughput [queue-depth] [seconds] [busy-poll|self-poll]} (default 32, 3, busy-poll;
+ * in self-poll mode there is no local submission: those rows repeat the told path).
  */
 public final class ActorPathThroughput
 {
@@ -67,6 +68,8 @@ public final class ActorPathThroughput
         }
     }
 
+    private static NvmeqSettings.PollMode pollMode;
+
     private ActorPathThroughput()
     {
     }
@@ -75,9 +78,10 @@ public final class ActorPathThroughput
     {
         final int depth = args.length > 0 ? Integer.parseInt(args[0]) : 32;
         final double seconds = args.length > 1 ? Double.parseDouble(args[1]) : 3;
+        pollMode = NvmeqSettings.PollMode.parse(args.length > 2 ? args[2] : "busy-poll");
         final int[] cpus = BenchSupport.usableCpus();
-        System.out.printf("4 KiB reads from %s at queue depth %d, %.1f s measured after %.1f s warm-up, %s%n", DEVICE,
-            depth, seconds, seconds / 2, BenchSupport.load());
+        System.out.printf("4 KiB reads from %s at queue depth %d, %.1f s measured after %.1f s warm-up, %s, %s%n", DEVICE,
+            depth, seconds, seconds / 2, pollMode.configName(), BenchSupport.load());
         for (int queues = 1; queues <= Math.min(2, cpus.length); queues++)
         {
             final Window raw = rawEngine(queues, cpus, depth, seconds);
@@ -214,7 +218,8 @@ public final class ActorPathThroughput
             .withDevice(DEVICE)
             .withQueuePairs(queues)
             .withQueueEntries(depth + 1)
-            .withCpus(cpuList);
+            .withCpus(cpuList)
+            .withPollMode(pollMode);
         try (Nvmeq nvmeq = Nvmeq.open(settings))
         {
             final AtomicBoolean stop = new AtomicBoolean();
