@@ -239,6 +239,40 @@ class QueuePairSupervisionTest
     }
 
     @Test
+    void whenTheControllerDoesNotConfirmDeletingAFailedQueueItsRequestsAreAnsweredOnlyAfterTheControllerIsClosed()
+        throws Exception
+    {
+        // The first Delete I/O SQ (admin opcode 00h) fails: the device may still hold that queue's commands.
+        bringUp(settings("NODELETE", 10, 3).withDevice("emu:memory?size=4m&bs=512&serial=NODELETE&faults=admin:00:1"));
+        final int blockSize = ready.namespaces().get(0).blockSize();
+        final ActorRef<QueuePairCommand> queue = ready.queuePairs().get(0);
+        final TestProbe<IoReply> replies = testKit.createTestProbe(IoReply.class);
+        final DmaBuffer buffer = ready.allocator().allocate(4 * blockSize);
+        stallQueueThreadAnd(0, () ->
+        {
+            for (int i = 0; i < 4; i++)
+            {
+                queue.tell(new IoRequest.Write(NSID, i, 1, buffer, i * blockSize, false, i, replies.ref()));
+            }
+            queue.tell(new QueuePairCommand.Crash("test", false));
+        });
+        // The supervisor shuts the controller down; only then are the held requests answered.
+        final TestProbe<Object> watcher = testKit.createTestProbe();
+        watcher.expectTerminated(supervisor, TIMEOUT);
+        supervisor = null;
+        final Set<Long> tags = new HashSet<>();
+        for (int i = 0; i < 4; i++)
+        {
+            final IoReply.Failed failed = assertInstanceOf(IoReply.Failed.class,
+                replies.expectMessageClass(IoReply.class, TIMEOUT));
+            assertInstanceOf(ControllerUnavailableException.class, failed.error());
+            assertTrue(failed.error().getMessage().contains("closed"), failed.error().getMessage());
+            assertTrue(tags.add(failed.tag()), "answered twice: " + failed);
+        }
+        replies.expectNoMessage(Duration.ofMillis(50));
+    }
+
+    @Test
     void logPagesAreReadThroughTheSupervisor()
     {
         bringUp(settings("LOG", 10, 3));
