@@ -9,8 +9,8 @@ import io.nvmeq.engine.NamespaceInfo;
 
 /** What a {@link ControllerSupervisor} accepts, with its replies. */
 public sealed interface ControllerCommand
-    permits ControllerCommand.GetQueuePairs, ControllerCommand.GetControllerInfo, ControllerCommand.Shutdown,
-    ControllerSupervisor.Internal
+    permits ControllerCommand.GetQueuePairs, ControllerCommand.GetControllerInfo, ControllerCommand.GetHealth,
+    ControllerCommand.Shutdown, ControllerSupervisor.Internal
 {
     /** Asks for the running queue-pair actors. */
     record GetQueuePairs(ActorRef<QueuePairs> replyTo) implements ControllerCommand
@@ -44,6 +44,27 @@ public sealed interface ControllerCommand
         {
             namespaces = List.copyOf(namespaces);
         }
+    }
+
+    /** Asks for the controller's status register and the state of the queue pairs. */
+    record GetHealth(ActorRef<Health> replyTo) implements ControllerCommand
+    {
+        public GetHealth
+        {
+            Objects.requireNonNull(replyTo, "replyTo");
+        }
+    }
+
+    /**
+     * @param csts              the Controller Status register as read now (all ones: the device is gone)
+     * @param ready             CSTS.RDY
+     * @param fatal             CSTS.CFS, or the register reads all ones
+     * @param queuePairsServing queue-pair actors serving requests
+     * @param queuePairsFailed  queue-pair actors that gave up recovering or stopped on their own
+     * @param restarts          queue-pair restarts since bring-up, all queues together
+     */
+    record Health(int csts, boolean ready, boolean fatal, int queuePairsServing, int queuePairsFailed, long restarts)
+    {
     }
 
     /**

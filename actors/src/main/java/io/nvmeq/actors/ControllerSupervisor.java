@@ -19,6 +19,7 @@ import io.nvmeq.engine.NvmeException;
 import io.nvmeq.engine.QueuePair;
 import io.nvmeq.hw.device.Devices;
 import io.nvmeq.hw.device.NvmeDevice;
+import io.nvmeq.hw.spec.Registers;
 
 /**
  * Brings one controller up and owns it: opens the device, resets and identifies the controller,
@@ -28,13 +29,31 @@ import io.nvmeq.hw.device.NvmeDevice;
  *
  * <p>Bring-up runs in setup; if it fails, the error is logged, the listener gets {@link BringUp.Failed},
  * whatever was opened is closed, and the supervisor stops (its pending asks then fail by their own timeouts).
- * A queue-pair actor that stops on its own is logged and dropped from the list; re-creating it (restart
- * with requeue) is not part of this supervisor.
+ *
+ * <p>A queue-pair actor that fails restarts itself around its surviving request table (see
+ * {@link QueuePairActor}); one that gives up (too many failures in a row) is logged and dropped from
+ * the list. If the controller does not confirm deleting a failed queue, it can no longer be trusted
+ * to let go of that queue's buffers: the supervisor shuts everything down and answers those requests
+ * only once the controller is closed.
  */
 public final class ControllerSupervisor
 {
     /** Messages the supervisor sends itself. */
-    sealed interface Internal extends ControllerCommand permits QueuePairTerminated, ShutdownTimedOut, ShutdownAbandoned
+    sealed interface Internal extends ControllerCommand
+        permits QueuePairTerminated, ShutdownTimedOut, ShutdownAbandoned, HeldByDevice, QueuePairGaveUp
+    {
+    }
+
+    /** From a queue-pair actor that gave up recovering: it now refuses every request, typed, until shutdown. */
+    record QueuePairGaveUp(int queueId) implements Internal
+    {
+    }
+
+    /**
+     * From a queue-pair actor that stopped without the controller confirming the deletion of its
+     * queue: its requests are in {@link DeviceHeldRequests}, answered once the controller is closed.
+     */
+    record HeldByDevice(int queueId, int requests) implements Internal
     {
     }
 
@@ -60,6 +79,10 @@ public final class ControllerSupervisor
     /** Live queue-pair actors by index; null once stopped. */
     private final List<ActorRef<QueuePairCommand>> live;
     private final List<ActorRef<ControllerCommand.ShutdownComplete>> shutdownRequesters = new ArrayList<>();
+    private final DeviceHeldRequests heldByDevice;
+    /** Queue-pair actors (by index) that gave up: alive but not serving, left out of {@link ControllerCommand.QueuePairs}. */
+    private final java.util.BitSet gaveUp = new java.util.BitSet();
+    private final QueuePairMetrics metrics = new QueuePairMetrics();
     private boolean clean = true;
     private boolean closed;
 
@@ -68,14 +91,17 @@ public final class ControllerSupervisor
         final TimerScheduler<ControllerCommand> timers,
         final NvmeqSettings settings,
         final NvmeController controller,
-        final BringUp.Ready ready)
+        final BringUp.Ready ready,
+        final DeviceHeldRequests heldByDevice)
     {
+        this.heldByDevice = heldByDevice;
         this.context = context;
         this.timers = timers;
         this.settings = settings;
         this.controller = controller;
         this.ready = ready;
         this.live = new ArrayList<>(ready.queuePairs());
+        metrics.register(settings.device(), ready.cpus(), ready.counters());
     }
 
     public static Behavior<ControllerCommand> create(final NvmeqSettings settings)
@@ -121,26 +147,34 @@ public final class ControllerSupervisor
                 queuePairs.add(controller.createQueuePair(i + 1, settings.queueEntries()));
             }
             final List<ActorRef<QueuePairCommand>> refs = new ArrayList<>(count);
+            final List<QueuePairCounters> counters = new ArrayList<>(count);
+            final DeviceHeldRequests heldByDevice = new DeviceHeldRequests();
             for (int i = 0; i < count; i++)
             {
+                final QueuePairCounters queueCounters = new QueuePairCounters();
                 final ActorRef<QueuePairCommand> ref = context.spawn(
-                    QueuePairActor.create(controller, queuePairs.get(i), cpus.get(i), settings.backlog()),
+                    QueuePairActor.create(controller, queuePairs.get(i), cpus.get(i), settings.backlog(),
+                        settings.recovery(), queueCounters, context.getSelf(), heldByDevice),
                     "queue-pair-" + (i + 1),
                     dispatchers.get(i));
+                counters.add(queueCounters);
                 context.watchWith(ref, new QueuePairTerminated(i));
                 refs.add(ref);
             }
             final NvmeController opened = controller;
             final BringUp.Ready ready = new BringUp.Ready(controller.info(), controller.namespaces(), refs, cpus,
-                opened::allocateBuffer);
+                opened::allocateBuffer, counters, dispatchers);
             context.getLog().info("controller {} ({}) up on {}: {} of {} wanted queue pairs ({} entries) on CPUs {}",
                 ready.controller().model(), ready.controller().serial(), settings.device(), count, wanted,
                 settings.queueEntries(), cpus);
+            // Counters are published before anyone hears that the controller is up.
+            final ControllerSupervisor supervisor =
+                new ControllerSupervisor(context, timers, settings, controller, ready, heldByDevice);
             if (listener != null)
             {
                 listener.tell(ready);
             }
-            return new ControllerSupervisor(context, timers, settings, controller, ready).running();
+            return supervisor.running();
         }
         catch (final RuntimeException ex)
         {
@@ -181,8 +215,11 @@ public final class ControllerSupervisor
         return Behaviors.receive(ControllerCommand.class)
             .onMessage(ControllerCommand.GetQueuePairs.class, this::onGetQueuePairs)
             .onMessage(ControllerCommand.GetControllerInfo.class, this::onGetControllerInfo)
+            .onMessage(ControllerCommand.GetHealth.class, this::onGetHealth)
             .onMessage(ControllerCommand.Shutdown.class, this::onShutdown)
             .onMessage(QueuePairTerminated.class, this::onUnexpectedTermination)
+            .onMessage(HeldByDevice.class, this::onHeldByDeviceWhileRunning)
+            .onMessage(QueuePairGaveUp.class, this::onQueuePairGaveUp)
             .onSignal(PostStop.class, signal -> onPostStop())
             .build();
     }
@@ -192,6 +229,7 @@ public final class ControllerSupervisor
         return Behaviors.receive(ControllerCommand.class)
             .onMessage(ControllerCommand.GetQueuePairs.class, this::onGetQueuePairs)
             .onMessage(ControllerCommand.GetControllerInfo.class, this::onGetControllerInfo)
+            .onMessage(ControllerCommand.GetHealth.class, this::onGetHealth)
             .onMessage(ControllerCommand.Shutdown.class, request ->
             {
                 shutdownRequesters.add(request.replyTo());
@@ -200,6 +238,8 @@ public final class ControllerSupervisor
             .onMessage(QueuePairTerminated.class, this::onStoppedWhileStopping)
             .onMessage(ShutdownTimedOut.class, this::onShutdownTimedOut)
             .onMessage(ShutdownAbandoned.class, this::onShutdownAbandoned)
+            .onMessage(HeldByDevice.class, held -> Behaviors.same())
+            .onMessage(QueuePairGaveUp.class, this::onQueuePairGaveUp)
             .onSignal(PostStop.class, signal -> onPostStop())
             .build();
     }
@@ -207,11 +247,11 @@ public final class ControllerSupervisor
     private Behavior<ControllerCommand> onGetQueuePairs(final ControllerCommand.GetQueuePairs request)
     {
         final List<ActorRef<QueuePairCommand>> running = new ArrayList<>();
-        for (final ActorRef<QueuePairCommand> ref : live)
+        for (int i = 0; i < live.size(); i++)
         {
-            if (ref != null)
+            if (live.get(i) != null && !gaveUp.get(i))
             {
-                running.add(ref);
+                running.add(live.get(i));
             }
         }
         request.replyTo().tell(new ControllerCommand.QueuePairs(running));
@@ -224,6 +264,32 @@ public final class ControllerSupervisor
         return Behaviors.same();
     }
 
+    private Behavior<ControllerCommand> onGetHealth(final ControllerCommand.GetHealth request)
+    {
+        final int csts = closed ? -1 : controller.device().registers().read32(Registers.CSTS);
+        int serving = 0;
+        long restarts = 0;
+        for (int i = 0; i < live.size(); i++)
+        {
+            if (live.get(i) != null && !gaveUp.get(i))
+            {
+                serving++;
+            }
+            restarts += ready.counters().get(i).restarts();
+        }
+        request.replyTo().tell(new ControllerCommand.Health(csts, csts != -1 && (csts & Registers.CSTS_RDY) != 0,
+            csts == -1 || (csts & Registers.CSTS_CFS) != 0, serving, live.size() - serving, restarts));
+        return Behaviors.same();
+    }
+
+    private Behavior<ControllerCommand> onQueuePairGaveUp(final QueuePairGaveUp failed)
+    {
+        gaveUp.set(failed.queueId() - 1);
+        context.getLog().error("queue pair {} gave up recovering; requests sent to it are refused with " +
+            "QueuePairStoppedException", failed.queueId());
+        return Behaviors.same();
+    }
+
     private Behavior<ControllerCommand> onUnexpectedTermination(final QueuePairTerminated terminated)
     {
         context.getLog().error("queue pair {} stopped on its own; it is no longer served and requests sent to it " +
@@ -232,9 +298,26 @@ public final class ControllerSupervisor
         return Behaviors.same();
     }
 
+    /**
+     * A queue's deletion failed: the controller no longer follows the admin queue, so only closing it
+     * (disabling it) makes it let go of the buffers. Everything is shut down.
+     */
+    private Behavior<ControllerCommand> onHeldByDeviceWhileRunning(final HeldByDevice held)
+    {
+        context.getLog().error("the controller on {} did not confirm deleting queue {}: shutting it down so that it " +
+            "releases the buffers of {} requests", settings.device(), held.queueId(), held.requests());
+        clean = false;
+        return beginShutdown();
+    }
+
     private Behavior<ControllerCommand> onShutdown(final ControllerCommand.Shutdown request)
     {
         shutdownRequesters.add(request.replyTo());
+        return beginShutdown();
+    }
+
+    private Behavior<ControllerCommand> beginShutdown()
+    {
         final Duration drain = settings.shutdownTimeout().dividedBy(2);
         for (final ActorRef<QueuePairCommand> ref : live)
         {
@@ -311,6 +394,7 @@ public final class ControllerSupervisor
             return;
         }
         closed = true;
+        metrics.unregisterAll();
         try
         {
             controller.close();
@@ -321,5 +405,8 @@ public final class ControllerSupervisor
             clean = false;
             context.getLog().error("closing the controller on {} failed", settings.device(), ex);
         }
+        // Closed (the device was disabled and released, even if shutting it down failed): it no longer
+        // touches any buffer.
+        heldByDevice.answerAll("the controller on " + settings.device() + " failed with the request in flight; it was closed");
     }
 }

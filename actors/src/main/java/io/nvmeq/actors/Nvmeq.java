@@ -14,6 +14,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.DispatcherSelector;
 import akka.actor.typed.javadsl.AskPattern;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -166,6 +168,58 @@ public final class Nvmeq implements AutoCloseable
     public ActorSystem<?> system()
     {
         return system;
+    }
+
+    /**
+     * The controller's status and its queue pairs' state, as the supervisor sees them now.
+     *
+     * @throws ControllerUnavailableException if the supervisor does not answer within the start timeout
+     */
+    public ControllerCommand.Health health()
+    {
+        try
+        {
+            return AskPattern.<ControllerCommand, ControllerCommand.Health>ask(supervisor, ControllerCommand.GetHealth::new,
+                    settings.startTimeout(), system.scheduler())
+                .toCompletableFuture()
+                .get(settings.startTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new ControllerUnavailableException("interrupted while asking for the health of " + settings.device(), ex);
+        }
+        catch (final ExecutionException | TimeoutException ex)
+        {
+            throw new ControllerUnavailableException("no health report from the supervisor of " + settings.device(), ex);
+        }
+    }
+
+    /** The counters of queue pair {@code queue} (also published over JMX, see {@link QueuePairMXBean}). */
+    public QueuePairCounters counters(final int queue)
+    {
+        queue(queue);
+        return ready.counters().get(queue);
+    }
+
+    /**
+     * The dispatcher of queue pair {@code queue}'s thread (pinned to its CPU). An actor spawned on it
+     * runs on that very thread, between the queue pair's mailbox runs and completion polls: its
+     * requests and their replies never cross cores.
+     */
+    public DispatcherSelector dispatcherFor(final int queue)
+    {
+        queue(queue);
+        return ready.dispatchers().get(queue);
+    }
+
+    /**
+     * Spawns an application actor on queue pair {@code queue}'s thread (see {@link #dispatcherFor(int)}),
+     * as a child of the facade's actor system. It must not block: it shares the thread with the queue pair.
+     */
+    public <T> ActorRef<T> spawnColocated(final int queue, final Behavior<T> behavior, final String name)
+    {
+        return system.systemActorOf(behavior, name, dispatcherFor(queue));
     }
 
     /** The queue-pair actors, by queue index, for actors that talk to them directly. */

@@ -22,6 +22,7 @@ import com.typesafe.config.ConfigFactory;
  * @param pollMode        busy-poll (pinned duty-cycle threads) or self-poll (Poll messages)
  * @param startTimeout    bound on bring-up as waited for by the facade
  * @param shutdownTimeout bound on a graceful shutdown
+ * @param recovery        how failed queue pairs are restarted and their requests retried
  */
 public record NvmeqSettings(
     String device,
@@ -32,8 +33,61 @@ public record NvmeqSettings(
     int backlog,
     PollMode pollMode,
     Duration startTimeout,
-    Duration shutdownTimeout)
+    Duration shutdownTimeout,
+    Recovery recovery)
 {
+    /**
+     * How a failed queue pair is restarted (its NVMe queues deleted and re-created) and what happens
+     * to the requests it held.
+     *
+     * @param minBackoff  wait before re-creating the queues after a second failure in a row (after a
+     *                    first one they are re-created at once)
+     * @param maxBackoff  cap of the wait, which doubles with each further failure in a row
+     * @param maxRestarts failures in a row (no request succeeded in between) after which the queue
+     *                    pair gives up: it stops and answers everything it holds
+     * @param maxRetries  times a request in flight during a failure is re-submitted before it is
+     *                    failed with {@link QueuePairRestartedException}
+     */
+    public record Recovery(Duration minBackoff, Duration maxBackoff, int maxRestarts, int maxRetries)
+    {
+        public Recovery
+        {
+            Objects.requireNonNull(minBackoff, "minBackoff");
+            Objects.requireNonNull(maxBackoff, "maxBackoff");
+            if (minBackoff.isNegative() || maxBackoff.compareTo(minBackoff) < 0)
+            {
+                throw new IllegalArgumentException("recovery backoffs must satisfy 0 <= min-backoff <= max-backoff, not " +
+                    minBackoff + " and " + maxBackoff);
+            }
+            if (maxRestarts < 0 || maxRetries < 0)
+            {
+                throw new IllegalArgumentException("recovery max-restarts and max-retries must not be negative");
+            }
+        }
+
+        static Recovery fromConfig(final Config c)
+        {
+            return new Recovery(c.getDuration("min-backoff"), c.getDuration("max-backoff"), c.getInt("max-restarts"),
+                c.getInt("max-retries"));
+        }
+
+        /**
+         * The wait before re-creating the queues after {@code failuresInARow} (1..) failures: none after
+         * a single failure (a one-off crash costs no more than the re-creation), then min-backoff,
+         * doubling with each further failure up to max-backoff.
+         */
+        public Duration backoff(final int failuresInARow)
+        {
+            if (failuresInARow <= 1)
+            {
+                return Duration.ZERO;
+            }
+            final int doublings = Math.min(failuresInARow - 2, 30);
+            final Duration wait = minBackoff.multipliedBy(1L << doublings);
+            return wait.compareTo(maxBackoff) > 0 ? maxBackoff : wait;
+        }
+    }
+
     /** How a queue-pair thread waits when there is nothing to do. */
     public enum IdleStrategyKind
     {
@@ -87,6 +141,7 @@ public record NvmeqSettings(
         Objects.requireNonNull(pollMode, "pollMode");
         Objects.requireNonNull(startTimeout, "startTimeout");
         Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
+        Objects.requireNonNull(recovery, "recovery");
         if (queuePairs < 0 || queuePairs > 65535)
         {
             throw new IllegalArgumentException("queue-pairs must be 0..65535 (0 = one per CPU), not " + queuePairs);
@@ -132,60 +187,67 @@ public record NvmeqSettings(
             c.getInt("backlog"),
             PollMode.parse(c.getString("poll-mode")),
             c.getDuration("start-timeout"),
-            c.getDuration("shutdown-timeout"));
+            c.getDuration("shutdown-timeout"),
+            Recovery.fromConfig(c.getConfig("recovery")));
     }
 
     public NvmeqSettings withDevice(final String device)
     {
         return new NvmeqSettings(device, queuePairs, queueEntries, cpus, idleStrategy, backlog, pollMode,
-            startTimeout, shutdownTimeout);
+            startTimeout, shutdownTimeout, recovery);
     }
 
     public NvmeqSettings withQueuePairs(final int queuePairs)
     {
         return new NvmeqSettings(device, queuePairs, queueEntries, cpus, idleStrategy, backlog, pollMode,
-            startTimeout, shutdownTimeout);
+            startTimeout, shutdownTimeout, recovery);
     }
 
     public NvmeqSettings withQueueEntries(final int queueEntries)
     {
         return new NvmeqSettings(device, queuePairs, queueEntries, cpus, idleStrategy, backlog, pollMode,
-            startTimeout, shutdownTimeout);
+            startTimeout, shutdownTimeout, recovery);
     }
 
     public NvmeqSettings withCpus(final List<Integer> cpus)
     {
         return new NvmeqSettings(device, queuePairs, queueEntries, cpus, idleStrategy, backlog, pollMode,
-            startTimeout, shutdownTimeout);
+            startTimeout, shutdownTimeout, recovery);
     }
 
     public NvmeqSettings withIdleStrategy(final IdleStrategyKind idleStrategy)
     {
         return new NvmeqSettings(device, queuePairs, queueEntries, cpus, idleStrategy, backlog, pollMode,
-            startTimeout, shutdownTimeout);
+            startTimeout, shutdownTimeout, recovery);
     }
 
     public NvmeqSettings withBacklog(final int backlog)
     {
         return new NvmeqSettings(device, queuePairs, queueEntries, cpus, idleStrategy, backlog, pollMode,
-            startTimeout, shutdownTimeout);
+            startTimeout, shutdownTimeout, recovery);
     }
 
     public NvmeqSettings withPollMode(final PollMode pollMode)
     {
         return new NvmeqSettings(device, queuePairs, queueEntries, cpus, idleStrategy, backlog, pollMode,
-            startTimeout, shutdownTimeout);
+            startTimeout, shutdownTimeout, recovery);
     }
 
     public NvmeqSettings withStartTimeout(final Duration startTimeout)
     {
         return new NvmeqSettings(device, queuePairs, queueEntries, cpus, idleStrategy, backlog, pollMode,
-            startTimeout, shutdownTimeout);
+            startTimeout, shutdownTimeout, recovery);
     }
 
     public NvmeqSettings withShutdownTimeout(final Duration shutdownTimeout)
     {
         return new NvmeqSettings(device, queuePairs, queueEntries, cpus, idleStrategy, backlog, pollMode,
-            startTimeout, shutdownTimeout);
+            startTimeout, shutdownTimeout, recovery);
+    }
+
+    public NvmeqSettings withRecovery(final Recovery recovery)
+    {
+        return new NvmeqSettings(device, queuePairs, queueEntries, cpus, idleStrategy, backlog, pollMode,
+            startTimeout, shutdownTimeout, recovery);
     }
 }

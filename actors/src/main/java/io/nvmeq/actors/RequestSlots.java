@@ -2,27 +2,23 @@ package io.nvmeq.actors;
 
 import java.util.Arrays;
 
-import akka.actor.typed.ActorRef;
-
 /**
  * Pre-allocated table of the requests a queue pair has in flight: the engine's completion token is
- * the slot index, and the slot holds who to answer and with which tag. Acquire and release are
- * O(1) through a stack of free slots and allocate nothing. Confined to the queue pair's thread.
+ * the slot index, and the slot holds the request itself (to answer it, or to re-submit it after a
+ * restart) and how often it was submitted before. Acquire and release are O(1) through a stack of
+ * free slots and allocate nothing. Confined to the queue pair's thread; outlives the actor's restarts.
  */
 final class RequestSlots
 {
-    private final ActorRef<IoReply>[] replyTo;
-    private final long[] tags;
-    private final int[] opcodes;
+    private final IoRequest[] requests;
+    private final int[] attempts;
     private final int[] freeSlots;
     private int freeCount;
 
-    @SuppressWarnings("unchecked")
     RequestSlots(final int capacity)
     {
-        replyTo = (ActorRef<IoReply>[])new ActorRef<?>[capacity];
-        tags = new long[capacity];
-        opcodes = new int[capacity];
+        requests = new IoRequest[capacity];
+        attempts = new int[capacity];
         freeSlots = new int[capacity];
         for (int i = 0; i < capacity; i++)
         {
@@ -31,65 +27,62 @@ final class RequestSlots
         freeCount = capacity;
     }
 
-    /** Takes a free slot for a request; -1 if all are in use. */
-    int acquire(final ActorRef<IoReply> replyTo, final long tag, final int opcode)
+    /** Takes a free slot for {@code request}, submitted {@code attempt} times before; -1 if all are in use. */
+    int acquire(final IoRequest request, final int attempt)
     {
         if (freeCount == 0)
         {
             return -1;
         }
         final int slot = freeSlots[--freeCount];
-        this.replyTo[slot] = replyTo;
-        tags[slot] = tag;
-        opcodes[slot] = opcode;
+        requests[slot] = request;
+        attempts[slot] = attempt;
         return slot;
     }
 
     /** Whether {@code slot} holds a request (a token from the engine is checked before use). */
     boolean inUse(final long slot)
     {
-        return slot >= 0 && slot < replyTo.length && replyTo[(int)slot] != null;
+        return slot >= 0 && slot < requests.length && requests[(int)slot] != null;
     }
 
-    ActorRef<IoReply> replyTo(final int slot)
+    IoRequest request(final int slot)
     {
-        return replyTo[slot];
+        return requests[slot];
     }
 
-    long tag(final int slot)
+    int attempt(final int slot)
     {
-        return tags[slot];
+        return attempts[slot];
     }
 
-    int opcode(final int slot)
+    /** Frees {@code slot}; returns the request it held. */
+    IoRequest release(final int slot)
     {
-        return opcodes[slot];
-    }
-
-    void release(final int slot)
-    {
-        replyTo[slot] = null;
+        final IoRequest request = requests[slot];
+        requests[slot] = null;
         freeSlots[freeCount++] = slot;
+        return request;
     }
 
     int inUseCount()
     {
-        return replyTo.length - freeCount;
+        return requests.length - freeCount;
     }
 
     int capacity()
     {
-        return replyTo.length;
+        return requests.length;
     }
 
-    /** The slots in use now, lowest first (used when stopping, never on the data path). */
+    /** The slots in use now, lowest first (used after a failure or when stopping, never on the data path). */
     int[] slotsInUse()
     {
         int count = 0;
         final int[] slots = new int[inUseCount()];
-        for (int slot = 0; slot < replyTo.length; slot++)
+        for (int slot = 0; slot < requests.length; slot++)
         {
-            if (replyTo[slot] != null)
+            if (requests[slot] != null)
             {
                 slots[count++] = slot;
             }

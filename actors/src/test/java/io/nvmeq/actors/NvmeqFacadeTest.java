@@ -80,6 +80,11 @@ class NvmeqFacadeTest
         assertTrue(failure.getCause().getMessage().contains("LBA Out of Range"), failure.getCause().getMessage());
         assertThrows(InvalidRequestException.class, () -> nvmeq.read(2, NSID, 0, 1, one, 0));
         assertThrows(InvalidRequestException.class, () -> nvmeq.namespace(2));
+
+        final ControllerCommand.Health health = nvmeq.health();
+        assertTrue(health.ready() && !health.fatal(), health.toString());
+        assertEquals(2, health.queuePairsServing());
+        assertEquals(0, health.restarts());
     }
 
     @Test

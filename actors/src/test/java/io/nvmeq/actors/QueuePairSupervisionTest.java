@@ -1,0 +1,342 @@
+package io.nvmeq.actors;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.actor.testkit.typed.javadsl.TestProbe;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.Behaviors;
+import com.typesafe.config.ConfigFactory;
+import io.nvmeq.actors.dispatch.CpuDispatchers;
+import io.nvmeq.engine.DmaBuffer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static io.nvmeq.actors.TestSupport.TIMEOUT;
+import static io.nvmeq.actors.TestSupport.contents;
+import static io.nvmeq.actors.TestSupport.pattern;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Supervision of queue-pair actors: failures restart them with their NVMe queues deleted and
+ * re-created, and every request they held is answered exactly once, re-submitted or failed typed.
+ */
+class QueuePairSupervisionTest
+{
+    private static final String SYSTEM = "queue-pair-supervision-test";
+    private static final int NSID = 1;
+
+    private static ActorTestKit testKit;
+
+    private ActorRef<ControllerCommand> supervisor;
+    private BringUp.Ready ready;
+
+    @BeforeAll
+    static void startActorSystem()
+    {
+        testKit = ActorTestKit.create(SYSTEM, ConfigFactory.load());
+    }
+
+    @AfterAll
+    static void stopActorSystem() throws InterruptedException
+    {
+        testKit.shutdownTestKit();
+        TestSupport.assertBusyPollThreadsEnd(SYSTEM);
+    }
+
+    private static NvmeqSettings settings(final String serial, final int maxRestarts, final int maxRetries)
+    {
+        return TestSupport.settings(serial)
+            .withRecovery(new NvmeqSettings.Recovery(Duration.ofMillis(1), Duration.ofMillis(20), maxRestarts, maxRetries));
+    }
+
+    private void bringUp(final NvmeqSettings settings)
+    {
+        final TestProbe<BringUp> listener = testKit.createTestProbe(BringUp.class);
+        supervisor = testKit.spawn(ControllerSupervisor.create(settings, listener.ref()));
+        ready = listener.expectMessageClass(BringUp.Ready.class, TIMEOUT);
+    }
+
+    @AfterEach
+    void shutDown()
+    {
+        if (supervisor == null)
+        {
+            return;
+        }
+        final TestProbe<ControllerCommand.ShutdownComplete> probe =
+            testKit.createTestProbe(ControllerCommand.ShutdownComplete.class);
+        supervisor.tell(new ControllerCommand.Shutdown(probe.ref()));
+        probe.expectMessageClass(ControllerCommand.ShutdownComplete.class, TIMEOUT);
+        probe.expectTerminated(supervisor, TIMEOUT);
+        supervisor = null;
+    }
+
+    @Test
+    void queuePairsKilledAgainAndAgainDuringAVerifiedWorkloadAnswerEveryRequestOnceAndKeepTheData() throws Exception
+    {
+        bringUp(settings("KILL", 50, 3));
+        final int blockSize = ready.namespaces().get(0).blockSize();
+        final int blocksPerOp = 2;
+        final int blockCount = 64;
+        final int lanes = 8;
+        final int queues = 2;
+        final AtomicLong[] completed = {new AtomicLong(), new AtomicLong()};
+        final List<ActorRef<VerifyingWorker.Command>> workers = new ArrayList<>();
+        for (int q = 0; q < queues; q++)
+        {
+            final DmaBuffer[] buffers = new DmaBuffer[lanes];
+            for (int lane = 0; lane < lanes; lane++)
+            {
+                buffers[lane] = ready.allocator().allocate(blocksPerOp * blockSize);
+            }
+            workers.add(testKit.spawn(VerifyingWorker.create(ready.queuePairs().get(q), q, NSID,
+                (long)q * blockCount * blocksPerOp, blocksPerOp, blocksPerOp * blockSize, blockCount, buffers,
+                completed[q])));
+        }
+
+        // Phase 0 kills queue 0 only, phase 1 queue 1 only, phase 2 both; the other queue must keep serving.
+        int crashes = 0;
+        for (int phase = 0; phase < 3; phase++)
+        {
+            final long[] before = {completed[0].get(), completed[1].get()};
+            for (int round = 0; round < 20; round++)
+            {
+                for (int q = 0; q < queues; q++)
+                {
+                    if (phase == 2 || phase == q)
+                    {
+                        // Alternate: failing in a message (requests sent just before may be unsubmitted or
+                        // un-rung) and failing in the completion poll (commands in the device).
+                        workers.get(q).tell(new VerifyingWorker.CrashQueue(round % 2 == 1));
+                        crashes++;
+                    }
+                }
+                Thread.sleep(15);
+            }
+            if (phase < 2)
+            {
+                final int spared = 1 - phase;
+                assertTrue(completed[spared].get() - before[spared] > 100,
+                    "queue " + spared + " kept serving while queue " + phase + " was killed: " +
+                        (completed[spared].get() - before[spared]) + " requests answered");
+            }
+        }
+
+        final TestProbe<VerifyingWorker.Report> reports = testKit.createTestProbe(VerifyingWorker.Report.class);
+        final List<VerifyingWorker.Report> results = new ArrayList<>();
+        for (final ActorRef<VerifyingWorker.Command> worker : workers)
+        {
+            worker.tell(new VerifyingWorker.Finish(reports.ref()));
+            results.add(reports.expectMessageClass(VerifyingWorker.Report.class, TIMEOUT));
+        }
+        long restarts = 0;
+        long retried = 0;
+        for (int q = 0; q < queues; q++)
+        {
+            final VerifyingWorker.Report report = results.get(q);
+            // (Reports arrive in the order the workers were told to finish.)
+            assertEquals(List.of(), report.problems(), "queue " + q);
+            assertTrue(report.writesDone() > 100 && report.readsVerified() > 100, "queue " + q + ": " + report);
+            final QueuePairCounters counters = ready.counters().get(q);
+            assertTrue(counters.restarts() > 0, "queue " + q + " was restarted");
+            assertEquals(0, counters.inFlight());
+            restarts += counters.restarts();
+            retried += counters.retried();
+        }
+        System.out.printf("kill test: %d crashes asked for, %d restarts, %d requests re-submitted, %d + %d requests answered, "
+            + "%d + %d writes failed typed%n", crashes, restarts, retried, completed[0].get(), completed[1].get(),
+            results.get(0).writesFailed(), results.get(1).writesFailed());
+
+        // Independently of the workers: every block holds what its last acknowledged write wrote.
+        final TestProbe<IoReply> probe = testKit.createTestProbe(IoReply.class);
+        final int length = blocksPerOp * blockSize;
+        final DmaBuffer check = ready.allocator().allocate(blockCount * length);
+        for (int q = 0; q < queues; q++)
+        {
+            ready.queuePairs().get(1 - q).tell(new IoRequest.Read(NSID, (long)q * blockCount * blocksPerOp,
+                blockCount * blocksPerOp, check, 0, q, probe.ref()));
+            assertEquals(new IoReply.Done(q), probe.expectMessageClass(IoReply.class, TIMEOUT));
+            for (int block = 0; block < blockCount; block++)
+            {
+                final int version = results.get(q).versions()[block];
+                final byte[] expected = version < 0 ? new byte[length] :
+                    pattern(((long)q << 40) ^ ((long)block << 20) ^ version, length);
+                assertArrayEquals(expected, contents(check, block * length, length), "queue " + q + " block " + block);
+            }
+        }
+    }
+
+    @Test
+    void requestsCaughtUnsubmittedByACrashAreResubmittedOnTheNewQueueAndAnsweredOnce() throws Exception
+    {
+        bringUp(settings("RETRY", 10, 3));
+        final int blockSize = ready.namespaces().get(0).blockSize();
+        final ActorRef<QueuePairCommand> queue = ready.queuePairs().get(0);
+        final TestProbe<IoReply> replies = testKit.createTestProbe(IoReply.class);
+        final int requests = 20;
+        final List<DmaBuffer> written = new ArrayList<>();
+        for (int i = 0; i < requests; i++)
+        {
+            final DmaBuffer buffer = ready.allocator().allocate(blockSize);
+            buffer.buffer().putBytes(0, pattern(900 + i, blockSize));
+            written.add(buffer);
+        }
+
+        // Stall the queue pair's thread, so that the writes and the crash are handled in one mailbox run:
+        // the writes are in the SQ but the doorbell was not rung when the actor fails.
+        stallQueueThreadAnd(0, () ->
+        {
+            for (int i = 0; i < requests; i++)
+            {
+                queue.tell(new IoRequest.Write(NSID, i, 1, written.get(i), 0, false, i, replies.ref()));
+            }
+            queue.tell(new QueuePairCommand.Crash("test", false));
+        });
+        assertAllDoneOnce(replies, requests);
+        final QueuePairCounters counters = ready.counters().get(0);
+        assertEquals(1, counters.restarts());
+        assertEquals(requests, counters.retried(), "every write was re-submitted once");
+
+        final DmaBuffer check = ready.allocator().allocate(requests * blockSize);
+        queue.tell(new IoRequest.Read(NSID, 0, requests, check, 0, 99, replies.ref()));
+        assertEquals(new IoReply.Done(99), replies.expectMessageClass(IoReply.class, TIMEOUT));
+        for (int i = 0; i < requests; i++)
+        {
+            assertArrayEquals(pattern(900 + i, blockSize), contents(check, i * blockSize, blockSize), "block " + i);
+        }
+    }
+
+    @Test
+    void withoutRetriesTheRequestsHeldByAFailedQueueFailTypedAndNeverReachTheMedia() throws Exception
+    {
+        bringUp(settings("NORETRY", 10, 0));
+        final int blockSize = ready.namespaces().get(0).blockSize();
+        final ActorRef<QueuePairCommand> queue = ready.queuePairs().get(1);
+        final TestProbe<IoReply> replies = testKit.createTestProbe(IoReply.class);
+        final DmaBuffer buffer = ready.allocator().allocate(4 * blockSize);
+        buffer.buffer().putBytes(0, pattern(77, 4 * blockSize));
+        stallQueueThreadAnd(1, () ->
+        {
+            for (int i = 0; i < 4; i++)
+            {
+                queue.tell(new IoRequest.Write(NSID, 100 + i, 1, buffer, i * blockSize, false, i, replies.ref()));
+            }
+            queue.tell(new QueuePairCommand.Crash("test", false));
+        });
+        final Set<Long> tags = new HashSet<>();
+        for (int i = 0; i < 4; i++)
+        {
+            final IoReply.Failed failed = assertInstanceOf(IoReply.Failed.class,
+                replies.expectMessageClass(IoReply.class, TIMEOUT));
+            assertInstanceOf(QueuePairRestartedException.class, failed.error());
+            assertTrue(tags.add(failed.tag()));
+        }
+        replies.expectNoMessage(Duration.ofMillis(50));
+
+        // The queue pair serves again, and the failed writes (never rung to the device) left nothing.
+        final DmaBuffer check = ready.allocator().allocate(4 * blockSize);
+        queue.tell(new IoRequest.Read(NSID, 100, 4, check, 0, 9, replies.ref()));
+        assertEquals(new IoReply.Done(9), replies.expectMessageClass(IoReply.class, TIMEOUT));
+        assertArrayEquals(new byte[4 * blockSize], contents(check, 0, 4 * blockSize));
+    }
+
+    @Test
+    void aQueuePairThatKeepsFailingGivesUpAnswersEverythingAndTheOtherServesOn() throws Exception
+    {
+        bringUp(settings("GIVEUP", 2, 3));
+        final int blockSize = ready.namespaces().get(0).blockSize();
+        final ActorRef<QueuePairCommand> queue = ready.queuePairs().get(0);
+        final TestProbe<IoReply> replies = testKit.createTestProbe(IoReply.class);
+        final DmaBuffer buffer = ready.allocator().allocate(blockSize);
+
+        // Three failures with no successful request in between exceed max-restarts = 2.
+        for (int i = 0; i < 3; i++)
+        {
+            queue.tell(new QueuePairCommand.Crash("test " + i, false));
+        }
+        for (int i = 0; i < 5; i++)
+        {
+            queue.tell(new IoRequest.Read(NSID, i, 1, buffer, 0, i, replies.ref()));
+        }
+        final Set<Long> tags = new HashSet<>();
+        for (int i = 0; i < 5; i++)
+        {
+            final IoReply.Failed failed = assertInstanceOf(IoReply.Failed.class,
+                replies.expectMessageClass(IoReply.class, TIMEOUT));
+            assertTrue(tags.add(failed.tag()), "answered twice: " + failed);
+            assertInstanceOf(QueuePairStoppedException.class, failed.error());
+        }
+        // It stays, refusing typed, rather than letting requests fall into dead letters.
+        queue.tell(new IoRequest.Read(NSID, 0, 1, buffer, 0, 5, replies.ref()));
+        assertInstanceOf(QueuePairStoppedException.class,
+            assertInstanceOf(IoReply.Failed.class, replies.expectMessageClass(IoReply.class, TIMEOUT)).error());
+        assertEquals(3, ready.counters().get(0).restarts());
+
+        final TestProbe<ControllerCommand.QueuePairs> pairs = testKit.createTestProbe(ControllerCommand.QueuePairs.class);
+        supervisor.tell(new ControllerCommand.GetQueuePairs(pairs.ref()));
+        assertEquals(List.of(ready.queuePairs().get(1)),
+            pairs.expectMessageClass(ControllerCommand.QueuePairs.class, TIMEOUT).queuePairs());
+        ready.queuePairs().get(1).tell(new IoRequest.Read(NSID, 0, 1, buffer, 0, 42, replies.ref()));
+        assertEquals(new IoReply.Done(42), replies.expectMessageClass(IoReply.class, TIMEOUT));
+
+        final TestProbe<ControllerCommand.Health> health = testKit.createTestProbe(ControllerCommand.Health.class);
+        supervisor.tell(new ControllerCommand.GetHealth(health.ref()));
+        final ControllerCommand.Health report = health.expectMessageClass(ControllerCommand.Health.class, TIMEOUT);
+        assertTrue(report.ready() && !report.fatal(), report.toString());
+        assertEquals(1, report.queuePairsServing());
+        assertEquals(1, report.queuePairsFailed());
+        assertEquals(3, report.restarts());
+    }
+
+    /** Blocks queue {@code index}'s thread while {@code sends} runs, so that what it sends is handled in one mailbox run. */
+    private void stallQueueThreadAnd(final int index, final Runnable sends) throws InterruptedException
+    {
+        final CountDownLatch entered = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        final ActorRef<String> blocker = testKit.spawn(blocker(entered, release), "blocker-" + index + "-" + System.nanoTime(),
+            CpuDispatchers.forCpu(testKit.system(), TestSupport.settings("x"), ready.cpus().get(index)));
+        blocker.tell("block");
+        assertTrue(entered.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
+        sends.run();
+        release.countDown();
+        testKit.stop(blocker);
+    }
+
+    private static Behavior<String> blocker(final CountDownLatch entered, final CountDownLatch release)
+    {
+        return Behaviors.receiveMessage(message ->
+        {
+            entered.countDown();
+            release.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            return Behaviors.same();
+        });
+    }
+
+    private static void assertAllDoneOnce(final TestProbe<IoReply> replies, final int count)
+    {
+        final Set<Long> tags = new HashSet<>();
+        for (int i = 0; i < count; i++)
+        {
+            final IoReply reply = replies.expectMessageClass(IoReply.class, TIMEOUT);
+            assertInstanceOf(IoReply.Done.class, reply, () -> "request failed: " + reply);
+            assertTrue(tags.add(reply.tag()), "second reply for " + reply.tag());
+        }
+        replies.expectNoMessage(Duration.ofMillis(50));
+        assertEquals(count, tags.size(), Arrays.toString(tags.toArray()));
+    }
+}

@@ -1,0 +1,299 @@
+package io.nvmeq.actors.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.Behaviors;
+import io.nvmeq.actors.IoReply;
+import io.nvmeq.actors.IoRequest;
+import io.nvmeq.actors.Nvmeq;
+import io.nvmeq.actors.NvmeqSettings;
+import io.nvmeq.actors.QueuePairCommand;
+import io.nvmeq.engine.CompletionHandler;
+import io.nvmeq.engine.ControllerOptions;
+import io.nvmeq.engine.DmaBuffer;
+import io.nvmeq.engine.NvmeController;
+import io.nvmeq.engine.QueuePair;
+import io.nvmeq.hw.device.Devices;
+import io.nvmeq.hw.nativeio.CpuAffinity;
+
+/**
+ * The actor path against the raw engine, same null-data emulated device, same queue depth, 4 KiB
+ * reads, with 1 and then 2 queue pairs (one pinned thread per queue pair in both):
+ * <ul>
+ *   <li>raw engine: a thread owns a {@link QueuePair} and keeps it at the queue depth (submit, ring, poll);</li>
+ *   <li>actor path: a client actor co-located on each queue-pair actor's thread keeps the queue depth
+ *       of {@link IoRequest.Read}s outstanding, sending the next from each reply.</li>
+ * </ul>
+ * Reports I/Os per second, their ratio, and bytes allocated per I/O on the I/O threads (HotSpot's
+ * per-thread allocation counter) over a measured window after a warm-up. Not a test.
+ * Usage: {@code ActorPathThroughput [queue-depth] [seconds]} (default 32, 3).
+ */
+public final class ActorPathThroughput
+{
+    private static final int NSID = 1;
+    private static final int BLOCK = 512;
+    private static final int IO_BYTES = 4096;
+    private static final int IO_BLOCKS = IO_BYTES / BLOCK;
+    private static final long SPAN_BLOCKS = 1L << 20;
+    private static final String DEVICE = "emu:null?size=1g&bs=" + BLOCK;
+
+    /** Completed I/Os and allocated bytes of one I/O thread over the measured window. */
+    record Window(long ios, long bytes, long nanos)
+    {
+        Window plus(final Window other)
+        {
+            return new Window(ios + other.ios, bytes + other.bytes, Math.max(nanos, other.nanos));
+        }
+
+        double iops()
+        {
+            return ios * 1e9 / nanos;
+        }
+    }
+
+    private ActorPathThroughput()
+    {
+    }
+
+    public static void main(final String[] args) throws Exception
+    {
+        final int depth = args.length > 0 ? Integer.parseInt(args[0]) : 32;
+        final double seconds = args.length > 1 ? Double.parseDouble(args[1]) : 3;
+        final int[] cpus = BenchSupport.usableCpus();
+        System.out.printf("4 KiB reads from %s at queue depth %d, %.1f s measured after %.1f s warm-up, %s%n", DEVICE,
+            depth, seconds, seconds / 2, BenchSupport.load());
+        for (int queues = 1; queues <= Math.min(2, cpus.length); queues++)
+        {
+            final Window raw = rawEngine(queues, cpus, depth, seconds);
+            final Window actors = actorPath(queues, cpus, depth, seconds);
+            System.out.printf("%d queue pair(s): raw engine %,10.0f IOPS %6.1f B/IO | actor path %,10.0f IOPS %6.1f B/IO | "
+                    + "ratio %.2f%n", queues, raw.iops(), (double)raw.bytes() / raw.ios(), actors.iops(),
+                (double)actors.bytes() / actors.ios(), actors.iops() / raw.iops());
+        }
+    }
+
+    // ---------------------------------------------------------------- raw engine
+
+    private static Window rawEngine(final int queues, final int[] cpus, final int depth, final double seconds)
+        throws Exception
+    {
+        try (NvmeController controller = NvmeController.open(Devices.open(DEVICE),
+            ControllerOptions.defaults().withIoQueuePairs(queues).withIoQueueEntries(depth + 1)))
+        {
+            final AtomicBoolean stop = new AtomicBoolean();
+            final List<RawLoop> loops = new ArrayList<>();
+            for (int q = 0; q < queues; q++)
+            {
+                final RawLoop loop = new RawLoop(controller.createQueuePair(q + 1, depth + 1),
+                    controller.allocateBuffer(IO_BYTES * depth), depth, cpus[q % cpus.length], stop);
+                loops.add(loop);
+                loop.start();
+            }
+            final Window window = measure(loops.stream().map(RawLoop::progress).toList(), seconds);
+            stop.set(true);
+            for (final RawLoop loop : loops)
+            {
+                loop.join(10_000);
+            }
+            return window;
+        }
+    }
+
+    /** Progress of one I/O thread: completions so far and its Java thread id. */
+    interface Progress
+    {
+        long completed();
+
+        long threadId();
+    }
+
+    private static final class RawLoop extends Thread implements CompletionHandler
+    {
+        private final QueuePair queuePair;
+        private final DmaBuffer buffer;
+        private final int depth;
+        private final int cpu;
+        private final AtomicBoolean stop;
+        private final AtomicLong completed = new AtomicLong();
+        private long count;
+        private long nextLba;
+
+        RawLoop(final QueuePair queuePair, final DmaBuffer buffer, final int depth, final int cpu, final AtomicBoolean stop)
+        {
+            super("raw-engine-" + queuePair.id());
+            this.queuePair = queuePair;
+            this.buffer = buffer;
+            this.depth = depth;
+            this.cpu = cpu;
+            this.stop = stop;
+            setDaemon(true);
+        }
+
+        Progress progress()
+        {
+            final long id = getId();
+            return new Progress()
+            {
+                @Override
+                public long completed()
+                {
+                    return completed.get();
+                }
+
+                @Override
+                public long threadId()
+                {
+                    return id;
+                }
+            };
+        }
+
+        @Override
+        public void run()
+        {
+            CpuAffinity.pinCurrentThread(cpu);
+            while (!stop.get())
+            {
+                while (queuePair.inFlight() < depth)
+                {
+                    final int slot = queuePair.inFlight();
+                    queuePair.submitRead(NSID, nextLba, IO_BLOCKS, buffer, slot * IO_BYTES, this, slot);
+                    nextLba = (nextLba + IO_BLOCKS) % SPAN_BLOCKS;
+                }
+                queuePair.poll(depth);
+            }
+            while (queuePair.inFlight() > 0)
+            {
+                queuePair.poll(depth);
+            }
+        }
+
+        @Override
+        public void onCompletion(final long token, final int status)
+        {
+            completed.lazySet(++count);
+        }
+    }
+
+    // ---------------------------------------------------------------- actor path
+
+    private static Window actorPath(final int queues, final int[] cpus, final int depth, final double seconds)
+        throws Exception
+    {
+        final List<Integer> cpuList = new ArrayList<>();
+        for (int q = 0; q < queues; q++)
+        {
+            cpuList.add(cpus[q % cpus.length]);
+        }
+        final NvmeqSettings settings = NvmeqSettings.load()
+            .withDevice(DEVICE)
+            .withQueuePairs(queues)
+            .withQueueEntries(depth + 1)
+            .withCpus(cpuList);
+        try (Nvmeq nvmeq = Nvmeq.open(settings))
+        {
+            final AtomicBoolean stop = new AtomicBoolean();
+            final List<Progress> progress = new ArrayList<>();
+            final List<CompletableFuture<Void>> stopped = new ArrayList<>();
+            for (int q = 0; q < queues; q++)
+            {
+                final CompletableFuture<Long> threadId = new CompletableFuture<>();
+                final CompletableFuture<Void> done = new CompletableFuture<>();
+                final DmaBuffer buffer = nvmeq.allocate(IO_BYTES * depth);
+                final AtomicLong completed = new AtomicLong();
+                nvmeq.spawnColocated(q, client(nvmeq.queuePairRefs().get(q), buffer, depth, stop, completed, threadId, done),
+                    "client-" + q);
+                final long id = threadId.get(10, TimeUnit.SECONDS);
+                stopped.add(done);
+                progress.add(new Progress()
+                {
+                    @Override
+                    public long completed()
+                    {
+                        return completed.get();
+                    }
+
+                    @Override
+                    public long threadId()
+                    {
+                        return id;
+                    }
+                });
+            }
+            final Window window = measure(progress, seconds);
+            stop.set(true);
+            for (final CompletableFuture<Void> done : stopped)
+            {
+                done.get(10, TimeUnit.SECONDS);
+            }
+            return window;
+        }
+    }
+
+    /** Keeps {@code depth} reads outstanding; each read's buffer slot is its tag modulo the depth. */
+    private static Behavior<IoReply> client(final ActorRef<QueuePairCommand> queue, final DmaBuffer buffer,
+        final int depth, final AtomicBoolean stop, final AtomicLong completed, final CompletableFuture<Long> threadId,
+        final CompletableFuture<Void> done)
+    {
+        return Behaviors.setup(context ->
+        {
+            threadId.complete(Thread.currentThread().getId());
+            final ActorRef<IoReply> self = context.getSelf();
+            final long[] state = {0, 0, depth}; // next LBA, completions, outstanding
+            for (int tag = 0; tag < depth; tag++)
+            {
+                queue.tell(new IoRequest.Read(NSID, state[0], IO_BLOCKS, buffer, tag * IO_BYTES, tag, self));
+                state[0] = (state[0] + IO_BLOCKS) % SPAN_BLOCKS;
+            }
+            return Behaviors.receiveMessage(reply ->
+            {
+                completed.lazySet(++state[1]);
+                if (stop.get() || reply instanceof IoReply.Failed)
+                {
+                    if (--state[2] == 0)
+                    {
+                        done.complete(null);
+                        return Behaviors.stopped();
+                    }
+                    return Behaviors.same();
+                }
+                // The next read reuses the finished one's buffer slot (tag modulo depth).
+                final long tag = reply.tag() + depth;
+                queue.tell(new IoRequest.Read(NSID, state[0], IO_BLOCKS, buffer, (int)(tag % depth) * IO_BYTES, tag, self));
+                state[0] = (state[0] + IO_BLOCKS) % SPAN_BLOCKS;
+                return Behaviors.same();
+            });
+        });
+    }
+
+    // ---------------------------------------------------------------- measurement
+
+    private static Window measure(final List<Progress> threads, final double seconds) throws InterruptedException
+    {
+        Thread.sleep((long)(seconds * 500));
+        final long[] ios = new long[threads.size()];
+        final long[] bytes = new long[threads.size()];
+        final long start = System.nanoTime();
+        for (int i = 0; i < threads.size(); i++)
+        {
+            ios[i] = threads.get(i).completed();
+            bytes[i] = BenchSupport.allocatedBytes(threads.get(i).threadId());
+        }
+        Thread.sleep((long)(seconds * 1000));
+        final long nanos = System.nanoTime() - start;
+        Window total = new Window(0, 0, nanos);
+        for (int i = 0; i < threads.size(); i++)
+        {
+            total = total.plus(new Window(threads.get(i).completed() - ios[i],
+                BenchSupport.allocatedBytes(threads.get(i).threadId()) - bytes[i], nanos));
+        }
+        return total;
+    }
+}
