@@ -80,9 +80,10 @@ public final class FaultsCommand implements Callable<Integer>
         description = "Seeds the workload, the kills and the device's faults (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--phase-timeout", paramLabel = "TIME", defaultValue = "30s", converter = FioTime.class,
+    @Option(names = "--phase-timeout", paramLabel = "TIME", defaultValue = "2m", converter = FioTime.class,
         description = "Bound on laying out, and on draining plus reading back (twice this); what is still "
-            + "outstanding then counts as unanswered (default: 30s).")
+            + "outstanding then counts as unanswered. It must outlast the driver's own escalation of a lost "
+            + "completion (30 s I/O timeout, Abort, a second deadline, reset) (default: 2m).")
     long phaseTimeoutNs;
 
     @Option(names = {"-n", "--namespace-id"}, paramLabel = "NSID", defaultValue = "1",
