@@ -22,7 +22,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * One instance per thread: it owns a scratch copy of the block (CRC32C takes arrays or ByteBuffers, not raw
  * addresses), so checking allocates nothing unless it fails.
  */
-final class BlockCodec
+public final class BlockCodec
 {
     static final int MAGIC = 0x4251564E; // "NVQB" in little-endian byte order
     static final int HEADER_BYTES = 32;
@@ -34,7 +34,7 @@ final class BlockCodec
     private final byte[] scratch;
     private final CRC32C crc = new CRC32C();
 
-    BlockCodec(final int bs, final int lbaSize, final long seed)
+    public BlockCodec(final int bs, final int lbaSize, final long seed)
     {
         this.bs = bs;
         this.lbaSize = lbaSize;
@@ -43,7 +43,7 @@ final class BlockCodec
     }
 
     /** Writes the block for {@code offset} at write {@code sequence} into {@code buffer} at {@code at}. */
-    void stamp(final UnsafeBuffer buffer, final int at, final long offset, final long sequence)
+    public void stamp(final UnsafeBuffer buffer, final int at, final long offset, final long sequence)
     {
         buffer.putInt(at, MAGIC, ORDER);
         buffer.putLong(at + 8, offset, ORDER);
@@ -67,7 +67,7 @@ final class BlockCodec
      * @param expectedSequence the write sequence it must carry, or -1 for any (data from an earlier run)
      * @return null when it is intact, else what is wrong, naming the block
      */
-    String check(final UnsafeBuffer buffer, final int at, final long offset, final long expectedSequence)
+    public String check(final UnsafeBuffer buffer, final int at, final long offset, final long expectedSequence)
     {
         final int magic = buffer.getInt(at, ORDER);
         if (magic != MAGIC)
@@ -100,6 +100,12 @@ final class BlockCodec
                 " (a lost or stale write)");
         }
         return null;
+    }
+
+    /** The write sequence a block carries; meaningful only once {@link #check} found the block intact. */
+    public static long sequence(final UnsafeBuffer buffer, final int at)
+    {
+        return buffer.getLong(at + 16, ORDER);
     }
 
     private String describe(final long offset, final String what)

@@ -7,7 +7,7 @@ import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
 /** fio's time values: a number with an optional unit, us, ms, s, m or h; a bare number is seconds. */
-final class FioTime implements ITypeConverter<Long>
+public final class FioTime implements ITypeConverter<Long>
 {
     /** @return nanoseconds */
     static long parse(final String text)

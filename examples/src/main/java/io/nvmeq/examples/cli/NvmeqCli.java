@@ -31,6 +31,7 @@ import picocli.CommandLine.Spec;
         QuickStartCommand.class,
         BenchCommand.class,
         ScaleCommand.class,
+        io.nvmeq.examples.faults.FaultsCommand.class,
         CommandLine.HelpCommand.class
     },
     footer = {

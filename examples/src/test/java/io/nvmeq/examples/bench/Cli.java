@@ -6,9 +6,9 @@ import java.io.StringWriter;
 import io.nvmeq.examples.cli.NvmeqCli;
 
 /** One in-process run of the {@code nvmeq} command line, with what it printed. */
-record Cli(int exitCode, String out, String err)
+public record Cli(int exitCode, String out, String err)
 {
-    static Cli nvmeq(final String... args)
+    public static Cli nvmeq(final String... args)
     {
         final StringWriter out = new StringWriter();
         final StringWriter err = new StringWriter();
@@ -20,7 +20,7 @@ record Cli(int exitCode, String out, String err)
     }
 
     /** The last line of stdout: the JSON of {@code --output-format=normal,json}. */
-    String jsonLine()
+    public String jsonLine()
     {
         final String[] lines = out.strip().split("\\R");
         return lines[lines.length - 1];

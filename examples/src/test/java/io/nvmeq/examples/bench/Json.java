@@ -10,7 +10,7 @@ import java.util.Map;
  * booleans and null. It fails on anything that is not JSON (trailing commas, NaN, unquoted names, trailing text),
  * so a test that parses the command's output also checks that it is valid.
  */
-final class Json
+public final class Json
 {
     private final String text;
     private int at;
@@ -20,7 +20,7 @@ final class Json
         this.text = text;
     }
 
-    static Object parse(final String text)
+    public static Object parse(final String text)
     {
         final Json json = new Json(text);
         final Object value = json.value();
@@ -34,7 +34,7 @@ final class Json
 
     /** Follows a path of object keys and array indexes. */
     @SuppressWarnings("unchecked")
-    static Object at(final Object root, final Object... path)
+    public static Object at(final Object root, final Object... path)
     {
         Object node = root;
         for (final Object step : path)
@@ -56,7 +56,7 @@ final class Json
         return node;
     }
 
-    static double number(final Object root, final Object... path)
+    public static double number(final Object root, final Object... path)
     {
         return (Double)at(root, path);
     }
