@@ -27,6 +27,7 @@ import picocli.CommandLine.Spec;
         WriteCommand.class,
         ReadCommand.class,
         QuickStartCommand.class,
+        SetupCommand.class,
         CommandLine.HelpCommand.class
     },
     footer = {
