@@ -3,7 +3,6 @@ package io.nvmeq.examples.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.util.concurrent.Callable;
 
 import io.nvmeq.hw.vfio.NvmeSetup.Action;
@@ -70,7 +69,7 @@ final class SetupHugepagesCommand implements Callable<Integer>
     {
         try
         {
-            return Integer.parseInt(Files.readString(action.file()).trim());
+            return Integer.parseInt(ProcFiles.readTrimmed(action.file()));
         }
         catch (final IOException | NumberFormatException ex)
         {

@@ -2,7 +2,6 @@ package io.nvmeq.examples.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -105,7 +104,7 @@ final class SetupListCommand implements Callable<Integer>
     {
         try
         {
-            return Optional.of(Files.readString(sysfs.resolve(relative)).trim());
+            return Optional.of(ProcFiles.readTrimmed(sysfs.resolve(relative)));
         }
         catch (final IOException ex)
         {
