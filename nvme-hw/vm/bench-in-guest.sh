@@ -29,10 +29,13 @@ fio_numbers()
     python3 -c '
 import json, sys
 text = sys.stdin.read()
-report = json.loads(text[text.index("{"):])
-read = report["jobs"][0]["read"]
-lat = read.get("clat_ns") or read.get("lat_ns") or {}
-print("%.0f %.1f" % (read["iops"], lat.get("mean", 0) / 1000.0))'
+try:
+    report = json.loads(text[text.index("{"):])
+    read = report["jobs"][0]["read"]
+    lat = read.get("clat_ns") or read.get("lat_ns") or {}
+    print("%.0f %.1f" % (read["iops"], lat.get("mean", 0) / 1000.0))
+except (ValueError, KeyError, IndexError) as ex:
+    sys.stderr.write("bench-in-guest: no JSON report with jobs[0].read.iops: %r\n" % ex)'
 }
 
 record()
@@ -50,7 +53,8 @@ record()
 }
 
 has_bench=no
-$java -jar "$jar" bench --help > /dev/null 2>&1 && has_bench=yes
+# (Not 'bench --help': picocli answers --help with the top level's help even after an unknown command.)
+$java -jar "$jar" --help 2> /dev/null | grep -q '^ *bench ' && has_bench=yes
 [ "$has_bench" = yes ] || echo "bench-in-guest: this nvmeq.jar has no 'bench' command: the nvmeq rows are skipped" >&2
 has_fio=no
 command -v fio > /dev/null 2>&1 && has_fio=yes
