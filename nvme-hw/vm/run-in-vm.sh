@@ -227,13 +227,21 @@ for ((i = 0; i < controllers; i++)); do
         -device "nvme,serial=nvmeq-vm-$i,drive=nvm$i,max_ioqpairs=8${nvme_opts:+,$nvme_opts}")
 done
 
-# The command, run by /bin/sh of the host's root inside the guest, in the current directory.
+# The command, run by /bin/sh of the host's root inside the guest, in the current directory. Quoted for any
+# POSIX sh (bash's printf %q writes $'...' for newlines, which dash does not read).
+sh_quote()
 {
-    echo "cd $(printf '%q' "$PWD") || exit 126"
-    echo "export PATH=$(printf '%q' "$PATH") HOME=$(printf '%q' "$HOME") NVMEQ_IN_VM=1 NVMEQ_VM_RESULTS=$(printf '%q' "$results")"
-    [ -n "${JAVA_HOME:-}" ] && echo "export JAVA_HOME=$(printf '%q' "$JAVA_HOME")"
+    local escaped=${1//\'/\'\\\'\'}
+    printf "'%s'" "$escaped"
+}
+{
+    echo "cd $(sh_quote "$PWD") || exit 126"
+    echo "export PATH=$(sh_quote "$PATH") HOME=$(sh_quote "$HOME") NVMEQ_IN_VM=1 NVMEQ_VM_RESULTS=$(sh_quote "$results")"
+    [ -n "${JAVA_HOME:-}" ] && echo "export JAVA_HOME=$(sh_quote "$JAVA_HOME")"
     printf 'exec'
-    printf ' %q' "$@"
+    for argument in "$@"; do
+        printf ' %s' "$(sh_quote "$argument")"
+    done
     printf '\n'
 } > "$results/command.sh"
 

@@ -43,6 +43,8 @@ if [ ! -s "$launcher" ]; then
         > "$work/get.log" 2>&1 || { cat "$work/get.log" >&2; fail "cannot fetch the JUnit console launcher"; }
 fi
 # The launcher carries JUnit itself: the project's JUnit jars would register the Jupiter engine twice.
+# nvme-hw and engine each have a logback-test.xml; the JVM below names one, or Logback prints pages of its
+# own status about the duplicate.
 classpath="$repo/engine/target/test-classes:$repo/engine/target/classes:$repo/nvme-hw/target/test-classes:$repo/nvme-hw/target/classes"
 # read returns 1 at a missing final newline, which set -e would take for a failure.
 IFS=: read -r -a entries < "$work/classpath.txt" || true
@@ -78,7 +80,8 @@ fi
 exit "$status"'
 set +e
 "$script_dir/run-in-vm.sh" -- sh -c "$guest_command" sh "$jar" "$java_bin" --add-exports java.base/jdk.internal.misc=ALL-UNNAMED \
-    -Djnr.ffi.x86asm.enabled=false -XX:ErrorFile="$work/vm/results/hs_err_%p.log" -jar "$launcher" execute --class-path "$classpath" \
+    -Djnr.ffi.x86asm.enabled=false -Dlogback.configurationFile="$repo/engine/target/test-classes/logback-test.xml" \
+    -XX:ErrorFile="$work/vm/results/hs_err_%p.log" -jar "$launcher" execute --class-path "$classpath" \
     --select-class io.nvmeq.hw.vfio.VfioDeviceGuestTest --select-class io.nvmeq.engine.vfio.VfioGuestTest \
     --include-engine junit-jupiter --include-tag vm --fail-if-no-tests --disable-banner --disable-ansi-colors --details=tree --details-theme=ascii
 status=$?
