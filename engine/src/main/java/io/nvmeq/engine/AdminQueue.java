@@ -30,6 +30,8 @@ final class AdminQueue implements CompletionHandler
     private boolean done;
     private int status;
     private int dw0;
+    /** Tags each command, so that a late answer to one that timed out is not taken for the next one's. */
+    private long sequence;
 
     AdminQueue(final QueuePair queue, final RegisterSpace registers, final long timeoutNanos)
     {
@@ -58,7 +60,7 @@ final class AdminQueue implements CompletionHandler
             throw new ControllerFatalException("the admin queue is full of commands that never completed");
         }
         done = false;
-        writer.fill(queue.prepare(opcode, this, opcode));
+        writer.fill(queue.prepare(opcode, this, ++sequence));
         queue.commit();
         queue.ringDoorbell();
 
@@ -85,14 +87,32 @@ final class AdminQueue implements CompletionHandler
         }
         if (!Status.isSuccess(status))
         {
-            throw new CommandFailedException(opcode, true, status);
+            throw HostStatus.isHostStatus(status)
+                ? HostStatus.exceptionFor(opcode, true, status)
+                : new CommandFailedException(opcode, true, status);
         }
         return dw0;
+    }
+
+    /**
+     * For a controller reset: with no admin command running, {@code disable} stops the controller and
+     * points it at the admin rings again; then whatever the admin queue still held is answered and its
+     * rings start afresh.
+     */
+    synchronized void reinitialise(final Runnable disable)
+    {
+        disable.run();
+        queue.failOutstanding(HostStatus.ABORTED_BY_RESET);
+        queue.resetRings();
     }
 
     @Override
     public void onCompletion(final long token, final int status)
     {
+        if (token != sequence)
+        {
+            return; // the answer to a command that timed out already
+        }
         this.status = status;
         this.dw0 = queue.completionDw0();
         this.done = true;

@@ -2,7 +2,6 @@ package io.nvmeq.engine;
 
 import org.agrona.concurrent.UnsafeBuffer;
 
-import io.nvmeq.hw.device.Iommu;
 import io.nvmeq.hw.dma.DmaMemory;
 
 /**
@@ -13,18 +12,20 @@ import io.nvmeq.hw.dma.DmaMemory;
 public final class DmaBuffer implements AutoCloseable
 {
     private final DmaMemory memory;
-    private final Iommu iommu;
+    private final IovaSpace space;
     private final long iova;
     private final int capacity;
+    private final boolean registered;
     private final UnsafeBuffer buffer;
     private boolean closed;
 
-    DmaBuffer(final DmaMemory memory, final Iommu iommu, final long iova, final int capacity)
+    DmaBuffer(final DmaMemory memory, final IovaSpace space, final long iova, final int capacity, final boolean registered)
     {
         this.memory = memory;
-        this.iommu = iommu;
+        this.space = space;
         this.iova = iova;
         this.capacity = capacity;
+        this.registered = registered;
         this.buffer = new UnsafeBuffer(memory.address(), capacity);
     }
 
@@ -51,6 +52,12 @@ public final class DmaBuffer implements AutoCloseable
         return memory.address();
     }
 
+    /** Whether lookups by host address find this buffer (every buffer handed to applications). */
+    boolean isRegistered()
+    {
+        return registered;
+    }
+
     /** Bytes mapped for the device: the capacity rounded up to whole pages. */
     long mappedLength()
     {
@@ -68,7 +75,7 @@ public final class DmaBuffer implements AutoCloseable
         if (!closed)
         {
             closed = true;
-            iommu.unmap(iova, memory.length());
+            space.release(this);
             memory.close();
         }
     }

@@ -1,5 +1,6 @@
 package io.nvmeq.engine;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -7,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntPredicate;
 
+import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,13 +42,22 @@ public final class NvmeController implements AutoCloseable
     private final int doorbellStrideShift;
     private final int maxQueueEntries;
     private final AdminQueue admin;
+    private final int adminEntries;
+    private final DmaBuffer adminSq;
+    private final DmaBuffer adminCq;
     private final DmaBuffer adminData;
     private final ControllerInfo info;
     private final List<NamespaceInfo> namespaces;
     private final NamespaceInfo[] namespaceById;
     private final QueuePair[] ioQueues;
+    private final int listPagesPerCommand;
     private boolean shutDown;
     private boolean closed;
+    /** Bumped by every controller reset: queue owners compare it on each poll and recover when it moved. */
+    private volatile int generation;
+    /** A reset failed: the controller is gone for good. */
+    private volatile boolean failed;
+    private long resets;
 
     private NvmeController(final NvmeDevice device, final ControllerOptions options)
     {
@@ -73,16 +84,14 @@ public final class NvmeController implements AutoCloseable
         this.iova = new IovaSpace(device.iommu());
 
         disable();
-        final int adminEntries = Math.min(options.adminQueueEntries(), maxQueueEntries);
-        final DmaBuffer asq = iova.allocateFixed(adminEntries * 64);
-        final DmaBuffer acq = iova.allocateFixed(adminEntries * 16);
-        registers.write32(Registers.AQA, Registers.aqa(adminEntries, adminEntries));
-        registers.write64(Registers.ASQ, asq.iova());
-        registers.write64(Registers.ACQ, acq.iova());
-        final QueuePair adminQueue = new QueuePair(
-            0, adminEntries, device, doorbellStrideShift, asq, acq, null, new NamespaceInfo[0], 0);
+        this.adminEntries = Math.min(options.adminQueueEntries(), maxQueueEntries);
+        this.adminSq = iova.allocateFixed(adminEntries * 64);
+        this.adminCq = iova.allocateFixed(adminEntries * 16);
+        final QueuePair adminQueue = QueuePair.admin(
+            adminEntries, device, doorbellStrideShift, adminSq, adminCq, options.adminTimeout().toNanos());
         this.admin = new AdminQueue(adminQueue, registers, options.adminTimeout().toNanos());
         this.adminData = iova.allocateFixed(IDENTIFY_SIZE);
+        setUpAdminQueue();
         enable();
 
         final IdentifyController identify = identifyController();
@@ -107,7 +116,7 @@ public final class NvmeController implements AutoCloseable
             Registers.versionString(registers.read32(Registers.VS)),
             identify.controllerId(),
             identify.mdts(),
-            maxTransferBytes(identify.mdts(), Registers.capMpsMinShift(cap)),
+            maxTransferBytes(identify.mdts(), Registers.capMpsMinShift(cap), options.maxTransferBytes()),
             maxQueueEntries,
             4 << doorbellStrideShift,
             readyTimeoutMillis,
@@ -116,6 +125,7 @@ public final class NvmeController implements AutoCloseable
             granted,
             identify.volatileWriteCache(),
             identify.oncs());
+        this.listPagesPerCommand = PrpBuilder.listPagesForTransfer(info.maxTransferBytes());
         LOG.info("{}: {} (SN {}, FR {}, NVMe {}), {} namespace(s), {} I/O queue pair(s) granted",
             device.uri(), info.model(), info.serial(), info.firmware(), info.version(), namespaces.size(), granted);
     }
@@ -169,10 +179,49 @@ public final class NvmeController implements AutoCloseable
         return device;
     }
 
-    /** Allocates a zero-copy DMA buffer, mapped for the device until it is closed. Thread-safe. */
+    /**
+     * Allocates a zero-copy DMA buffer, mapped for the device at a fixed IOVA until it is closed. Thread-safe.
+     *
+     * @throws IovaExhaustedException if no fixed IOVA or IOMMU mapping is left
+     */
     public DmaBuffer allocateBuffer(final int bytes)
     {
-        return iova.allocateFixed(bytes);
+        return iova.allocateFixed(bytes, true);
+    }
+
+    /**
+     * Maps the memory of a direct buffer (from its position to its limit) for the device at a fixed IOVA
+     * until the registration is closed, so that I/O from and into it is zero-copy (QEMU's
+     * bdrv_register_buf). The caller keeps the buffer alive, and closes the registration before it frees
+     * the memory and after the last I/O on it. Thread-safe.
+     *
+     * @throws InvalidRequestException if the buffer is not direct, empty, or overlaps a registered one
+     * @throws IovaExhaustedException  if no fixed IOVA or IOMMU mapping is left
+     */
+    public RegisteredBuffer registerBuffer(final ByteBuffer buffer)
+    {
+        if (buffer == null || !buffer.isDirect())
+        {
+            throw new InvalidRequestException("only direct buffers can be registered: heap memory moves");
+        }
+        if (!buffer.hasRemaining())
+        {
+            throw new InvalidRequestException("cannot register an empty buffer");
+        }
+        checkOpen();
+        final long address = BufferUtil.address(buffer) + buffer.position();
+        final int length = buffer.remaining();
+        final long byteIova = iova.register(address, length);
+        return new RegisteredBuffer(iova, address, length, byteIova);
+    }
+
+    /**
+     * The IOVA at which the device reaches host bytes [address, address + length) through a fixed mapping
+     * (a DmaBuffer or a registered buffer), or -1 if none covers them. Lock-free; the data path's lookup.
+     */
+    public long registeredIova(final long address, final int length)
+    {
+        return iova.lookup(address, length);
     }
 
     /** Creates I/O queue pair {@code qid} with the default number of entries. */
@@ -202,37 +251,66 @@ public final class NvmeController implements AutoCloseable
             throw new InvalidRequestException(
                 "queue entries must be 2.." + maxQueueEntries + " on this controller (CAP.MQES), not " + entries);
         }
-        final DmaBuffer sqRing = iova.allocateFixed(entries * 64);
-        final DmaBuffer cqRing = iova.allocateFixed(entries * 16);
-        final DmaBuffer prpLists = iova.allocateFixed((entries - 1) * PrpBuilder.PAGE_SIZE);
+        final List<DmaBuffer> allocated = new ArrayList<>(4);
         boolean cqCreated = false;
         try
         {
-            admin.execute(Opcodes.ADMIN_CREATE_IO_CQ, e -> e
-                .prp1(cqRing.iova())
-                .cdw(10, ((entries - 1) << 16) | qid)
-                .cdw(11, Opcodes.QUEUE_PHYSICALLY_CONTIGUOUS));
+            final DmaBuffer sqRing = allocate(allocated, entries * 64);
+            final DmaBuffer cqRing = allocate(allocated, entries * 16);
+            final int listBytes = listPagesPerCommand * PrpBuilder.PAGE_SIZE;
+            final DmaBuffer prpLists = allocate(allocated, (entries - 1) * listBytes);
+            final BouncePool bounce = options.bounceBuffers() == 0 ? null : new BouncePool(
+                allocate(allocated, options.bounceBuffers() * options.bounceBufferBytes()),
+                options.bounceBuffers(), options.bounceBufferBytes());
+            createQueues(qid, entries, cqRing.iova(), sqRing.iova());
             cqCreated = true;
-            admin.execute(Opcodes.ADMIN_CREATE_IO_SQ, e -> e
-                .prp1(sqRing.iova())
-                .cdw(10, ((entries - 1) << 16) | qid)
-                .cdw(11, (qid << 16) | Opcodes.QUEUE_PHYSICALLY_CONTIGUOUS));
+            final QueuePair queuePair = QueuePair.io(qid, entries, this, iova, doorbellStrideShift, sqRing, cqRing,
+                prpLists, listBytes, bounce, namespaceById, info.maxTransferBytes(), options.ioTimeout().toNanos(),
+                options.maxRetries(), generation);
+            ioQueues[qid] = queuePair;
+            return queuePair;
         }
         catch (final RuntimeException ex)
         {
             if (cqCreated)
             {
+                deleteQuietly(Opcodes.ADMIN_DELETE_IO_SQ, qid);
                 deleteQuietly(Opcodes.ADMIN_DELETE_IO_CQ, qid);
             }
-            sqRing.close();
-            cqRing.close();
-            prpLists.close();
+            for (final DmaBuffer buffer : allocated)
+            {
+                buffer.close();
+            }
             throw ex;
         }
-        final QueuePair queuePair = new QueuePair(
-            qid, entries, device, doorbellStrideShift, sqRing, cqRing, prpLists, namespaceById, info.maxTransferBytes());
-        ioQueues[qid] = queuePair;
-        return queuePair;
+    }
+
+    private DmaBuffer allocate(final List<DmaBuffer> allocated, final int bytes)
+    {
+        final DmaBuffer buffer = iova.allocateFixed(bytes);
+        allocated.add(buffer);
+        return buffer;
+    }
+
+    /** Create I/O CQ, then SQ (§5.4, §5.5); if the SQ is refused, the CQ is deleted again. */
+    private void createQueues(final int qid, final int entries, final long cqIova, final long sqIova)
+    {
+        admin.execute(Opcodes.ADMIN_CREATE_IO_CQ, e -> e
+            .prp1(cqIova)
+            .cdw(10, ((entries - 1) << 16) | qid)
+            .cdw(11, Opcodes.QUEUE_PHYSICALLY_CONTIGUOUS));
+        try
+        {
+            admin.execute(Opcodes.ADMIN_CREATE_IO_SQ, e -> e
+                .prp1(sqIova)
+                .cdw(10, ((entries - 1) << 16) | qid)
+                .cdw(11, (qid << 16) | Opcodes.QUEUE_PHYSICALLY_CONTIGUOUS));
+        }
+        catch (final RuntimeException ex)
+        {
+            deleteQuietly(Opcodes.ADMIN_DELETE_IO_CQ, qid);
+            throw ex;
+        }
     }
 
     /**
@@ -249,9 +327,10 @@ public final class NvmeController implements AutoCloseable
             throw new InvalidRequestException("queue pair " + qid + " does not belong to this controller");
         }
         ioQueues[qid] = null;
+        queuePair.stopRetrying();
         try
         {
-            if (!closed)
+            if (!closed && !failed && queuePair.isCurrent(generation))
             {
                 admin.execute(Opcodes.ADMIN_DELETE_IO_SQ, e -> e.cdw(10, qid));
                 queuePair.reap(queuePair.capacity());
@@ -314,10 +393,183 @@ public final class NvmeController implements AutoCloseable
         finally
         {
             closed = true;
+            iova.trimTemporary();
             admin.queue().release();
             adminData.close();
             device.close();
         }
+    }
+
+    // ---------------------------------------------------------------- admin commands
+
+    /**
+     * Get Log Page (§5.16): {@code bytes} (4..4096, a multiple of 4) of log {@code logId} for namespace
+     * {@code nsid} (0xFFFFFFFF: the controller), as a copy.
+     */
+    public synchronized byte[] getLogPage(final int logId, final int nsid, final int bytes)
+    {
+        checkOpen();
+        if (bytes < 4 || bytes > IDENTIFY_SIZE || (bytes & 3) != 0)
+        {
+            throw new InvalidRequestException("a log page read takes 4..4096 bytes in dwords, not " + bytes);
+        }
+        final int dwordsZeroBased = bytes / 4 - 1;
+        adminData.buffer().setMemory(0, IDENTIFY_SIZE, (byte)0);
+        admin.execute(Opcodes.ADMIN_GET_LOG_PAGE, e -> e
+            .namespaceId(nsid)
+            .prp1(adminData.iova())
+            .cdw(10, ((dwordsZeroBased & 0xFFFF) << 16) | (logId & 0xFF))
+            .cdw(11, dwordsZeroBased >>> 16));
+        final byte[] copy = new byte[bytes];
+        adminData.buffer().getBytes(0, copy);
+        return copy;
+    }
+
+    /** Get Features (§5.15), current value: DW0 of the completion. */
+    public int getFeature(final int featureId, final int cdw11)
+    {
+        checkOpen();
+        return admin.execute(Opcodes.ADMIN_GET_FEATURES, e -> e.cdw(10, featureId & 0xFF).cdw(11, cdw11));
+    }
+
+    /** Set Features (§5.27), not saved across power cycles: DW0 of the completion. */
+    public int setFeature(final int featureId, final int cdw11)
+    {
+        checkOpen();
+        if ((featureId & 0xFF) == Opcodes.FEATURE_NUMBER_OF_QUEUES)
+        {
+            throw new InvalidRequestException("the number of queues is negotiated at bring-up and cannot change");
+        }
+        return admin.execute(Opcodes.ADMIN_SET_FEATURES, e -> e.cdw(10, featureId & 0xFF).cdw(11, cdw11));
+    }
+
+    /** Identify Namespace (§5.17) now: sizes and utilisation as the controller reports them. */
+    public synchronized NamespaceInfo identifyNamespace(final int nsid)
+    {
+        checkOpen();
+        final NamespaceInfo info = identifyNamespaceNow(nsid, new IdentifyNamespace());
+        if (info == null)
+        {
+            throw new InvalidRequestException("namespace " + nsid + " is not active on " + device.uri());
+        }
+        return info;
+    }
+
+    /**
+     * Abort (§5.1) of command {@code commandId} on submission queue {@code sqid}.
+     *
+     * @return true if the controller aborted it (it then completes with Command Abort Requested), false
+     *         if it did not (the command completes or times out on its own)
+     */
+    public boolean abort(final int sqid, final int commandId)
+    {
+        final int dw0 = admin.execute(Opcodes.ADMIN_ABORT, e -> e.cdw(10, (commandId << 16) | (sqid & 0xFFFF)));
+        return (dw0 & 1) == 0;
+    }
+
+    /** Controller resets so far (after timeouts, CSTS.CFS or on request). */
+    public synchronized long resetCount()
+    {
+        return resets;
+    }
+
+    /** Whether a reset failed: the controller is unusable and every command on it fails. */
+    public boolean isFailed()
+    {
+        return failed;
+    }
+
+    /**
+     * Resets the controller (as after a fatal status). Queue owners recover their queues on their next
+     * poll. Never throws: a reset that fails marks the controller failed.
+     */
+    public void reset(final String reason)
+    {
+        reset(generation, reason);
+    }
+
+    // ---------------------------------------------------------------- reset, for queue pairs
+
+    int generation()
+    {
+        return generation;
+    }
+
+    int readStatus()
+    {
+        return registers.read32(Registers.CSTS);
+    }
+
+    /**
+     * Controller reset (§3.7.2) unless one happened since the caller saw {@code observedGeneration}:
+     * CC.EN = 0 and CSTS.RDY = 0 (the device stops all DMA and drops every queue), the admin queue set up
+     * afresh, CC.EN = 1, the number of queues negotiated again, then the generation moves on so that every
+     * queue owner re-creates its queues. Bounded by CAP.TO per wait.
+     */
+    synchronized void reset(final int observedGeneration, final String reason)
+    {
+        if (observedGeneration != generation || failed || closed)
+        {
+            return;
+        }
+        LOG.warn("{}: resetting the controller: {}", device.uri(), reason);
+        resets++;
+        try
+        {
+            admin.reinitialise(this::disableAndSetUpAdminQueue);
+            enable();
+            final int granted = negotiateQueues(options.ioQueuePairs());
+            if (granted < info.grantedIoQueuePairs())
+            {
+                throw new ControllerFatalException("after the reset the controller grants " + granted
+                    + " I/O queue pairs instead of " + info.grantedIoQueuePairs());
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            failed = true;
+            LOG.error("{}: the controller could not be reset ({}); it is failed for good", device.uri(), ex.getMessage());
+            try
+            {
+                registers.write32(Registers.CC, 0);
+            }
+            catch (final RuntimeException ignored)
+            {
+                // A removed device may refuse even this; it no longer reaches our memory either way.
+            }
+        }
+        finally
+        {
+            generation++;
+        }
+    }
+
+    /** Re-creates a queue pair's queues after a reset; @return the generation they belong to. */
+    synchronized int recreate(final QueuePair queuePair)
+    {
+        if (failed)
+        {
+            throw new ControllerFatalException(device.uri() + " failed and could not be reset");
+        }
+        if (closed)
+        {
+            throw new InvalidRequestException(device.uri() + " is closed");
+        }
+        createQueues(queuePair.id(), queuePair.entries(), queuePair.cqIova(), queuePair.sqIova());
+        return generation;
+    }
+
+    private void disableAndSetUpAdminQueue()
+    {
+        disable();
+        setUpAdminQueue();
+    }
+
+    private void setUpAdminQueue()
+    {
+        registers.write32(Registers.AQA, Registers.aqa(adminEntries, adminEntries));
+        registers.write64(Registers.ASQ, adminSq.iova());
+        registers.write64(Registers.ACQ, adminCq.iova());
     }
 
     private void checkOpen()
@@ -389,19 +641,28 @@ public final class NvmeController implements AutoCloseable
         final IdentifyNamespace ns = new IdentifyNamespace();
         for (final int nsid : ids)
         {
-            adminData.buffer().setMemory(0, IDENTIFY_SIZE, (byte)0);
-            admin.execute(Opcodes.ADMIN_IDENTIFY, e -> e.namespaceId(nsid).prp1(adminData.iova()).cdw(10, Opcodes.CNS_NAMESPACE));
-            ns.wrap(adminData.buffer(), 0);
-            if (ns.size() == 0)
+            final NamespaceInfo info = identifyNamespaceNow(nsid, ns);
+            if (info != null)
             {
-                continue; // an inactive namespace identifies as all zeroes
+                result.add(info);
             }
-            final int format = ns.formattedLbaIndex();
-            result.add(new NamespaceInfo(
-                nsid, ns.size(), ns.capacity(), ns.utilization(), 1 << ns.dataLbaShift(format),
-                format, ns.lbaFormatCount(), ns.metadataSize(format), ns.relativePerformance(format)));
         }
         return Collections.unmodifiableList(result);
+    }
+
+    private NamespaceInfo identifyNamespaceNow(final int nsid, final IdentifyNamespace ns)
+    {
+        adminData.buffer().setMemory(0, IDENTIFY_SIZE, (byte)0);
+        admin.execute(Opcodes.ADMIN_IDENTIFY, e -> e.namespaceId(nsid).prp1(adminData.iova()).cdw(10, Opcodes.CNS_NAMESPACE));
+        ns.wrap(adminData.buffer(), 0);
+        if (ns.size() == 0)
+        {
+            return null; // an inactive namespace identifies as all zeroes
+        }
+        final int format = ns.formattedLbaIndex();
+        return new NamespaceInfo(
+            nsid, ns.size(), ns.capacity(), ns.utilization(), 1 << ns.dataLbaShift(format),
+            format, ns.lbaFormatCount(), ns.metadataSize(format), ns.relativePerformance(format));
     }
 
     /** The Active Namespace ID list (CNS 02h, since NVMe 1.1); older controllers: 1..NN. */
@@ -457,13 +718,13 @@ public final class NvmeController implements AutoCloseable
         }
     }
 
-    /** The driver's transfer limit: MDTS (in units of CAP.MPSMIN) capped by what one PRP list page describes. */
-    static long maxTransferBytes(final int mdts, final int mpsMinShift)
+    /** The driver's transfer limit per command: MDTS (in units of CAP.MPSMIN; 0 = none) capped by the options. */
+    static long maxTransferBytes(final int mdts, final int mpsMinShift, final int driverCap)
     {
-        if (mdts == 0)
+        if (mdts == 0 || mdts + mpsMinShift >= 40)
         {
-            return PrpBuilder.MAX_TRANSFER;
+            return driverCap;
         }
-        return Math.min(PrpBuilder.MAX_TRANSFER, 1L << (mdts + mpsMinShift));
+        return Math.min(driverCap, 1L << (mdts + mpsMinShift));
     }
 }

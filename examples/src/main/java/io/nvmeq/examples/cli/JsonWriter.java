@@ -1,15 +1,15 @@
 package io.nvmeq.examples.cli;
 
 /**
- * Just enough JSON for {@code identify --output-format=json}: objects, arrays, strings and numbers, written in
- * order into one line. Not a general JSON library; nvmeq does not need one.
+ * Just enough JSON for the {@code --output-format=json} of identify, bench and scale: objects, arrays, strings,
+ * numbers and booleans, written in order into one line. Not a general JSON library; nvmeq does not need one.
  */
-final class JsonWriter
+public final class JsonWriter
 {
     private final StringBuilder json = new StringBuilder(512);
     private boolean needsComma;
 
-    JsonWriter beginObject()
+    public JsonWriter beginObject()
     {
         separate();
         json.append('{');
@@ -17,14 +17,14 @@ final class JsonWriter
         return this;
     }
 
-    JsonWriter endObject()
+    public JsonWriter endObject()
     {
         json.append('}');
         needsComma = true;
         return this;
     }
 
-    JsonWriter beginArray()
+    public JsonWriter beginArray()
     {
         separate();
         json.append('[');
@@ -32,7 +32,7 @@ final class JsonWriter
         return this;
     }
 
-    JsonWriter endArray()
+    public JsonWriter endArray()
     {
         json.append(']');
         needsComma = true;
@@ -40,7 +40,7 @@ final class JsonWriter
     }
 
     /** A member name; the value (or object, or array) that follows belongs to it. */
-    JsonWriter name(final String name)
+    public JsonWriter name(final String name)
     {
         separate();
         string(name);
@@ -49,7 +49,7 @@ final class JsonWriter
         return this;
     }
 
-    JsonWriter value(final long value)
+    public JsonWriter value(final long value)
     {
         separate();
         json.append(value);
@@ -57,7 +57,7 @@ final class JsonWriter
         return this;
     }
 
-    JsonWriter value(final String value)
+    public JsonWriter value(final String value)
     {
         separate();
         string(value);
@@ -65,12 +65,39 @@ final class JsonWriter
         return this;
     }
 
-    JsonWriter field(final String name, final long value)
+    /** A finite number with up to six decimals, as fio writes its doubles; NaN and infinities become 0. */
+    public JsonWriter value(final double value)
+    {
+        separate();
+        json.append(Double.isFinite(value) ? String.format(java.util.Locale.ROOT, "%.6f", value) : "0");
+        needsComma = true;
+        return this;
+    }
+
+    public JsonWriter value(final boolean value)
+    {
+        separate();
+        json.append(value);
+        needsComma = true;
+        return this;
+    }
+
+    public JsonWriter field(final String name, final double value)
     {
         return name(name).value(value);
     }
 
-    JsonWriter field(final String name, final String value)
+    public JsonWriter field(final String name, final boolean value)
+    {
+        return name(name).value(value);
+    }
+
+    public JsonWriter field(final String name, final long value)
+    {
+        return name(name).value(value);
+    }
+
+    public JsonWriter field(final String name, final String value)
     {
         return name(name).value(value);
     }

@@ -1,5 +1,7 @@
 package io.nvmeq.examples.cli;
 
+import io.nvmeq.examples.bench.BenchCommand;
+import io.nvmeq.examples.bench.ScaleCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -27,6 +29,8 @@ import picocli.CommandLine.Spec;
         WriteCommand.class,
         ReadCommand.class,
         QuickStartCommand.class,
+        BenchCommand.class,
+        ScaleCommand.class,
         SetupCommand.class,
         CommandLine.HelpCommand.class
     },
@@ -57,6 +61,6 @@ public final class NvmeqCli implements Runnable
     @Override
     public void run()
     {
-        throw new ParameterException(spec.commandLine(), "Missing command: identify, write, read or quickstart");
+        throw new ParameterException(spec.commandLine(), "Missing command: identify, write, read, quickstart, bench or scale");
     }
 }

@@ -16,4 +16,12 @@ class JsonWriterTest
             .endObject().toString();
         assertEquals("{\"sn\":\"a\\\"b\\\\c\\n\",\"list\":[{\"x\":1},{}],\"n\":-5}", json);
     }
+
+    @Test
+    void writesDoublesAsFioDoesAndNeverNaN()
+    {
+        final String json = new JsonWriter().beginObject()
+            .field("iops", 31367.0).field("nan", Double.NaN).field("ok", true).endObject().toString();
+        assertEquals("{\"iops\":31367.000000,\"nan\":0,\"ok\":true}", json);
+    }
 }

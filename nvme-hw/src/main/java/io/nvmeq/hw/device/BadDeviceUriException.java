@@ -16,7 +16,9 @@ public final class BadDeviceUriException extends IllegalArgumentException
         "  emu:file:/abs/path[?params]   emulated controller, data in a file",
         "    params: key=value joined by '&': size=64m (bytes per namespace, suffix k|m|g|t), bs=512|4096,",
         "            namespaces=N, queues=N (I/O queue pairs), entries=N (largest queue), mdts=N,",
-        "            serial=S, model=S (%XX escapes allowed), mappings=N (IOMMU mapping limit)",
+        "            serial=S, model=S (%XX escapes allowed), mappings=N (IOMMU mapping limit),",
+        "            latency=read:80us,write:20us,flush:1ms (also all:, MIN-MAX uniform, exp:MEAN), channels=N,",
+        "            faults=random:0.01,drop:1,delay:1:50ms,fail:N,admin:06,iommu:N,cfs:N,removal:N (see DeviceUri)",
         "  nvme://DDDD:BB:DD.F[/N]       NVMe controller at that PCI address through VFIO, namespace N (default 1),",
         "                                e.g. nvme://0000:44:00.0/1",
         "  posix:/abs/path               a file or block device through the kernel (benchmark baseline)");

@@ -1,6 +1,10 @@
 package io.nvmeq.hw.device;
 
 import io.nvmeq.hw.emu.EmulatorConfig;
+import io.nvmeq.hw.emu.FaultSpec;
+import io.nvmeq.hw.emu.LatencyModel;
+import io.nvmeq.hw.emu.ServiceTime;
+import io.nvmeq.hw.spec.Status;
 
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -13,7 +17,8 @@ import java.util.Set;
 final class DeviceUriParser
 {
     static final List<String> EMU_KEYS =
-        List.of("size", "bs", "namespaces", "queues", "entries", "mdts", "serial", "model", "mappings");
+        List.of("size", "bs", "namespaces", "queues", "entries", "mdts", "serial", "model", "mappings",
+            "latency", "channels", "faults");
 
     /** Identify SN and MN field widths (ASCII, space padded). */
     private static final int SERIAL_MAX = 20;
@@ -149,7 +154,19 @@ final class DeviceUriParser
             {
                 throw bad("parameter '" + key + "' has no value");
             }
-            applyParameter(key, value, builder);
+            try
+            {
+                applyParameter(key, value, builder);
+            }
+            catch (final BadDeviceUriException ex)
+            {
+                throw ex;
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                // A range the config checks as the builder takes the value (channels, fault counts).
+                throw bad(key + "=" + value + ": " + ex.getMessage());
+            }
         }
     }
 
@@ -189,9 +206,199 @@ final class DeviceUriParser
             case "mappings":
                 builder.mappingLimit(integer(key, value));
                 break;
+            case "latency":
+                latency(value, builder);
+                break;
+            case "channels":
+                builder.channels(integer(key, value));
+                break;
+            case "faults":
+                faults(value, builder);
+                break;
             default:
                 throw bad("unknown parameter '" + key + "'");
         }
+    }
+
+    /** {@code read:80us,write:20us,flush:1ms}; a time is fixed, {@code MIN-MAX} uniform or {@code exp:MEAN}. */
+    private void latency(final String value, final EmulatorConfig.Builder builder)
+    {
+        for (final String item : value.split(",", -1))
+        {
+            final int colon = item.indexOf(':');
+            if (colon <= 0)
+            {
+                throw bad("latency item '" + item + "' is not read|write|flush|all:TIME");
+            }
+            final String kind = item.substring(0, colon);
+            final ServiceTime time = serviceTime(item.substring(colon + 1));
+            switch (kind)
+            {
+                case "read" -> builder.readLatency(time);
+                case "write" -> builder.writeLatency(time);
+                case "flush" -> builder.flushLatency(time);
+                case "all" -> builder.readLatency(time).writeLatency(time).flushLatency(time);
+                default -> throw bad("latency item '" + item + "': '" + kind + "' is not read, write, flush or all");
+            }
+        }
+    }
+
+    private ServiceTime serviceTime(final String spec)
+    {
+        if (spec.startsWith("exp:"))
+        {
+            return ServiceTime.exponential(nanos("latency", spec.substring(4)));
+        }
+        final int dash = spec.indexOf('-');
+        if (dash > 0)
+        {
+            final long min = nanos("latency", spec.substring(0, dash));
+            final long max = nanos("latency", spec.substring(dash + 1));
+            if (max < min)
+            {
+                throw bad("latency " + spec + ": the upper bound is below the lower one");
+            }
+            return ServiceTime.uniform(min, max);
+        }
+        return ServiceTime.fixed(nanos("latency", spec));
+    }
+
+    /** A decimal time with a unit: ns, us, ms or s. */
+    private long nanos(final String key, final String value)
+    {
+        final long unit;
+        final String digits;
+        if (value.endsWith("ns"))
+        {
+            unit = 1;
+            digits = value.substring(0, value.length() - 2);
+        }
+        else if (value.endsWith("us"))
+        {
+            unit = 1_000;
+            digits = value.substring(0, value.length() - 2);
+        }
+        else if (value.endsWith("ms"))
+        {
+            unit = 1_000_000;
+            digits = value.substring(0, value.length() - 2);
+        }
+        else if (value.endsWith("s"))
+        {
+            unit = 1_000_000_000;
+            digits = value.substring(0, value.length() - 1);
+        }
+        else
+        {
+            throw bad(key + ": time '" + value + "' needs a unit: ns, us, ms or s");
+        }
+        final long number = decimal(key, digits);
+        if (number > Long.MAX_VALUE / unit / 4)
+        {
+            throw bad(key + ": time '" + value + "' is too large");
+        }
+        return number * unit;
+    }
+
+    /**
+     * {@code faults=ITEM,ITEM...}: random:RATE[:SEED], random-dnr:RATE[:SEED], fail:N, fail-dnr:N,
+     * drop:N, delay:N:TIME, admin:OPCODE[:N] (hex opcode), iommu:N, cfs:N, removal:N.
+     */
+    private void faults(final String value, final EmulatorConfig.Builder builder)
+    {
+        for (final String item : value.split(",", -1))
+        {
+            final String[] parts = item.split(":", -1);
+            final String kind = parts[0];
+            switch (kind)
+            {
+                case "random", "random-dnr" ->
+                {
+                    arity(item, parts, 2, 3);
+                    final double rate = rate(item, parts[1]);
+                    final long seed = parts.length == 3 ? decimal("faults", parts[2]) : 1;
+                    builder.fault(new FaultSpec.RandomErrors(rate, faultStatus(kind.endsWith("-dnr")), seed));
+                }
+                case "fail", "fail-dnr" ->
+                {
+                    arity(item, parts, 2, 2);
+                    builder.fault(new FaultSpec.FailNext(integer("faults", parts[1]), faultStatus(kind.endsWith("-dnr"))));
+                }
+                case "drop" ->
+                {
+                    arity(item, parts, 2, 2);
+                    builder.fault(new FaultSpec.DropCompletions(integer("faults", parts[1])));
+                }
+                case "delay" ->
+                {
+                    arity(item, parts, 3, 3);
+                    final long delay = nanos("faults", parts[2]);
+                    if (delay == 0)
+                    {
+                        throw bad("faults item '" + item + "': the delay must be positive");
+                    }
+                    builder.fault(new FaultSpec.DelayCompletions(integer("faults", parts[1]), delay));
+                }
+                case "admin" ->
+                {
+                    arity(item, parts, 2, 3);
+                    final String hex = parts[1].startsWith("0x") ? parts[1].substring(2) : parts[1];
+                    final int opcode = hex("faults admin opcode", hex.length() == 1 ? "0" + hex : hex, 2, 0xff);
+                    final int count = parts.length == 3 ? integer("faults", parts[2]) : 1;
+                    builder.fault(new FaultSpec.FailAdmin(opcode, faultStatus(false), count));
+                }
+                case "iommu" ->
+                {
+                    arity(item, parts, 2, 2);
+                    builder.fault(new FaultSpec.IommuFaults(integer("faults", parts[1])));
+                }
+                case "cfs" ->
+                {
+                    arity(item, parts, 2, 2);
+                    builder.fault(new FaultSpec.FatalAfter(decimal("faults", parts[1])));
+                }
+                case "removal" ->
+                {
+                    arity(item, parts, 2, 2);
+                    builder.fault(new FaultSpec.RemovalAfter(decimal("faults", parts[1])));
+                }
+                default -> throw bad("faults item '" + item + "': unknown kind '" + kind
+                    + "' (known: random, random-dnr, fail, fail-dnr, drop, delay, admin, iommu, cfs, removal)");
+            }
+        }
+    }
+
+    /** Injected errors are Internal Error (06h): retryable, or with Do Not Retry. */
+    private static int faultStatus(final boolean doNotRetry)
+    {
+        return doNotRetry ? Status.withDnr(Status.INTERNAL_ERROR) : Status.INTERNAL_ERROR;
+    }
+
+    private void arity(final String item, final String[] parts, final int min, final int max)
+    {
+        if (parts.length < min || parts.length > max)
+        {
+            throw bad("faults item '" + item + "' has " + (parts.length - 1) + " argument(s), expected "
+                + (min == max ? String.valueOf(min - 1) : (min - 1) + " to " + (max - 1)));
+        }
+    }
+
+    private double rate(final String item, final String value)
+    {
+        final double rate;
+        try
+        {
+            rate = Double.parseDouble(value);
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw bad("faults item '" + item + "': rate '" + value + "' is not a number");
+        }
+        if (!(rate >= 0 && rate <= 1) || value.indexOf('x') >= 0 || value.indexOf('X') >= 0)
+        {
+            throw bad("faults item '" + item + "': the rate must be within 0..1");
+        }
+        return rate;
     }
 
     private int integer(final String key, final String value)

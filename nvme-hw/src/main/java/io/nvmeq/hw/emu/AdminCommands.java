@@ -5,32 +5,38 @@ import io.nvmeq.hw.spec.Status;
 import io.nvmeq.hw.spec.SubmissionEntry;
 
 /**
- * The admin command set (NVMe base spec 2.0 §5): queue creation and deletion, Identify, features,
- * Abort and Asynchronous Event Request. Runs only on the admin submission queue, whose lock
- * serialises it; errors a retry cannot fix carry Do Not Retry.
+ * The admin command set (NVMe base spec 2.0 §5): queue creation and deletion, Identify, Get Log Page,
+ * features (Arbitration, Volatile Write Cache, Number of Queues), Abort and Asynchronous Event
+ * Request. Runs only on the admin submission queue, whose lock serialises it; errors a retry cannot
+ * fix carry Do Not Retry.
  */
 final class AdminCommands implements CommandSet
 {
     /** Abort Command Limit and Asynchronous Event Request Limit reported in Identify (one-based). */
     static final int ABORT_LIMIT = 4;
-    static final int ASYNC_EVENT_LIMIT = 4;
+    static final int ASYNC_EVENT_LIMIT = AsyncEvents.LIMIT;
     private static final int NOT_SET = -1;
+    /** Arbitration (feature 01h) as the host set it; round robin only, so the value is kept, not used. */
+    private static final int DEFAULT_ARBITRATION = 0;
 
     private final EmulatedController controller;
     private final IdentifyData identify;
+    private final LogPages logPages;
+    private final AsyncEvents asyncEvents;
     private final EmulatorCounters counters;
 
     /** I/O queues granted by Set Features Number of Queues (one-based), or NOT_SET. */
     private int grantedSubmissionQueues = NOT_SET;
     private int grantedCompletionQueues = NOT_SET;
     private volatile boolean writeCacheEnabled = true;
-    /** Async Event Requests held; no event source exists yet, so they stay until a reset. */
-    private int outstandingAsyncEvents;
+    private int arbitration = DEFAULT_ARBITRATION;
 
     AdminCommands(final EmulatedController controller)
     {
         this.controller = controller;
         this.identify = new IdentifyData(controller);
+        this.logPages = new LogPages(controller);
+        this.asyncEvents = controller.asyncEvents();
         this.counters = controller.counters();
     }
 
@@ -47,8 +53,9 @@ final class AdminCommands implements CommandSet
             grantedSubmissionQueues = NOT_SET;
             grantedCompletionQueues = NOT_SET;
             writeCacheEnabled = true;
-            outstandingAsyncEvents = 0;
+            arbitration = DEFAULT_ARBITRATION;
         }
+        asyncEvents.reset();
     }
 
     @Override
@@ -79,22 +86,42 @@ final class AdminCommands implements CommandSet
                     return setFeatures(context);
                 case Opcodes.ADMIN_GET_FEATURES:
                     return getFeatures(context);
+                case Opcodes.ADMIN_GET_LOG_PAGE:
+                    return logPages.execute(context);
                 case Opcodes.ADMIN_ABORT:
-                    // Commands run to completion before their doorbell write returns: none is ever
-                    // outstanding to abort. DW0 bit 0 = 1 says "not aborted" (§5.1).
-                    context.dw0 = 1;
-                    return Status.SUCCESS;
+                    return abort(context);
                 case Opcodes.ADMIN_ASYNC_EVENT_REQUEST:
-                    if (outstandingAsyncEvents >= ASYNC_EVENT_LIMIT)
-                    {
-                        return Status.withDnr(Status.ASYNC_EVENT_REQUEST_LIMIT_EXCEEDED);
-                    }
-                    outstandingAsyncEvents++;
-                    return NO_COMPLETION;
+                    return asyncEvents.request(context);
                 default:
                     return Status.withDnr(Status.INVALID_OPCODE);
             }
         }
+    }
+
+    /**
+     * Abort (§5.1): CDW10 SQID (15:0) and CID (31:16). A command whose completion the controller still
+     * holds (its modelled time has not come, or its completion was dropped) completes now with Command
+     * Abort Requested and DW0 bit 0 of the Abort is 0; otherwise bit 0 is 1, "not aborted" (the command
+     * completed already or never existed). Data a Write moved at submission stays written.
+     */
+    private int abort(final CommandContext context)
+    {
+        final int cdw10 = context.entry.cdw(10);
+        final int sqId = cdw10 & 0xFFFF;
+        final int cid = cdw10 >>> 16;
+        final boolean aborted;
+        if (sqId == EmulatedController.ADMIN_QUEUE_ID)
+        {
+            final CompletionQueue adminCq = controller.completionQueue(EmulatedController.ADMIN_QUEUE_ID);
+            aborted = asyncEvents.abort(cid) || (adminCq != null && adminCq.abort(sqId, cid, Status.ABORT_REQUESTED));
+        }
+        else
+        {
+            final SubmissionQueue sq = controller.submissionQueue(sqId);
+            aborted = sq != null && sq.cq.abort(sqId, cid, Status.ABORT_REQUESTED);
+        }
+        context.dw0 = aborted ? 0 : 1;
+        return Status.SUCCESS;
     }
 
     /** I/O queue identifiers the host may use: 1..granted, or 1..the controller's maximum before Set Features. */
@@ -174,7 +201,10 @@ final class AdminCommands implements CommandSet
         return Status.SUCCESS;
     }
 
-    /** Delete I/O Submission Queue (§5.7): nothing of it is outstanding, commands complete synchronously. */
+    /**
+     * Delete I/O Submission Queue (§5.7): commands of it whose completions the controller still holds
+     * complete now with Command Aborted due to SQ Deletion, before the Delete itself completes.
+     */
     private int deleteSubmissionQueue(final SubmissionEntry entry)
     {
         final int qid = entry.cdw(10) & 0xFFFF;
@@ -184,6 +214,7 @@ final class AdminCommands implements CommandSet
             return Status.withDnr(Status.INVALID_QUEUE_ID);
         }
         controller.removeSubmissionQueue(sq);
+        sq.cq.abortAll(qid, Status.ABORTED_SQ_DELETED);
         return Status.SUCCESS;
     }
 
@@ -215,6 +246,10 @@ final class AdminCommands implements CommandSet
         }
         switch (cdw10 & 0xFF)
         {
+            case Opcodes.FEATURE_ARBITRATION:
+                // §5.27.1.1: burst (2:0) and weights; weights only matter for weighted round robin.
+                arbitration = cdw11;
+                return Status.SUCCESS;
             case Opcodes.FEATURE_NUMBER_OF_QUEUES:
             {
                 final int nsqr = cdw11 & 0xFFFF;
@@ -262,6 +297,9 @@ final class AdminCommands implements CommandSet
         final boolean current = select == 0;
         switch (cdw10 & 0xFF)
         {
+            case Opcodes.FEATURE_ARBITRATION:
+                context.dw0 = select == 3 ? 1 << 2 : current ? arbitration : DEFAULT_ARBITRATION;
+                return Status.SUCCESS;
             case Opcodes.FEATURE_NUMBER_OF_QUEUES:
             {
                 if (select == 3)

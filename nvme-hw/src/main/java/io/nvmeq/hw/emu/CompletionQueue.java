@@ -13,13 +13,23 @@ import io.nvmeq.hw.spec.CompletionEntry;
  * when its completion has room: a full queue holds commands back in the submission queue (their
  * completions are posted once the host frees space through the head doorbell, or on a poll) instead of
  * dropping or overwriting completions.
+ *
+ * <p>A completion whose modelled time has not come yet (latency model, late or dropped completion)
+ * waits in a binary heap ordered by due time, in arrays sized once for the ring (a reserved slot
+ * backs each waiting completion, so it can never hold more); {@link #postDue(long)}, called from the
+ * host's poll, posts those that are due. A dropped completion waits with an infinite due time until
+ * an Abort, a queue deletion or a controller reset gets rid of it.
  */
 final class CompletionQueue
 {
+    /** Due time of a completion that is never posted on its own. */
+    static final long NEVER = Long.MAX_VALUE;
+
     final int qid;
     final long baseIova;
     final int size;
     private final EmulatedIommu iommu;
+    private final EmulatedController controller;
     private final UnsafeBuffer slot = new UnsafeBuffer(0, 0);
     private final CompletionEntry entry = new CompletionEntry();
 
@@ -30,12 +40,27 @@ final class CompletionQueue
     /** Submission queues completing here; copy-on-write so that polls read it without the lock. */
     private volatile SubmissionQueue[] attached = new SubmissionQueue[0];
 
-    CompletionQueue(final int qid, final long baseIova, final int size, final EmulatedIommu iommu)
+    private final long[] dueAt;
+    private final int[] pendingDw0;
+    /** SQ id in bits 31:16, SQ head in 15:0. */
+    private final int[] pendingQueue;
+    /** Command id in bits 31:16, status field in 15:0. */
+    private final int[] pendingCommand;
+    private int pending;
+    /** Earliest due time of a waiting completion, read by polls without the lock. */
+    private volatile long nextDue = NEVER;
+
+    CompletionQueue(final int qid, final long baseIova, final int size, final EmulatedController controller)
     {
         this.qid = qid;
         this.baseIova = baseIova;
         this.size = size;
-        this.iommu = iommu;
+        this.controller = controller;
+        this.iommu = controller.iommu();
+        this.dueAt = new long[size];
+        this.pendingDw0 = new int[size];
+        this.pendingQueue = new int[size];
+        this.pendingCommand = new int[size];
     }
 
     /** Reserves up to {@code wanted} slots; returns how many it got (0 when the queue is full). */
@@ -48,14 +73,14 @@ final class CompletionQueue
         return granted;
     }
 
-    /** Gives back a reservation for a command that completes later or never (an Async Event Request). */
+    /** Gives back a reservation for a command that will not complete (the controller failed). */
     synchronized void release()
     {
         reserved--;
     }
 
     /**
-     * Posts a completion into a reserved slot. Returns false if the slot's IOVA is not mapped
+     * Posts a completion into a reserved slot now. Returns false if the slot's IOVA is not mapped
      * (an IOMMU fault: the host broke the queue, which is fatal to the controller).
      */
     synchronized boolean post(final int dw0, final int sqHead, final int sqId, final int cid, final int status)
@@ -74,6 +99,122 @@ final class CompletionQueue
             phase ^= 1;
         }
         return true;
+    }
+
+    /**
+     * Completes a command into its reserved slot: now when {@code due} is 0 or past, else when a poll
+     * at or after {@code due} finds it ({@link #NEVER}: only an abort, deletion or reset ends it).
+     * Returns false on an IOMMU fault posting it now.
+     */
+    synchronized boolean complete(
+        final int dw0, final int sqHead, final int sqId, final int cid, final int status, final long due)
+    {
+        if (due == 0)
+        {
+            return post(dw0, sqHead, sqId, cid, status);
+        }
+        int at = pending++;
+        dueAt[at] = due;
+        pendingDw0[at] = dw0;
+        pendingQueue[at] = (sqId << 16) | (sqHead & 0xFFFF);
+        pendingCommand[at] = (cid << 16) | (status & 0xFFFF);
+        while (at > 0)
+        {
+            final int parent = (at - 1) >>> 1;
+            if (dueAt[parent] <= dueAt[at])
+            {
+                break;
+            }
+            swap(at, parent);
+            at = parent;
+        }
+        nextDue = dueAt[0];
+        return true;
+    }
+
+    /** Posts the waiting completions that are due now; without any waiting, one volatile read. */
+    void postDue()
+    {
+        if (nextDue != NEVER)
+        {
+            final long now = System.nanoTime();
+            if (now >= nextDue)
+            {
+                postDue(now);
+            }
+        }
+    }
+
+    /** Completions waiting for their time (including dropped ones). */
+    synchronized int pendingCount()
+    {
+        return pending;
+    }
+
+    /** Posts every waiting completion due at {@code now}; an unmapped ring is fatal to the controller. */
+    synchronized void postDue(final long now)
+    {
+        while (pending > 0 && dueAt[0] <= now)
+        {
+            final int queue = pendingQueue[0];
+            final int command = pendingCommand[0];
+            final int dw0 = pendingDw0[0];
+            removeAt(0);
+            if (!postOrFail(dw0, queue & 0xFFFF, queue >>> 16, command >>> 16, command & 0xFFFF))
+            {
+                return;
+            }
+        }
+    }
+
+    /**
+     * Completes the waiting command {@code cid} of submission queue {@code sqId} now with
+     * {@code status} (Command Abort Requested). Returns false if no such command waits here.
+     */
+    synchronized boolean abort(final int sqId, final int cid, final int status)
+    {
+        for (int i = 0; i < pending; i++)
+        {
+            if ((pendingQueue[i] >>> 16) == sqId && (pendingCommand[i] >>> 16) == cid)
+            {
+                final int sqHead = pendingQueue[i] & 0xFFFF;
+                removeAt(i);
+                postOrFail(0, sqHead, sqId, cid, status);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Completes every waiting command of {@code sqId} now with {@code status} (its SQ is being deleted). */
+    synchronized void abortAll(final int sqId, final int status)
+    {
+        int i = 0;
+        while (i < pending)
+        {
+            if ((pendingQueue[i] >>> 16) == sqId)
+            {
+                final int sqHead = pendingQueue[i] & 0xFFFF;
+                final int cid = pendingCommand[i] >>> 16;
+                removeAt(i);
+                postOrFail(0, sqHead, sqId, cid, status);
+                i = 0; // removal reorders the heap
+            }
+            else
+            {
+                i++;
+            }
+        }
+    }
+
+    private boolean postOrFail(final int dw0, final int sqHead, final int sqId, final int cid, final int status)
+    {
+        if (post(dw0, sqHead, sqId, cid, status))
+        {
+            return true;
+        }
+        controller.fatal("completion queue " + qid + " is not mapped");
+        return false;
     }
 
     /**
@@ -145,5 +286,62 @@ final class CompletionQueue
                 queues[i].process();
             }
         }
+    }
+
+    private void removeAt(final int index)
+    {
+        final int last = --pending;
+        if (index != last)
+        {
+            move(last, index);
+            int at = index;
+            // Sift up (the moved entry may be earlier than its new parent), then down.
+            while (at > 0 && dueAt[(at - 1) >>> 1] > dueAt[at])
+            {
+                swap(at, (at - 1) >>> 1);
+                at = (at - 1) >>> 1;
+            }
+            while (true)
+            {
+                final int left = 2 * at + 1;
+                if (left >= pending)
+                {
+                    break;
+                }
+                final int right = left + 1;
+                final int earliest = right < pending && dueAt[right] < dueAt[left] ? right : left;
+                if (dueAt[at] <= dueAt[earliest])
+                {
+                    break;
+                }
+                swap(at, earliest);
+                at = earliest;
+            }
+        }
+        nextDue = pending > 0 ? dueAt[0] : NEVER;
+    }
+
+    private void move(final int from, final int to)
+    {
+        dueAt[to] = dueAt[from];
+        pendingDw0[to] = pendingDw0[from];
+        pendingQueue[to] = pendingQueue[from];
+        pendingCommand[to] = pendingCommand[from];
+    }
+
+    private void swap(final int a, final int b)
+    {
+        final long due = dueAt[a];
+        dueAt[a] = dueAt[b];
+        dueAt[b] = due;
+        final int dw0 = pendingDw0[a];
+        pendingDw0[a] = pendingDw0[b];
+        pendingDw0[b] = dw0;
+        final int queue = pendingQueue[a];
+        pendingQueue[a] = pendingQueue[b];
+        pendingQueue[b] = queue;
+        final int command = pendingCommand[a];
+        pendingCommand[a] = pendingCommand[b];
+        pendingCommand[b] = command;
     }
 }

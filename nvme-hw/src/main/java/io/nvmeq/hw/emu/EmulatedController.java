@@ -8,18 +8,21 @@ import org.slf4j.LoggerFactory;
 import io.nvmeq.hw.device.Iommu;
 import io.nvmeq.hw.device.NvmeDevice;
 import io.nvmeq.hw.device.RegisterSpace;
+import io.nvmeq.hw.spec.Opcodes;
 import io.nvmeq.hw.spec.Registers;
+import io.nvmeq.hw.spec.Status;
 
 /**
  * A software NVMe controller behind BAR0 registers and an emulated IOMMU: the embedded default device.
  * A driver reaches it only through {@link #registers()}, {@link #iommu()} and {@link #poll(int)}, as it
- * would real hardware.
+ * would real hardware. Tests reach its {@link #faults() fault injector} and {@link #counters() counters}.
  *
  * <p>It has no thread of its own (DESIGN.md §2): an SQ tail doorbell write executes the new commands
- * on the writer's thread and posts their completions; a CQ head doorbell write or {@link #poll(int)}
- * resumes submission queues that were held back by a full completion queue. Each queue pair has its
- * own lock, so queue pairs run concurrently on different threads; controller state changes (CC
- * writes) are serialised on this object.
+ * on the writer's thread (data moves then) and posts their completions, or, under a
+ * {@link LatencyModel} or an injected delay, schedules them; {@link #poll(int)} posts the scheduled
+ * completions whose time has come, and a CQ head doorbell write or a poll resumes submission queues
+ * that were held back by a full completion queue. Each queue pair has its own lock, so queue pairs run
+ * concurrently on different threads; controller state changes (CC writes) are serialised on this object.
  */
 public final class EmulatedController implements NvmeDevice
 {
@@ -35,6 +38,10 @@ public final class EmulatedController implements NvmeDevice
     private final EmulatedIommu iommu;
     private final EmulatedRegisters registers;
     private final EmulatorCounters counters = new EmulatorCounters();
+    private final FaultInjector faults = new FaultInjector(this);
+    private final ServiceChannels channels;
+    private final ErrorLog errorLog = new ErrorLog();
+    private final AsyncEvents asyncEvents = new AsyncEvents(this);
     private final BlockStore[] stores;
     private final Namespace[] namespaces;
     private final AtomicReferenceArray<SubmissionQueue> submissionQueues;
@@ -46,6 +53,8 @@ public final class EmulatedController implements NvmeDevice
     /** Memory page size the host chose in CC.MPS at enable. */
     private volatile int pageSize = EmulatedIommu.PAGE_SIZE;
     private volatile boolean closed;
+    /** Surprise removal: the device is gone, registers read all-ones. */
+    private volatile boolean removed;
 
     private EmulatedController(final EmulatorConfig config, final String uri)
     {
@@ -53,6 +62,7 @@ public final class EmulatedController implements NvmeDevice
         this.uri = uri;
         this.iommu = new EmulatedIommu(config.iovaLimit(), config.mappingLimit());
         this.registers = new EmulatedRegisters(this, config.maxQueueEntries());
+        this.channels = new ServiceChannels(config.latency());
         this.stores = openStores(config);
         this.namespaces = new Namespace[config.namespaces()];
         for (int i = 0; i < namespaces.length; i++)
@@ -69,6 +79,10 @@ public final class EmulatedController implements NvmeDevice
             : (long)EmulatedIommu.PAGE_SIZE << config.mdts();
         this.adminCommands = new AdminCommands(this);
         this.nvmCommands = new NvmCommands(this);
+        for (final FaultSpec fault : config.faults())
+        {
+            fault.applyTo(faults);
+        }
     }
 
     /** Builds a controller, disabled (CC.EN = 0, CSTS.RDY = 0), with zeroed or file-backed namespaces. */
@@ -145,16 +159,33 @@ public final class EmulatedController implements NvmeDevice
         return counters;
     }
 
+    /** The fault injector: what a test arms here, the host sees through registers and completions. */
+    public FaultInjector faults()
+    {
+        return faults;
+    }
+
+    /** Whether the device was surprise-removed ({@link FaultInjector#surpriseRemoval()}). */
+    public boolean isRemoved()
+    {
+        return removed;
+    }
+
+    /**
+     * Posts the completions of CQ {@code cqId} whose modelled time has come, then lets submission
+     * queues that stalled on it run again. With no latency model and nothing stalled, a few volatile reads.
+     */
     @Override
     public void poll(final int cqId)
     {
-        if (cqId < 0 || cqId >= completionQueues.length())
+        if (cqId < 0 || cqId >= completionQueues.length() || removed)
         {
             return;
         }
         final CompletionQueue cq = completionQueues.get(cqId);
-        if (cq != null)
+        if (cq != null && isRunning())
         {
+            cq.postDue();
             cq.resumeStalled();
         }
     }
@@ -204,10 +235,41 @@ public final class EmulatedController implements NvmeDevice
         return pageSize;
     }
 
-    /** Commands are executed only while the controller is ready and not failed. */
+    ServiceChannels channels()
+    {
+        return channels;
+    }
+
+    ErrorLog errorLog()
+    {
+        return errorLog;
+    }
+
+    AsyncEvents asyncEvents()
+    {
+        return asyncEvents;
+    }
+
+    /** Time the medium spent serving commands under the latency model (SMART Controller Busy Time). */
+    long busyNanos()
+    {
+        return channels.busyNanos();
+    }
+
+    /** Commands are executed only while the controller is ready, not failed and present. */
     boolean isRunning()
     {
-        return (registers.csts.get() & (Registers.CSTS_RDY | Registers.CSTS_CFS)) == Registers.CSTS_RDY;
+        return (registers.csts.get() & (Registers.CSTS_RDY | Registers.CSTS_CFS)) == Registers.CSTS_RDY && !removed;
+    }
+
+    /** Surprise removal; see {@link FaultInjector#surpriseRemoval()}. */
+    void remove()
+    {
+        if (!removed)
+        {
+            removed = true;
+            LOG.warn("emulated controller {} was surprise-removed (fault injected)", uri);
+        }
     }
 
     SubmissionQueue submissionQueue(final int qid)
@@ -235,13 +297,13 @@ public final class EmulatedController implements NvmeDevice
 
     void addCompletionQueue(final int qid, final long baseIova, final int size)
     {
-        completionQueues.set(qid, new CompletionQueue(qid, baseIova, size, iommu));
+        completionQueues.set(qid, new CompletionQueue(qid, baseIova, size, this));
     }
 
     void addSubmissionQueue(final int qid, final long baseIova, final int size, final CompletionQueue cq)
     {
         final SubmissionQueue sq = new SubmissionQueue(
-            qid, baseIova, size, cq, nvmCommands, this, new PrpList(iommu, pageSize, maxTransferBytes));
+            qid, baseIova, size, cq, nvmCommands, this, new PrpList(iommu, faults, pageSize, maxTransferBytes));
         cq.attach(sq);
         submissionQueues.set(qid, sq);
     }
@@ -312,24 +374,55 @@ public final class EmulatedController implements NvmeDevice
         }
     }
 
+    /**
+     * An SQ tail doorbell. Invalid writes are ignored and, while the controller runs, reported as an
+     * error event (§3.1.3.x doorbells, §5.2): to a queue that does not exist, "Write to Invalid
+     * Doorbell Register"; a value past the ring or one that would overrun, "Invalid Doorbell Write Value".
+     */
     void sqTailDoorbell(final int qid, final int value)
     {
         final SubmissionQueue sq = submissionQueue(qid);
-        if (sq == null || !isRunning() || !sq.tailDoorbell(value))
+        if (sq == null || !isRunning())
         {
-            counters.invalidDoorbellWrites.incrementAndGet();
+            invalidDoorbell(qid, AsyncEvents.INVALID_DOORBELL_REGISTER);
+        }
+        else if (!sq.tailDoorbell(value))
+        {
+            invalidDoorbell(qid, AsyncEvents.INVALID_DOORBELL_VALUE);
         }
     }
 
+    /** A CQ head doorbell; invalid writes as for {@link #sqTailDoorbell}. */
     void cqHeadDoorbell(final int qid, final int value)
     {
         final CompletionQueue cq = completionQueue(qid);
-        if (cq == null || !isRunning() || !cq.headDoorbell(value))
+        if (cq == null || !isRunning())
         {
-            counters.invalidDoorbellWrites.incrementAndGet();
+            invalidDoorbell(qid, AsyncEvents.INVALID_DOORBELL_REGISTER);
+            return;
+        }
+        if (!cq.headDoorbell(value))
+        {
+            invalidDoorbell(qid, AsyncEvents.INVALID_DOORBELL_VALUE);
             return;
         }
         cq.resumeStalled();
+    }
+
+    /** A doorbell at an offset that is not a doorbell (misaligned). */
+    void invalidDoorbellRegister()
+    {
+        invalidDoorbell(ErrorLog.NOT_SPECIFIC, AsyncEvents.INVALID_DOORBELL_REGISTER);
+    }
+
+    private void invalidDoorbell(final int qid, final int info)
+    {
+        counters.invalidDoorbellWrites.incrementAndGet();
+        if (isRunning())
+        {
+            errorLog.record(qid, ErrorLog.NOT_SPECIFIC, Status.withDnr(Status.INVALID_FIELD), 0, 0);
+            asyncEvents.raiseError(info, Opcodes.LOG_ERROR_INFORMATION);
+        }
     }
 
     /** CC.EN 0 → 1 (NVMe base spec 2.0 §3.5.1 "Memory-based Controller Initialization"). */
@@ -345,11 +438,11 @@ public final class EmulatedController implements NvmeDevice
         pageSize = 1 << Registers.ccMpsShift(cc);
         final int aqa = registers.aqa;
         final CompletionQueue adminCq = new CompletionQueue(
-            ADMIN_QUEUE_ID, registers.acq, Registers.aqaCqEntries(aqa), iommu);
+            ADMIN_QUEUE_ID, registers.acq, Registers.aqaCqEntries(aqa), this);
         completionQueues.set(ADMIN_QUEUE_ID, adminCq);
         final SubmissionQueue adminSq = new SubmissionQueue(
             ADMIN_QUEUE_ID, registers.asq, Registers.aqaSqEntries(aqa), adminCq, adminCommands, this,
-            new PrpList(iommu, pageSize, maxTransferBytes));
+            new PrpList(iommu, faults, pageSize, maxTransferBytes));
         adminCq.attach(adminSq);
         submissionQueues.set(ADMIN_QUEUE_ID, adminSq);
         registers.csts.set(Registers.CSTS_RDY);
@@ -383,16 +476,23 @@ public final class EmulatedController implements NvmeDevice
         return null;
     }
 
-    /** CC.EN 1 → 0: a Controller Reset (NVMe base spec 2.0 §3.7.2); every queue and command is dropped. */
+    /**
+     * CC.EN 1 → 0: a Controller Reset (NVMe base spec 2.0 §3.7.2). Every I/O and admin queue is dropped
+     * and every outstanding command aborted: completions the controller still held are never posted.
+     */
     private void reset()
     {
         dropQueues();
         adminCommands.reset();
+        channels.reset();
         // RDY and CFS clear; SHST stays until the next enable so a host can still read it after disabling.
         registers.csts.set(registers.csts.get() & Registers.CSTS_SHST_MASK);
     }
 
-    /** CC.SHN: every command has completed already (they run synchronously); make the data durable. */
+    /**
+     * CC.SHN: every command has executed already (data moves at submission); make the data durable,
+     * then report the shutdown complete (§3.6.1). Completions still held are posted by later polls.
+     */
     private void shutdown()
     {
         setShutdownStatus(Registers.CSTS_SHST_OCCURRING);

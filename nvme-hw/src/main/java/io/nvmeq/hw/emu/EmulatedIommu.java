@@ -273,6 +273,12 @@ public final class EmulatedIommu implements Iommu
         return true;
     }
 
+    /** Records a fault at {@code iova} that the fault injector caused (the mapping is left as it is). */
+    void injectFault(final long iova)
+    {
+        fault(iova);
+    }
+
     private boolean covered(final MappingTable current, final long iova, final long length)
     {
         final long unmapped = current.firstUnmapped(iova, length);

@@ -36,6 +36,11 @@ final class EmulatedRegisters implements RegisterSpace
     @Override
     public int read32(final int offset)
     {
+        if (controller.isRemoved())
+        {
+            // A device that left the bus: PCIe reads of its BAR complete with all ones.
+            return 0xFFFF_FFFF;
+        }
         switch (offset)
         {
             case Registers.CAP: return (int)cap;
@@ -61,6 +66,10 @@ final class EmulatedRegisters implements RegisterSpace
     @Override
     public void write32(final int offset, final int value)
     {
+        if (controller.isRemoved())
+        {
+            return;
+        }
         if (offset >= Registers.DOORBELL_BASE)
         {
             doorbell(offset, value);
@@ -104,7 +113,7 @@ final class EmulatedRegisters implements RegisterSpace
         final int index = (offset - Registers.DOORBELL_BASE) >>> 2;
         if ((offset & 3) != 0)
         {
-            controller.counters().invalidDoorbellWrites.incrementAndGet();
+            controller.invalidDoorbellRegister();
             return;
         }
         if ((index & 1) == 0)

@@ -1,6 +1,8 @@
 package io.nvmeq.hw.emu;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -20,6 +22,8 @@ import java.util.Objects;
  * @param firmware         firmware revision (Identify FR)
  * @param mappingLimit     IOMMU mappings at most (VFIO's dma_entry_limit; 65535 by default)
  * @param iovaLimit        end (exclusive) of the usable IOVA range, which starts at 0
+ * @param latency          service times and internal channels ({@link LatencyModel#NONE}: immediate completions)
+ * @param faults           faults armed when the controller is created (empty: none)
  */
 public record EmulatorConfig(
     Backend backend,
@@ -34,7 +38,9 @@ public record EmulatorConfig(
     String model,
     String firmware,
     int mappingLimit,
-    long iovaLimit)
+    long iovaLimit,
+    LatencyModel latency,
+    List<FaultSpec> faults)
 {
     public enum Backend
     {
@@ -95,9 +101,21 @@ public record EmulatorConfig(
         {
             throw new IllegalArgumentException("IOVA limit must be at least 16 MiB, not " + iovaLimit);
         }
+        latency = latency == null ? LatencyModel.NONE : latency;
+        faults = faults == null ? List.of() : List.copyOf(faults);
         serial = serial == null ? "NVMEQ0001" : serial;
         model = model == null ? "nvmeq emulated controller" : model;
         firmware = firmware == null ? "0.1" : firmware;
+    }
+
+    /** The configuration without a latency model or faults (the components before those existed). */
+    public EmulatorConfig(
+        final Backend backend, final Path file, final int namespaces, final long namespaceBytes, final int blockSize,
+        final int maxIoQueuePairs, final int maxQueueEntries, final int mdts, final String serial, final String model,
+        final String firmware, final int mappingLimit, final long iovaLimit)
+    {
+        this(backend, file, namespaces, namespaceBytes, blockSize, maxIoQueuePairs, maxQueueEntries, mdts, serial,
+            model, firmware, mappingLimit, iovaLimit, LatencyModel.NONE, List.of());
     }
 
     public static Builder builder()
@@ -125,6 +143,8 @@ public record EmulatorConfig(
         private String firmware;
         private int mappingLimit = DEFAULT_MAPPING_LIMIT;
         private long iovaLimit = DEFAULT_IOVA_LIMIT;
+        private LatencyModel latency = LatencyModel.NONE;
+        private final List<FaultSpec> faults = new ArrayList<>();
 
         public Builder backend(final Backend backend)
         {
@@ -205,11 +225,49 @@ public record EmulatorConfig(
             return this;
         }
 
+        public Builder latency(final LatencyModel latency)
+        {
+            this.latency = Objects.requireNonNull(latency, "latency");
+            return this;
+        }
+
+        public Builder readLatency(final ServiceTime serviceTime)
+        {
+            this.latency = latency.withRead(serviceTime);
+            return this;
+        }
+
+        public Builder writeLatency(final ServiceTime serviceTime)
+        {
+            this.latency = latency.withWrite(serviceTime);
+            return this;
+        }
+
+        public Builder flushLatency(final ServiceTime serviceTime)
+        {
+            this.latency = latency.withFlush(serviceTime);
+            return this;
+        }
+
+        /** Internal channels of the latency model (commands served at once). */
+        public Builder channels(final int channels)
+        {
+            this.latency = latency.withChannels(channels);
+            return this;
+        }
+
+        /** Adds a fault armed at creation. */
+        public Builder fault(final FaultSpec fault)
+        {
+            this.faults.add(Objects.requireNonNull(fault, "fault"));
+            return this;
+        }
+
         public EmulatorConfig build()
         {
             return new EmulatorConfig(
                 backend, file, namespaces, namespaceBytes, blockSize, maxIoQueuePairs, maxQueueEntries, mdts,
-                serial, model, firmware, mappingLimit, iovaLimit);
+                serial, model, firmware, mappingLimit, iovaLimit, latency, faults);
         }
     }
 }

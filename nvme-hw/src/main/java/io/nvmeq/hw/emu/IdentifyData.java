@@ -24,6 +24,8 @@ final class IdentifyData
     /** DLFEAT: deallocated blocks read zeroes (001b) and Write Zeroes honours its Deallocate bit (bit 3). */
     private static final int DLFEAT = IdentifyNamespace.DLFEAT_READS_ZEROES | (1 << 3);
 
+    private static final int LPA_EXTENDED_DATA = 1 << 2;
+
     private final EmulatedController controller;
     private final IdentifyController controllerData = new IdentifyController();
     private final IdentifyNamespace namespaceData = new IdentifyNamespace();
@@ -101,6 +103,9 @@ final class IdentifyData
             .oncs(IdentifyController.ONCS_WRITE_ZEROES | IdentifyController.ONCS_DATASET_MANAGEMENT)
             .awun(0);
         data.putByte(IdentifyController.VWC, (byte)VWC_PRESENT_BROADCAST_FLUSH);
+        // LPA: Get Log Page takes extended data (NUMDU, offsets); SMART is kept per controller only.
+        data.putByte(IdentifyController.LPA, (byte)LPA_EXTENDED_DATA);
+        data.putByte(IdentifyController.ELPE, (byte)(ErrorLog.ENTRIES - 1));
         // FRMW: one firmware slot, read-only. SUBNQN: required since NVMe 1.2.1.
         data.putByte(IdentifyController.FRMW, (byte)((1 << 1) | 1));
         final byte[] nqn = ("nqn.2024-01.io.nvmeq:emu:" + config.serial()).getBytes(StandardCharsets.US_ASCII);

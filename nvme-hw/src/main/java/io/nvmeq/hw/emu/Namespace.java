@@ -8,6 +8,8 @@ final class Namespace
     final long baseOffset;
     final long blocks;
     final int blockShift;
+    /** Keeps single-block writes atomic across queues (AWUN 0). */
+    final BlockLocks locks;
 
     Namespace(final int nsid, final BlockStore store, final long baseOffset, final long blocks, final int blockSize)
     {
@@ -16,6 +18,7 @@ final class Namespace
         this.baseOffset = baseOffset;
         this.blocks = blocks;
         this.blockShift = Integer.numberOfTrailingZeros(blockSize);
+        this.locks = new BlockLocks(blockShift);
     }
 
     /** Whether [slba, slba + count) lies inside the namespace; slba is unsigned as in the command. */

@@ -91,6 +91,14 @@ final class NvmCommands implements CommandSet
             return status;
         }
         final long offset = namespace.offsetOf(slba);
+        if (write)
+        {
+            namespace.locks.lockWrite(slba, blocks);
+        }
+        else
+        {
+            namespace.locks.lockRead(slba, blocks);
+        }
         try
         {
             if (write)
@@ -98,10 +106,6 @@ final class NvmCommands implements CommandSet
                 if (!prps.hostToStore(namespace.store, offset))
                 {
                     return Status.withDnr(Status.DATA_TRANSFER_ERROR);
-                }
-                if ((entry.cdw(12) & Opcodes.RW_FUA) != 0 || !controller.writeCacheEnabled())
-                {
-                    namespace.store.flush();
                 }
                 counters.bytesWritten.addAndGet(bytes);
             }
@@ -118,6 +122,30 @@ final class NvmCommands implements CommandSet
         {
             LOG.error("namespace {} {} at LBA {} failed", namespace.nsid, write ? "write" : "read", slba, ex);
             return write ? Status.WRITE_FAULT : Status.UNRECOVERED_READ_ERROR;
+        }
+        finally
+        {
+            if (write)
+            {
+                namespace.locks.unlockWrite(slba, blocks);
+            }
+            else
+            {
+                namespace.locks.unlockRead(slba, blocks);
+            }
+        }
+        // FUA (or no volatile write cache): durable before the completion. A file store forces its data.
+        if (write && ((entry.cdw(12) & Opcodes.RW_FUA) != 0 || !controller.writeCacheEnabled()))
+        {
+            try
+            {
+                namespace.store.flush();
+            }
+            catch (final UncheckedIOException ex)
+            {
+                LOG.error("namespace {} FUA write at LBA {} could not be made durable", namespace.nsid, slba, ex);
+                return Status.WRITE_FAULT;
+            }
         }
         return Status.SUCCESS;
     }
@@ -163,7 +191,15 @@ final class NvmCommands implements CommandSet
         }
         try
         {
-            namespace.store.writeZeroes(namespace.offsetOf(slba), (long)blocks << namespace.blockShift);
+            namespace.locks.lockWrite(slba, blocks);
+            try
+            {
+                namespace.store.writeZeroes(namespace.offsetOf(slba), (long)blocks << namespace.blockShift);
+            }
+            finally
+            {
+                namespace.locks.unlockWrite(slba, blocks);
+            }
             if ((entry.cdw(12) & Opcodes.RW_FUA) != 0 || !controller.writeCacheEnabled())
             {
                 namespace.store.flush();
@@ -221,7 +257,15 @@ final class NvmCommands implements CommandSet
             {
                 final long length = data.getInt(i * DSM_RANGE_SIZE + 4) & 0xFFFF_FFFFL;
                 final long slba = data.getLong(i * DSM_RANGE_SIZE + 8);
-                namespace.store.writeZeroes(namespace.offsetOf(slba), length << namespace.blockShift);
+                namespace.locks.lockWrite(slba, length);
+                try
+                {
+                    namespace.store.writeZeroes(namespace.offsetOf(slba), length << namespace.blockShift);
+                }
+                finally
+                {
+                    namespace.locks.unlockWrite(slba, length);
+                }
             }
         }
         catch (final UncheckedIOException ex)

@@ -23,7 +23,12 @@ import io.nvmeq.hw.spec.Status;
  */
 final class PrpList
 {
+    /** Zeroes for the part of a transfer past the end of a log page (read only, so shared). */
+    private static final UnsafeBuffer ZEROES =
+        new UnsafeBuffer(BufferUtil.allocateDirectAligned(1 << 16, EmulatedIommu.PAGE_SIZE));
+
     private final EmulatedIommu iommu;
+    private final FaultInjector faults;
     private final int pageSize;
     private final ByteBuffer listPageMemory;
     private final UnsafeBuffer listPage;
@@ -31,9 +36,10 @@ final class PrpList
     private final long[] lengths;
     private int count;
 
-    PrpList(final EmulatedIommu iommu, final int pageSize, final long maxTransferBytes)
+    PrpList(final EmulatedIommu iommu, final FaultInjector faults, final int pageSize, final long maxTransferBytes)
     {
         this.iommu = iommu;
+        this.faults = faults;
         this.pageSize = pageSize;
         this.listPageMemory = BufferUtil.allocateDirectAligned(pageSize, EmulatedIommu.PAGE_SIZE);
         this.listPage = new UnsafeBuffer(listPageMemory);
@@ -182,6 +188,46 @@ final class PrpList
         return true;
     }
 
+    /**
+     * Controller memory → host, {@code srcLength} bytes from {@code srcAddress} and zeroes for the rest
+     * of the transfer (a log page read past its end).
+     */
+    boolean toHostPadded(final long srcAddress, final long srcLength)
+    {
+        if (!allMapped())
+        {
+            return false;
+        }
+        long offset = 0;
+        for (int i = 0; i < count; i++)
+        {
+            long done = 0;
+            while (done < lengths[i])
+            {
+                final long at = offset + done;
+                final long chunk;
+                final boolean ok;
+                if (at < srcLength)
+                {
+                    chunk = Math.min(lengths[i] - done, srcLength - at);
+                    ok = iommu.writeHost(iovas[i] + done, srcAddress + at, chunk);
+                }
+                else
+                {
+                    chunk = Math.min(lengths[i] - done, ZEROES.capacity());
+                    ok = iommu.writeHost(iovas[i] + done, ZEROES.addressOffset(), chunk);
+                }
+                if (!ok)
+                {
+                    return false;
+                }
+                done += chunk;
+            }
+            offset += lengths[i];
+        }
+        return true;
+    }
+
     /** Host → controller memory (Dataset Management ranges). */
     boolean fromHost(final long dstAddress)
     {
@@ -203,6 +249,11 @@ final class PrpList
 
     private boolean allMapped()
     {
+        if (count > 0 && faults.takeIommuFault())
+        {
+            iommu.injectFault(iovas[0]);
+            return false;
+        }
         for (int i = 0; i < count; i++)
         {
             if (!iommu.check(iovas[i], lengths[i]))

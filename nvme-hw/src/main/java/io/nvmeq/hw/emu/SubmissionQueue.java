@@ -7,9 +7,11 @@ import io.nvmeq.hw.spec.SubmissionEntry;
 
 /**
  * A submission queue ring in host memory. A tail doorbell write fetches the new entries through the
- * IOMMU and executes them on the writer's thread (the emulator has no thread of its own), posting each
- * completion before the next command runs. Its lock serialises the host's doorbell thread with the
- * CQ head doorbell or poll that resumes a queue stalled on a full completion queue, and with deletion.
+ * IOMMU and executes them on the writer's thread (the emulator has no thread of its own): the data
+ * moves then, at submission. The completion is posted at once, or, under a latency model or an
+ * injected delay, handed to the completion queue with its due time and posted by a later poll.
+ * Its lock serialises the host's doorbell thread with the CQ head doorbell or poll that resumes a
+ * queue stalled on a full completion queue, and with deletion.
  */
 final class SubmissionQueue
 {
@@ -21,11 +23,16 @@ final class SubmissionQueue
     private final CommandSet commands;
     private final EmulatedController controller;
     private final EmulatorCounters counters;
+    private final FaultInjector faults;
+    private final ServiceChannels channels;
+    private final ErrorLog errorLog;
     private final CommandContext context;
+    private final boolean admin;
     private final ReentrantLock lock = new ReentrantLock();
 
     private volatile int tail;
-    private int head;
+    /** Next entry to fetch; written under the lock, read by other threads for completion entries. */
+    private volatile int head;
     /** Entries are waiting for completion queue space. */
     private volatile boolean stalled;
     private volatile boolean deleted;
@@ -42,19 +49,45 @@ final class SubmissionQueue
         this.controller = controller;
         this.iommu = controller.iommu();
         this.counters = controller.counters();
+        this.faults = controller.faults();
+        this.channels = controller.channels();
+        this.errorLog = controller.errorLog();
         this.context = new CommandContext(qid, prps);
+        this.admin = qid == EmulatedController.ADMIN_QUEUE_ID;
     }
 
-    /** Returns false for an Invalid Doorbell Write Value (ignored). */
+    /**
+     * Returns false for an Invalid Doorbell Write Value (ignored): a tail past the ring, or one that
+     * would overrun entries the controller has not fetched yet (the new tail passes the head).
+     */
     boolean tailDoorbell(final int newTail)
     {
         if (newTail < 0 || newTail >= size)
         {
             return false;
         }
-        tail = newTail;
-        process();
-        return true;
+        lock.lock();
+        try
+        {
+            final int current = tail;
+            final int waiting = distance(head, current);
+            if (newTail != current && distance(head, newTail) < waiting)
+            {
+                return false;
+            }
+            tail = newTail;
+            process();
+            return true;
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    int head()
+    {
+        return head;
     }
 
     boolean isStalled()
@@ -75,7 +108,7 @@ final class SubmissionQueue
                 {
                     return;
                 }
-                final int pending = currentTail > head ? currentTail - head : currentTail + size - head;
+                final int pending = distance(head, currentTail);
                 int granted = cq.reserve(pending);
                 if (granted == 0)
                 {
@@ -122,6 +155,11 @@ final class SubmissionQueue
         }
     }
 
+    private int distance(final int from, final int to)
+    {
+        return to >= from ? to - from : to + size - from;
+    }
+
     private boolean executeNext()
     {
         final long entryIova = baseIova + (long)head * SubmissionEntry.SIZE;
@@ -132,18 +170,51 @@ final class SubmissionQueue
             return false;
         }
         head = head + 1 == size ? 0 : head + 1;
+        final SubmissionEntry entry = context.entry;
+        final int opcode = entry.opcode();
         context.dw0 = 0;
-        final int status = commands.execute(context);
+        final int injected = faults.injectedStatus(admin, opcode);
+        if (!controller.isRunning())
+        {
+            // An injected fatal status or removal: the command is not executed and never completes.
+            cq.release();
+            return false;
+        }
+        final int status = injected != FaultInjector.NONE ? injected : commands.execute(context);
         if (status == CommandSet.NO_COMPLETION)
         {
-            cq.release();
+            // An Async Event Request keeps its completion slot until an event completes it.
             return true;
         }
-        if (!Status.isSuccess(status))
+        final int cid = entry.commandId();
+        final boolean success = Status.isSuccess(status);
+        if (!success)
         {
             counters.errors.incrementAndGet();
+            errorLog.record(qid, cid, status, entry.namespaceId(), admin ? 0 : entry.startingLba());
         }
-        if (!cq.post(context.dw0, head, qid, context.entry.commandId(), status))
+        long due = 0;
+        long now = 0;
+        if (!admin && success && channels.isActive())
+        {
+            final long service = channels.serviceTime(opcode);
+            if (service > 0)
+            {
+                now = System.nanoTime();
+                due = channels.schedule(now, service);
+            }
+        }
+        // A command already failed by injection is not also dropped or delayed: one fault per command.
+        final long delay = injected == FaultInjector.NONE ? faults.completionDelay(admin) : 0;
+        if (delay == FaultInjector.DROPPED)
+        {
+            due = CompletionQueue.NEVER;
+        }
+        else if (delay > 0)
+        {
+            due = Math.max(due, now == 0 ? System.nanoTime() : now) + delay;
+        }
+        if (!cq.complete(context.dw0, head, qid, cid, status, due))
         {
             controller.fatal("completion queue " + cq.qid + " is not mapped");
             return false;

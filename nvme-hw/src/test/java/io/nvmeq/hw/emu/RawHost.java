@@ -154,6 +154,25 @@ final class RawHost implements AutoCloseable
         return null;
     }
 
+    /** Polls the controller once and reaps a completion if one is visible; null otherwise. */
+    Completion tryReap(final HostQueue queue)
+    {
+        controller.poll(queue.qid);
+        if (!completionVisible(queue))
+        {
+            return null;
+        }
+        return reap(queue);
+    }
+
+    /** Submits one command without waiting; returns its command id. */
+    int submit(final HostQueue queue, final Consumer<SubmissionEntry> fill)
+    {
+        final int cid = push(queue, fill);
+        ringSq(queue);
+        return cid;
+    }
+
     /** Whether a new completion is visible at the CQ head now (no waiting, no doorbell). */
     boolean completionVisible(final HostQueue queue)
     {

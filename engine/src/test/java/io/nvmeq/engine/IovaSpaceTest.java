@@ -1,0 +1,323 @@
+package io.nvmeq.engine;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.junit.jupiter.api.Test;
+
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The IOVA allocator against a reference IOMMU ({@link ModelIommu}) and a reference list of what is
+ * in use: whatever the order of mappings, releases and registrations, every mapping a request still
+ * holds stays mapped to its memory, registered ranges are found by address, nothing lands outside the
+ * usable range, and the temporary region never leaks.
+ */
+class IovaSpaceTest
+{
+    private static final long BASE = 0x10000;
+    private static final long HOST = 0x7f00_0000_0000L;
+
+    @Property(tries = 2000)
+    void randomUseKeepsMappingsInUseAndNeverLeaks(
+        @ForAll final long seed,
+        @ForAll @IntRange(min = 2, max = 48) final int mappingLimit,
+        @ForAll @IntRange(min = 8, max = 512) final int pages)
+    {
+        final ModelIommu iommu = new ModelIommu(0, BASE + (long)pages * ModelIommu.PAGE, mappingLimit);
+        final IovaSpace space = new IovaSpace(iommu);
+        final Random random = new Random(seed);
+        final List<long[]> leases = new ArrayList<>();      // {iova, length, host}
+        final List<long[]> registered = new ArrayList<>();  // {address, length, iova}
+
+        for (int step = 0; step < 300; step++)
+        {
+            final int op = random.nextInt(10);
+            if (op < 5)
+            {
+                final long host = HOST + (long)random.nextInt(1 << 20) * ModelIommu.PAGE + random.nextInt(ModelIommu.PAGE);
+                final long length = 1 + random.nextInt(random.nextBoolean() ? 8192 : 4 * ModelIommu.PAGE * 4);
+                final long bytesNeeded = pagesOf(host, length) * ModelIommu.PAGE;
+                final long iova = space.mapTemporary(host, length);
+                if (iova == IovaSpace.NO_IOVA)
+                {
+                    final boolean roomForIt = bytesNeeded <= space.max() - space.low()
+                        && registered.size() < mappingLimit;
+                    assertTrue(!leases.isEmpty() || !roomForIt,
+                        "refused with nothing in flight although the space is free, step " + step);
+                }
+                else
+                {
+                    assertEquals(host & 4095, iova & 4095, "the IOVA keeps the byte's page offset");
+                    leases.add(new long[] {iova, length, host});
+                }
+            }
+            else if (op < 8 && !leases.isEmpty())
+            {
+                final long[] lease = leases.remove(random.nextInt(leases.size()));
+                space.releaseTemporary(lease[0]);
+            }
+            else if (op == 8)
+            {
+                final long address = HOST + (1L << 40) + (long)random.nextInt(1 << 16) * 64;
+                final long length = 1 + random.nextInt(3 * ModelIommu.PAGE);
+                if (overlapsAny(registered, address, length))
+                {
+                    assertThrows(InvalidRequestException.class, () -> space.register(address, length));
+                }
+                else
+                {
+                    try
+                    {
+                        final long iova = space.register(address, length);
+                        registered.add(new long[] {address, length, iova});
+                    }
+                    catch (final IovaExhaustedException ex)
+                    {
+                        // A legitimate answer when fixed space or mappings are gone; nothing may have changed.
+                        assertEquals(RegisteredRanges.NOT_REGISTERED, space.lookup(address, 1));
+                    }
+                }
+            }
+            else if (!registered.isEmpty())
+            {
+                final long[] range = registered.remove(random.nextInt(registered.size()));
+                space.unregister(range[0], range[1], range[2]);
+                assertEquals(IovaSpace.NO_IOVA, space.lookup(range[0], 1));
+            }
+            checkInvariants(iommu, space, leases, registered, random);
+        }
+        for (final long[] lease : leases)
+        {
+            space.releaseTemporary(lease[0]);
+        }
+        leases.clear();
+        assertEquals(0, space.temporaryInFlight());
+        space.trimTemporary();
+        assertEquals(registered.size(), iommu.count(), "after the last release only fixed mappings remain");
+        checkInvariants(iommu, space, leases, registered, random);
+    }
+
+    @Test
+    void temporaryMappingsGrowDownFromTheTopAndFixedOnesUpFromTheBottom()
+    {
+        final ModelIommu iommu = new ModelIommu(0, 0x100000, 100);
+        final IovaSpace space = new IovaSpace(iommu);
+        assertEquals(IovaSpace.IOVA_MIN, space.min(), "nothing below the 64 KiB floor");
+        final long first = space.mapTemporary(HOST + 0x10, 100);
+        assertEquals(0x100000 - 4096 + 0x10, first);
+        final long second = space.mapTemporary(HOST + 8192, 8192);
+        assertEquals(0x100000 - 4096 - 8192, second);
+        final long fixed = space.register(HOST + (1L << 40), 4096);
+        assertEquals(IovaSpace.IOVA_MIN, fixed);
+        assertEquals(IovaSpace.IOVA_MIN + 4096, space.register(HOST + (1L << 40) + 4096, 10));
+        assertEquals(fixed + 100, space.lookup(HOST + (1L << 40) + 100, 50));
+        assertEquals(IovaSpace.NO_IOVA, space.lookup(HOST + (1L << 40) + 4000, 200), "crosses out of the range");
+    }
+
+    @Test
+    void usesTheWidestUsableRangeAboveTheFloor()
+    {
+        final ModelIommu iommu = new ModelIommu(0xFEE0_0000L, 0x1_0000_0000L, 10);
+        final IovaSpace space = new IovaSpace(iommu);
+        assertEquals(0xFEE0_0000L, space.min());
+        assertEquals(0x1_0000_0000L, space.max());
+    }
+
+    @Test
+    void enospcClosesTheEpochAndTheLastReleaseResetsItWithOneUnmap()
+    {
+        final ModelIommu iommu = new ModelIommu(0, 1L << 30, 4);
+        final IovaSpace space = new IovaSpace(iommu);
+        final List<Long> held = new ArrayList<>();
+        long iova;
+        while ((iova = space.mapTemporary(HOST + held.size() * 4096L, 512)) != IovaSpace.NO_IOVA)
+        {
+            held.add(iova);
+        }
+        assertEquals(4, held.size(), "the mapping limit, not the IOVA space, ran out");
+        final int unmapsBefore = iommu.unmapCallCount();
+        for (final long each : held)
+        {
+            space.releaseTemporary(each);
+        }
+        assertTrue(iommu.unmapCallCount() - unmapsBefore <= 2, "one bulk unmap per closed epoch");
+        assertTrue(space.epochResetCount() >= 1);
+        assertNotEquals(IovaSpace.NO_IOVA, space.mapTemporary(HOST, 512), "the space is usable again");
+        assertThrows(IllegalStateException.class, () -> space.releaseTemporary(0x20000), "not a lease");
+    }
+
+    @Test
+    void aClosedEpochResetsOnlyOnceDrainedWhileTheNextOneTakesNewMappings()
+    {
+        final long top = IovaSpace.IOVA_MIN + 16 * 4096;
+        final ModelIommu iommu = new ModelIommu(0, top, 1000);
+        final IovaSpace space = new IovaSpace(iommu);
+        // Epoch A may take half of the 16 free pages: a and b fill it.
+        final long a = space.mapTemporary(HOST, 4 * 4096);
+        final long b = space.mapTemporary(HOST, 4 * 4096);
+        assertEquals(top - 8 * 4096, b);
+        // c closes A and opens B below it; A stays mapped while a and b are in flight.
+        final long c = space.mapTemporary(HOST + 0x100000, 4 * 4096);
+        assertEquals(top - 12 * 4096, c);
+        assertEquals(0, space.epochResetCount());
+        space.releaseTemporary(a);
+        assertTrue(iommu.translatesTo(b, 4 * 4096, HOST), "b is still in flight");
+        final int unmaps = iommu.unmapCallCount();
+        space.releaseTemporary(b);
+        assertEquals(unmaps + 1, iommu.unmapCallCount(), "the drained epoch goes with one unmap");
+        assertEquals(1, space.epochResetCount());
+        assertTrue(iommu.translatesTo(c, 4 * 4096, HOST + 0x100000), "c, in the next epoch, is untouched");
+        // B is full; d closes it and a new epoch opens at the top again, where A was.
+        final long d = space.mapTemporary(HOST + 0x200000, 4096);
+        assertEquals(top - 4096, d);
+        space.releaseTemporary(c);
+        space.releaseTemporary(d);
+        space.trimTemporary();
+        assertEquals(0, iommu.count());
+    }
+
+    /**
+     * Reset-when-drained under concurrent use: threads map, "DMA" (check their mapping still translates,
+     * before and after a pause), and release, in a space so small that epochs close and reset all the time.
+     */
+    @Test
+    void concurrentUseNeverLosesAMappingInFlight() throws Exception
+    {
+        final ModelIommu iommu = new ModelIommu(0, IovaSpace.IOVA_MIN + 64 * 4096, 24);
+        final IovaSpace space = new IovaSpace(iommu);
+        final int threads = 4;
+        final AtomicLong mapped = new AtomicLong();
+        final AtomicLong refused = new AtomicLong();
+        final CountDownLatch start = new CountDownLatch(1);
+        final ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try
+        {
+            final List<Future<?>> results = new ArrayList<>();
+            for (int t = 0; t < threads; t++)
+            {
+                final long hostBase = HOST + ((long)t << 32);
+                results.add(pool.submit(() ->
+                {
+                    final Random random = new Random(hostBase);
+                    final long[] held = new long[3];
+                    final long[] hosts = new long[3];
+                    final long[] lengths = new long[3];
+                    start.await();
+                    for (int i = 0; i < 20_000; i++)
+                    {
+                        final int slot = i % 3;
+                        if (held[slot] != 0)
+                        {
+                            assertTrue(iommu.translatesTo(held[slot], lengths[slot], hosts[slot]),
+                                "a mapping in flight was unmapped");
+                            space.releaseTemporary(held[slot]);
+                            held[slot] = 0;
+                        }
+                        hosts[slot] = hostBase + random.nextInt(1 << 16) * 4096L + random.nextInt(4096);
+                        lengths[slot] = 1 + random.nextInt(3 * 4096);
+                        final long iova = space.mapTemporary(hosts[slot], lengths[slot]);
+                        if (iova == IovaSpace.NO_IOVA)
+                        {
+                            refused.incrementAndGet();
+                            continue;
+                        }
+                        mapped.incrementAndGet();
+                        held[slot] = iova;
+                        assertTrue(iommu.translatesTo(iova, lengths[slot], hosts[slot]));
+                    }
+                    for (int slot = 0; slot < 3; slot++)
+                    {
+                        if (held[slot] != 0)
+                        {
+                            assertTrue(iommu.translatesTo(held[slot], lengths[slot], hosts[slot]));
+                            space.releaseTemporary(held[slot]);
+                        }
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (final Future<?> result : results)
+            {
+                result.get(60, TimeUnit.SECONDS);
+            }
+        }
+        finally
+        {
+            pool.shutdownNow();
+        }
+        assertEquals(0, space.temporaryInFlight());
+        assertTrue(space.epochResetCount() > 100, "epochs were reset while others were in use: " + space.epochResetCount());
+        assertTrue(mapped.get() > 10_000, mapped + " mapped, " + refused + " refused");
+        space.trimTemporary();
+        assertEquals(0, iommu.count());
+    }
+
+    private static void checkInvariants(
+        final ModelIommu iommu, final IovaSpace space, final List<long[]> leases, final List<long[]> registered,
+        final Random random)
+    {
+        assertTrue(iommu.allWithin(space.min(), space.max()), "a mapping outside the usable range");
+        assertEquals(leases.size(), space.temporaryInFlight());
+        for (final long[] lease : leases)
+        {
+            assertTrue(iommu.translatesTo(lease[0], lease[1], lease[2]), "a temporary mapping in use was unmapped");
+        }
+        for (final long[] range : registered)
+        {
+            assertTrue(iommu.translatesTo(range[2], range[1], range[0]), "a registered range was unmapped");
+            assertEquals(range[2], space.lookup(range[0], range[1]));
+        }
+        for (int probe = 0; probe < 4 && !registered.isEmpty(); probe++)
+        {
+            final long[] range = registered.get(random.nextInt(registered.size()));
+            final long address = range[0] - 64 + random.nextInt((int)range[1] + 128);
+            final long length = 1 + random.nextInt(256);
+            assertEquals(referenceLookup(registered, address, length), space.lookup(address, length));
+        }
+    }
+
+    private static long referenceLookup(final List<long[]> registered, final long address, final long length)
+    {
+        for (final long[] range : registered)
+        {
+            if (address >= range[0] && address + length <= range[0] + range[1])
+            {
+                return range[2] + (address - range[0]);
+            }
+        }
+        return IovaSpace.NO_IOVA;
+    }
+
+    private static boolean overlapsAny(final List<long[]> registered, final long address, final long length)
+    {
+        for (final long[] range : registered)
+        {
+            if (address < range[0] + range[1] && range[0] < address + length)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static long pagesOf(final long address, final long length)
+    {
+        return ((address + length + 4095) >>> 12) - (address >>> 12);
+    }
+}

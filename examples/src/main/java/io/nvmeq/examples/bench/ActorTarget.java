@@ -1,0 +1,191 @@
+package io.nvmeq.examples.bench;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorSystem;
+import io.nvmeq.actors.Nvmeq;
+import io.nvmeq.actors.NvmeqSettings;
+import io.nvmeq.actors.dispatch.CpuDispatchers;
+import io.nvmeq.engine.DmaBuffer;
+import io.nvmeq.engine.NamespaceInfo;
+import io.nvmeq.examples.io.Await;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * The actor path: the device opened through the {@link Nvmeq} facade, with one queue-pair actor per job. The
+ * jobs' load comes from {@link ColocatedClient}s on the queue pairs' own dispatchers, or from
+ * {@link FacadeClient}s outside the actor system.
+ */
+final class ActorTarget implements BenchTarget
+{
+    private static final Duration TRANSFER_TIMEOUT = Duration.ofSeconds(30);
+    private static final AtomicInteger RUNS = new AtomicInteger();
+
+    private final Nvmeq nvmeq;
+    private final NvmeqSettings settings;
+    private final ClientPlacement placement;
+    private DmaBuffer transfer;
+
+    ActorTarget(final NvmeqSettings settings, final ClientPlacement placement)
+    {
+        this.settings = settings;
+        this.placement = placement;
+        this.nvmeq = Nvmeq.open(settings);
+    }
+
+    @Override
+    public String engineName()
+    {
+        return "nvmeq-actors";
+    }
+
+    @Override
+    public String description()
+    {
+        return settings.device() + " through queue-pair actors on CPUs " + nvmeq.cpus() + ", " +
+            (placement == ClientPlacement.COLOCATED ? "client actors co-located on the queue pairs' dispatchers" :
+                "clients outside the actor system through the Nvmeq facade");
+    }
+
+    @Override
+    public int lbaSize(final int nsid)
+    {
+        return nvmeq.namespace(nsid).blockSize();
+    }
+
+    @Override
+    public long capacity(final int nsid)
+    {
+        final NamespaceInfo namespace = nvmeq.namespace(nsid);
+        return namespace.bytes();
+    }
+
+    @Override
+    public int maxTransfer()
+    {
+        return (int)Math.min(Integer.MAX_VALUE, nvmeq.controller().maxTransferBytes());
+    }
+
+    @Override
+    public int maxJobs()
+    {
+        return nvmeq.queuePairs();
+    }
+
+    @Override
+    public UnsafeBuffer transferBuffer(final int bytes)
+    {
+        if (transfer == null || transfer.capacity() < bytes)
+        {
+            if (transfer != null)
+            {
+                transfer.close();
+            }
+            transfer = nvmeq.allocate(bytes);
+        }
+        return transfer.buffer();
+    }
+
+    @Override
+    public void transfer(final boolean write, final int nsid, final long offset, final int length)
+    {
+        final int lbaSize = lbaSize(nsid);
+        final long lba = offset / lbaSize;
+        final int blocks = length / lbaSize;
+        if (write)
+        {
+            Await.result(nvmeq.write(0, nsid, lba, blocks, transfer, 0, false), TRANSFER_TIMEOUT,
+                "write of " + length + " bytes at offset " + offset);
+        }
+        else
+        {
+            Await.result(nvmeq.read(0, nsid, lba, blocks, transfer, 0), TRANSFER_TIMEOUT,
+                "read of " + length + " bytes at offset " + offset);
+        }
+    }
+
+    @Override
+    public Running start(final List<JobContext> jobs)
+    {
+        final CountDownLatch finished = new CountDownLatch(jobs.size());
+        final List<Worker> workers = new ArrayList<>(jobs.size());
+        final List<DmaBuffer> buffers = new ArrayList<>(jobs.size());
+        final List<ActorRef<Object>> clients = new ArrayList<>(jobs.size());
+        final List<FacadeClient> facadeClients = new ArrayList<>(jobs.size());
+        final ActorSystem<?> system = nvmeq.system();
+        final int run = RUNS.incrementAndGet();
+        for (final JobContext job : jobs)
+        {
+            final int bs = job.spec.bs();
+            final DmaBuffer buffer = nvmeq.allocate(bs * job.spec.iodepth());
+            buffers.add(buffer);
+            final UnsafeBuffer[] slots = new UnsafeBuffer[job.spec.iodepth()];
+            for (int slot = 0; slot < slots.length; slot++)
+            {
+                slots[slot] = new UnsafeBuffer(buffer.buffer(), slot * bs, bs);
+            }
+            final Worker worker = new Worker(job, 0, slots, job.spec.seed() * 31 + job.index);
+            workers.add(worker);
+            final int queue = job.index;
+            if (placement == ClientPlacement.COLOCATED)
+            {
+                final int cpu = nvmeq.cpus().get(queue);
+                clients.add(system.systemActorOf(
+                    ColocatedClient.create(nvmeq.queuePairRefs().get(queue), worker, buffer, finished),
+                    "bench-" + run + "-job-" + job.index, CpuDispatchers.forCpu(system, settings, cpu)));
+            }
+            else
+            {
+                facadeClients.add(new FacadeClient(nvmeq, queue, worker, buffer, finished));
+            }
+        }
+        for (final ActorRef<Object> client : clients)
+        {
+            client.tell(new ColocatedClient.Start());
+        }
+        for (final FacadeClient client : facadeClients)
+        {
+            client.start();
+        }
+        return new Running()
+        {
+            @Override
+            public List<Worker> workers()
+            {
+                return workers;
+            }
+
+            @Override
+            public boolean await(final long timeoutNs) throws InterruptedException
+            {
+                return finished.await(timeoutNs, TimeUnit.NANOSECONDS);
+            }
+
+            @Override
+            public void release()
+            {
+                for (final ActorRef<Object> client : clients)
+                {
+                    client.tell(new ColocatedClient.Stop());
+                }
+                if (finished.getCount() == 0)
+                {
+                    // Only once nothing is outstanding: the device must never write into a freed buffer.
+                    buffers.forEach(DmaBuffer::close);
+                }
+            }
+        };
+    }
+
+    @Override
+    public void close()
+    {
+        nvmeq.close();
+    }
+}

@@ -1,0 +1,57 @@
+package io.nvmeq.examples.bench;
+
+/**
+ * The outcome of one {@code nvmeq bench} job group: both directions, CPU time, and any failure.
+ *
+ * @param engine        fio's ioengine name, e.g. nvmeq-actors
+ * @param device        the device URI or file
+ * @param description   how the target was driven, in words
+ * @param layoutBytes   bytes laid out before the job (0 if none)
+ * @param cpu           process CPU time over the measured window
+ * @param verifiedReads reads checked by --verify in the window and outside it (ramp and drain)
+ * @param ioFailure     the first failed I/O, or null
+ * @param verifyFailure the first block that failed verification, or null
+ */
+record BenchResult(
+    JobSpec spec,
+    String engine,
+    String client,
+    String device,
+    String description,
+    long regionBytes,
+    long layoutBytes,
+    long runtimeNs,
+    DirectionResult read,
+    DirectionResult write,
+    CpuClock.Sample cpu,
+    long verifiedReads,
+    String ioFailure,
+    String verifyFailure)
+{
+    long totalIos()
+    {
+        return read.ios() + write.ios();
+    }
+
+    /** Process CPU time per I/O in the measured window, ns; -1 if unknown. */
+    double cpuNsPerIo()
+    {
+        return cpu.cpuNs() < 0 || totalIos() == 0 ? -1 : (double)cpu.cpuNs() / totalIos();
+    }
+
+    /** fio's usr_cpu: user CPU time as a percentage of the run's wall time (over 100 with several threads). */
+    double usrCpuPercent()
+    {
+        return cpu.userNs() < 0 ? -1 : cpu.userNs() * 100.0 / runtimeNs;
+    }
+
+    double sysCpuPercent()
+    {
+        return cpu.systemNs() < 0 ? -1 : cpu.systemNs() * 100.0 / runtimeNs;
+    }
+
+    boolean ok()
+    {
+        return ioFailure == null && verifyFailure == null;
+    }
+}

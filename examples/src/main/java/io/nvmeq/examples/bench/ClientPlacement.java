@@ -1,0 +1,41 @@
+package io.nvmeq.examples.bench;
+
+import java.util.Locale;
+
+/** Where the actor path's load generator runs. */
+public enum ClientPlacement
+{
+    /**
+     * One client actor per queue pair on that queue pair's own busy-poll dispatcher: request and reply never
+     * leave the CPU (DESIGN.md section 4, run-to-completion as in SPDK and Seastar).
+     */
+    COLOCATED("colocated"),
+    /** Requests through the {@code Nvmeq} facade's CompletionStages, from outside the actor system. */
+    FACADE("facade");
+
+    private final String cliName;
+
+    ClientPlacement(final String cliName)
+    {
+        this.cliName = cliName;
+    }
+
+    public String cliName()
+    {
+        return cliName;
+    }
+
+    /** @throws IllegalArgumentException naming the accepted values */
+    public static ClientPlacement parse(final String text)
+    {
+        final String name = text.trim().toLowerCase(Locale.ROOT);
+        for (final ClientPlacement placement : values())
+        {
+            if (placement.cliName.equals(name))
+            {
+                return placement;
+            }
+        }
+        throw new IllegalArgumentException("--client must be colocated or facade, not '" + text + "'");
+    }
+}

@@ -1,0 +1,44 @@
+package io.nvmeq.examples.bench;
+
+import java.util.Locale;
+
+/** Which path a job's I/O takes: fio's {@code ioengine}. */
+public enum EngineKind
+{
+    /** Queue-pair actors, driven by client actors on their CPUs or through the facade (nvmeq as applications use it). */
+    ACTORS("actors"),
+    /** The engine alone: one thread per queue pair submitting, ringing and polling, no actors. */
+    RAW("raw"),
+    /** The baseline: FileChannel positional reads and writes on a file, one thread per outstanding I/O. */
+    POSIX("posix");
+
+    private final String cliName;
+
+    EngineKind(final String cliName)
+    {
+        this.cliName = cliName;
+    }
+
+    public String cliName()
+    {
+        return cliName;
+    }
+
+    /** @throws IllegalArgumentException naming the accepted values */
+    public static EngineKind parse(final String text)
+    {
+        final String name = text.trim().toLowerCase(Locale.ROOT);
+        for (final EngineKind kind : values())
+        {
+            if (kind.cliName.equals(name))
+            {
+                return kind;
+            }
+        }
+        if ("psync".equals(name))
+        {
+            return POSIX;
+        }
+        throw new IllegalArgumentException("--engine must be actors, raw or posix (alias psync), not '" + text + "'");
+    }
+}
