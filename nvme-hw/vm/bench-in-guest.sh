@@ -32,7 +32,7 @@ text = sys.stdin.read()
 try:
     report = json.loads(text[text.index("{"):])
     read = report["jobs"][0]["read"]
-    lat = read.get("clat_ns") or read.get("lat_ns") or {}
+    lat = read.get("lat_ns") or read.get("clat_ns") or {}
     print("%.0f %.1f" % (read["iops"], lat.get("mean", 0) / 1000.0))
 except (ValueError, KeyError, IndexError) as ex:
     sys.stderr.write("bench-in-guest: no JSON report with jobs[0].read.iops: %r\n" % ex)'
