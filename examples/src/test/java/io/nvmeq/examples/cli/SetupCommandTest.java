@@ -112,7 +112,7 @@ class SetupCommandTest
     }
 
     @Test
-    void bindAndUnbindMoveTheFunctionAndReadBackWhereTheKernelPutIt() throws Exception
+    void bindAndUnbindMoveTheFunctionAndReadBackWhereTheKernelPutIt() throws IOException, InterruptedException
     {
         try (FakeKernelProbe kernel = new FakeKernelProbe(tree))
         {
