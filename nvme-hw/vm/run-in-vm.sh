@@ -6,13 +6,17 @@
 #   nvme-hw/vm/run-in-vm.sh [--] COMMAND [ARGS...]
 #
 # The command runs as root in the guest, in the current directory, with NVMEQ_IN_VM=1 and
-# NVMEQ_VM_RESULTS (a writable folder shared with the host) in its environment.
+# NVMEQ_VM_RESULTS (a writable folder shared with the host) in its environment. $NVMEQ_VM_RESULTS/nvme-functions
+# has a line per NVMe function, in -device order: address, driver, IOMMU group and, for the kernel's, its
+# block devices (e.g. "0000:00:04.0 nvme 4 nvme0n1").
 #
 # Settings (environment):
 #   NVMEQ_VM_CACHE       downloads, kernel and initramfs        (default ~/.cache/nvmeq-vm)
 #   NVMEQ_VM_WORK        this run's images and results; must not exist or be empty (default: a new
 #                        folder under $NVMEQ_VM_CACHE/runs, removed afterwards unless NVMEQ_VM_KEEP=1)
 #   NVMEQ_VM_NVME        number of NVMe controllers, one raw image each          (default 1)
+#   NVMEQ_VM_KERNEL_NVME the last N of them stay with the kernel's nvme driver (/dev/nvmeXnY) instead of
+#                        vfio-pci, for comparisons with the kernel's path      (default 0)
 #   NVMEQ_VM_DISK_SIZE   size of each image, as truncate(1) takes it              (default 256M)
 #   NVMEQ_VM_NVME_OPTS   extra -device nvme properties, e.g. mdts=5               (default none)
 #   NVMEQ_VM_MEMORY      guest memory (default 2G); NVMEQ_VM_HUGEPAGES: 2 MiB pages reserved (default 256)
@@ -29,6 +33,7 @@ set -euo pipefail
 script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cache=${NVMEQ_VM_CACHE:-$HOME/.cache/nvmeq-vm}
 controllers=${NVMEQ_VM_NVME:-1}
+kernel_controllers=${NVMEQ_VM_KERNEL_NVME:-0}
 disk_size=${NVMEQ_VM_DISK_SIZE:-256M}
 nvme_opts=${NVMEQ_VM_NVME_OPTS:-}
 memory=${NVMEQ_VM_MEMORY:-2G}
@@ -36,7 +41,8 @@ hugepages=${NVMEQ_VM_HUGEPAGES:-256}
 smp=${NVMEQ_VM_SMP:-2}
 vm_timeout=${NVMEQ_VM_TIMEOUT:-900}
 keep=${NVMEQ_VM_KEEP:-0}
-modules="virtio_pci 9pnet_virtio 9p overlay vfio vfio_iommu_type1 vfio-pci"
+# nvme (and nvme-core) is in the initramfs for NVMEQ_VM_KERNEL_NVME; the guest loads it only then.
+modules="virtio_pci 9pnet_virtio 9p overlay vfio vfio_iommu_type1 vfio-pci nvme nvme-core"
 
 fail()
 {
@@ -58,6 +64,9 @@ for tool in apt-get apt-cache dpkg-deb xz truncate timeout sha256sum; do
     command -v "$tool" > /dev/null || fail "$tool is missing"
 done
 case "$controllers" in ''|*[!0-9]*) fail "NVMEQ_VM_NVME must be a number, not '$controllers'" ;; esac
+case "$kernel_controllers" in ''|*[!0-9]*) fail "NVMEQ_VM_KERNEL_NVME must be a number, not '$kernel_controllers'" ;; esac
+[ "$kernel_controllers" -le "$controllers" ] ||
+    fail "NVMEQ_VM_KERNEL_NVME=$kernel_controllers is more than NVMEQ_VM_NVME=$controllers controllers"
 
 started=$(date +%s.%N)
 mkdir -p "$cache/debs"
@@ -218,13 +227,21 @@ for ((i = 0; i < controllers; i++)); do
         -device "nvme,serial=nvmeq-vm-$i,drive=nvm$i,max_ioqpairs=8${nvme_opts:+,$nvme_opts}")
 done
 
-# The command, run by /bin/sh of the host's root inside the guest, in the current directory.
+# The command, run by /bin/sh of the host's root inside the guest, in the current directory. Quoted for any
+# POSIX sh (bash's printf %q writes $'...' for newlines, which dash does not read).
+sh_quote()
 {
-    echo "cd $(printf '%q' "$PWD") || exit 126"
-    echo "export PATH=$(printf '%q' "$PATH") HOME=$(printf '%q' "$HOME") NVMEQ_IN_VM=1 NVMEQ_VM_RESULTS=$(printf '%q' "$results")"
-    [ -n "${JAVA_HOME:-}" ] && echo "export JAVA_HOME=$(printf '%q' "$JAVA_HOME")"
+    local escaped=${1//\'/\'\\\'\'}
+    printf "'%s'" "$escaped"
+}
+{
+    echo "cd $(sh_quote "$PWD") || exit 126"
+    echo "export PATH=$(sh_quote "$PATH") HOME=$(sh_quote "$HOME") NVMEQ_IN_VM=1 NVMEQ_VM_RESULTS=$(sh_quote "$results")"
+    [ -n "${JAVA_HOME:-}" ] && echo "export JAVA_HOME=$(sh_quote "$JAVA_HOME")"
     printf 'exec'
-    printf ' %q' "$@"
+    for argument in "$@"; do
+        printf ' %s' "$(sh_quote "$argument")"
+    done
     printf '\n'
 } > "$results/command.sh"
 
@@ -245,14 +262,14 @@ else
     machine=(-accel tcg -machine q35 -cpu "${NVMEQ_VM_CPU:-Westmere}")
 fi
 
-log "booting ($accel, $smp CPUs, $memory, $controllers NVMe controller(s) of $disk_size) in $work"
+log "booting ($accel, $smp CPUs, $memory, $controllers NVMe controller(s) of $disk_size, the last $kernel_controllers on the kernel's nvme driver) in $work"
 qemu_started=$(date +%s.%N)
 set +e
 timeout -k 10 "$vm_timeout" qemu-system-x86_64 "${machine[@]}" -m "$memory" -smp "$smp" \
     -device intel-iommu,intremap=on -bios /usr/share/qemu/qboot.rom \
     -nodefaults -no-user-config -display none -serial stdio -monitor none -no-reboot \
     -kernel "$kernel_dir/vmlinux" -initrd "$initramfs" \
-    -append "console=ttyS0 panic=-1 intel_iommu=on quiet loglevel=1 nvmeq.results=$results nvmeq.hugepages=$hugepages" \
+    -append "console=ttyS0 panic=-1 intel_iommu=on quiet loglevel=1 nvmeq.results=$results nvmeq.hugepages=$hugepages nvmeq.kernel_nvme=$kernel_controllers" \
     -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
     -virtfs "local,path=$results,mount_tag=results,security_model=none,multidevs=remap" \
     "${drives[@]}" < /dev/null

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The real-path tests: builds the nvme-hw and engine test classes on the host, boots the test VM
 # (run-in-vm.sh) and runs the @Tag("vm") tests there with the JUnit console launcher against QEMU's NVMe
-# controller through VFIO, then checks on the host that the marker block the guest wrote is in the
-# controller's raw image. Exits non-zero if anything fails.
+# controller through VFIO, then, in the same boot, prints what `nvmeq identify` says about that controller
+# when examples/target/nvmeq.jar has been built (mvn package or verify), and checks on the host that the
+# marker block the guest wrote is in the controller's raw image. Exits non-zero if anything fails.
 #
 #   nvme-hw/vm/run-vm-tests.sh            (from anywhere; settings as for run-in-vm.sh)
 set -euo pipefail
@@ -42,6 +43,8 @@ if [ ! -s "$launcher" ]; then
         > "$work/get.log" 2>&1 || { cat "$work/get.log" >&2; fail "cannot fetch the JUnit console launcher"; }
 fi
 # The launcher carries JUnit itself: the project's JUnit jars would register the Jupiter engine twice.
+# nvme-hw and engine each have a logback-test.xml; the JVM below names one, or Logback prints pages of its
+# own status about the duplicate.
 classpath="$repo/engine/target/test-classes:$repo/engine/target/classes:$repo/nvme-hw/target/test-classes:$repo/nvme-hw/target/classes"
 # read returns 1 at a missing final newline, which set -e would take for a failure.
 IFS=: read -r -a entries < "$work/classpath.txt" || true
@@ -56,14 +59,34 @@ rm -f "$work/classpath.txt" "$work/mvn.log"
 # 2. The VM: one controller, images kept for the check below.
 java_bin=$(command -v java) || fail "java is not on PATH"
 export NVMEQ_VM_WORK="$work/vm" NVMEQ_VM_KEEP=1 NVMEQ_VM_NVME=1
+# After the tests, in the same guest: the command line's identify on the controller the tests used.
+jar="$repo/examples/target/nvmeq.jar"
+if [ -s "$jar" ]; then
+    echo "run-vm-tests: the guest runs 'nvmeq identify' after the tests ($jar)"
+else
+    echo "run-vm-tests: no $jar (mvn package builds it): the guest skips 'nvmeq identify'"
+    jar=
+fi
+guest_command='jar=$1; shift
+"$@"; status=$?
+if [ -n "$jar" ]; then
+    bdf=$(awk '"'"'$2 == "vfio-pci" { print $1; exit }'"'"' "$NVMEQ_VM_RESULTS/nvme-functions")
+    echo "run-vm-tests: in the guest: nvmeq identify --device nvme://$bdf/1"
+    if ! "$1" -jar "$jar" identify --device "nvme://$bdf/1"; then
+        echo "run-vm-tests: nvmeq identify failed in the guest"
+        [ "$status" -ne 0 ] || status=1
+    fi
+fi
+exit "$status"'
 set +e
-"$script_dir/run-in-vm.sh" -- "$java_bin" --add-exports java.base/jdk.internal.misc=ALL-UNNAMED \
-    -Djnr.ffi.x86asm.enabled=false -XX:ErrorFile="$work/vm/results/hs_err_%p.log" -jar "$launcher" execute --class-path "$classpath" \
+"$script_dir/run-in-vm.sh" -- sh -c "$guest_command" sh "$jar" "$java_bin" --add-exports java.base/jdk.internal.misc=ALL-UNNAMED \
+    -Djnr.ffi.x86asm.enabled=false -Dlogback.configurationFile="$repo/engine/target/test-classes/logback-test.xml" \
+    -XX:ErrorFile="$work/vm/results/hs_err_%p.log" -jar "$launcher" execute --class-path "$classpath" \
     --select-class io.nvmeq.hw.vfio.VfioDeviceGuestTest --select-class io.nvmeq.engine.vfio.VfioGuestTest \
     --include-engine junit-jupiter --include-tag vm --fail-if-no-tests --disable-banner --disable-ansi-colors --details=tree --details-theme=ascii
 status=$?
 set -e
-[ "$status" -eq 0 ] || { keep_on_failure; fail "the tests in the VM failed (exit status $status)"; }
+[ "$status" -eq 0 ] || { keep_on_failure; fail "the tests or nvmeq identify in the VM failed (exit status $status)"; }
 
 # 3. The marker the guest wrote through VFIO must be in the raw image on the host.
 marker="$work/vm/results/marker"

@@ -2,6 +2,7 @@ package io.nvmeq.examples.cli;
 
 import io.nvmeq.examples.bench.BenchCommand;
 import io.nvmeq.examples.bench.ScaleCommand;
+import io.nvmeq.examples.faults.FaultsCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -31,7 +32,8 @@ import picocli.CommandLine.Spec;
         QuickStartCommand.class,
         BenchCommand.class,
         ScaleCommand.class,
-        io.nvmeq.examples.faults.FaultsCommand.class,
+        FaultsCommand.class,
+        SetupCommand.class,
         CommandLine.HelpCommand.class
     },
     footer = {
@@ -61,6 +63,6 @@ public final class NvmeqCli implements Runnable
     @Override
     public void run()
     {
-        throw new ParameterException(spec.commandLine(), "Missing command: identify, write, read, quickstart, bench or scale");
+        throw new ParameterException(spec.commandLine(), "Missing command: identify, write, read, quickstart, bench, scale, faults or setup");
     }
 }

@@ -54,7 +54,7 @@ final class SetupProblems
         return new VfioSetupException(uri, Problem.VFIO_NOT_LOADED,
             "cannot reach VFIO: there is no " + sysfs.containerPath() + "; " + modules,
             "as root: 'modprobe vfio-pci' (it loads vfio and vfio_iommu_type1 too), then bind " + address +
-                " to vfio-pci ('nvmeq setup --bind " + address + "'); in a container, pass --device /dev/vfio/vfio " +
+                " to vfio-pci ('nvmeq setup bind " + address + "'); in a container, pass --device /dev/vfio/vfio " +
                 "and --device /dev/vfio/N for the device's IOMMU group");
     }
 
@@ -86,7 +86,7 @@ final class SetupProblems
         commands.add("echo vfio-pci > /sys/bus/pci/devices/" + address + "/driver_override");
         commands.add("echo " + address + " > /sys/bus/pci/drivers_probe");
         return new VfioSetupException(uri, Problem.NOT_BOUND_TO_VFIO_PCI, what,
-            "bind it to vfio-pci: 'nvmeq setup --bind " + address + "' (it refuses while a namespace is mounted " +
+            "bind it to vfio-pci: 'nvmeq setup bind " + address + "' (it refuses while a namespace is mounted " +
                 "or used as swap), or as root:" + NL + "    " + String.join(NL + "    ", commands) + NL +
                 "  ('echo > .../driver_override' and the same drivers_probe give it back to the kernel later)." + before);
     }
@@ -110,7 +110,7 @@ final class SetupProblems
                 (blocking.isEmpty() ? "(none found in sysfs now; members: " + String.join(", ", all) + ")" :
                     String.join(", ", blocking)),
             "bind every function of /sys/kernel/iommu_groups/" + group + "/devices to vfio-pci or unbind it " +
-                "('nvmeq setup --bind ADDRESS' for each), or put the device in a slot with a group of its own " +
+                "('nvmeq setup bind ADDRESS' for each), or put the device in a slot with a group of its own " +
                 "(ACS); the group's members: " + String.join(", ", all));
     }
 

@@ -45,18 +45,26 @@ public final class VfioSetupException extends DeviceUnavailableException
     }
 
     private final Problem problem;
+    private final String what;
     private final String whatToDo;
 
     VfioSetupException(final String uri, final Problem problem, final String what, final String whatToDo)
     {
         super(uri, what + System.lineSeparator() + "What to do: " + whatToDo);
         this.problem = problem;
+        this.what = what;
         this.whatToDo = whatToDo;
     }
 
     public Problem problem()
     {
         return problem;
+    }
+
+    /** What is wrong, alone: without the device URI and the advice, for tools that are not opening a device. */
+    public String what()
+    {
+        return what;
     }
 
     /** The advice part of the message alone: commands to run or settings to change. */

@@ -85,7 +85,7 @@ class VfioPreflightTest
         assertEquals(Problem.NOT_BOUND_TO_VFIO_PCI, ex.problem());
         assertTrue(ex.getMessage().contains("bound to the kernel's nvme driver"), ex.getMessage());
         final String todo = ex.whatToDo();
-        assertTrue(todo.contains("nvmeq setup --bind " + NVME), todo);
+        assertTrue(todo.contains("nvmeq setup bind " + NVME), todo);
         assertTrue(todo.contains("echo " + NVME + " > /sys/bus/pci/devices/" + NVME + "/driver/unbind"), todo);
         assertTrue(todo.contains("echo vfio-pci > /sys/bus/pci/devices/" + NVME + "/driver_override"), todo);
         assertTrue(todo.contains("echo " + NVME + " > /sys/bus/pci/drivers_probe"), todo);

@@ -1,0 +1,84 @@
+#!/bin/sh
+# The guest's half of run-vm-bench.sh (run there by run-in-vm.sh; not meant to be run by hand): the same
+# 4 KiB random-read job at each queue depth on the controller bound to vfio-pci through nvmeq, and on the
+# one the kernel's nvme driver owns through O_DIRECT reads of its block device (fio psync with
+# numjobs=QD and fio libaio with iodepth=QD when fio is installed, and DirectReadBench, the JVM's
+# O_DIRECT). Appends "PATH QD IOPS MEAN_LATENCY_US" lines to $NVMEQ_VM_RESULTS/bench.tsv; each job's own
+# output goes to the console.
+#
+#   bench-in-guest.sh JAR DEPTHS RUNTIME_S RAMP_S ENGINES
+set -u
+jar=$1
+depths=$2
+runtime=$3
+ramp=$4
+engines=$5
+results=$NVMEQ_VM_RESULTS/bench.tsv
+: > "$results"
+
+vfio=$(awk '$2 == "vfio-pci" { print $1; exit }' "$NVMEQ_VM_RESULTS/nvme-functions")
+kernel=$(awk '$2 == "nvme" { split($4, blocks, ","); print blocks[1]; exit }' "$NVMEQ_VM_RESULTS/nvme-functions")
+[ -n "$vfio" ] || { echo "bench-in-guest: no controller on vfio-pci" >&2; exit 2; }
+[ -n "$kernel" ] || { echo "bench-in-guest: no block device of the kernel's nvme driver" >&2; exit 2; }
+echo "bench-in-guest: nvmeq on nvme://$vfio/1, the kernel on /dev/$kernel; 4 KiB random reads, QD $depths, ramp ${ramp}s, runtime ${runtime}s"
+java="java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -Djnr.ffi.x86asm.enabled=false"
+
+# The mean and the IOPS of a JSON report with fio's field names (fio's own, and nvmeq bench's).
+fio_numbers()
+{
+    python3 -c '
+import json, sys
+text = sys.stdin.read()
+try:
+    report = json.loads(text[text.index("{"):])
+    read = report["jobs"][0]["read"]
+    lat = read.get("lat_ns") or read.get("clat_ns") or {}
+    print("%.0f %.1f" % (read["iops"], lat.get("mean", 0) / 1000.0))
+except (ValueError, KeyError, IndexError) as ex:
+    sys.stderr.write("bench-in-guest: no JSON report with jobs[0].read.iops: %r\n" % ex)'
+}
+
+record()
+{
+    label=$1
+    depth=$2
+    numbers=$3
+    if [ -n "$numbers" ]; then
+        echo "$label $depth $numbers" >> "$results"
+        echo "bench-in-guest: $label QD$depth: iops, mean latency us: $numbers"
+    else
+        echo "bench-in-guest: $label QD$depth: no result" >&2
+        echo "$label $depth - -" >> "$results"
+    fi
+}
+
+has_bench=no
+# (Not 'bench --help': picocli answers --help with the top level's help even after an unknown command.)
+$java -jar "$jar" --help 2> /dev/null | grep -q '^ *bench ' && has_bench=yes
+[ "$has_bench" = yes ] || echo "bench-in-guest: this nvmeq.jar has no 'bench' command: the nvmeq rows are skipped" >&2
+has_fio=no
+command -v fio > /dev/null 2>&1 && has_fio=yes
+[ "$has_fio" = yes ] || echo "bench-in-guest: fio is not installed (apt-get install -y fio on the host): the fio rows are skipped" >&2
+
+for depth in $depths; do
+    if [ "$has_bench" = yes ]; then
+        for engine in $engines; do
+            out=$($java -jar "$jar" bench --device "nvme://$vfio/1" --rw randread --bs 4k --iodepth "$depth" \
+                --runtime "${runtime}s" --ramp_time "${ramp}s" --engine "$engine" --eta never --output-format json)
+            record "nvmeq-$engine" "$depth" "$(echo "$out" | fio_numbers)"
+        done
+    fi
+    if [ "$has_fio" = yes ]; then
+        out=$(fio --name=kernel-psync --filename="/dev/$kernel" --rw=randread --bs=4k --direct=1 --ioengine=psync \
+            --numjobs="$depth" --group_reporting --time_based --runtime="$runtime" --ramp_time="$ramp" \
+            --randseed=20170713 --output-format=json)
+        record kernel-fio-psync "$depth" "$(echo "$out" | fio_numbers)"
+        out=$(fio --name=kernel-libaio --filename="/dev/$kernel" --rw=randread --bs=4k --direct=1 --ioengine=libaio \
+            --iodepth="$depth" --numjobs=1 --time_based --runtime="$runtime" --ramp_time="$ramp" \
+            --randseed=20170713 --output-format=json)
+        record kernel-fio-libaio "$depth" "$(echo "$out" | fio_numbers)"
+    fi
+    line=$($java -cp "$jar" io.nvmeq.examples.direct.DirectReadBench "/dev/$kernel" 4096 "$depth" "$runtime" "$ramp")
+    echo "$line"
+    record kernel-java-odirect "$depth" "$(echo "$line" | sed -n 's/.* iops=\([0-9]*\) .* mean=\([0-9.]*\) .*/\1 \2/p')"
+done
