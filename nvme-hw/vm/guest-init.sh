@@ -56,7 +56,8 @@ mount -t devtmpfs devtmpfs "$NEWROOT/dev"
 mkdir -p "$NEWROOT/dev/pts" "$NEWROOT/dev/shm" "$NEWROOT/dev/hugepages"
 mount -t devpts devpts "$NEWROOT/dev/pts"
 mount -t tmpfs tmpfs "$NEWROOT/dev/shm"
-mount -t tmpfs tmpfs "$NEWROOT/tmp"
+# No tmpfs over /tmp: the overlay's /tmp is already writable (its upper layer is tmpfs), and a checkout
+# under the host's /tmp (CI clones there) must stay visible at its own path.
 mount -t tmpfs tmpfs "$NEWROOT/run"
 mkdir -p "$NEWROOT$RESULTS"
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000,cache=none results "$NEWROOT$RESULTS" ||

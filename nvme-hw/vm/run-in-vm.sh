@@ -23,6 +23,7 @@
 #   NVMEQ_VM_SMP         guest CPUs (default 2)
 #   NVMEQ_VM_TIMEOUT     seconds before QEMU is killed (default 900)
 #   NVMEQ_VM_CPU         the -cpu model under tcg (default Westmere)
+#   NVMEQ_VM_TCG_THREAD  single or multi (default single: see the comment at -accel)
 #   NVMEQ_VM_ACCEL       tcg or kvm (default: kvm only if kvm_intel/kvm_amd is loaded; see VFIO-VM.md)
 #   NVMEQ_VM_KEEP        1 keeps the work folder (images, results) and prints where it is
 #
@@ -259,7 +260,9 @@ if [ "$accel" = kvm ]; then
 else
     # Not -cpu max: QEMU 7.2's software emulation of the newest vector extensions once crashed the
     # guest JVM's JIT code with SIGILL. Westmere (SSE4.2, no AVX) is what the JVM needs, emulated well.
-    machine=(-accel tcg -machine q35 -cpu "${NVMEQ_VM_CPU:-Westmere}")
+    # thread=single: one host thread runs every vCPU. With multi-threaded TCG the guest JVM crashed now and
+    # then (SIGSEGV/SIGILL inside JIT-compiled code that another vCPU had just patched).
+    machine=(-accel "tcg,thread=${NVMEQ_VM_TCG_THREAD:-single}" -machine q35 -cpu "${NVMEQ_VM_CPU:-Westmere}")
 fi
 
 log "booting ($accel, $smp CPUs, $memory, $controllers NVMe controller(s) of $disk_size, the last $kernel_controllers on the kernel's nvme driver) in $work"

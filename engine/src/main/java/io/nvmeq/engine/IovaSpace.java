@@ -1,5 +1,7 @@
 package io.nvmeq.engine;
 
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -32,6 +34,8 @@ final class IovaSpace
 {
     /** Lowest IOVA handed out (QEMU's vfio-helpers keep the same floor), so a zeroed PRP is always a fault. */
     static final long IOVA_MIN = 0x10000;
+    /** A range at least this long is roomy enough for the fixed and the temporary region together. */
+    static final long ROOMY_RANGE = 1L << 30;
     /** What {@link #mapTemporary} and {@link #lookup} return when they have no IOVA to give. */
     static final long NO_IOVA = -1;
     private static final long FLOOR_IS_LOW = -1;
@@ -75,20 +79,37 @@ final class IovaSpace
     IovaSpace(final Iommu iommu)
     {
         this.iommu = iommu;
-        final List<IovaRange> ranges = iommu.usableRanges();
+        final List<IovaRange> ranges = new ArrayList<>(iommu.usableRanges());
+        ranges.sort(Comparator.comparingLong(IovaRange::start));
         if (ranges.isEmpty())
         {
             throw new ControllerFatalException("the IOMMU reports no usable IOVA range");
         }
-        // The widest range that reaches above the floor: fixed mappings grow up from its start,
-        // temporary ones down from its end.
+        // Fixed mappings grow up from the start of one range, temporary ones down from its end. Like
+        // QEMU's vfio-helpers, start as low as possible: the lowest range above the floor if it is roomy,
+        // so that IOVAs stay below 4 GiB where they can (the VT-d model of QEMU 7.2 failed DMA to a fixed
+        // region that grew across 4 GiB from just below it: Data Transfer Error in the VM tests). Else the
+        // widest range.
         IovaRange best = null;
+        IovaRange widest = null;
         for (final IovaRange range : ranges)
         {
-            if (range.end() > IOVA_MIN && (best == null || range.length() > best.length()))
+            if (range.end() <= IOVA_MIN)
+            {
+                continue;
+            }
+            if (best == null && range.end() - Math.max(range.start(), IOVA_MIN) >= ROOMY_RANGE)
             {
                 best = range;
             }
+            if (widest == null || range.length() > widest.length())
+            {
+                widest = range;
+            }
+        }
+        if (best == null)
+        {
+            best = widest;
         }
         if (best == null)
         {
