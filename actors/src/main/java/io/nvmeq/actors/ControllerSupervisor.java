@@ -137,7 +137,9 @@ public final class ControllerSupervisor
             device = Devices.open(settings.device());
             controller = NvmeController.open(device, ControllerOptions.defaults()
                 .withIoQueuePairs(wanted)
-                .withIoQueueEntries(settings.queueEntries()));
+                .withIoQueueEntries(settings.queueEntries())
+                .withIoTimeout(settings.recovery().ioTimeout())
+                .withAdminTimeout(settings.recovery().adminTimeout()));
             final int count = Math.min(wanted, controller.grantedIoQueuePairs());
             final List<Integer> cpus = CpuPlan.assign(count, settings.cpus(), usable);
             // Dispatchers first: a configuration error must not leave queues behind.

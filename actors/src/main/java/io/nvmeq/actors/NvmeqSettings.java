@@ -49,15 +49,28 @@ public record NvmeqSettings(
      *                    failed with {@link QueuePairRestartedException}
      * @param healthCheck how often the supervisor reads CSTS; a fatal status (CFS, or all ones) makes it
      *                    reset the controller, after which every queue pair re-creates its queues
+     * @param ioTimeout   deadline of an I/O command: on expiry the engine reaps once more, then Aborts, then resets
+     * @param adminTimeout deadline of an admin command
      */
     public record Recovery(Duration minBackoff, Duration maxBackoff, int maxRestarts, int maxRetries,
-        Duration healthCheck)
+        Duration healthCheck, Duration ioTimeout, Duration adminTimeout)
     {
+        /** Linux's defaults for the command deadlines: 30 s for I/O, 60 s for admin commands. */
+        public static final Duration DEFAULT_IO_TIMEOUT = Duration.ofSeconds(30);
+        public static final Duration DEFAULT_ADMIN_TIMEOUT = Duration.ofSeconds(60);
+
         public Recovery
         {
             Objects.requireNonNull(minBackoff, "minBackoff");
             Objects.requireNonNull(maxBackoff, "maxBackoff");
             Objects.requireNonNull(healthCheck, "healthCheck");
+            Objects.requireNonNull(ioTimeout, "ioTimeout");
+            Objects.requireNonNull(adminTimeout, "adminTimeout");
+            if (ioTimeout.isNegative() || ioTimeout.isZero() || adminTimeout.isNegative() || adminTimeout.isZero())
+            {
+                throw new IllegalArgumentException("recovery io-timeout and admin-timeout must be positive, not " +
+                    ioTimeout + " and " + adminTimeout);
+            }
             if (healthCheck.isNegative() || healthCheck.isZero())
             {
                 throw new IllegalArgumentException("recovery health-check must be positive, not " + healthCheck);
@@ -73,10 +86,24 @@ public record NvmeqSettings(
             }
         }
 
+        /** With the default command deadlines. */
+        public Recovery(final Duration minBackoff, final Duration maxBackoff, final int maxRestarts, final int maxRetries,
+            final Duration healthCheck)
+        {
+            this(minBackoff, maxBackoff, maxRestarts, maxRetries, healthCheck, DEFAULT_IO_TIMEOUT, DEFAULT_ADMIN_TIMEOUT);
+        }
+
         static Recovery fromConfig(final Config c)
         {
             return new Recovery(c.getDuration("min-backoff"), c.getDuration("max-backoff"), c.getInt("max-restarts"),
-                c.getInt("max-retries"), c.getDuration("health-check"));
+                c.getInt("max-retries"), c.getDuration("health-check"), c.getDuration("io-timeout"),
+                c.getDuration("admin-timeout"));
+        }
+
+        /** The same recovery with other command deadlines. */
+        public Recovery withTimeouts(final Duration io, final Duration admin)
+        {
+            return new Recovery(minBackoff, maxBackoff, maxRestarts, maxRetries, healthCheck, io, admin);
         }
 
         /**
