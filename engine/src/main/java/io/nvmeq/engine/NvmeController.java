@@ -317,7 +317,10 @@ public final class NvmeController implements AutoCloseable
      * Deletes an I/O queue pair: its SQ (the controller completes or aborts what it still holds, §5.6),
      * a last reap of its CQ, then the CQ. Commands that still have no answer are failed with
      * "Command Aborted due to SQ Deletion", so that each gets exactly one. Its owner must have stopped
-     * using it.
+     * using it. The rings are unmapped from the IOMMU before they are freed, so the device can never
+     * write into freed ring memory. If this throws, the controller did not confirm the deletion: it may
+     * still move data for the commands just failed, so their buffers must not be reused until the
+     * controller is reset or closed (the actor layer holds such requests until then).
      */
     public synchronized void deleteQueuePair(final QueuePair queuePair)
     {

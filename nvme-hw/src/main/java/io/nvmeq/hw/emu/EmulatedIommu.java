@@ -193,68 +193,43 @@ public final class EmulatedIommu implements Iommu
         return true;
     }
 
+    // What one segment of a device transfer does; an int rather than a lambda so that no command allocates.
+    private static final int HOST_TO_MEMORY = 0;
+    private static final int MEMORY_TO_HOST = 1;
+    private static final int STORE_TO_HOST = 2;
+    private static final int HOST_TO_STORE = 3;
+
     /** Device read of host memory into controller memory; all or nothing. */
     boolean readHost(final long iova, final long dstAddress, final long length)
     {
-        final MappingTable current = table;
-        if (!covered(current, iova, length))
-        {
-            return false;
-        }
-        long done = 0;
-        while (done < length)
-        {
-            final long at = iova + done;
-            final int index = current.indexOf(at);
-            final long chunk = Math.min(length - done, current.end(index) - at);
-            UnsafeApi.copyMemory(current.host(index) + (at - current.start(index)), dstAddress + done, chunk);
-            done += chunk;
-        }
-        return true;
+        return transfer(HOST_TO_MEMORY, iova, length, dstAddress, null, 0);
     }
 
     /** Device write of controller memory into host memory; all or nothing. */
     boolean writeHost(final long iova, final long srcAddress, final long length)
     {
-        final MappingTable current = table;
-        if (!covered(current, iova, length))
-        {
-            return false;
-        }
-        long done = 0;
-        while (done < length)
-        {
-            final long at = iova + done;
-            final int index = current.indexOf(at);
-            final long chunk = Math.min(length - done, current.end(index) - at);
-            UnsafeApi.copyMemory(srcAddress + done, current.host(index) + (at - current.start(index)), chunk);
-            done += chunk;
-        }
-        return true;
+        return transfer(MEMORY_TO_HOST, iova, length, srcAddress, null, 0);
     }
 
     /** Device write of store data into host memory (an NVM Read); all or nothing. */
     boolean storeToHost(final BlockStore store, final long storeOffset, final long iova, final long length)
     {
-        final MappingTable current = table;
-        if (!covered(current, iova, length))
-        {
-            return false;
-        }
-        long done = 0;
-        while (done < length)
-        {
-            final long at = iova + done;
-            final int index = current.indexOf(at);
-            final long chunk = Math.min(length - done, current.end(index) - at);
-            store.read(storeOffset + done, current.host(index) + (at - current.start(index)), chunk);
-            done += chunk;
-        }
-        return true;
+        return transfer(STORE_TO_HOST, iova, length, 0, store, storeOffset);
     }
 
     /** Device read of host memory into the store (an NVM Write); all or nothing. */
     boolean hostToStore(final long iova, final long length, final BlockStore store, final long storeOffset)
+    {
+        return transfer(HOST_TO_STORE, iova, length, 0, store, storeOffset);
+    }
+
+    /**
+     * Walks [iova, iova + length) mapping by mapping against one snapshot of the table, after checking
+     * that all of it is mapped: a transfer moves every byte or none.
+     */
+    private boolean transfer(
+        final int direction, final long iova, final long length, final long memory, final BlockStore store,
+        final long storeOffset)
     {
         final MappingTable current = table;
         if (!covered(current, iova, length))
@@ -267,7 +242,22 @@ public final class EmulatedIommu implements Iommu
             final long at = iova + done;
             final int index = current.indexOf(at);
             final long chunk = Math.min(length - done, current.end(index) - at);
-            store.write(storeOffset + done, current.host(index) + (at - current.start(index)), chunk);
+            final long host = current.host(index) + (at - current.start(index));
+            switch (direction)
+            {
+                case HOST_TO_MEMORY:
+                    UnsafeApi.copyMemory(host, memory + done, chunk);
+                    break;
+                case MEMORY_TO_HOST:
+                    UnsafeApi.copyMemory(memory + done, host, chunk);
+                    break;
+                case STORE_TO_HOST:
+                    store.read(storeOffset + done, host, chunk);
+                    break;
+                default:
+                    store.write(storeOffset + done, host, chunk);
+                    break;
+            }
             done += chunk;
         }
         return true;
