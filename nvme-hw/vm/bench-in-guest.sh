@@ -21,7 +21,7 @@ kernel=$(awk '$2 == "nvme" { split($4, blocks, ","); print blocks[1]; exit }' "$
 [ -n "$vfio" ] || { echo "bench-in-guest: no controller on vfio-pci" >&2; exit 2; }
 [ -n "$kernel" ] || { echo "bench-in-guest: no block device of the kernel's nvme driver" >&2; exit 2; }
 echo "bench-in-guest: nvmeq on nvme://$vfio/1, the kernel on /dev/$kernel; 4 KiB random reads, QD $depths, ramp ${ramp}s, runtime ${runtime}s"
-java="java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -Djnr.ffi.x86asm.enabled=false"
+java="java -Djnr.ffi.x86asm.enabled=false"
 
 # The mean and the IOPS of a JSON report with fio's field names (fio's own, and nvmeq bench's).
 fio_numbers()

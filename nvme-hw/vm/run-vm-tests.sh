@@ -79,7 +79,7 @@ if [ -n "$jar" ]; then
 fi
 exit "$status"'
 set +e
-"$script_dir/run-in-vm.sh" -- sh -c "$guest_command" sh "$jar" "$java_bin" --add-exports java.base/jdk.internal.misc=ALL-UNNAMED \
+"$script_dir/run-in-vm.sh" -- sh -c "$guest_command" sh "$jar" "$java_bin" \
     -Djnr.ffi.x86asm.enabled=false -Dlogback.configurationFile="$repo/engine/target/test-classes/logback-test.xml" \
     -XX:ErrorFile="$work/vm/results/hs_err_%p.log" -jar "$launcher" execute --class-path "$classpath" \
     --select-class io.nvmeq.hw.vfio.VfioDeviceGuestTest --select-class io.nvmeq.engine.vfio.VfioGuestTest \

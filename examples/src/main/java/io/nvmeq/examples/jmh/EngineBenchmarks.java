@@ -46,7 +46,7 @@ import io.nvmeq.hw.spec.SubmissionEntry;
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {
-    "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED", "-Djnr.ffi.x86asm.enabled=false", "-Xmx1g"})
+    "-Djnr.ffi.x86asm.enabled=false", "-Xmx1g"})
 public class EngineBenchmarks
 {
     private static final int QUEUE_DEPTH = 32;

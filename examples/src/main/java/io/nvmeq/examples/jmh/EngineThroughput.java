@@ -18,7 +18,7 @@ import io.nvmeq.hw.device.Devices;
  * few one-second rounds after a warm-up.
  *
  * <pre>
- * java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -Djnr.ffi.x86asm.enabled=false \
+ * java -Djnr.ffi.x86asm.enabled=false \
  *     -cp examples/target/nvmeq.jar io.nvmeq.examples.jmh.EngineThroughput [uri] [depth] [seconds]
  * </pre>
  */

@@ -3,7 +3,7 @@ package io.nvmeq.hw.emu;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
-import org.agrona.UnsafeApi;
+import org.agrona.UnsafeAccess;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -246,10 +246,10 @@ public final class EmulatedIommu implements Iommu
             switch (direction)
             {
                 case HOST_TO_MEMORY:
-                    UnsafeApi.copyMemory(host, memory + done, chunk);
+                    UnsafeAccess.UNSAFE.copyMemory(host, memory + done, chunk);
                     break;
                 case MEMORY_TO_HOST:
-                    UnsafeApi.copyMemory(memory + done, host, chunk);
+                    UnsafeAccess.UNSAFE.copyMemory(memory + done, host, chunk);
                     break;
                 case STORE_TO_HOST:
                     store.read(storeOffset + done, host, chunk);

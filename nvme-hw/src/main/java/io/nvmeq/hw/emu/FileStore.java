@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 import org.agrona.BufferUtil;
-import org.agrona.UnsafeApi;
+import org.agrona.UnsafeAccess;
 
 /**
  * Namespace data in a file, through positional FileChannel reads and writes (safe from several
@@ -60,11 +60,11 @@ final class FileStore implements BlockStore
                     if (channel.read(bounce, offset + done + bounce.position()) < 0)
                     {
                         // Past the end of a file someone truncated: unwritten data reads as zeroes.
-                        UnsafeApi.setMemory(bounceAddress + bounce.position(), bounce.remaining(), (byte)0);
+                        UnsafeAccess.UNSAFE.setMemory(bounceAddress + bounce.position(), bounce.remaining(), (byte)0);
                         break;
                     }
                 }
-                UnsafeApi.copyMemory(bounceAddress, hostAddress + done, chunk);
+                UnsafeAccess.UNSAFE.copyMemory(bounceAddress, hostAddress + done, chunk);
                 done += chunk;
             }
         }
@@ -85,7 +85,7 @@ final class FileStore implements BlockStore
             while (done < length)
             {
                 final int chunk = (int)Math.min(length - done, BOUNCE_SIZE);
-                UnsafeApi.copyMemory(hostAddress + done, bounceAddress, chunk);
+                UnsafeAccess.UNSAFE.copyMemory(hostAddress + done, bounceAddress, chunk);
                 bounce.clear().limit(chunk);
                 while (bounce.hasRemaining())
                 {
@@ -107,7 +107,7 @@ final class FileStore implements BlockStore
         long done = 0;
         try
         {
-            UnsafeApi.setMemory(BufferUtil.address(bounce), BOUNCE_SIZE, (byte)0);
+            UnsafeAccess.UNSAFE.setMemory(BufferUtil.address(bounce), BOUNCE_SIZE, (byte)0);
             while (done < length)
             {
                 final int chunk = (int)Math.min(length - done, BOUNCE_SIZE);

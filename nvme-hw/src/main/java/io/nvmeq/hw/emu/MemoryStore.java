@@ -1,6 +1,6 @@
 package io.nvmeq.hw.emu;
 
-import org.agrona.UnsafeApi;
+import org.agrona.UnsafeAccess;
 
 /**
  * Namespace data in process memory, allocated off-heap in 1 GiB chunks so that stores above 2 GiB
@@ -39,8 +39,8 @@ final class MemoryStore implements BlockStore
             for (int i = 0; i < count; i++)
             {
                 final long chunkBytes = Math.min(chunkSize, size - ((long)i << chunkShift));
-                chunks[i] = UnsafeApi.allocateMemory(chunkBytes);
-                UnsafeApi.setMemory(chunks[i], chunkBytes, (byte)0);
+                chunks[i] = UnsafeAccess.UNSAFE.allocateMemory(chunkBytes);
+                UnsafeAccess.UNSAFE.setMemory(chunks[i], chunkBytes, (byte)0);
             }
         }
         catch (final OutOfMemoryError ex)
@@ -58,7 +58,7 @@ final class MemoryStore implements BlockStore
         {
             final long at = offset + done;
             final long chunk = Math.min(length - done, chunkSize - (at & (chunkSize - 1)));
-            UnsafeApi.copyMemory(address(at), hostAddress + done, chunk);
+            UnsafeAccess.UNSAFE.copyMemory(address(at), hostAddress + done, chunk);
             done += chunk;
         }
     }
@@ -71,7 +71,7 @@ final class MemoryStore implements BlockStore
         {
             final long at = offset + done;
             final long chunk = Math.min(length - done, chunkSize - (at & (chunkSize - 1)));
-            UnsafeApi.copyMemory(hostAddress + done, address(at), chunk);
+            UnsafeAccess.UNSAFE.copyMemory(hostAddress + done, address(at), chunk);
             done += chunk;
         }
     }
@@ -84,7 +84,7 @@ final class MemoryStore implements BlockStore
         {
             final long at = offset + done;
             final long chunk = Math.min(length - done, chunkSize - (at & (chunkSize - 1)));
-            UnsafeApi.setMemory(address(at), chunk, (byte)0);
+            UnsafeAccess.UNSAFE.setMemory(address(at), chunk, (byte)0);
             done += chunk;
         }
     }
@@ -107,7 +107,7 @@ final class MemoryStore implements BlockStore
         {
             if (chunks[i] != 0)
             {
-                UnsafeApi.freeMemory(chunks[i]);
+                UnsafeAccess.UNSAFE.freeMemory(chunks[i]);
                 chunks[i] = 0;
             }
         }

@@ -92,8 +92,6 @@ class KillNineDurabilityTest
     {
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("--add-exports");
-        command.add("java.base/jdk.internal.misc=ALL-UNNAMED");
         command.add("-Djnr.ffi.x86asm.enabled=false");
         command.add("-XX:TieredStopAtLevel=1");
         command.add("-Xshare:auto");

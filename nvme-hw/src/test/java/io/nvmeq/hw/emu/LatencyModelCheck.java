@@ -21,7 +21,7 @@ import io.nvmeq.hw.spec.Status;
  * <pre>
  * mvn -q -o test-compile -pl nvme-hw
  * mvn -q -o dependency:build-classpath -pl nvme-hw -Dmdep.outputFile=/tmp/cp.txt
- * java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -Djnr.ffi.x86asm.enabled=false \
+ * java -Djnr.ffi.x86asm.enabled=false \
  *   -cp nvme-hw/target/test-classes:nvme-hw/target/classes:$(cat /tmp/cp.txt) io.nvmeq.hw.emu.LatencyModelCheck [seconds [tries]]
  * </pre>
  */

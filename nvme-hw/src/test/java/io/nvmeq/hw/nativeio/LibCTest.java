@@ -62,7 +62,6 @@ class LibCTest
         final Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         final Process process = new ProcessBuilder(List.of(
             java.toString(),
-            "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
             "-cp", System.getProperty("java.class.path"),
             MmapOffsetProbe.class.getName(), file.toString(), MARKER))
             .redirectErrorStream(true)
