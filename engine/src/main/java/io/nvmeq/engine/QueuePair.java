@@ -35,14 +35,16 @@ import io.nvmeq.hw.spec.SubmissionEntry;
  *
  * <p><b>Deadlines and recovery.</b> Each command's deadline starts when its doorbell is rung. {@link #poll}
  * checks the deadlines of commands in flight now and then (and CSTS with them): an expired command is
- * looked for in the CQ once more, then aborted (Abort admin command) and given a second deadline; if that
- * passes too, or the controller reports a fatal status, the controller is reset. A reset is
- * controller-wide but each queue belongs to its owner thread, so the hand-off is: the thread that
- * resets (any) disables and re-enables the controller and bumps its generation; each owner, on its next
- * poll, sees the new generation and recovers its own queue on its own thread: reaps what the CQ still
- * holds, clears its rings, re-creates its queues through the admin queue, resubmits each outstanding
- * command (up to the retry bound) and fails the rest with a {@link HostStatus}. Every command is answered
- * exactly once, and never before the device has stopped using its memory.
+ * looked for in the CQ once more, then an Abort is asked for and the command gets a second deadline; if
+ * that passes too, or the controller reports a fatal status, a controller reset is asked for. Asking
+ * never waits: the admin side ({@link QueueHost}, on its own thread) sends the Abort and runs the reset,
+ * and meanwhile this queue goes on polling and answering what completes. A reset is controller-wide but
+ * each queue belongs to its owner thread, so the hand-off is: when the reset begins the host's
+ * generation moves on and this queue rings no doorbell and takes no new command (a submit returns false:
+ * the caller keeps it); when the reset has re-created the I/O queues, the owner's next poll reconnects
+ * the queue on its own thread: reaps what the CQ still holds, clears its rings, resubmits each
+ * outstanding command (up to the retry bound) and fails the rest with a {@link HostStatus}. Every command
+ * is answered exactly once, and never before the device has stopped using its memory.
  */
 public final class QueuePair
 {
@@ -63,7 +65,7 @@ public final class QueuePair
     private final int capacity;
     private final NvmeDevice device;
     private final RegisterSpace registers;
-    private final NvmeController controller;
+    private final QueueHost host;
     private final IovaSpace iovaSpace;
     private final int sqTailDoorbell;
     private final int cqHeadDoorbell;
@@ -114,15 +116,15 @@ public final class QueuePair
 
     private int sqTail;
     private int lastRungTail;
-    private int sqHead;
     private int cqHead;
     private int cqPhase = 1;
     private int inFlight;
-    private int completionDw0;
     private int generation;
     private boolean retriesAllowed = true;
     private boolean recovering;
     private boolean dead;
+    /** A reset was asked for in this generation: deadlines wait for it. */
+    private boolean resetRequested;
     private int pollsSinceDeadlineCheck;
     private long nextDeadlineScan;
 
@@ -131,47 +133,50 @@ public final class QueuePair
     private long failed;
     private long strayCompletions;
 
-    private QueuePair(
-        final int id,
-        final int entries,
-        final NvmeDevice device,
-        final NvmeController controller,
-        final IovaSpace iovaSpace,
-        final int doorbellStrideShift,
-        final DmaBuffer sqRing,
-        final DmaBuffer cqRing,
-        final DmaBuffer prpLists,
-        final int listBytesPerCommand,
-        final BouncePool bounce,
-        final NamespaceInfo[] namespaces,
-        final long maxTransferBytes,
-        final long timeoutNanos,
-        final int maxRetries,
-        final int generation)
+    /** Everything a queue pair is made of (the controller's {@link IoQueues} builds it). */
+    record Context(
+        int id,
+        int entries,
+        NvmeDevice device,
+        QueueHost host,
+        IovaSpace iovaSpace,
+        int doorbellStrideShift,
+        DmaBuffer sqRing,
+        DmaBuffer cqRing,
+        DmaBuffer prpLists,
+        int listBytesPerCommand,
+        BouncePool bounce,
+        NamespaceInfo[] namespaces,
+        long maxTransferBytes,
+        long timeoutNanos,
+        int maxRetries)
     {
-        this.id = id;
-        this.entries = entries;
+    }
+
+    QueuePair(final Context context)
+    {
+        this.id = context.id();
+        this.entries = context.entries();
         this.capacity = entries - 1;
-        this.device = device;
+        this.device = context.device();
         this.registers = device.registers();
-        this.controller = controller;
-        this.iovaSpace = iovaSpace;
-        this.sqTailDoorbell = Registers.sqTailDoorbell(id, doorbellStrideShift);
-        this.cqHeadDoorbell = Registers.cqHeadDoorbell(id, doorbellStrideShift);
-        this.sqRing = sqRing;
-        this.cqRing = cqRing;
-        this.prpLists = prpLists;
-        this.listBytesPerCommand = listBytesPerCommand;
-        this.bounce = bounce;
+        this.host = context.host();
+        this.iovaSpace = context.iovaSpace();
+        this.sqTailDoorbell = Registers.sqTailDoorbell(id, context.doorbellStrideShift());
+        this.cqHeadDoorbell = Registers.cqHeadDoorbell(id, context.doorbellStrideShift());
+        this.sqRing = context.sqRing();
+        this.cqRing = context.cqRing();
+        this.prpLists = context.prpLists();
+        this.listBytesPerCommand = context.listBytesPerCommand();
+        this.bounce = context.bounce();
         this.sq = sqRing.buffer();
         this.cq = cqRing.buffer();
-        this.lists = prpLists == null ? null : prpLists.buffer();
-        this.namespaces = namespaces;
-        this.maxTransferBytes = maxTransferBytes;
-        this.timeoutNanos = timeoutNanos;
+        this.lists = prpLists.buffer();
+        this.namespaces = context.namespaces();
+        this.maxTransferBytes = context.maxTransferBytes();
+        this.timeoutNanos = context.timeoutNanos();
         this.deadlineScanNanos = Math.max(1_000_000L, Math.min(timeoutNanos / 4, 100_000_000L));
-        this.maxRetries = maxRetries;
-        this.generation = generation;
+        this.maxRetries = context.maxRetries();
 
         this.cmdRequest = new int[capacity];
         this.cmdSequence = new int[capacity];
@@ -203,27 +208,7 @@ public final class QueuePair
         this.freeRequestCount = capacity;
     }
 
-    /** The admin queue pair: no PRP lists, no bounce buffers, no retries; the controller resets it itself. */
-    static QueuePair admin(
-        final int entries, final NvmeDevice device, final int doorbellStrideShift, final DmaBuffer sqRing,
-        final DmaBuffer cqRing, final long timeoutNanos)
-    {
-        return new QueuePair(0, entries, device, null, null, doorbellStrideShift, sqRing, cqRing, null, 0, null,
-            new NamespaceInfo[0], 0, timeoutNanos, 0, 0);
-    }
-
-    static QueuePair io(
-        final int id, final int entries, final NvmeController controller, final IovaSpace iovaSpace,
-        final int doorbellStrideShift, final DmaBuffer sqRing, final DmaBuffer cqRing, final DmaBuffer prpLists,
-        final int listBytesPerCommand, final BouncePool bounce, final NamespaceInfo[] namespaces,
-        final long maxTransferBytes, final long timeoutNanos, final int maxRetries, final int generation)
-    {
-        return new QueuePair(id, entries, controller.device(), controller, iovaSpace, doorbellStrideShift, sqRing,
-            cqRing, prpLists, listBytesPerCommand, bounce, namespaces, maxTransferBytes, timeoutNanos, maxRetries,
-            generation);
-    }
-
-    /** The queue id: 0 for the admin queue, 1.. for I/O queues. */
+    /** The I/O queue id (1..). */
     public int id()
     {
         return id;
@@ -362,7 +347,10 @@ public final class QueuePair
     public boolean submitFlush(final int nsid, final CompletionHandler handler, final long token)
     {
         namespace(nsid);
-        checkUsable(handler);
+        if (!usable(handler))
+        {
+            return false;
+        }
         if (freeCommandCount == 0)
         {
             return false;
@@ -387,7 +375,10 @@ public final class QueuePair
             throw new InvalidRequestException("Write Zeroes takes 1..65536 blocks, not " + blocks);
         }
         checkRange(namespace, lba, blocks);
-        checkUsable(handler);
+        if (!usable(handler))
+        {
+            return false;
+        }
         if (freeCommandCount == 0)
         {
             return false;
@@ -413,7 +404,10 @@ public final class QueuePair
         {
             throw new InvalidRequestException("a deallocation of " + blocks + " blocks needs more than 256 ranges");
         }
-        checkUsable(handler);
+        if (!usable(handler))
+        {
+            return false;
+        }
         if (freeCommandCount == 0)
         {
             return false;
@@ -457,7 +451,10 @@ public final class QueuePair
             }
             checkRange(namespace, lbas[i], blockCounts[i]);
         }
-        checkUsable(handler);
+        if (!usable(handler))
+        {
+            return false;
+        }
         if (freeCommandCount == 0)
         {
             return false;
@@ -500,9 +497,9 @@ public final class QueuePair
         {
             return;
         }
-        if (controller != null && controller.generation() != generation)
+        if (host.generation() != generation)
         {
-            // The device dropped this queue in a reset; the next poll re-creates it and resubmits.
+            // A reset is dropping or has dropped this queue; the owner reconnects it and resubmits.
             return;
         }
         final long deadline = System.nanoTime() + timeoutNanos;
@@ -517,7 +514,7 @@ public final class QueuePair
     }
 
     /**
-     * Recovers the queue first if the controller was reset, rings the doorbell if needed, reaps up to
+     * Reconnects the queue first if the controller was reset, rings the doorbell if needed, reaps up to
      * {@code maxCompletions} completions (calling each finished request's handler) with one CQ head
      * doorbell write, and now and then checks the deadlines of what is in flight.
      *
@@ -525,13 +522,13 @@ public final class QueuePair
      */
     public int poll(final int maxCompletions)
     {
-        if (controller != null && controller.generation() != generation)
+        if (host.generation() != generation && !reconnect())
         {
-            recover();
+            return 0; // the reset is still under way: nothing to ring, nothing the device completes
         }
         ringDoorbell();
         final int reaped = reap(maxCompletions);
-        if (controller != null && inFlight > 0
+        if (inFlight > 0 && !resetRequested
             && (reaped == 0 || ++pollsSinceDeadlineCheck >= POLLS_PER_DEADLINE_CHECK))
         {
             pollsSinceDeadlineCheck = 0;
@@ -540,10 +537,13 @@ public final class QueuePair
         return reaped;
     }
 
-    /** Reaps without ringing first: for a queue being deleted, whose doorbell must no longer be written. */
+    /**
+     * Reaps without ringing first: for a queue being deleted, whose SQ doorbell must no longer be written
+     * (nor its CQ head doorbell, if a reset dropped it since).
+     */
     int reap(final int maxCompletions)
     {
-        return reap(maxCompletions, true);
+        return reap(maxCompletions, host.generation() == generation);
     }
 
     private int reap(final int maxCompletions, final boolean writeHead)
@@ -562,8 +562,6 @@ public final class QueuePair
                     break;
                 }
                 final int commandId = cqe.commandId();
-                sqHead = cqe.sqHead();
-                completionDw0 = cqe.dw0();
                 if (++cqHead == entries)
                 {
                     cqHead = 0;
@@ -603,28 +601,16 @@ public final class QueuePair
         return answered;
     }
 
-    /** Whether the queue's device queues belong to controller generation {@code current} (no reset since). */
-    boolean isCurrent(final int current)
-    {
-        return generation == current;
-    }
-
     /** No more retries: the queue is being deleted. */
     void stopRetrying()
     {
         retriesAllowed = false;
     }
 
-    /** DW0 of the completion being handled: command-specific results (e.g. Set Features). */
-    int completionDw0()
+    /** Its queues were just created in controller generation {@code current}; on the admin thread, before publication. */
+    void connectedTo(final int current)
     {
-        return completionDw0;
-    }
-
-    /** The device's last reported SQ head. */
-    int sqHead()
-    {
-        return sqHead;
+        generation = current;
     }
 
     long sqIova()
@@ -635,13 +621,6 @@ public final class QueuePair
     long cqIova()
     {
         return cqRing.iova();
-    }
-
-    /** Claims a command id and the SQ slot at the tail for a one-command request; the caller fills the entry, then {@link #commit()}s. */
-    SubmissionEntry prepare(final int opcode, final CompletionHandler handler, final long token)
-    {
-        final int request = beginRequest(handler, token, 1, IovaSpace.NO_IOVA);
-        return prepareCommand(opcode, request);
     }
 
     /** Makes the entry at the tail part of the SQ (and keeps a copy of it for resubmission). */
@@ -666,7 +645,6 @@ public final class QueuePair
         cq.setMemory(0, cq.capacity(), (byte)0);
         sqTail = 0;
         lastRungTail = 0;
-        sqHead = 0;
         cqHead = 0;
         cqPhase = 1;
     }
@@ -675,10 +653,7 @@ public final class QueuePair
     {
         sqRing.close();
         cqRing.close();
-        if (prpLists != null)
-        {
-            prpLists.close();
-        }
+        prpLists.close();
         if (bounce != null)
         {
             bounce.close();
@@ -706,7 +681,10 @@ public final class QueuePair
         {
             throw new InvalidRequestException("buffer offset " + offset + " is not dword-aligned, as PRP1 must be");
         }
-        checkUsable(handler);
+        if (!usable(handler))
+        {
+            return false;
+        }
         final int partBlocks = partBlocks(maxTransferBytes, namespace.blockSize());
         final int parts = partsFor(blocks, partBlocks);
         if (freeCommandCount < parts)
@@ -734,7 +712,10 @@ public final class QueuePair
             throw new InvalidRequestException("buffer has " + buffer.remaining() + " bytes remaining, fewer than the "
                 + "transfer of " + length + " bytes");
         }
-        checkUsable(handler);
+        if (!usable(handler))
+        {
+            return false;
+        }
         final int blockSize = namespace.blockSize();
         if (buffer.isDirect())
         {
@@ -1018,13 +999,11 @@ public final class QueuePair
             return;
         }
         nextDeadlineScan = now + deadlineScanNanos;
-        final int csts = controller.readStatus();
-        if (csts == -1 || (csts & Registers.CSTS_CFS) != 0)
+        final int csts = host.readStatus();
+        if (Registers.isFatal(csts))
         {
             counters.fatalStatusSeen++;
-            controller.reset(generation, csts == -1
-                ? "CSTS reads all ones (surprise removal?)" : "controller fatal status (CSTS.CFS)");
-            recover();
+            askForReset(csts == -1 ? "CSTS reads all ones (surprise removal?)" : "controller fatal status (CSTS.CFS)");
             return;
         }
         for (int commandId = 0; commandId < capacity; commandId++)
@@ -1040,7 +1019,7 @@ public final class QueuePair
         }
     }
 
-    /** Linux's escalation for one expired command. @return true if the queue was recovered from a reset. */
+    /** Linux's escalation for one expired command. @return true if a controller reset was asked for. */
     private boolean expired(final int commandId, final long now)
     {
         final int sequence = cmdSequence[commandId];
@@ -1052,39 +1031,42 @@ public final class QueuePair
         }
         if (!cmdAborted[commandId])
         {
-            // 2. Abort it and give it a second deadline to complete (aborted or not).
+            // 2. Ask for an Abort and give the command a second deadline to complete (aborted or not); if
+            //    the Abort itself fails, the admin side resets the controller.
             cmdAborted[commandId] = true;
             cmdDeadline[commandId] = now + timeoutNanos;
             counters.aborts++;
-            try
-            {
-                controller.abort(id, commandId);
-                return false;
-            }
-            catch (final NvmeException ex)
-            {
-                cmdTimedOut[commandId] = true;
-                counters.timeouts++;
-                controller.reset(generation, "Abort of command " + commandId + " on queue " + id + " failed: "
-                    + ex.getMessage());
-                recover();
-                return true;
-            }
+            host.requestAbort(generation, id, commandId);
+            return false;
         }
-        // 3. Still nothing: reset the controller.
+        // 3. Still nothing: ask for a controller reset.
         cmdTimedOut[commandId] = true;
         counters.timeouts++;
-        controller.reset(generation, "command " + commandId + " on queue " + id + " timed out after Abort");
-        recover();
+        askForReset("command " + commandId + " on queue " + id + " timed out after Abort");
         return true;
     }
 
-    /**
-     * Brings this queue back after a controller reset, on the owner's thread (see the class comment).
-     * The device has stopped: nothing it could still write lands in our memory.
-     */
-    private void recover()
+    private void askForReset(final String reason)
     {
+        resetRequested = true;
+        host.requestReset(generation, reason);
+    }
+
+    /**
+     * Brings this queue back after a controller reset, on the owner's thread (see the class comment),
+     * once the reset has re-created the I/O queues. The device stopped in between: nothing it could
+     * still write lands in our memory.
+     *
+     * @return false if the reset is still under way
+     */
+    private boolean reconnect()
+    {
+        final int ready = host.readyGeneration();
+        final int current = host.generation();
+        if (ready != current)
+        {
+            return false;
+        }
         counters.recoveries++;
         recovering = true;
         try
@@ -1092,19 +1074,14 @@ public final class QueuePair
             // Completions the device posted before it stopped are real: take them.
             reap(capacity, false);
             resetRings();
-            final int current;
-            try
-            {
-                current = controller.recreate(this);
-            }
-            catch (final NvmeException ex)
+            generation = current;
+            resetRequested = false;
+            if (host.isFailed())
             {
                 dead = true;
-                generation = controller.generation();
                 failOutstanding(HostStatus.CONTROLLER_FAILED);
-                return;
+                return true;
             }
-            generation = current;
             for (int commandId = 0; commandId < capacity; commandId++)
             {
                 if (cmdRequest[commandId] == NONE)
@@ -1131,20 +1108,28 @@ public final class QueuePair
         {
             recovering = false;
         }
+        return true;
     }
 
     // ---------------------------------------------------------------- checks
 
-    private void checkUsable(final CompletionHandler handler)
+    /**
+     * Checks the handler and the controller; reconnects first after a reset.
+     *
+     * @return false while a reset is under way: nothing may be submitted now
+     */
+    private boolean usable(final CompletionHandler handler)
     {
         if (handler == null)
         {
             throw new InvalidRequestException("no completion handler given");
         }
+        final boolean connected = host.generation() == generation || reconnect();
         if (dead)
         {
             throw new ControllerFatalException("queue pair " + id + " is gone: its controller failed and could not be reset");
         }
+        return connected;
     }
 
     private NamespaceInfo namespace(final int nsid)
