@@ -13,13 +13,13 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.TimerScheduler;
 import io.nvmeq.actors.dispatch.CpuDispatchers;
+import io.nvmeq.engine.ControllerHealth;
 import io.nvmeq.engine.ControllerOptions;
 import io.nvmeq.engine.NvmeController;
 import io.nvmeq.engine.NvmeException;
 import io.nvmeq.engine.QueuePair;
 import io.nvmeq.hw.device.Devices;
 import io.nvmeq.hw.device.NvmeDevice;
-import io.nvmeq.hw.spec.Registers;
 
 /**
  * Brings one controller up and owns it: opens the device, resets and identifies the controller,
@@ -40,7 +40,13 @@ public final class ControllerSupervisor
 {
     /** Messages the supervisor sends itself. */
     sealed interface Internal extends ControllerCommand
-        permits QueuePairTerminated, ShutdownTimedOut, ShutdownAbandoned, HeldByDevice, QueuePairGaveUp, HealthCheck
+        permits QueuePairTerminated, ShutdownTimedOut, ShutdownAbandoned, HeldByDevice, QueuePairGaveUp, HealthCheck,
+        ReviveQueuePair
+    {
+    }
+
+    /** Timer, a cool-down after a queue pair gave up: it comes back with new queues. */
+    record ReviveQueuePair(int queueId) implements Internal
     {
     }
 
@@ -87,7 +93,7 @@ public final class ControllerSupervisor
     private final List<ActorRef<ControllerCommand.ShutdownComplete>> shutdownRequesters = new ArrayList<>();
     private final DeviceHeldRequests heldByDevice;
     /** Queue-pair actors (by index) that gave up: alive but not serving, left out of {@link ControllerCommand.QueuePairs}. */
-    private final java.util.BitSet gaveUp = new java.util.BitSet();
+    private final BitSet gaveUp = new BitSet();
     private final QueuePairMetrics metrics = new QueuePairMetrics();
     private boolean clean = true;
     private boolean closed;
@@ -139,6 +145,7 @@ public final class ControllerSupervisor
                 .withIoQueuePairs(wanted)
                 .withIoQueueEntries(settings.queueEntries())
                 .withIoTimeout(settings.recovery().ioTimeout())
+                .withMaxRetries(settings.recovery().maxRetries())
                 .withAdminTimeout(settings.recovery().adminTimeout()));
             final int count = Math.min(wanted, controller.grantedIoQueuePairs());
             final List<Integer> cpus = CpuPlan.assign(count, settings.cpus(), usable);
@@ -232,6 +239,7 @@ public final class ControllerSupervisor
             .onMessage(HeldByDevice.class, this::onHeldByDeviceWhileRunning)
             .onMessage(QueuePairGaveUp.class, this::onQueuePairGaveUp)
             .onMessage(HealthCheck.class, this::onHealthCheck)
+            .onMessage(ReviveQueuePair.class, this::onReviveQueuePair)
             .onMessage(ControllerCommand.GetLogPage.class, this::onGetLogPage)
             .onSignal(PostStop.class, signal -> onPostStop())
             .build();
@@ -254,6 +262,7 @@ public final class ControllerSupervisor
             .onMessage(HeldByDevice.class, held -> Behaviors.same())
             .onMessage(QueuePairGaveUp.class, this::onQueuePairGaveUp)
             .onMessage(HealthCheck.class, check -> Behaviors.same())
+            .onMessage(ReviveQueuePair.class, revive -> Behaviors.same())
             .onMessage(ControllerCommand.GetLogPage.class, this::onGetLogPage)
             .onSignal(PostStop.class, signal -> onPostStop())
             .build();
@@ -290,27 +299,24 @@ public final class ControllerSupervisor
         {
             return Behaviors.same();
         }
-        final int csts = controller.device().registers().read32(Registers.CSTS);
-        if (csts == -1 || (csts & Registers.CSTS_CFS) != 0)
+        // Never waits: a fatal status starts a reset on the controller's admin thread.
+        final ControllerHealth health = controller.checkHealth();
+        if (health.fatal() && !health.resetting())
         {
             context.getLog().error("controller on {} reports a fatal status (CSTS 0x{}); resetting it", settings.device(),
-                Integer.toHexString(csts));
-            controller.reset("the supervisor's health check read CSTS 0x" + Integer.toHexString(csts));
-            if (controller.isFailed())
-            {
-                context.getLog().error("controller on {} could not be reset; every request on it now fails with " +
-                    "ControllerFatalException", settings.device());
-            }
+                Integer.toHexString(health.csts()));
         }
         return Behaviors.same();
     }
 
+    /** Answered from the controller's admin thread when the log page is read; the supervisor does not wait. */
     private Behavior<ControllerCommand> onGetLogPage(final ControllerCommand.GetLogPage request)
     {
         try
         {
-            request.replyTo().tell(new ControllerCommand.LogPage(request.logId(),
-                controller.getLogPage(request.logId(), request.nsid(), request.bytes()), null));
+            controller.getLogPageAsync(request.logId(), request.nsid(), request.bytes()).whenComplete((data, error) ->
+                request.replyTo().tell(new ControllerCommand.LogPage(request.logId(), data, error == null ? null :
+                    error instanceof NvmeException nvme ? nvme : new ControllerUnavailableException(error.toString(), error))));
         }
         catch (final NvmeException ex)
         {
@@ -321,7 +327,8 @@ public final class ControllerSupervisor
 
     private Behavior<ControllerCommand> onGetHealth(final ControllerCommand.GetHealth request)
     {
-        final int csts = closed ? -1 : controller.device().registers().read32(Registers.CSTS);
+        final ControllerHealth health = closed ? new ControllerHealth(-1, false, true, false, controller.resetCount(),
+            controller.isFailed()) : controller.health();
         int serving = 0;
         long restarts = 0;
         for (int i = 0; i < live.size(); i++)
@@ -332,17 +339,34 @@ public final class ControllerSupervisor
             }
             restarts += ready.counters().get(i).restarts();
         }
-        request.replyTo().tell(new ControllerCommand.Health(csts, csts != -1 && (csts & Registers.CSTS_RDY) != 0,
-            csts == -1 || (csts & Registers.CSTS_CFS) != 0, serving, live.size() - serving, restarts,
-            controller.resetCount(), controller.isFailed()));
+        request.replyTo().tell(new ControllerCommand.Health(health.csts(), health.ready(), health.fatal(), serving,
+            live.size() - serving, restarts, health.resets(), health.failed()));
         return Behaviors.same();
     }
 
+    /**
+     * A queue pair that gave up comes back after a cool-down of max-backoff (as SPDK reconnects a failed
+     * qpair): one burst of failures must not be a permanent outage.
+     */
     private Behavior<ControllerCommand> onQueuePairGaveUp(final QueuePairGaveUp failed)
     {
         gaveUp.set(failed.queueId() - 1);
+        final Duration coolDown = settings.recovery().maxBackoff();
         context.getLog().error("queue pair {} gave up recovering; requests sent to it are refused with " +
-            "QueuePairStoppedException", failed.queueId());
+            "QueuePairStoppedException; it comes back in {}", failed.queueId(), coolDown);
+        timers.startSingleTimer("revive-" + failed.queueId(), new ReviveQueuePair(failed.queueId()), coolDown);
+        return Behaviors.same();
+    }
+
+    private Behavior<ControllerCommand> onReviveQueuePair(final ReviveQueuePair revive)
+    {
+        final int index = revive.queueId() - 1;
+        final ActorRef<QueuePairCommand> ref = live.get(index);
+        if (ref != null && gaveUp.get(index))
+        {
+            gaveUp.clear(index);
+            ref.tell(new QueuePairActor.Revive());
+        }
         return Behaviors.same();
     }
 

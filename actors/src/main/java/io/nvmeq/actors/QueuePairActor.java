@@ -2,6 +2,7 @@ package io.nvmeq.actors;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 import akka.actor.Cancellable;
 import akka.actor.typed.ActorRef;
@@ -48,7 +49,7 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
 {
     /** Messages the actor sends itself or gets from its supervisor. */
     sealed interface Internal extends QueuePairCommand
-        permits Poll, PollFailed, Stop, Drained, DrainTimedOut, Recreate
+        permits Poll, PollFailed, Stop, Drained, DrainTimedOut, Recreate, SqDeleted, CqDeleted, Created, Revive
     {
     }
 
@@ -78,6 +79,26 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
 
     /** After a failure's backoff: create the NVMe queues again (ignored if a later failure happened since). */
     record Recreate(int incarnation) implements Internal
+    {
+    }
+
+    /** From the admin thread: the failed queue's SQ deletion ended ({@code error} null: confirmed). */
+    record SqDeleted(int incarnation, Throwable error) implements Internal
+    {
+    }
+
+    /** From the admin thread: its CQ deletion ended. */
+    record CqDeleted(int incarnation, Throwable error) implements Internal
+    {
+    }
+
+    /** From the admin thread: the new queues exist ({@code queuePair}), or could not be made ({@code error}). */
+    record Created(int incarnation, QueuePair queuePair, Throwable error) implements Internal
+    {
+    }
+
+    /** From the supervisor, a cool-down after this queue pair gave up: start afresh. */
+    record Revive() implements Internal
     {
     }
 
@@ -257,6 +278,22 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
             {
                 throw failed.cause();
             }
+            if (command instanceof SqDeleted deleted)
+            {
+                return onSqDeleted(deleted);
+            }
+            if (command instanceof CqDeleted deleted)
+            {
+                return onCqDeleted(deleted);
+            }
+            if (command instanceof Created created)
+            {
+                return onCreated(created);
+            }
+            if (command instanceof Revive)
+            {
+                return this; // serving already
+            }
             return onRecreate((Recreate)command);
         }
         catch (final RuntimeException ex)
@@ -318,9 +355,9 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
     @Override
     public int poll()
     {
-        if (!registered || state.inFlight() == 0)
+        if (!registered || !state.hasWork())
         {
-            // Nothing in flight, nothing to reap (and the backlog only fills while commands are in flight).
+            // Nothing in flight and nothing waiting: nothing to reap.
             return 0;
         }
         try
@@ -354,7 +391,7 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
     @Override
     public boolean busy()
     {
-        return registered && state.inFlight() > 0;
+        return registered && state.hasWork();
     }
 
     private void registerPoller()
@@ -377,7 +414,7 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
 
     private void schedulePoll()
     {
-        if (executor == null && registered && !pollScheduled && state.inFlight() > 0)
+        if (executor == null && registered && !pollScheduled && state.hasWork())
         {
             pollScheduled = true;
             getContext().getSelf().tell(POLL);
@@ -457,19 +494,97 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
             return this;
         }
         recreateTimer = null;
-        final int resubmitted;
+        final int current = incarnation;
         try
         {
-            resubmitted = state.recreate();
+            state.recreate().whenComplete((created, error) -> self.tell(new Created(current, created, error)));
         }
         catch (final RuntimeException ex)
         {
+            state.creationFailed();
             throw new QueuePairFailure("queue pair " + state.queueId + ": re-creating its queues failed", ex);
         }
+        return this;
+    }
+
+    private Behavior<QueuePairCommand> onCreated(final Created created)
+    {
+        if (created.incarnation() != incarnation)
+        {
+            return this;
+        }
+        if (created.error() != null)
+        {
+            state.creationFailed();
+            throw new QueuePairFailure("queue pair " + state.queueId + ": re-creating its queues failed", created.error());
+        }
+        final int resubmitted = state.attach(created.queuePair());
         registerPoller();
         getContext().getLog().info("queue pair {} re-created its queues after failure {} in a row; {} requests re-submitted",
             state.queueId, state.failuresInARow(), resubmitted);
         schedulePoll();
+        return this;
+    }
+
+    private Behavior<QueuePairCommand> onSqDeleted(final SqDeleted deleted)
+    {
+        if (deleted.incarnation() != incarnation)
+        {
+            return this;
+        }
+        if (deleted.error() != null)
+        {
+            return deletionFailed(deleted.error());
+        }
+        final int current = incarnation;
+        state.afterSubmissionQueueDeleted().whenComplete((ok, error) -> self.tell(new CqDeleted(current, error)));
+        return this;
+    }
+
+    private Behavior<QueuePairCommand> onCqDeleted(final CqDeleted deleted)
+    {
+        if (deleted.incarnation() != incarnation)
+        {
+            return this;
+        }
+        if (deleted.error() != null)
+        {
+            return deletionFailed(deleted.error());
+        }
+        state.afterDeletion(true);
+        return afterDeletion();
+    }
+
+    private Behavior<QueuePairCommand> deletionFailed(final Throwable error)
+    {
+        getContext().getLog().error("queue pair {}: deleting its queues failed; its {} commands are held until the " +
+            "controller is reset or closed", state.queueId, state.inFlight(), error);
+        state.afterDeletion(false);
+        return giveUp("the controller did not confirm deleting its queues");
+    }
+
+    /** The failed queues are gone: after a back-off new ones, or, past max-restarts, give up. */
+    private Behavior<QueuePairCommand> afterDeletion()
+    {
+        unregisterPoller();
+        if (state.failuresInARow() > state.recovery.maxRestarts())
+        {
+            return giveUp(state.failuresInARow() + " failures in a row (max-restarts " + state.recovery.maxRestarts() +
+                ")");
+        }
+        if (state.draining())
+        {
+            return giveUp("it failed while stopping");
+        }
+        final Duration backoff = state.recovery.backoff(state.failuresInARow());
+        if (backoff.isZero())
+        {
+            self.tell(new Recreate(incarnation));
+        }
+        else
+        {
+            recreateTimer = getContext().scheduleOnce(backoff, self, new Recreate(incarnation));
+        }
         return this;
     }
 
@@ -488,7 +603,7 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
             return Behaviors.stopped();
         }
         release();
-        if (supervisor != null)
+        if (supervisor != null && !state.deviceMayHold())
         {
             supervisor.tell(new ControllerSupervisor.QueuePairGaveUp(state.queueId));
         }
@@ -501,66 +616,75 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
             })
             .onMessage(QueuePairCommand.GetStatus.class, this::onGetStatus)
             .onMessage(Stop.class, stop -> Behaviors.stopped())
+            .onMessage(Revive.class, revive -> revive())
             .onAnyMessage(ignored -> Behaviors.same())
             .build();
     }
 
     /**
-     * Restarts the actor in place, on its own thread: no more polling, the queues deleted, every request
-     * accounted for (see {@link QueuePairState#recoverAfterFailure()}), then after a backoff new queues
-     * (or, past max-restarts or if the controller did not confirm the deletion, a stop).
+     * After a cool-down (as SPDK reconnects a failed qpair): the tombstone serves again with new queues,
+     * its failures in a row forgotten.
+     */
+    private Behavior<QueuePairCommand> revive()
+    {
+        getContext().getLog().info("queue pair {} comes back after giving up: re-creating its queues", state.queueId);
+        serving = true;
+        incarnation++;
+        state.revive();
+        self.tell(new Recreate(incarnation));
+        return this;
+    }
+
+    /**
+     * Restarts the actor in place, on its own thread: the queues deleted without waiting (it goes on
+     * reaping what the controller completes meanwhile), every request accounted for (see
+     * {@link QueuePairState#afterDeletion}), then after a backoff new queues (or, past max-restarts or if
+     * the controller did not confirm the deletion, a stop). A failure while an earlier one is still being
+     * recovered from (its queues not yet re-created) is the same outage, not one more in a row.
      */
     private Behavior<QueuePairCommand> restart(final Throwable cause)
     {
-        unregisterPoller();
-        incarnation++;
-        drainedSent = false;
         crashOnNextPoll = false;
         crashReason = null;
+        if (state.restarting())
+        {
+            getContext().getLog().info("queue pair {} failed again while recovering ({}); not counted as a failure in a row",
+                state.queueId, cause.getMessage());
+            return this;
+        }
+        incarnation++;
+        drainedSent = false;
         if (recreateTimer != null)
         {
             recreateTimer.cancel();
             recreateTimer = null;
         }
-        state.recoverAfterFailure();
+        state.beginRecovery();
         if (cause instanceof QueuePairFailure failure && failure.injected())
         {
-            getContext().getLog().info("queue pair {} failed (failure {} in a row): {}; its queues were deleted, {} " +
+            getContext().getLog().info("queue pair {} failed (failure {} in a row): {}; deleting its queues, {} " +
                 "requests wait for new ones", state.queueId, state.failuresInARow(), cause.getMessage(), state.backlogSize());
         }
         else if (cause instanceof QueuePairFailure)
         {
-            getContext().getLog().warn("queue pair {} failed (failure {} in a row): {}{}; its queues were deleted, {} " +
+            getContext().getLog().warn("queue pair {} failed (failure {} in a row): {}{}; deleting its queues, {} " +
                 "requests wait for new ones", state.queueId, state.failuresInARow(), cause.getMessage(),
                 cause.getCause() != null ? " (" + cause.getCause() + ")" : "", state.backlogSize());
         }
         else
         {
-            getContext().getLog().error("queue pair {} failed (failure {} in a row); its queues were deleted, {} requests " +
+            getContext().getLog().error("queue pair {} failed (failure {} in a row); deleting its queues, {} requests " +
                 "wait for new ones", state.queueId, state.failuresInARow(), state.backlogSize(), cause);
         }
-        if (state.deviceMayHold())
+        final CompletableFuture<Void> deletion = state.sqDeletion();
+        if (deletion == null)
         {
-            return giveUp("the controller did not confirm deleting its queues");
+            state.afterDeletion(true);
+            return afterDeletion();
         }
-        if (state.failuresInARow() > state.recovery.maxRestarts())
-        {
-            return giveUp(state.failuresInARow() + " failures in a row (max-restarts " + state.recovery.maxRestarts() +
-                ")");
-        }
-        if (state.draining())
-        {
-            return giveUp("it failed while stopping");
-        }
-        final Duration backoff = state.recovery.backoff(state.failuresInARow());
-        if (backoff.isZero())
-        {
-            getContext().getSelf().tell(new Recreate(incarnation));
-        }
-        else
-        {
-            recreateTimer = getContext().scheduleOnce(backoff, getContext().getSelf(), new Recreate(incarnation));
-        }
+        registerPoller();
+        final int current = incarnation;
+        deletion.whenComplete((ok, error) -> self.tell(new SqDeleted(current, error)));
         return this;
     }
 

@@ -541,7 +541,7 @@ public final class QueuePair
      * Reaps without ringing first: for a queue being deleted, whose SQ doorbell must no longer be written
      * (nor its CQ head doorbell, if a reset dropped it since).
      */
-    int reap(final int maxCompletions)
+    public int reap(final int maxCompletions)
     {
         return reap(maxCompletions, host.generation() == generation);
     }
