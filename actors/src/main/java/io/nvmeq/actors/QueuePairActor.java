@@ -205,6 +205,7 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
         {
             // For LocalQueuePair: co-located actors find this queue pair by its reference.
             executor.putLocal(self, this);
+            state.counters.dutyCycles(executor.dutyCycles());
         }
 
         registerPoller();

@@ -151,6 +151,13 @@ final class BenchReport
         {
             json.field("error_text", result.ioFailure());
         }
+        if (result.nvmeq() != null)
+        {
+            json.name("nvmeq").beginObject()
+                .field("max_duty_cycle_ns", result.nvmeq().maxDutyCycleNs())
+                .field("duty_cycles_over_1ms", result.nvmeq().dutyCyclesOverThreshold())
+                .endObject();
+        }
         json.endObject();
     }
 

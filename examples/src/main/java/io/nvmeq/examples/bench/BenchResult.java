@@ -26,7 +26,8 @@ record BenchResult(
     CpuClock.Sample cpu,
     long verifiedReads,
     String ioFailure,
-    String verifyFailure)
+    String verifyFailure,
+    NvmeqFigures nvmeq)
 {
     long totalIos()
     {

@@ -166,7 +166,7 @@ final class BenchRunner
         final AbstractHistogram none = new IntCountsHistogram(Worker.HIGHEST_LATENCY_NS, 3);
         return new BenchResult(spec, target.engineName(), client, device, target.description(), region, 0, elapsed,
             new DirectionResult(checked, checked * spec.bs(), elapsed, none),
-            new DirectionResult(0, 0, elapsed, none), CpuClock.now().minus(cpuStart), checked, null, failure);
+            new DirectionResult(0, 0, elapsed, none), CpuClock.now().minus(cpuStart), checked, null, failure, target.nvmeqFigures());
     }
 
     /** Runs {@code spec}: lay out if needed, ramp, measure, drain. */
@@ -265,7 +265,7 @@ final class BenchRunner
             spec.runtimeNs(),
             new DirectionResult(readIos, readIos * spec.bs(), spec.runtimeNs(), reads),
             new DirectionResult(writeIos, writeIos * spec.bs(), spec.runtimeNs(), writes),
-            cpu, verified, ioFailure, verifyFailure);
+            cpu, verified, ioFailure, verifyFailure, target.nvmeqFigures());
     }
 
     private int chunkBytes(final JobSpec spec)
