@@ -68,7 +68,7 @@ final class IoQueues
             final BouncePool bounce = options.bounceBuffers() == 0 ? null : new BouncePool(
                 allocate(allocated, options.bounceBuffers() * options.bounceBufferBytes()),
                 options.bounceBuffers(), options.bounceBufferBytes());
-            queuePair = new QueuePair(new QueuePair.Context(qid, entries, device, admin, iova, doorbellStrideShift,
+            queuePair = new QueuePair(new QueuePairContext(qid, entries, device, admin, iova, doorbellStrideShift,
                 sqRing, cqRing, prpLists, listBytes, bounce, namespaces, maxTransferBytes,
                 options.ioTimeout().toNanos(), options.maxRetries()));
         }
@@ -104,7 +104,7 @@ final class IoQueues
                     creating[qid] = false;
                     // Both queues exist in the generation current now: no reset ran between (it would
                     // have answered the commands above with ABORTED_BY_RESET).
-                    queuePair.connectedTo(admin.generation());
+                    queuePair.recovery.connectedTo(admin.generation());
                     admin.register(queuePair);
                     result.complete(queuePair);
                 });

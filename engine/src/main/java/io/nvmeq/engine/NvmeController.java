@@ -2,16 +2,12 @@ package io.nvmeq.engine;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.IntPredicate;
 
 import org.agrona.BufferUtil;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +36,7 @@ public final class NvmeController implements AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(NvmeController.class);
     private static final int HOST_PAGE_SHIFT = 12;
-    private static final int IDENTIFY_SIZE = 4096;
+    private static final int IDENTIFY_SIZE = Identify.IDENTIFY_SIZE;
 
     private final NvmeDevice device;
     private final RegisterSpace registers;
@@ -52,6 +48,8 @@ public final class NvmeController implements AutoCloseable
     private final AdminQueuePair adminQueue;
     private final AdminPoller admin;
     private final DmaBuffer adminData;
+    private final Identify identify;
+    private final RegisterWaits waits;
     private final ControllerInfo info;
     private final List<NamespaceInfo> namespaces;
     private final NamespaceInfo[] namespaceById;
@@ -82,22 +80,24 @@ public final class NvmeController implements AutoCloseable
             throw new ControllerFatalException(device.uri() + ": the controller does not support 4 KiB memory pages");
         }
         this.iova = new IovaSpace(device.iommu());
+        this.waits = new RegisterWaits(device.uri(), registers, readyTimeoutMillis);
 
-        disable();
+        waits.disable();
         final int adminEntries = Math.min(options.adminQueueEntries(), maxQueueEntries);
         this.adminQueue = new AdminQueuePair(adminEntries, device, doorbellStrideShift,
             iova.allocateFixed(adminEntries * 64), iova.allocateFixed(adminEntries * 16), options.adminTimeout().toNanos());
         this.adminData = iova.allocateFixed(IDENTIFY_SIZE);
         adminQueue.program();
-        enable();
+        waits.enable(HOST_PAGE_SHIFT);
         this.admin = new AdminPoller(device.uri(), adminQueue, registers, Math.min(options.ioQueuePairs(), 65535));
         final ControllerReset reset = new ControllerReset(device.uri(), admin, registers,
             TimeUnit.MILLISECONDS.toNanos(readyTimeoutMillis), HOST_PAGE_SHIFT);
         admin.start(reset);
         try
         {
-            final IdentifyController identify = identifyController();
-            this.namespaces = identifyNamespaces(identify.namespaceCount());
+            this.identify = new Identify(device.uri(), admin, adminData);
+            final IdentifyController identify = this.identify.controller();
+            this.namespaces = this.identify.namespaces(identify.namespaceCount());
             int maxNsid = 0;
             for (final NamespaceInfo ns : namespaces)
             {
@@ -342,7 +342,7 @@ public final class NvmeController implements AutoCloseable
         shutDown = true;
         final int cc = registers.read32(Registers.CC);
         registers.write32(Registers.CC, (cc & ~Registers.CC_SHN_MASK) | (Registers.CC_SHN_NORMAL << Registers.CC_SHN_SHIFT));
-        waitFor(csts -> Registers.cstsShst(csts) == Registers.CSTS_SHST_COMPLETE, "CSTS.SHST = shutdown complete");
+        waits.waitFor(csts -> Registers.cstsShst(csts) == Registers.CSTS_SHST_COMPLETE, "CSTS.SHST = shutdown complete");
     }
 
     /** Deletes the remaining queues, shuts the controller down, unmaps and frees all DMA memory, closes the device. */
@@ -451,7 +451,7 @@ public final class NvmeController implements AutoCloseable
     public synchronized NamespaceInfo identifyNamespace(final int nsid)
     {
         checkOpen();
-        final NamespaceInfo info = identifyNamespaceNow(nsid, new IdentifyNamespace());
+        final NamespaceInfo info = identify.namespace(nsid, new IdentifyNamespace());
         if (info == null)
         {
             throw new InvalidRequestException("namespace " + nsid + " is not active on " + device.uri());
@@ -556,120 +556,6 @@ public final class NvmeController implements AutoCloseable
         {
             throw new InvalidRequestException(device.uri() + " is shut down");
         }
-    }
-
-    private void disable()
-    {
-        final int cc = registers.read32(Registers.CC);
-        if ((cc & Registers.CC_EN) != 0)
-        {
-            registers.write32(Registers.CC, cc & ~Registers.CC_EN);
-        }
-        waitFor(csts -> (csts & Registers.CSTS_RDY) == 0, "CSTS.RDY = 0 after CC.EN = 0");
-    }
-
-    private void enable()
-    {
-        registers.write32(Registers.CC, Registers.ccEnable(HOST_PAGE_SHIFT));
-        waitFor(csts -> (csts & Registers.CSTS_RDY) != 0, "CSTS.RDY = 1 after CC.EN = 1");
-    }
-
-    /** Bring-up and shutdown only: polls CSTS until {@code condition} holds, at most CAP.TO; CFS or all ones end the wait. */
-    private void waitFor(final IntPredicate condition, final String what)
-    {
-        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(readyTimeoutMillis);
-        while (true)
-        {
-            final int csts = registers.read32(Registers.CSTS);
-            if (csts == -1)
-            {
-                throw new ControllerFatalException(device.uri() + ": CSTS reads all ones while waiting for " + what);
-            }
-            if (condition.test(csts))
-            {
-                return;
-            }
-            if ((csts & Registers.CSTS_CFS) != 0)
-            {
-                throw new ControllerFatalException(device.uri() + ": controller fatal status (CSTS.CFS) while waiting for " + what);
-            }
-            if (System.nanoTime() - deadline > 0)
-            {
-                throw new ControllerTimeoutException(
-                    device.uri() + ": no " + what + " within CAP.TO (" + readyTimeoutMillis + " ms)");
-            }
-            LockSupport.parkNanos(100_000);
-        }
-    }
-
-    private IdentifyController identifyController()
-    {
-        adminData.buffer().setMemory(0, IDENTIFY_SIZE, (byte)0);
-        admin.execute(AdminCommand.identify(Opcodes.CNS_CONTROLLER, 0, adminData.iova()));
-        // A copy: adminData is reused by the next admin command.
-        final UnsafeBuffer copy = new UnsafeBuffer(new byte[IDENTIFY_SIZE]);
-        copy.putBytes(0, adminData.buffer(), 0, IDENTIFY_SIZE);
-        return new IdentifyController().wrap(copy, 0);
-    }
-
-    private List<NamespaceInfo> identifyNamespaces(final int namespaceCount)
-    {
-        final List<Integer> ids = activeNamespaceIds(namespaceCount);
-        final List<NamespaceInfo> result = new ArrayList<>(ids.size());
-        final IdentifyNamespace ns = new IdentifyNamespace();
-        for (final int nsid : ids)
-        {
-            final NamespaceInfo info = identifyNamespaceNow(nsid, ns);
-            if (info != null)
-            {
-                result.add(info);
-            }
-        }
-        return Collections.unmodifiableList(result);
-    }
-
-    private NamespaceInfo identifyNamespaceNow(final int nsid, final IdentifyNamespace ns)
-    {
-        adminData.buffer().setMemory(0, IDENTIFY_SIZE, (byte)0);
-        admin.execute(AdminCommand.identify(Opcodes.CNS_NAMESPACE, nsid, adminData.iova()));
-        ns.wrap(adminData.buffer(), 0);
-        if (ns.size() == 0)
-        {
-            return null; // an inactive namespace identifies as all zeroes
-        }
-        final int format = ns.formattedLbaIndex();
-        return new NamespaceInfo(
-            nsid, ns.size(), ns.capacity(), ns.utilization(), 1 << ns.dataLbaShift(format),
-            format, ns.lbaFormatCount(), ns.metadataSize(format), ns.relativePerformance(format));
-    }
-
-    /** The Active Namespace ID list (CNS 02h, since NVMe 1.1); older controllers: 1..NN. */
-    private List<Integer> activeNamespaceIds(final int namespaceCount)
-    {
-        final List<Integer> ids = new ArrayList<>();
-        try
-        {
-            adminData.buffer().setMemory(0, IDENTIFY_SIZE, (byte)0);
-            admin.execute(AdminCommand.identify(Opcodes.CNS_ACTIVE_NAMESPACE_LIST, 0, adminData.iova()));
-            for (int i = 0; i < IDENTIFY_SIZE / 4; i++)
-            {
-                final int nsid = adminData.buffer().getInt(i * 4);
-                if (nsid == 0)
-                {
-                    break;
-                }
-                ids.add(nsid);
-            }
-        }
-        catch (final CommandFailedException ex)
-        {
-            LOG.debug("{}: no active namespace list ({}); probing 1..{}", device.uri(), ex.statusName(), namespaceCount);
-            for (int nsid = 1; nsid <= namespaceCount; nsid++)
-            {
-                ids.add(nsid);
-            }
-        }
-        return ids;
     }
 
     /** The driver's transfer limit per command: MDTS (in units of CAP.MPSMIN; 0 = none) capped by the options. */

@@ -93,9 +93,10 @@ class TimeoutRecoveryTest
     }
 
     /**
-     * The lost command is aborted (the controller still held its completion, so the Abort takes effect
-     * even though its own answer is lost), retried and done; the Abort's lost answer passes the admin
-     * deadline, and the controller is reset then, without any command failing.
+     * The Abort of the lost command gets no answer: nothing waits for it. The lost command is aborted
+     * (retried and done) or times out after its second deadline; either way the controller is reset
+     * (after the admin deadline, or the second I/O deadline), each command is answered once, and the
+     * queue works afterwards.
      */
     @Test
     void anAbortThatGetsNoAnswerEscalatesToAResetAfterTheAdminDeadline()
@@ -105,7 +106,10 @@ class TimeoutRecoveryTest
         faults.dropNextAdminCompletions(1);
         final ControllerResetTest.Tally tally = submitAndDrain(COMMANDS);
         tally.assertEachAnsweredOnce();
-        assertEquals(0, tally.failures, "the aborted command was retried");
+        // Either the Abort took effect (the command was retried and done), or it did not and the command
+        // passed its second deadline too (a reset, and the command times out); never anything else.
+        assertTrue(tally.failures == 0 || tally.failures == 1 && tally.lastFailure == HostStatus.TIMED_OUT,
+            "failures: " + tally.failures + ", last " + HostStatus.describe(tally.lastFailure));
         assertEquals(1, queue.counters().aborts());
         final long guard = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while ((controller.resetCount() == 0 || controller.health().resetting()) && System.nanoTime() < guard)
