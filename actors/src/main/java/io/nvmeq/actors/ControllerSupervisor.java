@@ -40,8 +40,7 @@ public final class ControllerSupervisor
 {
     /** Messages the supervisor sends itself. */
     sealed interface Internal extends ControllerCommand
-        permits QueuePairTerminated, ShutdownTimedOut, ShutdownAbandoned, HeldByDevice, QueuePairGaveUp, HealthCheck,
-        ReviveQueuePair
+        permits QueuePairTerminated, ShutdownTimedOut, ShutdownAbandoned, FromQueuePair, HealthCheck, ReviveQueuePair
     {
     }
 
@@ -55,16 +54,8 @@ public final class ControllerSupervisor
     {
     }
 
-    /** From a queue-pair actor that gave up recovering: it now refuses every request, typed, until shutdown. */
-    record QueuePairGaveUp(int queueId) implements Internal
-    {
-    }
-
-    /**
-     * From a queue-pair actor that stopped without the controller confirming the deletion of its
-     * queue: its requests are in {@link DeviceHeldRequests}, answered once the controller is closed.
-     */
-    record HeldByDevice(int queueId, int requests) implements Internal
+    /** An event of a queue-pair child, adapted into the supervisor's protocol. */
+    record FromQueuePair(QueuePairEvent event) implements Internal
     {
     }
 
@@ -167,12 +158,13 @@ public final class ControllerSupervisor
             final List<ActorRef<QueuePairCommand>> refs = new ArrayList<>(count);
             final List<QueuePairCounters> counters = new ArrayList<>(count);
             final DeviceHeldRequests heldByDevice = new DeviceHeldRequests();
+            final ActorRef<QueuePairEvent> events = context.messageAdapter(QueuePairEvent.class, FromQueuePair::new);
             for (int i = 0; i < count; i++)
             {
                 final QueuePairCounters queueCounters = new QueuePairCounters();
                 final ActorRef<QueuePairCommand> ref = context.spawn(
                     QueuePairActor.create(controller, queuePairs.get(i), cpus.get(i), settings.backlog(),
-                        settings.recovery(), queueCounters, context.getSelf(), heldByDevice),
+                        settings.recovery(), queueCounters, events, heldByDevice),
                     "queue-pair-" + (i + 1),
                     dispatchers.get(i));
                 counters.add(queueCounters);
@@ -236,8 +228,7 @@ public final class ControllerSupervisor
             .onMessage(ControllerCommand.GetHealth.class, this::onGetHealth)
             .onMessage(ControllerCommand.Shutdown.class, this::onShutdown)
             .onMessage(QueuePairTerminated.class, this::onUnexpectedTermination)
-            .onMessage(HeldByDevice.class, this::onHeldByDeviceWhileRunning)
-            .onMessage(QueuePairGaveUp.class, this::onQueuePairGaveUp)
+            .onMessage(FromQueuePair.class, this::onQueuePairEventWhileRunning)
             .onMessage(HealthCheck.class, this::onHealthCheck)
             .onMessage(ReviveQueuePair.class, this::onReviveQueuePair)
             .onMessage(ControllerCommand.GetLogPage.class, this::onGetLogPage)
@@ -259,8 +250,7 @@ public final class ControllerSupervisor
             .onMessage(QueuePairTerminated.class, this::onStoppedWhileStopping)
             .onMessage(ShutdownTimedOut.class, this::onShutdownTimedOut)
             .onMessage(ShutdownAbandoned.class, this::onShutdownAbandoned)
-            .onMessage(HeldByDevice.class, held -> Behaviors.same())
-            .onMessage(QueuePairGaveUp.class, this::onQueuePairGaveUp)
+            .onMessage(FromQueuePair.class, this::onQueuePairEventWhileStopping)
             .onMessage(HealthCheck.class, check -> Behaviors.same())
             .onMessage(ReviveQueuePair.class, revive -> Behaviors.same())
             .onMessage(ControllerCommand.GetLogPage.class, this::onGetLogPage)
@@ -348,7 +338,26 @@ public final class ControllerSupervisor
      * A queue pair that gave up comes back after a cool-down of max-backoff (as SPDK reconnects a failed
      * qpair): one burst of failures must not be a permanent outage.
      */
-    private Behavior<ControllerCommand> onQueuePairGaveUp(final QueuePairGaveUp failed)
+    private Behavior<ControllerCommand> onQueuePairEventWhileRunning(final FromQueuePair adapted)
+    {
+        if (adapted.event() instanceof QueuePairEvent.GaveUp event)
+        {
+            return onQueuePairGaveUp(event);
+        }
+        return onHeldByDeviceWhileRunning((QueuePairEvent.HeldByDevice)adapted.event());
+    }
+
+    /** While stopping, held requests wait for the close anyway, and a queue pair that gave up stays down. */
+    private Behavior<ControllerCommand> onQueuePairEventWhileStopping(final FromQueuePair adapted)
+    {
+        if (adapted.event() instanceof QueuePairEvent.GaveUp event)
+        {
+            gaveUp.set(event.queueId() - 1);
+        }
+        return Behaviors.same();
+    }
+
+    private Behavior<ControllerCommand> onQueuePairGaveUp(final QueuePairEvent.GaveUp failed)
     {
         gaveUp.set(failed.queueId() - 1);
         final Duration coolDown = settings.recovery().maxBackoff();
@@ -365,7 +374,7 @@ public final class ControllerSupervisor
         if (ref != null && gaveUp.get(index))
         {
             gaveUp.clear(index);
-            ref.tell(new QueuePairActor.Revive());
+            ref.tell(new QueuePairInternal.Revive());
         }
         return Behaviors.same();
     }
@@ -382,7 +391,7 @@ public final class ControllerSupervisor
      * A queue's deletion failed: the controller no longer follows the admin queue, so only closing it
      * (disabling it) makes it let go of the buffers. Everything is shut down.
      */
-    private Behavior<ControllerCommand> onHeldByDeviceWhileRunning(final HeldByDevice held)
+    private Behavior<ControllerCommand> onHeldByDeviceWhileRunning(final QueuePairEvent.HeldByDevice held)
     {
         context.getLog().error("the controller on {} did not confirm deleting queue {}: shutting it down so that it " +
             "releases the buffers of {} requests", settings.device(), held.queueId(), held.requests());
@@ -404,7 +413,7 @@ public final class ControllerSupervisor
         {
             if (ref != null)
             {
-                ref.tell(new QueuePairActor.Stop(drain));
+                ref.tell(new QueuePairInternal.Stop(drain));
             }
         }
         timers.startSingleTimer(SHUTDOWN_TIMER, new ShutdownTimedOut(), settings.shutdownTimeout());

@@ -1,10 +1,7 @@
 package io.nvmeq.actors;
 
-import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 
-import akka.actor.Cancellable;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.PostStop;
@@ -12,6 +9,16 @@ import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
+import io.nvmeq.actors.QueuePairInternal.Created;
+import io.nvmeq.actors.QueuePairInternal.CqDeleted;
+import io.nvmeq.actors.QueuePairInternal.DrainTimedOut;
+import io.nvmeq.actors.QueuePairInternal.Drained;
+import io.nvmeq.actors.QueuePairInternal.Poll;
+import io.nvmeq.actors.QueuePairInternal.PollFailed;
+import io.nvmeq.actors.QueuePairInternal.Recreate;
+import io.nvmeq.actors.QueuePairInternal.Revive;
+import io.nvmeq.actors.QueuePairInternal.SqDeleted;
+import io.nvmeq.actors.QueuePairInternal.Stop;
 import io.nvmeq.actors.dispatch.BusyPollExecutor;
 import io.nvmeq.actors.dispatch.BusyPollThread;
 import io.nvmeq.actors.dispatch.Poller;
@@ -45,69 +52,14 @@ import io.nvmeq.hw.nativeio.CpuAffinity;
  * scheduling with {@code scheduleOnce} costs nothing per message. Errors (not exceptions) still stop
  * the actor, and PostStop answers everything.
  */
-public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> implements Poller
+public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> implements Poller, QueuePairRestarts.Owner
 {
-    /** Messages the actor sends itself or gets from its supervisor. */
-    sealed interface Internal extends QueuePairCommand
-        permits Poll, PollFailed, Stop, Drained, DrainTimedOut, Recreate, SqDeleted, CqDeleted, Created, Revive
-    {
-    }
-
-    /** Self-poll mode: reap completions once. */
-    record Poll() implements Internal
-    {
-    }
-
-    /** Busy-poll mode: polling threw, or the queue turned out broken: restart. */
-    record PollFailed(Throwable cause) implements Internal
-    {
-    }
-
-    /** From the supervisor: finish what is in flight (bounded), then stop and delete the queues. */
-    record Stop(Duration drainTimeout) implements Internal
-    {
-    }
-
-    /** Busy-poll mode: while stopping, nothing is left in flight. */
-    record Drained() implements Internal
-    {
-    }
-
-    record DrainTimedOut(int incarnation) implements Internal
-    {
-    }
-
-    /** After a failure's backoff: create the NVMe queues again (ignored if a later failure happened since). */
-    record Recreate(int incarnation) implements Internal
-    {
-    }
-
-    /** From the admin thread: the failed queue's SQ deletion ended ({@code error} null: confirmed). */
-    record SqDeleted(int incarnation, Throwable error) implements Internal
-    {
-    }
-
-    /** From the admin thread: its CQ deletion ended. */
-    record CqDeleted(int incarnation, Throwable error) implements Internal
-    {
-    }
-
-    /** From the admin thread: the new queues exist ({@code queuePair}), or could not be made ({@code error}). */
-    record Created(int incarnation, QueuePair queuePair, Throwable error) implements Internal
-    {
-    }
-
-    /** From the supervisor, a cool-down after this queue pair gave up: start afresh. */
-    record Revive() implements Internal
-    {
-    }
-
     private static final Poll POLL = new Poll();
     private static final Drained DRAINED = new Drained();
 
     private final NvmeController controller;
     private final QueuePairState state;
-    private final ActorRef<ControllerCommand> supervisor;
+    private final ActorRef<QueuePairEvent> supervisor;
     private final DeviceHeldRequests heldByDevice;
     private final int requestedCpu;
     private final BusyPollExecutor executor;
@@ -121,9 +73,7 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
     private boolean registered;
     /** Serving (not given up, not stopped): local submissions may go straight to the state. */
     private boolean serving = true;
-    /** Counts restarts; messages scheduled by an earlier incarnation carry its number and are ignored. */
-    private int incarnation;
-    private Cancellable recreateTimer;
+    private final QueuePairRestarts restarts;
     // Per incarnation: reset by a restart.
     private boolean drainedSent;
     private boolean crashOnNextPoll;
@@ -151,7 +101,7 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
     /**
      * @param recovery     how failures are recovered from
      * @param counters     where the queue pair counts its work (read them from any thread)
-     * @param supervisor   told {@link ControllerSupervisor.HeldByDevice} if the actor stops while the
+     * @param supervisor   told {@link QueuePairEvent}s: {@link QueuePairEvent.HeldByDevice} if the actor stops while the
      *                     controller did not confirm deleting its queue; may be null (with heldByDevice)
      * @param heldByDevice where such requests go, to be answered once the controller is closed
      */
@@ -162,7 +112,7 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
         final int backlogLimit,
         final NvmeqSettings.Recovery recovery,
         final QueuePairCounters counters,
-        final ActorRef<ControllerCommand> supervisor,
+        final ActorRef<QueuePairEvent> supervisor,
         final DeviceHeldRequests heldByDevice)
     {
         return Behaviors.setup(context -> new QueuePairActor(context, controller,
@@ -173,7 +123,7 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
         final ActorContext<QueuePairCommand> context,
         final NvmeController controller,
         final QueuePairState state,
-        final ActorRef<ControllerCommand> supervisor,
+        final ActorRef<QueuePairEvent> supervisor,
         final DeviceHeldRequests heldByDevice,
         final int cpu)
     {
@@ -183,6 +133,7 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
         this.state = state;
         this.supervisor = supervisor;
         this.requestedCpu = cpu;
+        this.restarts = new QueuePairRestarts(this, state, context);
 
         // Setup runs on the thread the actor is dispatched on: that thread's executor polls for us.
         final BusyPollThread thread = BusyPollThread.current();
@@ -281,21 +232,21 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
             }
             if (command instanceof SqDeleted deleted)
             {
-                return onSqDeleted(deleted);
+                return restarts.onSqDeleted(deleted);
             }
             if (command instanceof CqDeleted deleted)
             {
-                return onCqDeleted(deleted);
+                return restarts.onCqDeleted(deleted);
             }
             if (command instanceof Created created)
             {
-                return onCreated(created);
+                return restarts.onCreated(created);
             }
             if (command instanceof Revive)
             {
                 return this; // serving already
             }
-            return onRecreate((Recreate)command);
+            return restarts.onRecreate((Recreate)command);
         }
         catch (final RuntimeException ex)
         {
@@ -395,7 +346,8 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
         return registered && state.hasWork();
     }
 
-    private void registerPoller()
+    @Override
+    public void registerPoller()
     {
         if (executor != null && !registered)
         {
@@ -404,7 +356,8 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
         registered = true;
     }
 
-    private void unregisterPoller()
+    @Override
+    public void unregisterPoller()
     {
         if (executor != null && registered)
         {
@@ -413,7 +366,8 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
         registered = false;
     }
 
-    private void schedulePoll()
+    @Override
+    public void schedulePoll()
     {
         if (executor == null && registered && !pollScheduled && state.hasWork())
         {
@@ -472,13 +426,13 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
         {
             return Behaviors.stopped();
         }
-        getContext().scheduleOnce(stop.drainTimeout(), getContext().getSelf(), new DrainTimedOut(incarnation));
+        getContext().scheduleOnce(stop.drainTimeout(), getContext().getSelf(), new DrainTimedOut(restarts.incarnation()));
         return this;
     }
 
     private Behavior<QueuePairCommand> onDrainTimedOut(final DrainTimedOut timeout)
     {
-        if (timeout.incarnation() != incarnation)
+        if (timeout.incarnation() != restarts.incarnation())
         {
             // Failed and restarted since: the restart stops a draining queue pair by itself.
             return this;
@@ -488,114 +442,14 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
         return Behaviors.stopped();
     }
 
-    private Behavior<QueuePairCommand> onRecreate(final Recreate recreate)
-    {
-        if (recreate.incarnation() != incarnation || state.hasQueue())
-        {
-            return this;
-        }
-        recreateTimer = null;
-        final int current = incarnation;
-        try
-        {
-            state.recreate().whenComplete((created, error) -> self.tell(new Created(current, created, error)));
-        }
-        catch (final RuntimeException ex)
-        {
-            state.creationFailed();
-            throw new QueuePairFailure("queue pair " + state.queueId + ": re-creating its queues failed", ex);
-        }
-        return this;
-    }
-
-    private Behavior<QueuePairCommand> onCreated(final Created created)
-    {
-        if (created.incarnation() != incarnation)
-        {
-            return this;
-        }
-        if (created.error() != null)
-        {
-            state.creationFailed();
-            throw new QueuePairFailure("queue pair " + state.queueId + ": re-creating its queues failed", created.error());
-        }
-        final int resubmitted = state.attach(created.queuePair());
-        registerPoller();
-        getContext().getLog().info("queue pair {} re-created its queues after failure {} in a row; {} requests re-submitted",
-            state.queueId, state.failuresInARow(), resubmitted);
-        schedulePoll();
-        return this;
-    }
-
-    private Behavior<QueuePairCommand> onSqDeleted(final SqDeleted deleted)
-    {
-        if (deleted.incarnation() != incarnation)
-        {
-            return this;
-        }
-        if (deleted.error() != null)
-        {
-            return deletionFailed(deleted.error());
-        }
-        final int current = incarnation;
-        state.afterSubmissionQueueDeleted().whenComplete((ok, error) -> self.tell(new CqDeleted(current, error)));
-        return this;
-    }
-
-    private Behavior<QueuePairCommand> onCqDeleted(final CqDeleted deleted)
-    {
-        if (deleted.incarnation() != incarnation)
-        {
-            return this;
-        }
-        if (deleted.error() != null)
-        {
-            return deletionFailed(deleted.error());
-        }
-        state.afterDeletion(true);
-        return afterDeletion();
-    }
-
-    private Behavior<QueuePairCommand> deletionFailed(final Throwable error)
-    {
-        getContext().getLog().error("queue pair {}: deleting its queues failed; its {} commands are held until the " +
-            "controller is reset or closed", state.queueId, state.inFlight(), error);
-        state.afterDeletion(false);
-        return giveUp("the controller did not confirm deleting its queues");
-    }
-
-    /** The failed queues are gone: after a back-off new ones, or, past max-restarts, give up. */
-    private Behavior<QueuePairCommand> afterDeletion()
-    {
-        unregisterPoller();
-        if (state.failuresInARow() > state.recovery.maxRestarts())
-        {
-            return giveUp(state.failuresInARow() + " failures in a row (max-restarts " + state.recovery.maxRestarts() +
-                ")");
-        }
-        if (state.draining())
-        {
-            return giveUp("it failed while stopping");
-        }
-        final Duration backoff = state.recovery.backoff(state.failuresInARow());
-        if (backoff.isZero())
-        {
-            self.tell(new Recreate(incarnation));
-        }
-        else
-        {
-            recreateTimer = getContext().scheduleOnce(backoff, self, new Recreate(incarnation));
-        }
-        return this;
-    }
-
     /**
      * Past recovery: everything held is answered (or handed to the supervisor if the device may still
      * hold it), and the actor stays as a tombstone that answers every request with
      * {@link QueuePairStoppedException}, so that nothing sent to its reference is lost, until it is
      * stopped. While shutting down it stops at once.
      */
-    private Behavior<QueuePairCommand> giveUp(final String reason)
+    @Override
+    public Behavior<QueuePairCommand> giveUp(final String reason)
     {
         getContext().getLog().error("queue pair {} gives up: {}", state.queueId, reason);
         serving = false;
@@ -606,7 +460,7 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
         release();
         if (supervisor != null && !state.deviceMayHold())
         {
-            supervisor.tell(new ControllerSupervisor.QueuePairGaveUp(state.queueId));
+            supervisor.tell(new QueuePairEvent.GaveUp(state.queueId));
         }
         final String why = "queue pair " + state.queueId + " gave up: " + reason;
         return Behaviors.receive(QueuePairCommand.class)
@@ -617,76 +471,30 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
             })
             .onMessage(QueuePairCommand.GetStatus.class, this::onGetStatus)
             .onMessage(Stop.class, stop -> Behaviors.stopped())
-            .onMessage(Revive.class, revive -> revive())
+            .onMessage(Revive.class, revive -> restarts.revive())
             .onAnyMessage(ignored -> Behaviors.same())
             .build();
     }
 
-    /**
-     * After a cool-down (as SPDK reconnects a failed qpair): the tombstone serves again with new queues,
-     * its failures in a row forgotten.
-     */
-    private Behavior<QueuePairCommand> revive()
-    {
-        getContext().getLog().info("queue pair {} comes back after giving up: re-creating its queues", state.queueId);
-        serving = true;
-        incarnation++;
-        state.revive();
-        self.tell(new Recreate(incarnation));
-        return this;
-    }
-
-    /**
-     * Restarts the actor in place, on its own thread: the queues deleted without waiting (it goes on
-     * reaping what the controller completes meanwhile), every request accounted for (see
-     * {@link QueuePairState#afterDeletion}), then after a backoff new queues (or, past max-restarts or if
-     * the controller did not confirm the deletion, a stop). A failure while an earlier one is still being
-     * recovered from (its queues not yet re-created) is the same outage, not one more in a row.
-     */
+    /** Any failure: the restart in place (see {@link QueuePairRestarts}); injected crash state is cleared. */
     private Behavior<QueuePairCommand> restart(final Throwable cause)
     {
         crashOnNextPoll = false;
         crashReason = null;
-        if (state.restarting())
-        {
-            getContext().getLog().info("queue pair {} failed again while recovering ({}); not counted as a failure in a row",
-                state.queueId, cause.getMessage());
-            return this;
-        }
-        incarnation++;
         drainedSent = false;
-        if (recreateTimer != null)
-        {
-            recreateTimer.cancel();
-            recreateTimer = null;
-        }
-        state.beginRecovery();
-        if (cause instanceof QueuePairFailure failure && failure.injected())
-        {
-            getContext().getLog().info("queue pair {} failed (failure {} in a row): {}; deleting its queues, {} " +
-                "requests wait for new ones", state.queueId, state.failuresInARow(), cause.getMessage(), state.backlogSize());
-        }
-        else if (cause instanceof QueuePairFailure)
-        {
-            getContext().getLog().warn("queue pair {} failed (failure {} in a row): {}{}; deleting its queues, {} " +
-                "requests wait for new ones", state.queueId, state.failuresInARow(), cause.getMessage(),
-                cause.getCause() != null ? " (" + cause.getCause() + ")" : "", state.backlogSize());
-        }
-        else
-        {
-            getContext().getLog().error("queue pair {} failed (failure {} in a row); deleting its queues, {} requests " +
-                "wait for new ones", state.queueId, state.failuresInARow(), state.backlogSize(), cause);
-        }
-        final CompletableFuture<Void> deletion = state.sqDeletion();
-        if (deletion == null)
-        {
-            state.afterDeletion(true);
-            return afterDeletion();
-        }
-        registerPoller();
-        final int current = incarnation;
-        deletion.whenComplete((ok, error) -> self.tell(new SqDeleted(current, error)));
+        return restarts.restart(cause);
+    }
+
+    @Override
+    public Behavior<QueuePairCommand> serving()
+    {
         return this;
+    }
+
+    @Override
+    public void serveAgain()
+    {
+        serving = true;
     }
 
     /**
@@ -710,18 +518,14 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
     private void release()
     {
         unregisterPoller();
-        if (recreateTimer != null)
-        {
-            recreateTimer.cancel();
-            recreateTimer = null;
-        }
+        restarts.cancelTimer();
         final List<IoRequest> held = state.stop();
         if (!held.isEmpty())
         {
             if (heldByDevice != null)
             {
                 heldByDevice.addAll(held);
-                supervisor.tell(new ControllerSupervisor.HeldByDevice(state.queueId, held.size()));
+                supervisor.tell(new QueuePairEvent.HeldByDevice(state.queueId, held.size()));
             }
             else
             {
