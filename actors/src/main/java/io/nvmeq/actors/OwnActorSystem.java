@@ -36,12 +36,13 @@ final class OwnActorSystem
         return ActorSystem.create(guardian, name, own);
     }
 
-    /** {@code config} as nvmeq's own actor system sees it. */
+    /** {@code config} (over the reference configuration, as Akka itself takes it) as nvmeq's own actor system sees it. */
     static Config config(final Config config)
     {
-        SettingsKeys.check(config);
+        final Config complete = config.withFallback(ConfigFactory.defaultReference(OwnActorSystem.class.getClassLoader()));
+        SettingsKeys.check(complete);
         return HOST_SAFE
-            .withFallback(config.getConfig("nvmeq.akka").atKey("akka"))
-            .withFallback(config);
+            .withFallback(complete.getConfig("nvmeq.akka").atKey("akka"))
+            .withFallback(complete);
     }
 }

@@ -61,6 +61,15 @@ class OwnActorSystemTest
     }
 
     @Test
+    void aConfigWithoutTheReferenceGetsNvmeqsDefaultsAsAkkaWouldGiveItAkkas()
+    {
+        final Config own = OwnActorSystem.config(ConfigFactory.parseString("akka.loglevel = WARNING"));
+        assertEquals("INFO", own.getString("akka.loglevel"), "nvmeq.akka applies to nvmeq's own system");
+        assertEquals("akka.event.slf4j.Slf4jLogger", own.getStringList("akka.loggers").get(0));
+        assertFalse(own.getBoolean("akka.jvm-exit-on-fatal-error"));
+    }
+
+    @Test
     void theFacadesActorSystemRunsWithTheHostSafeSettings()
     {
         try (Nvmeq nvmeq = Nvmeq.open(TestSupport.settings("OWN-1"), HOST))
