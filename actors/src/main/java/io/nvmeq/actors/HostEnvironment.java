@@ -32,14 +32,16 @@ final class HostEnvironment
     {
         try
         {
+            // Agrona 1.x's entry to sun.misc.Unsafe, which nvmeq's emulated stores call; Agrona 2.x removed it.
+            Class.forName("org.agrona.UnsafeAccess", true, HostEnvironment.class.getClassLoader());
             new UnsafeBuffer(new byte[Long.BYTES]).putLongVolatile(0, 1L);
         }
-        catch (final LinkageError ex)
+        catch (final ClassNotFoundException | LinkageError ex)
         {
-            throw new EnvironmentException("Agrona " + version(UnsafeBuffer.class) + " on the class path cannot " +
-                "reach Unsafe (" + ex + "). nvmeq is built against org.agrona:agrona 1.23.1, which needs no JVM " +
-                "flag: pin that version in your build, or run the JVM with " +
-                "--add-exports java.base/jdk.internal.misc=ALL-UNNAMED, which Agrona 2.x requires", ex);
+            throw new EnvironmentException("the class path holds Agrona " + version(UnsafeBuffer.class) + ", but nvmeq " +
+                "needs Agrona 1.x, which reaches Unsafe without JVM flags (" + ex + "): pin org.agrona:agrona to " +
+                "1.23.1 in your build (Agrona 2.x needs --add-exports java.base/jdk.internal.misc=ALL-UNNAMED and " +
+                "lacks the API nvmeq uses)", ex);
         }
     }
 
