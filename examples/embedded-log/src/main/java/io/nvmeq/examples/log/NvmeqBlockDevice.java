@@ -82,8 +82,9 @@ final class NvmeqBlockDevice implements BlockDevice
         return written;
     }
 
+    /** Synchronized: one read buffer serves every read (reads are for recovery and scans, off the append path). */
     @Override
-    public void read(final long lba, final byte[] into, final int count)
+    public synchronized void read(final long lba, final byte[] into, final int count)
     {
         checkCount(count);
         try
