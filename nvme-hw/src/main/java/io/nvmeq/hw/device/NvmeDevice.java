@@ -25,6 +25,12 @@ public interface NvmeDevice extends AutoCloseable
      */
     void poll(int cqId);
 
+    /** The device's interrupt vectors as eventfds ({@link InterruptVectors#NONE} if it has none). */
+    default InterruptVectors interrupts()
+    {
+        return InterruptVectors.NONE;
+    }
+
     /** Releases the device (VFIO: reset and close the file descriptors). Idempotent. */
     @Override
     void close();

@@ -1,0 +1,45 @@
+package io.nvmeq.hw.device;
+
+import io.nvmeq.hw.nativeio.EventFd;
+
+/**
+ * A device's interrupt vectors as eventfds: the vector a completion queue was created with (Create
+ * I/O Completion Queue with IEN = 1 and IV = the vector) signals {@link #eventFd(int) its eventfd}
+ * when the controller posts to that queue. On VFIO the kernel signals it for the MSI-X vector; the
+ * emulated controller writes it itself. Several completion queues may share a vector (a device with
+ * fewer vectors than queues): each of them signals the same eventfd. A waiter re-checks every queue
+ * of the vector after a wake-up, and re-checks after arming, since the eventfd stays readable until
+ * drained (no completion that lands between the last check and the wait is lost).
+ */
+public interface InterruptVectors
+{
+    /** A device without interrupts: no vectors. */
+    InterruptVectors NONE = new InterruptVectors()
+    {
+        @Override
+        public int count()
+        {
+            return 0;
+        }
+
+        @Override
+        public EventFd eventFd(final int vector)
+        {
+            throw new IllegalArgumentException("interrupt vector " + vector + ": this device has no interrupt vectors");
+        }
+    };
+
+    /**
+     * How many vectors the device offers (MSI-X Table Size): a completion queue's IV must be below it,
+     * or Create I/O Completion Queue fails with Invalid Interrupt Vector.
+     */
+    int count();
+
+    /**
+     * The eventfd {@code vector} signals; the same one on every call. The device owns it and closes
+     * it when the device closes. The first call may set up the vectors (VFIO: VFIO_DEVICE_SET_IRQS).
+     *
+     * @throws IllegalArgumentException if {@code vector} is not below {@link #count()}
+     */
+    EventFd eventFd(int vector);
+}
