@@ -10,6 +10,10 @@ import io.nvmeq.hw.nativeio.EventFd;
  * fewer vectors than queues): each of them signals the same eventfd. A waiter re-checks every queue
  * of the vector after a wake-up, and re-checks after arming, since the eventfd stays readable until
  * drained (no completion that lands between the last check and the wait is lost).
+ *
+ * <p>Ask for a vector's eventfd before creating the completion queues that use it: a PCI function
+ * accepts an IV other than 0 only once MSI-X is enabled (QEMU's NVMe otherwise answers Invalid
+ * Interrupt Vector), and an emulated vector stays masked until it is routed.
  */
 public interface InterruptVectors
 {
