@@ -15,8 +15,8 @@ import io.nvmeq.hw.spec.Status;
 
 /**
  * A software NVMe controller behind BAR0 registers and an emulated IOMMU: the embedded default device.
- * A driver reaches it only through {@link #registers()}, {@link #iommu()} and {@link #poll(int)}, as it
- * would real hardware. Tests reach its {@link #faults() fault injector} and {@link #counters() counters}.
+ * A driver reaches it only through {@link #registers()}, {@link #iommu()}, {@link #poll(int)} and the
+ * eventfds of {@link #interrupts()}, as it would real hardware. Tests reach its {@link #faults() fault injector} and {@link #counters() counters}.
  *
  * <p>It has no thread of its own (DESIGN.md §2): an SQ tail doorbell write executes the new commands
  * on the writer's thread (data moves then) and posts their completions, or, under a

@@ -1,6 +1,5 @@
 package io.nvmeq.hw.nativeio;
 
-import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.agrona.BufferUtil;
@@ -29,8 +28,8 @@ public final class EventFd implements AutoCloseable
 
     private final int fd;
     private final LibC libc = LibC.libc();
-    private final ByteBuffer memory = BufferUtil.allocateDirectAligned(SCRATCH_BYTES, 8);
-    private final UnsafeBuffer scratch = new UnsafeBuffer(memory);
+    /** Wraps (and so keeps alive) direct memory taken once. */
+    private final UnsafeBuffer scratch = new UnsafeBuffer(BufferUtil.allocateDirectAligned(SCRATCH_BYTES, 8));
     private final long one = scratch.addressOffset() + ONE;
     private final long read = scratch.addressOffset() + READ;
     private final long pollFd = scratch.addressOffset() + POLL_FD;

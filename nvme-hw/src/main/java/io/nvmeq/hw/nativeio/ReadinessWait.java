@@ -1,7 +1,5 @@
 package io.nvmeq.hw.nativeio;
 
-import java.nio.ByteBuffer;
-
 import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -23,7 +21,6 @@ public final class ReadinessWait
 
     private final LibC libc = LibC.libc();
     private final int count;
-    private final ByteBuffer memory;
     private final UnsafeBuffer buffer;
     private final int timespecOffset;
 
@@ -36,8 +33,7 @@ public final class ReadinessWait
         }
         this.count = fds.length;
         this.timespecOffset = fds.length * POLLFD_BYTES;
-        this.memory = BufferUtil.allocateDirectAligned(timespecOffset + TIMESPEC_BYTES, 8);
-        this.buffer = new UnsafeBuffer(memory);
+        this.buffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(timespecOffset + TIMESPEC_BYTES, 8));
         for (int i = 0; i < fds.length; i++)
         {
             if (fds[i] < 0)
