@@ -122,6 +122,19 @@ final class CompletionQueue
         this.vector = vector;
     }
 
+    /** The earliest due time of a completion waiting here, {@link #NEVER} if none. */
+    long nextDue()
+    {
+        return nextDue;
+    }
+
+    /** When this queue's vector must be ticked to raise an aggregate, Long.MAX_VALUE if not. */
+    long interruptDeadline()
+    {
+        final InterruptVector interrupt = vector;
+        return interrupt == null ? Long.MAX_VALUE : interrupt.deadline();
+    }
+
     /** The host's tick for this queue's vector: an aggregate whose Aggregation Time passed is raised. */
     void tickInterrupt()
     {

@@ -201,6 +201,17 @@ public final class EmulatedController implements NvmeDevice
         }
     }
 
+    /**
+     * The earliest of CQ {@code cqId}'s next modelled completion and its vector's coalescing deadline;
+     * Long.MAX_VALUE when nothing waits (a dropped completion waits forever: only a timeout ends it).
+     */
+    @Override
+    public long nextPollDeadline(final int cqId)
+    {
+        final CompletionQueue cq = completionQueue(cqId);
+        return cq == null ? Long.MAX_VALUE : Math.min(cq.nextDue(), cq.interruptDeadline());
+    }
+
     @Override
     public synchronized void close()
     {

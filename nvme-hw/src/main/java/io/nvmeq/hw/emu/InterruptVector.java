@@ -81,6 +81,12 @@ final class InterruptVector
         }
     }
 
+    /** When the aggregate must be raised (on the controller's clock), Long.MAX_VALUE if nothing is aggregated. */
+    long deadline()
+    {
+        return deadline;
+    }
+
     /** MSI-X Vector Control written: bit 0 masks; unmasking delivers a pending interrupt. */
     synchronized void vectorControl(final int value)
     {

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.AfterEach;
@@ -215,14 +214,19 @@ class InterruptsTest
         final RawHost.HostQueue queue = queuePair(1, 1, true);
         // THR = 9 (10 entries), TIME = 2 (200 µs).
         setFeature(Opcodes.FEATURE_INTERRUPT_COALESCING, (2 << 8) | 9);
+        assertEquals(Long.MAX_VALUE, host.controller.nextPollDeadline(1), "nothing aggregated, nothing due");
+        final long first = clock.get();
         flush(queue);
         flush(queue);
+        assertEquals(first + 2 * TIME_UNIT_NANOS, host.controller.nextPollDeadline(1),
+            "the host must tick by the first entry's time + TIME");
         clock.addAndGet(2 * TIME_UNIT_NANOS - 1);
         host.controller.poll(1);
         assertFalse(vector.isSignalled(), "1 ns before TIME passes");
         clock.addAndGet(1);
         host.controller.poll(1);
         assertEquals(1, vector.drain(), "TIME passed since the first aggregated entry: raised at the host's tick");
+        assertEquals(Long.MAX_VALUE, host.controller.nextPollDeadline(1));
         host.controller.poll(1);
         assertFalse(vector.isSignalled(), "nothing aggregated: a tick raises nothing");
         // A completion posted after the time passed raises at once, without a tick.
@@ -348,7 +352,7 @@ class InterruptsTest
     }
 
     @Test
-    void aCompletionPostedLaterByATickWakesAWaiter() throws Exception
+    void aSleepBoundedByTheNextPollDeadlineSeesALatencyModelCompletion()
     {
         try (RawHost slow = RawHost.create(EmulatorConfig.builder().namespaceBytes(1L << 20).maxIoQueuePairs(2)
             .latency(LatencyModel.NONE.withFlush(ServiceTime.fixed(TimeUnit.MILLISECONDS.toNanos(1)))).build()))
@@ -360,28 +364,22 @@ class InterruptsTest
                 .cdw(10, (15 << 16) | 1).cdw(11, (1 << 16) | Opcodes.CQ_INTERRUPTS_ENABLED
                     | Opcodes.QUEUE_PHYSICALLY_CONTIGUOUS)), "CQ");
             RawHost.requireSuccess(slow.createSubmissionQueue(1, queue.sq, 16, 1), "SQ");
+            final long before = System.nanoTime();
             slow.submit(queue, e -> e.opcode(Opcodes.NVM_FLUSH).namespaceId(1));
+            final long after = System.nanoTime();
             assertFalse(vector.isSignalled(), "the completion is not due yet");
-            // The emulator has no thread: another thread's ticks post the completion once it is due.
-            final AtomicBoolean woken = new AtomicBoolean();
-            final Thread ticker = new Thread(() ->
+            final long deadline = slow.controller.nextPollDeadline(1);
+            final long service = TimeUnit.MILLISECONDS.toNanos(1);
+            assertTrue(deadline >= before + service && deadline <= after + service, "due one service time after submission");
+            // A host that sleeps on the vector, bounded by the device's next deadline, then ticks: the
+            // way a driver waits on the emulator, which has no thread of its own.
+            for (int sleeps = 0; !vector.isSignalled() && sleeps < 100_000; sleeps++)
             {
-                while (!woken.get())
-                {
-                    slow.controller.poll(1);
-                    Thread.onSpinWait();
-                }
-            });
-            ticker.start();
-            try
-            {
-                assertTrue(vector.await(GENEROUS), "the tick that posts the completion raises the vector");
+                vector.await(Math.max(0, slow.controller.nextPollDeadline(1) - System.nanoTime()));
+                slow.controller.poll(1);
             }
-            finally
-            {
-                woken.set(true);
-                ticker.join();
-            }
+            assertTrue(vector.isSignalled(), "the tick that posted the completion raised the vector");
+            assertEquals(Long.MAX_VALUE, slow.controller.nextPollDeadline(1), "nothing waits any more");
             assertTrue(slow.completionVisible(queue), "woken with the completion in the ring");
             assertNotNull(slow.reap(queue));
         }
