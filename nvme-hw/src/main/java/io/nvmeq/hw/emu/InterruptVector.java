@@ -10,7 +10,7 @@ import io.nvmeq.hw.nativeio.EventFd;
  *
  * <p>Coalescing: an I/O completion counts towards the vector's aggregate; the interrupt is raised once
  * THR + 1 entries are aggregated, or once TIME (100 µs units) passed since the first of them. TIME = 0
- * means no delay (coalescing off). The time is checked when a completion is posted and at each host
+ * means no delay, and THR = 0 a threshold of one entry: either one turns coalescing off. The time is checked when a completion is posted and at each host
  * tick ({@link EmulatedController#poll(int)}): the emulator has no thread of its own. Admin completions
  * and vectors with Coalescing Disable set are raised at once.
  *

@@ -15,7 +15,7 @@ import io.nvmeq.hw.spec.Registers;
  *   <li>{@link #count()} vectors, one more than the I/O queue pairs (vector 0 for the admin queue),
  *       at most 2048 (MSI-X). Create I/O Completion Queue with IEN = 1 and IV = n makes the queue
  *       signal vector n; several queues may share one; the admin completion queue always uses vector 0
- *       (NVMe base spec 2.0 §3.3.1.1: its interrupts are always enabled).</li>
+ *       (NVMe base spec 2.0 §3.1.3.10, ACQ: "always associated with interrupt vector 0").</li>
  *   <li>The MSI-X table and Pending Bit Array in BAR0 after the doorbells, as PCI functions place them
  *       ({@link #tableOffset()}, {@link #pbaOffset()}): 16 bytes per entry, Vector Control at +12,
  *       bit 0 = Mask. Entries start masked; the host's first {@link #eventFd(int)} routes the vector to
