@@ -1,6 +1,7 @@
 package io.nvmeq.hw.device;
 
 import io.nvmeq.hw.nativeio.EventFd;
+import io.nvmeq.hw.nativeio.ReadinessWait;
 
 /**
  * A device's interrupt vectors as eventfds: the vector a completion queue was created with (Create
@@ -10,6 +11,8 @@ import io.nvmeq.hw.nativeio.EventFd;
  * fewer vectors than queues): each of them signals the same eventfd. A waiter re-checks every queue
  * of the vector after a wake-up, and re-checks after arming, since the eventfd stays readable until
  * drained (no completion that lands between the last check and the wait is lost).
+ * Draining consumes the wake-up for every queue of the vector, so share a vector among the queues of
+ * one owner thread (each thread waits with its own {@link ReadinessWait}).
  *
  * <p>Ask for a vector's eventfd before creating the completion queues that use it: a PCI function
  * accepts an IV other than 0 only once MSI-X is enabled (QEMU's NVMe otherwise answers Invalid
