@@ -48,6 +48,12 @@ final class FileChannelBlockDevice implements BlockDevice
         try
         {
             this.channel = FileChannel.open(file, options);
+            // Sized up front, as the emulated controller's image file is: an append then never extends the
+            // file, so a durable write need not also commit a new file length.
+            if (channel.size() < blocks * blockSize)
+            {
+                channel.write(ByteBuffer.allocate(1), blocks * blockSize - 1);
+            }
         }
         catch (final IOException ex)
         {
