@@ -94,6 +94,12 @@ final class HostEnvironment
         {
             return "";
         }
+        return describeMount(directory, mounts);
+    }
+
+    /** The same, from the lines of a mounts table ("device mount-point type options ..."). */
+    static String describeMount(final String directory, final List<String> mounts)
+    {
         final Path target = Path.of(directory).toAbsolutePath().normalize();
         String bestMount = null;
         boolean noexec = false;

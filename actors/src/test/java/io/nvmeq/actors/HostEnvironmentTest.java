@@ -43,6 +43,19 @@ class HostEnvironmentTest
         assertTrue(output.endsWith("host still running\n"), output);
     }
 
+    @Test
+    void aNoexecMountOfTheExtractDirectoryIsNamed()
+    {
+        final List<String> mounts = List.of(
+            "/dev/vda / ext4 rw,relatime 0 0",
+            "tmpfs /tmp tmpfs rw,nosuid,nodev,noexec,relatime 0 0",
+            "tmpfs /tmp/exec tmpfs rw,relatime 0 0");
+        assertEquals(" (on /tmp, mounted noexec)", HostEnvironment.describeMount("/tmp/jffi", mounts));
+        assertEquals(" (mounted noexec)", HostEnvironment.describeMount("/tmp", mounts));
+        assertEquals("", HostEnvironment.describeMount("/tmp/exec/jffi", mounts), "the innermost mount decides");
+        assertEquals("", HostEnvironment.describeMount("/var/tmp", mounts));
+    }
+
     private String runHost(final String jvmFlag, final String device) throws IOException, InterruptedException
     {
         final List<String> command = new ArrayList<>();
