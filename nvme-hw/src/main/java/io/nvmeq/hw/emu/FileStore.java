@@ -11,10 +11,19 @@ import org.agrona.BufferUtil;
 import org.agrona.UnsafeAccess;
 
 /**
- * Namespace data in a file, through positional FileChannel reads and writes (safe from several
- * threads at once). Durable once {@link #flush()} returns: that is what Flush and FUA map to.
- * Host memory is staged through a per-thread direct bounce buffer because FileChannel only takes
- * ByteBuffers; it is allocated once per queue thread, not per command.
+ * Namespace data in an image file (see {@link ImageFile}), through positional FileChannel reads and
+ * writes (safe from several threads at once). Durable once {@link #flush()} returns: that is what
+ * Flush and FUA map to. Host memory is staged through a per-thread direct bounce buffer because
+ * FileChannel only takes ByteBuffers; it is allocated once per queue thread, not per command.
+ *
+ * <p>Only a write creates or grows the image: an image that does not exist yet is created (with its
+ * geometry file) by the first write that reaches it, a write past the end grows it sparsely, and
+ * reads of what was never written, in or past the file, return zeroes. Opening, identifying and
+ * reading leave the file as it was.
+ *
+ * <p>A failed {@code fsync} is final: the kernel may have dropped the dirty pages it could not write
+ * and a later {@code fsync} then succeeds without them, so once one flush failed every later flush
+ * of this store fails too (the lesson of PostgreSQL's "fsyncgate").
  */
 final class FileStore implements BlockStore
 {
@@ -23,29 +32,35 @@ final class FileStore implements BlockStore
         ThreadLocal.withInitial(() -> BufferUtil.allocateDirectAligned(BOUNCE_SIZE, EmulatedIommu.PAGE_SIZE));
 
     private final Path path;
-    private final FileChannel channel;
+    private final ImageLock lock;
+    /** The geometry file to write when this store creates the image; null once it exists. */
+    private ImageGeometry geometryToRecord;
+    /** Null until the image exists. */
+    private volatile FileChannel channel;
+    private volatile String flushFailure;
+    private boolean closed;
 
-    FileStore(final Path path, final long size)
+    /**
+     * @param channel          the open, locked image, or null if it does not exist yet
+     * @param geometryToRecord the geometry file to create with the image (null: it exists already)
+     */
+    FileStore(final ImageLock lock, final FileChannel channel, final ImageGeometry geometryToRecord)
     {
-        this.path = path;
-        try
-        {
-            channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            if (channel.size() < size)
-            {
-                // Extend sparsely: the unwritten part reads as zeroes.
-                channel.write(ByteBuffer.wrap(new byte[1]), size - 1);
-            }
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException("cannot open " + path + " as the backing file of an emulated controller", ex);
-        }
+        this.path = lock.image();
+        this.lock = lock;
+        this.channel = channel;
+        this.geometryToRecord = geometryToRecord;
     }
 
     @Override
     public void read(final long offset, final long hostAddress, final long length)
     {
+        final FileChannel channel = this.channel;
+        if (channel == null)
+        {
+            UnsafeAccess.UNSAFE.setMemory(hostAddress, length, (byte)0);
+            return;
+        }
         final ByteBuffer bounce = BOUNCE.get();
         final long bounceAddress = BufferUtil.address(bounce);
         long done = 0;
@@ -59,7 +74,7 @@ final class FileStore implements BlockStore
                 {
                     if (channel.read(bounce, offset + done + bounce.position()) < 0)
                     {
-                        // Past the end of a file someone truncated: unwritten data reads as zeroes.
+                        // Past the end of the file: never written (or truncated), reads as zeroes.
                         UnsafeAccess.UNSAFE.setMemory(bounceAddress + bounce.position(), bounce.remaining(), (byte)0);
                         break;
                     }
@@ -82,6 +97,7 @@ final class FileStore implements BlockStore
         long done = 0;
         try
         {
+            final FileChannel channel = channelForWrite();
             while (done < length)
             {
                 final int chunk = (int)Math.min(length - done, BOUNCE_SIZE);
@@ -103,14 +119,22 @@ final class FileStore implements BlockStore
     @Override
     public void writeZeroes(final long offset, final long length)
     {
+        final FileChannel channel = this.channel;
+        if (channel == null)
+        {
+            // Not created yet: every block reads as zeroes already.
+            return;
+        }
         final ByteBuffer bounce = BOUNCE.get();
         long done = 0;
         try
         {
+            // Past the end of the file reads as zeroes already: zeroes there would only grow it.
+            final long end = Math.min(offset + length, channel.size());
             UnsafeAccess.UNSAFE.setMemory(BufferUtil.address(bounce), BOUNCE_SIZE, (byte)0);
-            while (done < length)
+            while (offset + done < end)
             {
-                final int chunk = (int)Math.min(length - done, BOUNCE_SIZE);
+                final int chunk = (int)Math.min(end - offset - done, BOUNCE_SIZE);
                 bounce.clear().limit(chunk);
                 while (bounce.hasRemaining())
                 {
@@ -128,26 +152,91 @@ final class FileStore implements BlockStore
     @Override
     public void flush()
     {
+        final String failure = flushFailure;
+        if (failure != null)
+        {
+            throw new UncheckedIOException(new IOException("an earlier flush of " + path + " failed (" + failure +
+                "): data written before it may be lost, so no later flush can promise durability"));
+        }
+        final FileChannel channel = this.channel;
+        if (channel == null)
+        {
+            return;
+        }
         try
         {
             channel.force(false);
         }
         catch (final IOException ex)
         {
+            flushFailure = String.valueOf(ex.getMessage());
             throw new UncheckedIOException("flush of " + path + " failed", ex);
         }
     }
 
     @Override
-    public void close()
+    public synchronized void close()
     {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
         try
         {
-            channel.close();
+            if (channel != null)
+            {
+                channel.close();
+            }
         }
         catch (final IOException ex)
         {
             throw new UncheckedIOException("close of " + path + " failed", ex);
         }
+        finally
+        {
+            // After the descriptor is closed: only then may another opener of this JVM open one.
+            lock.close();
+        }
+    }
+
+    private FileChannel channelForWrite() throws IOException
+    {
+        final FileChannel existing = channel;
+        return existing != null ? existing : create();
+    }
+
+    /** The first write: the geometry file first, so that an image never exists without it. */
+    private synchronized FileChannel create() throws IOException
+    {
+        if (channel != null)
+        {
+            return channel;
+        }
+        if (closed)
+        {
+            throw new IOException(path + " is closed");
+        }
+        if (geometryToRecord != null)
+        {
+            geometryToRecord.create(ImageGeometry.sidecarOf(path), path);
+            geometryToRecord = null;
+        }
+        final FileChannel created = FileChannel.open(
+            path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        try
+        {
+            if (!lock.lock(created))
+            {
+                throw new IOException(path + " was created meanwhile and is locked by another process");
+            }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            created.close();
+            throw ex;
+        }
+        channel = created;
+        return created;
     }
 }
