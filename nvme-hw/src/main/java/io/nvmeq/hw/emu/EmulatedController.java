@@ -92,7 +92,12 @@ public final class EmulatedController implements NvmeDevice
      */
     public static EmulatedController create(final EmulatorConfig config, final String uri)
     {
-        final BackingStores stores = BackingStores.open(config, uri);
+        return create(BackingStores.open(config, uri), uri);
+    }
+
+    /** Over stores opened already (tests hand in stores that fail as real files can); closes them on failure. */
+    static EmulatedController create(final BackingStores stores, final String uri)
+    {
         try
         {
             return new EmulatedController(stores, uri);
