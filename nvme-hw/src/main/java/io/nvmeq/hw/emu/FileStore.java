@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
@@ -16,10 +17,9 @@ import org.agrona.UnsafeAccess;
  * Flush and FUA map to. Host memory is staged through a per-thread direct bounce buffer because
  * FileChannel only takes ByteBuffers; it is allocated once per queue thread, not per command.
  *
- * <p>Only a write creates or grows the image: an image that does not exist yet is created (with its
- * geometry file) by the first write that reaches it, a write past the end grows it sparsely, and
- * reads of what was never written, in or past the file, return zeroes. Opening, identifying and
- * reading leave the file as it was.
+ * <p>Only a write creates an image: one that does not exist yet is created (with its geometry file,
+ * at its full length, sparsely) by the first write that reaches it; until then every block reads as
+ * zeroes. Opening, identifying, reading and writing zeroes leave the file as it was.
  *
  * <p>A failed {@code fsync} is final: the kernel may have dropped the dirty pages it could not write
  * and a later {@code fsync} then succeeds without them, so once one flush failed every later flush
@@ -33,23 +33,26 @@ final class FileStore implements BlockStore
 
     private final Path path;
     private final ImageLock lock;
-    /** The geometry file to write when this store creates the image; null once it exists. */
-    private ImageGeometry geometryToRecord;
+    private final ImageGeometry geometry;
+    /** Whether creating the image creates its geometry file too (not when that exists already). */
+    private boolean recordGeometry;
     /** Null until the image exists. */
     private volatile FileChannel channel;
     private volatile String flushFailure;
     private boolean closed;
 
     /**
-     * @param channel          the open, locked image, or null if it does not exist yet
-     * @param geometryToRecord the geometry file to create with the image (null: it exists already)
+     * @param channel        the open, locked image, or null if it does not exist yet
+     * @param geometry       what the image holds
+     * @param recordGeometry whether creating the image must create its geometry file too
      */
-    FileStore(final ImageLock lock, final FileChannel channel, final ImageGeometry geometryToRecord)
+    FileStore(final ImageLock lock, final FileChannel channel, final ImageGeometry geometry, final boolean recordGeometry)
     {
         this.path = lock.image();
         this.lock = lock;
         this.channel = channel;
-        this.geometryToRecord = geometryToRecord;
+        this.geometry = geometry;
+        this.recordGeometry = recordGeometry;
     }
 
     @Override
@@ -129,7 +132,8 @@ final class FileStore implements BlockStore
         long done = 0;
         try
         {
-            // Past the end of the file reads as zeroes already: zeroes there would only grow it.
+            // Past the end of the file (one nvmeq did not create) reads as zeroes already: zeroes there
+            // would only grow it.
             final long end = Math.min(offset + length, channel.size());
             UnsafeAccess.UNSAFE.setMemory(BufferUtil.address(bounce), BOUNCE_SIZE, (byte)0);
             while (offset + done < end)
@@ -206,7 +210,12 @@ final class FileStore implements BlockStore
         return existing != null ? existing : create();
     }
 
-    /** The first write: the geometry file first, so that an image never exists without it. */
+    /**
+     * The first write to an image that does not exist: the geometry file first, so that an image never
+     * exists without it, then the image at its full length (sparse: the holes read as zeroes), so that
+     * QEMU, losetup and {@code ls} see its real size. If any step fails, what this call created is
+     * removed again and the write fails.
+     */
     private synchronized FileChannel create() throws IOException
     {
         if (channel != null)
@@ -217,25 +226,37 @@ final class FileStore implements BlockStore
         {
             throw new IOException(path + " is closed");
         }
-        if (geometryToRecord != null)
-        {
-            geometryToRecord.create(ImageGeometry.sidecarOf(path), path);
-            geometryToRecord = null;
-        }
-        final FileChannel created = FileChannel.open(
-            path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        final Path sidecar = ImageGeometry.sidecarOf(path);
+        boolean createdSidecar = false;
+        FileChannel created = null;
         try
         {
+            if (recordGeometry)
+            {
+                geometry.create(sidecar, path);
+                createdSidecar = true;
+            }
+            created = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
             if (!lock.lock(created))
             {
-                throw new IOException(path + " was created meanwhile and is locked by another process");
+                throw new IOException(path + " was created meanwhile by another process, which holds it");
             }
+            created.write(ByteBuffer.wrap(new byte[1]), geometry.totalBytes() - 1);
         }
         catch (final IOException | RuntimeException ex)
         {
-            created.close();
+            if (created != null)
+            {
+                created.close();
+                Files.deleteIfExists(path);
+            }
+            if (createdSidecar)
+            {
+                Files.deleteIfExists(sidecar);
+            }
             throw ex;
         }
+        recordGeometry = false;
         channel = created;
         return created;
     }

@@ -86,7 +86,7 @@ final class ImageFile
                 checkLength(image, channel.size(), recorded, geometry, uri);
                 probeSync(image, channel, uri);
             }
-            final FileStore store = new FileStore(lock, channel, recorded == null && !exists ? geometry : null);
+            final FileStore store = new FileStore(lock, channel, geometry, recorded == null && !exists);
             return new Opened(config.withGeometry(geometry), store);
         }
         catch (final IOException ex)
@@ -143,7 +143,8 @@ final class ImageFile
     {
         if (recorded != null)
         {
-            // Written lazily, so shorter is normal (the rest reads as zeroes); longer is not this image.
+            // Created at its full length; shorter (truncated, or a crash while it was created) reads as
+            // zeroes past the end, but longer is not this image.
             if (length > recorded.totalBytes())
             {
                 throw new ImageFileException(uri, image + " is " + length + " bytes, longer than the " +

@@ -44,7 +44,7 @@ class FailedFlushTest
         final ImageLock lock = ImageLock.claim(DEV_NULL);
         final FileChannel channel = FileChannel.open(DEV_NULL, StandardOpenOption.READ, StandardOpenOption.WRITE);
         final EmulatorConfig config = EmulatorConfig.builder().file(DEV_NULL).namespaceBytes(1 << 20).build();
-        final BackingStores stores = new BackingStores(config, new BlockStore[]{ new FileStore(lock, channel, null) });
+        final BackingStores stores = new BackingStores(config, new BlockStore[]{ new FileStore(lock, channel, ImageGeometry.of(config), false) });
         final int notDurable = Status.withDnr(Status.WRITE_FAULT);
         try (RawHost host = new RawHost(EmulatedController.create(stores, "emu:file:/dev/null")))
         {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -108,8 +109,8 @@ class ImageFileTest
         }
         assertEquals(List.of(image, dir.resolve("new.img.nvmeq")), files());
         assertEquals(new ImageGeometry(2, 1 << 20, 4096), ImageGeometry.read(dir.resolve("new.img.nvmeq")));
-        // Grown only as far as written: namespace 2 starts at 1 MiB, its block 3 ends 4 blocks later.
-        assertEquals((1 << 20) + 4 * 4096, Files.size(image));
+        // At its full length, as a raw image: QEMU and losetup see the size of both namespaces.
+        assertEquals(2L << 20, Files.size(image));
     }
 
     @Test
@@ -236,6 +237,22 @@ class ImageFileTest
             assertThrows(ImageFileException.class, () -> open(uri(dir.resolve("no/such.img"), "")));
         assertTrue(refused.getMessage().contains("does not exist"), refused.getMessage());
         assertEquals(List.of(), files());
+    }
+
+    @Test
+    void aFirstWriteThatCannotCreateTheImageLeavesNothing() throws Exception
+    {
+        // ext4 holds files of up to 16 TiB: an image of 16 PiB cannot be created there (EFBIG).
+        assumeTrue("ext4".equals(Files.getFileStore(dir).type()), "needs ext4's 16 TiB file size limit");
+        final Path image = dir.resolve("huge.img");
+        try (RawHost host = open(uri(image, "namespaces=1024&size=16t")))
+        {
+            host.enable(4);
+            final RawHost.HostQueue queue = host.createQueuePair(1, 4);
+            final RawHost.Dma data = host.allocate(4096);
+            assertEquals(Status.WRITE_FAULT, host.execute(queue, RawHost.io(Opcodes.NVM_WRITE, 1, 0, 1, data.iova, 0)).status());
+        }
+        assertEquals(List.of(), files(), "the image and geometry file it could not finish are removed");
     }
 
     /** Whether a child JVM trying to open {@code image} is refused because it is locked. */
