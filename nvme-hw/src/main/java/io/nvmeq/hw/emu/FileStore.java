@@ -228,6 +228,7 @@ final class FileStore implements BlockStore
         }
         final Path sidecar = ImageGeometry.sidecarOf(path);
         boolean createdSidecar = false;
+        boolean locked = false;
         FileChannel created = null;
         try
         {
@@ -237,9 +238,11 @@ final class FileStore implements BlockStore
                 createdSidecar = true;
             }
             created = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            if (!lock.lock(created))
+            locked = lock.lock(created);
+            if (!locked)
             {
-                throw new IOException(path + " was created meanwhile by another process, which holds it");
+                // Another opener found the new file and locked it first: it is theirs now, leave it.
+                throw new IOException(path + " was opened and locked by another process as it was created");
             }
             created.write(ByteBuffer.wrap(new byte[1]), geometry.totalBytes() - 1);
         }
@@ -248,9 +251,12 @@ final class FileStore implements BlockStore
             if (created != null)
             {
                 created.close();
+            }
+            if (locked)
+            {
                 Files.deleteIfExists(path);
             }
-            if (createdSidecar)
+            if (createdSidecar && (locked || created == null))
             {
                 Files.deleteIfExists(sidecar);
             }
