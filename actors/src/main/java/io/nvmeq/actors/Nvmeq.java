@@ -101,7 +101,7 @@ public final class Nvmeq implements AutoCloseable
     {
         final Map<Long, CompletableFuture<Void>> pending = new ConcurrentHashMap<>();
         final ActorSystem<FacadeGuardian.Command> system =
-            ActorSystem.create(FacadeGuardian.create(settings, pending), "nvmeq", config);
+            OwnActorSystem.create(FacadeGuardian.create(settings, pending), "nvmeq", config);
         final FacadeGuardian.Started started;
         try
         {

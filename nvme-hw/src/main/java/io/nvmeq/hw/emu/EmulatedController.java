@@ -5,6 +5,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.nvmeq.hw.device.InterruptVectors;
 import io.nvmeq.hw.device.Iommu;
 import io.nvmeq.hw.device.NvmeDevice;
 import io.nvmeq.hw.device.RegisterSpace;
@@ -14,8 +15,8 @@ import io.nvmeq.hw.spec.Status;
 
 /**
  * A software NVMe controller behind BAR0 registers and an emulated IOMMU: the embedded default device.
- * A driver reaches it only through {@link #registers()}, {@link #iommu()} and {@link #poll(int)}, as it
- * would real hardware. Tests reach its {@link #faults() fault injector} and {@link #counters() counters}.
+ * A driver reaches it only through {@link #registers()}, {@link #iommu()}, {@link #poll(int)} and the
+ * eventfds of {@link #interrupts()}, as it would real hardware. Tests reach its {@link #faults() fault injector} and {@link #counters() counters}.
  *
  * <p>It has no thread of its own (DESIGN.md §2): an SQ tail doorbell write executes the new commands
  * on the writer's thread (data moves then) and posts their completions, or, under a
@@ -38,11 +39,12 @@ public final class EmulatedController implements NvmeDevice
     private final EmulatedIommu iommu;
     private final EmulatedRegisters registers;
     private final EmulatorCounters counters = new EmulatorCounters();
+    private final Interrupts interrupts;
     private final FaultInjector faults = new FaultInjector(this);
     private final ServiceChannels channels;
     private final ErrorLog errorLog = new ErrorLog();
     private final AsyncEvents asyncEvents = new AsyncEvents(this);
-    private final BlockStore[] stores;
+    private final BackingStores stores;
     private final Namespace[] namespaces;
     private final AtomicReferenceArray<SubmissionQueue> submissionQueues;
     private final AtomicReferenceArray<CompletionQueue> completionQueues;
@@ -56,20 +58,20 @@ public final class EmulatedController implements NvmeDevice
     /** Surprise removal: the device is gone, registers read all-ones. */
     private volatile boolean removed;
 
-    private EmulatedController(final EmulatorConfig config, final String uri)
+    private EmulatedController(final BackingStores stores, final String uri)
     {
-        this.config = config;
+        this.config = stores.config();
         this.uri = uri;
         this.iommu = new EmulatedIommu(config.iovaLimit(), config.mappingLimit());
-        this.registers = new EmulatedRegisters(this, config.maxQueueEntries());
+        this.interrupts = new Interrupts(this, config.maxIoQueuePairs());
+        this.registers = new EmulatedRegisters(this, config.maxQueueEntries(), interrupts);
         this.channels = new ServiceChannels(config.latency());
-        this.stores = openStores(config);
+        this.stores = stores;
         this.namespaces = new Namespace[config.namespaces()];
         for (int i = 0; i < namespaces.length; i++)
         {
-            final BlockStore store = stores.length == 1 ? stores[0] : stores[i];
-            final long base = stores.length == 1 ? i * config.namespaceBytes() : 0;
-            namespaces[i] = new Namespace(i + 1, store, base, config.blocksPerNamespace(), config.blockSize());
+            namespaces[i] = new Namespace(i + 1, stores.storeOf(i), stores.baseOffset(i), config.blocksPerNamespace(),
+                config.blockSize());
         }
         this.submissionQueues = new AtomicReferenceArray<>(config.maxIoQueuePairs() + 1);
         this.completionQueues = new AtomicReferenceArray<>(config.maxIoQueuePairs() + 1);
@@ -85,43 +87,28 @@ public final class EmulatedController implements NvmeDevice
         }
     }
 
-    /** Builds a controller, disabled (CC.EN = 0, CSTS.RDY = 0), with zeroed or file-backed namespaces. */
+    /**
+     * Builds a controller, disabled (CC.EN = 0, CSTS.RDY = 0), with zeroed or file-backed namespaces.
+     * An {@code emu:file:} image is opened (and locked) here; its recorded geometry wins over defaults.
+     *
+     * @throws ImageFileException if the image cannot be opened as the configuration asks
+     */
     public static EmulatedController create(final EmulatorConfig config, final String uri)
     {
-        return new EmulatedController(config, uri);
+        return create(BackingStores.open(config, uri), uri);
     }
 
-    private static BlockStore[] openStores(final EmulatorConfig config)
+    /** Over stores opened already (tests hand in stores that fail as real files can); closes them on failure. */
+    static EmulatedController create(final BackingStores stores, final String uri)
     {
-        switch (config.backend())
+        try
         {
-            case FILE:
-                // One file, namespaces one after another (EmulatorConfig#file).
-                return new BlockStore[]{ new FileStore(config.file(), config.namespaces() * config.namespaceBytes()) };
-            case NULL:
-                return new BlockStore[]{ new NullStore() };
-            case MEMORY:
-            default:
-                final BlockStore[] stores = new BlockStore[config.namespaces()];
-                try
-                {
-                    for (int i = 0; i < stores.length; i++)
-                    {
-                        stores[i] = new MemoryStore(config.namespaceBytes());
-                    }
-                }
-                catch (final RuntimeException ex)
-                {
-                    for (final BlockStore store : stores)
-                    {
-                        if (store != null)
-                        {
-                            store.close();
-                        }
-                    }
-                    throw ex;
-                }
-                return stores;
+            return new EmulatedController(stores, uri);
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            stores.close();
+            throw ex;
         }
     }
 
@@ -147,6 +134,13 @@ public final class EmulatedController implements NvmeDevice
     public EmulatedIommu iommu()
     {
         return iommu;
+    }
+
+    /** MSI-X vectors as eventfds; see {@link Interrupts} for what is modelled. */
+    @Override
+    public InterruptVectors interrupts()
+    {
+        return interrupts;
     }
 
     public EmulatorConfig config()
@@ -187,7 +181,19 @@ public final class EmulatedController implements NvmeDevice
         {
             cq.postDue();
             cq.resumeStalled();
+            cq.tickInterrupt();
         }
+    }
+
+    /**
+     * The earliest of CQ {@code cqId}'s next modelled completion and its vector's coalescing deadline;
+     * Long.MAX_VALUE when nothing waits (a dropped completion waits forever: only a timeout ends it).
+     */
+    @Override
+    public long nextPollDeadline(final int cqId)
+    {
+        final CompletionQueue cq = completionQueue(cqId);
+        return cq == null ? Long.MAX_VALUE : Math.min(cq.nextDue(), cq.interruptDeadline());
     }
 
     @Override
@@ -199,12 +205,19 @@ public final class EmulatedController implements NvmeDevice
         }
         closed = true;
         dropQueues();
+        interrupts.close();
         registers.csts.set(0);
-        for (final BlockStore store : stores)
+        try
         {
-            store.flush();
-            store.close();
+            flushAll();
         }
+        catch (final RuntimeException ex)
+        {
+            // A host that shut down cleanly was told at CC.SHN (CSTS.CFS); one that did not gets what a
+            // power cut gives. Either way the stores must close: throwing here would leave them open.
+            LOG.error("emulated controller {}: data written since the last successful flush may be lost", uri, ex);
+        }
+        stores.close();
     }
 
     // ---- for the command sets and queues of this package
@@ -248,6 +261,25 @@ public final class EmulatedController implements NvmeDevice
     AsyncEvents asyncEvents()
     {
         return asyncEvents;
+    }
+
+    Interrupts interruptState()
+    {
+        return interrupts;
+    }
+
+    /**
+     * Vector 0 was just created: the admin completion queue signals it from now on. No monitor (the
+     * admin queue's thread calls this holding its queue lock, which a reset under the monitor takes):
+     * {@link #enable} looks for vector 0 again after publishing a new admin queue, so one of the two sees the other.
+     */
+    void routeAdminInterrupts(final InterruptVector vector)
+    {
+        final CompletionQueue adminCq = completionQueues.get(ADMIN_QUEUE_ID);
+        if (adminCq != null)
+        {
+            adminCq.routeTo(vector);
+        }
     }
 
     /** Time the medium spent serving commands under the latency model (SMART Controller Busy Time). */
@@ -295,9 +327,10 @@ public final class EmulatedController implements NvmeDevice
         return false;
     }
 
-    void addCompletionQueue(final int qid, final long baseIova, final int size)
+    /** {@code vector}: the interrupt vector it signals (IEN = 1), or null. */
+    void addCompletionQueue(final int qid, final long baseIova, final int size, final InterruptVector vector)
     {
-        completionQueues.set(qid, new CompletionQueue(qid, baseIova, size, this));
+        completionQueues.set(qid, new CompletionQueue(qid, baseIova, size, this, vector));
     }
 
     void addSubmissionQueue(final int qid, final long baseIova, final int size, final CompletionQueue cq)
@@ -322,7 +355,7 @@ public final class EmulatedController implements NvmeDevice
 
     void flushAll()
     {
-        for (final BlockStore store : stores)
+        for (final BlockStore store : stores.stores())
         {
             store.flush();
         }
@@ -438,13 +471,18 @@ public final class EmulatedController implements NvmeDevice
         pageSize = 1 << Registers.ccMpsShift(cc);
         final int aqa = registers.aqa;
         final CompletionQueue adminCq = new CompletionQueue(
-            ADMIN_QUEUE_ID, registers.acq, Registers.aqaCqEntries(aqa), this);
+            ADMIN_QUEUE_ID, registers.acq, Registers.aqaCqEntries(aqa), this, null);
         completionQueues.set(ADMIN_QUEUE_ID, adminCq);
         final SubmissionQueue adminSq = new SubmissionQueue(
             ADMIN_QUEUE_ID, registers.asq, Registers.aqaSqEntries(aqa), adminCq, adminCommands, this,
             new PrpList(iommu, faults, pageSize, maxTransferBytes));
         adminCq.attach(adminSq);
         submissionQueues.set(ADMIN_QUEUE_ID, adminSq);
+        final InterruptVector adminVector = interrupts.existing(ADMIN_QUEUE_ID);
+        if (adminVector != null)
+        {
+            adminCq.routeTo(adminVector);
+        }
         registers.csts.set(Registers.CSTS_RDY);
     }
 
@@ -484,6 +522,7 @@ public final class EmulatedController implements NvmeDevice
     {
         dropQueues();
         adminCommands.reset();
+        interrupts.reset();
         channels.reset();
         // RDY and CFS clear; SHST stays until the next enable so a host can still read it after disabling.
         registers.csts.set(registers.csts.get() & Registers.CSTS_SHST_MASK);
@@ -492,11 +531,23 @@ public final class EmulatedController implements NvmeDevice
     /**
      * CC.SHN: every command has executed already (data moves at submission); make the data durable,
      * then report the shutdown complete (§3.6.1). Completions still held are posted by later polls.
+     * If the data cannot be made durable the shutdown never completes: the controller reports
+     * Controller Fatal Status instead (§3.1.3.6, CSTS.CFS: a fatal error that no completion queue entry
+     * can carry), so the host learns it at once rather than after waiting out CAP.TO.
      */
     private void shutdown()
     {
         setShutdownStatus(Registers.CSTS_SHST_OCCURRING);
-        flushAll();
+        try
+        {
+            flushAll();
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.error("emulated controller {}: shutdown could not make written data durable", uri, ex);
+            fatal("shutdown flush failed: " + ex.getMessage());
+            return;
+        }
         setShutdownStatus(Registers.CSTS_SHST_COMPLETE);
     }
 
