@@ -414,7 +414,8 @@ final class QueuePairState implements CompletionHandler
             else
             {
                 answer(request, new QueuePairRestartedException("queue pair " + queueId + " failed with the request " +
-                    "in flight " + (attempt + 1) + " times; not retried again (max-retries " + recovery.maxRetries() + ")"));
+                    "in flight " + (attempt + 1) + " times; not retried again (max-retries " + recovery.maxRetries() + "); the " +
+                    "device had it, so whether it was executed is unknown"));
             }
         }
         publishOccupancy();
@@ -454,7 +455,7 @@ final class QueuePairState implements CompletionHandler
         {
             for (final int slot : slots.slotsInUse())
             {
-                answer(slots.release(slot), stopped("with the request in flight"));
+                answer(slots.release(slot), stopped("with the request in flight (outcome unknown: it may have been executed)"));
             }
         }
         publishOccupancy();

@@ -202,7 +202,11 @@ final class QueueRecovery
                 }
                 else
                 {
-                    queue.finishCommand(commandId, HostStatus.ABORTED_BY_RESET);
+                    // The answer says what happened: never rung (first attempt) means it did nothing.
+                    final boolean neverRung = queue.table.deadline[commandId] == NOT_RUNG
+                        && queue.table.retries[commandId] == 0;
+                    queue.finishCommand(commandId,
+                        neverRung ? HostStatus.NOT_SUBMITTED_BEFORE_RESET : HostStatus.ABORTED_BY_RESET);
                 }
             }
         }
