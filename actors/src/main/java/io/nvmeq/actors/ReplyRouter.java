@@ -1,6 +1,5 @@
 package io.nvmeq.actors;
 
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 import akka.actor.typed.Behavior;
@@ -16,7 +15,7 @@ final class ReplyRouter
     {
     }
 
-    static Behavior<IoReply> create(final Map<Long, CompletableFuture<Void>> pending)
+    static Behavior<IoReply> create(final PendingReplies pending)
     {
         return Behaviors.setup(context -> Behaviors.receive(IoReply.class)
             .onMessage(IoReply.Done.class, done ->
