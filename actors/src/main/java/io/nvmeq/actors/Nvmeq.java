@@ -435,6 +435,12 @@ public final class Nvmeq implements AutoCloseable
         }
     }
 
+    /** Requests sent and not answered yet (for tests and diagnostics). */
+    int pendingCount()
+    {
+        return pending.size();
+    }
+
     /** A facade call that would start something new after close(): refused. */
     private void checkOpen()
     {

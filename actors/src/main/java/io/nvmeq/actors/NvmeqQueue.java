@@ -22,9 +22,10 @@ import io.nvmeq.engine.NvmeException;
  * <ul>
  *   <li>{@link InvalidRequestException}: refused before anything reached the device (bad namespace, LBA
  *       range past the end, zero or negative counts, a buffer that is null, too small, read-only for a
- *       read, closed, or another controller's); nothing was changed;</li>
- *   <li>{@link ControllerUnavailableException} "refused": the facade was closed before the request was
- *       sent; it did nothing. "Outcome unknown" (close gave up waiting for its answer) says so;</li>
+ *       read, closed, or another controller's; or the facade was closed before the request was sent):
+ *       nothing was changed;</li>
+ *   <li>{@link ControllerUnavailableException}: close() gave up waiting for the answer of a request it
+ *       had sent; its outcome is unknown (it may have run), and the message says so;</li>
  *   <li>{@link BackpressureException}: the queue pair's backlog is full; nothing was sent;</li>
  *   <li>the engine's command errors ({@code CommandFailedException}: the device answered with an error
  *       status; timeouts and resets) and the actor layer's ({@link QueuePairStoppedException},
@@ -202,7 +203,7 @@ public final class NvmeqQueue
         if (future == null)
         {
             return CompletableFuture.failedFuture(
-                new ControllerUnavailableException("nvmeq is closed: the request was refused and nothing was sent"));
+                new InvalidRequestException("nvmeq is closed: the request was refused and nothing was sent"));
         }
         return future;
     }

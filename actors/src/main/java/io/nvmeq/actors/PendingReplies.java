@@ -96,6 +96,11 @@ final class PendingReplies
         return byTag.remove(tag);
     }
 
+    int size()
+    {
+        return byTag.size();
+    }
+
     boolean isEmpty()
     {
         return byTag.isEmpty();

@@ -97,7 +97,8 @@ class NvmeqFacadeTest
         assertTrue(nvmeq.system().getWhenTerminated().toCompletableFuture().isDone());
         final CompletionException failure = assertThrows(CompletionException.class,
             () -> nvmeq.read(NSID, 0, 1, buffer, 0).toCompletableFuture().join());
-        assertInstanceOf(ControllerUnavailableException.class, failure.getCause());
+        assertInstanceOf(InvalidRequestException.class, failure.getCause());
+        assertTrue(failure.getCause().getMessage().contains("closed"), failure.getCause().getMessage());
         nvmeq.close();
     }
 
