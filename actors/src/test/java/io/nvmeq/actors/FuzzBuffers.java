@@ -92,6 +92,82 @@ final class FuzzBuffers
         return capacity;
     }
 
+    /** Copies of every buffer the device could reach wrongly (A, B, foreign, direct, registered, heap). */
+    byte[][] snapshot()
+    {
+        final byte[][] copies = new byte[6][];
+        int i = 0;
+        for (final DmaBuffer buffer : new DmaBuffer[] {a, b, foreign})
+        {
+            copies[i] = new byte[capacity];
+            buffer.buffer().getBytes(0, copies[i++]);
+        }
+        for (final ByteBuffer buffer : new ByteBuffer[] {direct, registered, heap})
+        {
+            copies[i] = new byte[buffer.capacity()];
+            buffer.duplicate().clear().get(copies[i++]);
+        }
+        return copies;
+    }
+
+    /**
+     * What changed in the buffers since {@code before}, outside the bytes that {@code request} was
+     * allowed to change (those of a valid read); empty if nothing else changed.
+     */
+    String changedOutside(final byte[][] before, final FuzzRequest request, final boolean valid, final int blockSize)
+    {
+        final byte[][] after = snapshot();
+        final int allowedIn = valid && request.kind().reads() ? memoryOf(request) : -1;
+        final long start = allowedIn < 0 ? 0 : startOf(request);
+        final long end = allowedIn < 0 ? 0 : start + (long)request.blocks() * blockSize;
+        for (int m = 0; m < after.length; m++)
+        {
+            for (int i = 0; i < after[m].length; i++)
+            {
+                if (after[m][i] != before[m][i] && !(m == allowedIn && i >= start && i < end))
+                {
+                    return "buffer " + m + " byte " + i + " changed by " + request;
+                }
+            }
+        }
+        return "";
+    }
+
+    /** The bytes of {@code request}'s range in its buffer: a write's source, or a read's result. */
+    byte[] bytesOf(final FuzzRequest request, final int blockSize)
+    {
+        final byte[] bytes = new byte[request.blocks() * blockSize];
+        if (request.kind().dma())
+        {
+            dma(request).buffer().getBytes(request.offset(), bytes);
+        }
+        else
+        {
+            bytes(request).duplicate().get(bytes);
+        }
+        return bytes;
+    }
+
+    /** Index in {@link #snapshot()} of the buffer a (valid) data request uses. */
+    private int memoryOf(final FuzzRequest request)
+    {
+        if (request.kind().dma())
+        {
+            return request.buffer() == Choice.DMA_B ? 1 : 0;
+        }
+        return switch (request.buffer())
+        {
+            case REGISTERED -> 4;
+            case HEAP, HEAP_READ_ONLY -> 5;
+            default -> 3;
+        };
+    }
+
+    private long startOf(final FuzzRequest request)
+    {
+        return request.kind().dma() ? request.offset() : position(request);
+    }
+
     /** The DmaBuffer a request names (null for DMA_NULL); byte-buffer choices name A. */
     DmaBuffer dma(final FuzzRequest request)
     {

@@ -73,6 +73,8 @@ class QueuePairProtocolFuzzTest
     {
         try
         {
+            System.out.println("protocol fuzz: " + VALID.get() + " valid of " + TAGS.get() + " requests; " + guard.accesses()
+                + " device transfers into test memory checked");
             assertEquals(List.of(), guard.violations(), "device accesses outside the request's buffer");
             assertTrue(VALID.get() > 100, "too few valid requests to show that valid ones are accepted: " + VALID.get());
             assertTrue(guard.accesses() > 100, "the guard saw no transfers into test memory: " + guard.accesses());
