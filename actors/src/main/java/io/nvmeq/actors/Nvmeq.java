@@ -128,11 +128,13 @@ public final class Nvmeq implements AutoCloseable
         return new Nvmeq(system, settings, started, (BringUp.Ready)started.outcome(), pending);
     }
 
+    /** What Identify Controller reported at bring-up. */
     public ControllerInfo controller()
     {
         return ready.controller();
     }
 
+    /** The active namespaces, as identified at bring-up; their {@code nsid} is the first argument of every request. */
     public List<NamespaceInfo> namespaces()
     {
         return ready.namespaces();
@@ -220,8 +222,9 @@ public final class Nvmeq implements AutoCloseable
     }
 
     /**
-     * Unmaps a registration made by {@link #register}, after the last request using its memory was
-     * answered.
+     * Unmaps a registration made by {@link #register}; call it only after the last request using its
+     * memory was answered (the registration does not count requests in flight, as a DmaBuffer does).
+     * Later requests on that memory take the temporary-mapping path.
      *
      * @throws InvalidRequestException for null
      */
@@ -238,6 +241,7 @@ public final class Nvmeq implements AutoCloseable
     /** Temporary-mapping statistics of the controller's IOVA space. */
     public IovaCommand.IovaStats iovaStats()
     {
+        checkOpen();
         return askMapper(IovaCommand.GetIovaStats::new);
     }
 
