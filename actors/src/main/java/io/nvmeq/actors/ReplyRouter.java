@@ -27,7 +27,7 @@ final class ReplyRouter
                 }
                 else
                 {
-                    context.getLog().warn("reply for request {} after it was already failed by close()", done.tag());
+                    context.getLog().warn("request {} completed after close() gave up waiting and answered it \"outcome unknown\"", done.tag());
                 }
                 return Behaviors.same();
             })
@@ -40,7 +40,7 @@ final class ReplyRouter
                 }
                 else
                 {
-                    context.getLog().warn("failure for request {} after it was already failed by close(): {}",
+                    context.getLog().warn("request {} failed after close() gave up waiting and answered it \"outcome unknown\": {}",
                         failed.tag(), failed.error().getMessage());
                 }
                 return Behaviors.same();

@@ -101,6 +101,13 @@ class FacadeRefusalTest
         }
         assertEquals(0, nvmeq.pendingCount(), "refusals left requests pending");
         assertThrows(InvalidRequestException.class, () -> nvmeq.queue(-1));
+        assertThrows(InvalidRequestException.class, () -> nvmeq.allocate(0));
+        assertThrows(InvalidRequestException.class, () -> nvmeq.allocate(-1));
+        assertThrows(InvalidRequestException.class, () -> nvmeq.register(null));
+        assertThrows(InvalidRequestException.class, () -> nvmeq.register(ByteBuffer.allocate(512)));
+        assertThrows(InvalidRequestException.class, () -> nvmeq.unregister(null));
+        assertThrows(InvalidRequestException.class, () -> nvmeq.counters(2));
+        assertThrows(InvalidRequestException.class, () -> nvmeq.dispatcherFor(-1));
         assertThrows(InvalidRequestException.class, () -> nvmeq.queue(2));
 
         // Nothing changed: block 0 still reads as zeroes, and the queues still serve.
