@@ -82,9 +82,11 @@ final class BufferPaths
         {
             return false;
         }
+        // Refused (typed) if closed, closing or another controller's; held until the request is answered.
+        final DmaBuffer pinned = buffer.acquire(iovaSpace);
         counters.zeroCopy++;
-        submitParts(opcode, nsid, lba, blocks, namespace.blockSize(), partBlocks, parts, buffer.iova() + offset,
-            cdw12Flags, handler, token, IovaSpace.NO_IOVA);
+        queue.holdBuffer(submitParts(opcode, nsid, lba, blocks, namespace.blockSize(), partBlocks, parts,
+            buffer.iova() + offset, cdw12Flags, handler, token, IovaSpace.NO_IOVA), pinned);
         return true;
     }
 
@@ -236,7 +238,8 @@ final class BufferPaths
         return true;
     }
 
-    private void submitParts(
+    /** @return the request */
+    private int submitParts(
         final int opcode, final int nsid, final long lba, final int blocks, final int blockSize, final int partBlocks,
         final int parts, final long iova, final int cdw12Flags, final CompletionHandler handler, final long token,
         final long temporaryIova)
@@ -256,5 +259,6 @@ final class BufferPaths
             queue.commit();
             done += partCount;
         }
+        return request;
     }
 }

@@ -411,6 +411,12 @@ public final class QueuePair
         return requests.begin(handler, token, parts, temporaryIova);
     }
 
+    /** {@code request} holds {@code buffer}, acquired for it, until it is answered. */
+    void holdBuffer(final int request, final DmaBuffer buffer)
+    {
+        requests.hold(request, buffer);
+    }
+
     /** Claims a command id and the SQ slot at the tail for part of {@code request}; then {@link #commit()}. */
     SubmissionEntry prepareCommand(final int opcode, final int request)
     {

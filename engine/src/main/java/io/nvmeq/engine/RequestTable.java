@@ -15,6 +15,8 @@ final class RequestTable
     private final int[] partsLeft;
     private final int[] statuses;
     private final long[] temporaryIovas;
+    /** The DmaBuffer each request holds open until it is answered (see DmaBuffer#acquire). */
+    private final DmaBuffer[] buffers;
     private final int[] free;
     private int freeCount;
 
@@ -29,6 +31,7 @@ final class RequestTable
         partsLeft = new int[capacity];
         statuses = new int[capacity];
         temporaryIovas = new long[capacity];
+        buffers = new DmaBuffer[capacity];
         free = new int[capacity];
         for (int i = 0; i < capacity; i++)
         {
@@ -64,14 +67,26 @@ final class RequestTable
         return --partsLeft[request] == 0;
     }
 
+    /** The request holds {@code buffer} (acquired) until it is answered. */
+    void hold(final int request, final DmaBuffer buffer)
+    {
+        buffers[request] = buffer;
+    }
+
     long temporaryIova(final int request)
     {
         return temporaryIovas[request];
     }
 
-    /** Frees the request, then calls its handler (which may submit into the freed slots). */
+    /** Frees the request and lets go of its buffer, then calls its handler (which may submit into the freed slots). */
     void answer(final int request)
     {
+        final DmaBuffer pinned = buffers[request];
+        if (pinned != null)
+        {
+            buffers[request] = null;
+            pinned.release();
+        }
         final CompletionHandler handler = handlers[request];
         final long token = tokens[request];
         final int status = statuses[request];

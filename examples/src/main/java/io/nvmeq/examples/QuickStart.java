@@ -109,7 +109,7 @@ public final class QuickStart
                     fill(buffers[slot], count * blockSize, lba * blockSize);
                     // The facade sends all requests of one thread to one queue pair unless told which.
                     final int queue = (int)(command % queuePairs);
-                    inFlight[slot] = nvmeq.write(queue, nsid, lba, count, buffers[slot], 0, false).toCompletableFuture();
+                    inFlight[slot] = nvmeq.queue(queue).write(nsid, lba, count, buffers[slot], 0, false).toCompletableFuture();
                 }
                 awaitAll(inFlight, "Write");
                 out.printf("  queue pairs : %d, commands per queue pair: %s (up to %d in flight)%n",
@@ -144,7 +144,7 @@ public final class QuickStart
                         final long lba = command * blocksPerCommand;
                         lbas[slot] = lba;
                         final int count = (int)Math.min(blocksPerCommand, blocks - lba);
-                        inFlight[slot] = nvmeq.read((int)(command % queuePairs), nsid, lba, count, buffers[slot], 0)
+                        inFlight[slot] = nvmeq.queue((int)(command % queuePairs)).read(nsid, lba, count, buffers[slot], 0)
                             .toCompletableFuture();
                     }
                     else
