@@ -250,6 +250,12 @@ class QueuePairSupervisionTest
             assertTrue(report.writesDone() > 100 && report.readsVerified() > 100, "queue " + q + ": " + report);
             final QueuePairCounters counters = ready.counters().get(q);
             assertTrue(counters.restarts() > 0, "queue " + q + " was restarted");
+            // The occupancy is published after the reap that answered the last request: wait for it.
+            final long guard = System.nanoTime() + TIMEOUT.toNanos();
+            while (counters.inFlight() != 0 && System.nanoTime() < guard)
+            {
+                Thread.sleep(1);
+            }
             assertEquals(0, counters.inFlight());
             restarts += counters.restarts();
             retried += counters.retried();
