@@ -65,6 +65,8 @@ public final class QueuePair
     private final RegisterSpace registers;
     private final NvmeController controller;
     private final IovaSpace iovaSpace;
+    /** This queue pair's own leases of temporary IOVAs: mapped and released without a lock. */
+    private final TemporaryMappings temporaryMappings;
     private final int sqTailDoorbell;
     private final int cqHeadDoorbell;
     private final DmaBuffer sqRing;
@@ -156,6 +158,7 @@ public final class QueuePair
         this.registers = device.registers();
         this.controller = controller;
         this.iovaSpace = iovaSpace;
+        this.temporaryMappings = iovaSpace == null ? null : iovaSpace.temporaryMappingsFor(id);
         this.sqTailDoorbell = Registers.sqTailDoorbell(id, doorbellStrideShift);
         this.cqHeadDoorbell = Registers.cqHeadDoorbell(id, doorbellStrideShift);
         this.sqRing = sqRing;
@@ -755,7 +758,7 @@ public final class QueuePair
                         handler, token, IovaSpace.NO_IOVA);
                     return true;
                 }
-                final long temporary = iovaSpace.mapTemporary(address, length);
+                final long temporary = temporaryMappings.map(address, length);
                 if (temporary != IovaSpace.NO_IOVA)
                 {
                     counters.temporary++;
@@ -992,7 +995,7 @@ public final class QueuePair
         final long temporaryIova = reqTemporaryIova[request];
         if (temporaryIova != IovaSpace.NO_IOVA)
         {
-            iovaSpace.releaseTemporary(temporaryIova);
+            temporaryMappings.release(temporaryIova);
         }
         final CompletionHandler handler = reqHandler[request];
         final long token = reqToken[request];
