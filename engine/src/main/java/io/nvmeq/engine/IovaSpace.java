@@ -9,6 +9,7 @@ import io.nvmeq.hw.device.Iommu;
 import io.nvmeq.hw.device.IommuException;
 import io.nvmeq.hw.device.IovaRange;
 import io.nvmeq.hw.dma.DmaMemory;
+import io.nvmeq.hw.dma.IntervalTable;
 
 /**
  * The device's IOVA space, laid out as QEMU's vfio-helpers lay theirs out:
@@ -49,7 +50,8 @@ final class IovaSpace
     private final TemporaryRegion temporary;
 
     private long low;
-    private volatile RegisteredRanges registered = RegisteredRanges.EMPTY;
+    /** Registered host ranges: host address to fixed IOVA. */
+    private volatile IntervalTable registered = IntervalTable.EMPTY;
 
     IovaSpace(final Iommu iommu)
     {
@@ -161,7 +163,7 @@ final class IovaSpace
     /** Undoes {@link #register}: the device can no longer reach the memory once this returns. */
     synchronized void unregister(final long address, final long length, final long byteIova)
     {
-        final RegisteredRanges without = registered.without(address);
+        final IntervalTable without = registered.withoutStartingAt(address);
         if (without == registered)
         {
             throw new InvalidRequestException("host address 0x" + Long.toHexString(address) + " is not registered");
@@ -177,7 +179,7 @@ final class IovaSpace
     {
         if (buffer.isRegistered())
         {
-            registered = registered.without(buffer.address());
+            registered = registered.withoutStartingAt(buffer.address());
         }
         unmapFixed(buffer.iova(), buffer.mappedLength());
     }
@@ -188,7 +190,7 @@ final class IovaSpace
      */
     long lookup(final long address, final long length)
     {
-        return registered.lookup(address, length);
+        return registered.translate(address, length);
     }
 
     /** A holder of temporary mappings for queue pair {@code queueId}; it must be used by one thread at a time. */

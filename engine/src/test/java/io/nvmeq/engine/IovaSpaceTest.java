@@ -90,7 +90,7 @@ class IovaSpaceTest
                     catch (final IovaExhaustedException ex)
                     {
                         // A legitimate answer when fixed space or mappings are gone; nothing may have changed.
-                        assertEquals(RegisteredRanges.NOT_REGISTERED, space.lookup(address, 1));
+                        assertEquals(IovaSpace.NO_IOVA, space.lookup(address, 1));
                     }
                 }
             }
@@ -301,7 +301,7 @@ class IovaSpaceTest
                 }
                 catch (final IovaExhaustedException ex)
                 {
-                    assertEquals(RegisteredRanges.NOT_REGISTERED, space.lookup(address, 1));
+                    assertEquals(IovaSpace.NO_IOVA, space.lookup(address, 1));
                 }
             }
             else if (!registered.isEmpty())
