@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Executor;
+import java.util.concurrent.locks.ReentrantLock;
 
 import io.nvmeq.hw.device.Iommu;
 import io.nvmeq.hw.device.IommuException;
@@ -28,11 +29,12 @@ import io.nvmeq.hw.dma.IntervalTable;
  * live at once. When neither can cut a lease, {@link TemporaryMappings#map} says so and the caller
  * uses a bounce buffer.
  *
- * <p>Threads: with a maintenance executor ({@link #resetWith}, the IOVA-mapping actor) the data path
- * never takes this object's lock: leases are handed over and given back through lock-free queues, and
- * the executor cuts them, takes them back and runs the unmaps. The fixed allocator, and lease work
- * without an executor, are serialised on this object (each calls into the IOMMU anyway, a system call
- * on VFIO); {@link #lookup} of registered ranges takes no lock.
+ * <p>Threads: mapping and releasing inside a lease takes no lock. Once per lease a queue pair tries the
+ * space's lock to cut its next lease or give one back; with a maintenance executor ({@link #resetWith},
+ * the IOVA-mapping actor) it never waits for that lock: if another thread holds it, the work goes to
+ * the executor through lock-free queues and the request is bounced. The executor also runs every
+ * epoch reset, outside the lock. The fixed allocator is serialised on the lock (each call goes into
+ * the IOMMU anyway, a system call on VFIO); {@link #lookup} of registered ranges takes no lock.
  */
 final class IovaSpace
 {
@@ -47,6 +49,11 @@ final class IovaSpace
     private final long min;
     private final long max;
     private final long pageMask;
+    /**
+     * One lock for the fixed and the temporary region (a lease must never overlap the fixed region).
+     * The data path only ever tries it ({@link ReentrantLock#tryLock()}), never waits for it.
+     */
+    final ReentrantLock lock = new ReentrantLock();
     private final TemporaryRegion temporary;
 
     private long low;
@@ -104,33 +111,49 @@ final class IovaSpace
     }
 
     /** Allocates pinned memory and maps it at the next fixed IOVA, registered for lookup when asked. */
-    synchronized DmaBuffer allocateFixed(final int bytes, final boolean register)
+    DmaBuffer allocateFixed(final int bytes, final boolean register)
     {
-        if (bytes <= 0)
-        {
-            throw new InvalidRequestException("a DMA buffer needs a positive size, not " + bytes);
-        }
-        final DmaMemory memory = DmaMemory.allocate(bytes);
+        lock.lock();
         try
         {
-            final long alignment = Math.max(iommu.pageSize(), memory.pageSize());
-            final long iova = mapFixed(memory.address(), memory.length(), alignment);
-            if (register)
+            if (bytes <= 0)
             {
-                registered = registered.with(memory.address(), memory.address() + memory.length(), iova);
+                throw new InvalidRequestException("a DMA buffer needs a positive size, not " + bytes);
             }
-            return new DmaBuffer(memory, this, iova, bytes, register);
+            final DmaMemory memory = DmaMemory.allocate(bytes);
+            try
+            {
+                final long alignment = Math.max(iommu.pageSize(), memory.pageSize());
+                final long iova = mapFixed(memory.address(), memory.length(), alignment);
+                if (register)
+                {
+                    registered = registered.with(memory.address(), memory.address() + memory.length(), iova);
+                }
+                return new DmaBuffer(memory, this, iova, bytes, register);
+            }
+            catch (final RuntimeException ex)
+            {
+                memory.close();
+                throw ex;
+            }
         }
-        catch (final RuntimeException ex)
+        finally
         {
-            memory.close();
-            throw ex;
+            lock.unlock();
         }
     }
 
-    synchronized DmaBuffer allocateFixed(final int bytes)
+    DmaBuffer allocateFixed(final int bytes)
     {
-        return allocateFixed(bytes, false);
+        lock.lock();
+        try
+        {
+            return allocateFixed(bytes, false);
+        }
+        finally
+        {
+            lock.unlock();
+        }
     }
 
     /**
@@ -140,48 +163,72 @@ final class IovaSpace
      *
      * @return the IOVA of byte {@code address}
      */
-    synchronized long register(final long address, final long length)
+    long register(final long address, final long length)
     {
-        if (address == 0 || length <= 0 || address + length < address)
+        lock.lock();
+        try
         {
-            throw new InvalidRequestException("cannot register " + length + " bytes at host address 0x"
-                + Long.toHexString(address));
+            if (address == 0 || length <= 0 || address + length < address)
+            {
+                throw new InvalidRequestException("cannot register " + length + " bytes at host address 0x"
+                    + Long.toHexString(address));
+            }
+            if (registered.overlaps(address, address + length))
+            {
+                throw new InvalidRequestException("host memory [0x" + Long.toHexString(address) + ", 0x"
+                    + Long.toHexString(address + length) + ") overlaps memory registered already");
+            }
+            final long pageStart = address & ~pageMask;
+            final long pageEnd = (address + length + pageMask) & ~pageMask;
+            final long iova = mapFixed(pageStart, pageEnd - pageStart, iommu.pageSize());
+            final long byteIova = iova + (address - pageStart);
+            registered = registered.with(address, address + length, byteIova);
+            return byteIova;
         }
-        if (registered.overlaps(address, address + length))
+        finally
         {
-            throw new InvalidRequestException("host memory [0x" + Long.toHexString(address) + ", 0x"
-                + Long.toHexString(address + length) + ") overlaps memory registered already");
+            lock.unlock();
         }
-        final long pageStart = address & ~pageMask;
-        final long pageEnd = (address + length + pageMask) & ~pageMask;
-        final long iova = mapFixed(pageStart, pageEnd - pageStart, iommu.pageSize());
-        final long byteIova = iova + (address - pageStart);
-        registered = registered.with(address, address + length, byteIova);
-        return byteIova;
     }
 
     /** Undoes {@link #register}: the device can no longer reach the memory once this returns. */
-    synchronized void unregister(final long address, final long length, final long byteIova)
+    void unregister(final long address, final long length, final long byteIova)
     {
-        final IntervalTable without = registered.withoutStartingAt(address);
-        if (without == registered)
+        lock.lock();
+        try
         {
-            throw new InvalidRequestException("host address 0x" + Long.toHexString(address) + " is not registered");
+            final IntervalTable without = registered.withoutStartingAt(address);
+            if (without == registered)
+            {
+                throw new InvalidRequestException("host address 0x" + Long.toHexString(address) + " is not registered");
+            }
+            registered = without;
+            final long pageStart = address & ~pageMask;
+            final long pageEnd = (address + length + pageMask) & ~pageMask;
+            unmapFixed(byteIova - (address - pageStart), pageEnd - pageStart);
         }
-        registered = without;
-        final long pageStart = address & ~pageMask;
-        final long pageEnd = (address + length + pageMask) & ~pageMask;
-        unmapFixed(byteIova - (address - pageStart), pageEnd - pageStart);
+        finally
+        {
+            lock.unlock();
+        }
     }
 
     /** Unmaps a fixed buffer, so that the device cannot reach it; its memory may be freed afterwards. */
-    synchronized void release(final DmaBuffer buffer)
+    void release(final DmaBuffer buffer)
     {
-        if (buffer.isRegistered())
+        lock.lock();
+        try
         {
-            registered = registered.withoutStartingAt(buffer.address());
+            if (buffer.isRegistered())
+            {
+                registered = registered.withoutStartingAt(buffer.address());
+            }
+            unmapFixed(buffer.iova(), buffer.mappedLength());
         }
-        unmapFixed(buffer.iova(), buffer.mappedLength());
+        finally
+        {
+            lock.unlock();
+        }
     }
 
     /**
@@ -200,9 +247,17 @@ final class IovaSpace
     }
 
     /** Closes every epoch, resetting each that nothing uses now (e.g. before shutdown). */
-    synchronized void trimTemporary()
+    void trimTemporary()
     {
-        temporary.trim();
+        lock.lock();
+        try
+        {
+            temporary.trim();
+        }
+        finally
+        {
+            lock.unlock();
+        }
     }
 
     /** Temporary mappings refused because no lease had room (bounced instead). */
@@ -212,15 +267,31 @@ final class IovaSpace
     }
 
     /** Epochs reset (one bulk unmap each). */
-    synchronized long epochResetCount()
+    long epochResetCount()
     {
-        return temporary.resetCount();
+        lock.lock();
+        try
+        {
+            return temporary.resetCount();
+        }
+        finally
+        {
+            lock.unlock();
+        }
     }
 
     /** Temporary mappings in use by commands in flight (exact when no holder is mapping or releasing). */
-    synchronized int temporaryInFlight()
+    int temporaryInFlight()
     {
-        return temporary.inFlight();
+        lock.lock();
+        try
+        {
+            return temporary.inFlight();
+        }
+        finally
+        {
+            lock.unlock();
+        }
     }
 
     /**
@@ -243,9 +314,17 @@ final class IovaSpace
         return max;
     }
 
-    synchronized long low()
+    long low()
     {
-        return low;
+        lock.lock();
+        try
+        {
+            return low;
+        }
+        finally
+        {
+            lock.unlock();
+        }
     }
 
     private long mapFixed(final long hostAddress, final long length, final long alignment)

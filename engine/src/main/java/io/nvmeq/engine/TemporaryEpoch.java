@@ -19,6 +19,12 @@ final class TemporaryEpoch
     boolean live;
     boolean exhausted;
     boolean closing;
+    /**
+     * Exhausted or closing: a lease of it that comes back may complete its drain, so the holder wakes
+     * the maintenance run; other leases come back lazily, with the next request for a lease. Read by
+     * holders without the lock.
+     */
+    volatile boolean wantedBack;
     /** Handed to the maintenance run: still occupies its interval, cuts nothing. */
     boolean resetting;
     long top;
@@ -43,6 +49,7 @@ final class TemporaryEpoch
         this.exhausted = false;
         this.closing = false;
         this.resetting = false;
+        this.wantedBack = false;
         this.top = top;
         this.bottom = top;
         this.floor = floor;
@@ -56,6 +63,7 @@ final class TemporaryEpoch
         exhausted = false;
         closing = false;
         resetting = false;
+        wantedBack = false;
         top = 0;
         bottom = 0;
         mappingsLeft = 0;

@@ -12,12 +12,13 @@ import io.nvmeq.hw.device.IommuException;
  * {@link IovaSpace} and takes no lock to do so: a queue pair has one owner thread, and that thread
  * is the only caller of {@link #map} and {@link #release}.
  *
- * <p>Leases: the current one takes mappings until it is full (or the space closes it); the next one
- * is handed over through {@link #handoff} by the space's maintenance run (the IOVA-mapping actor),
- * which also takes given-back leases and does the bulk unmaps. With no lease to be had, {@link #map}
- * answers {@link IovaSpace#NO_IOVA} at once and the caller bounces: the data path never waits for a
- * lease nor for a reset. Without a maintenance executor (the engine used without actors) the holder
- * cuts and gives back leases itself, under the space's lock.
+ * <p>Leases: the current one takes mappings until it is full (or the space closes it). The holder cuts
+ * its next one itself when the space's lock is free at that moment, else the space's maintenance run
+ * (the IOVA-mapping actor) cuts one and hands it over through {@link #handoff}; the maintenance run
+ * also takes back leases given back meanwhile and does every bulk unmap. With no lease to be had,
+ * {@link #map} answers {@link IovaSpace#NO_IOVA} at once and the caller bounces: the data path never
+ * waits for a lock, a lease or a reset. Without a maintenance executor (the engine used without
+ * actors) the holder does all of it itself, waiting for the lock.
  */
 public final class TemporaryMappings
 {
@@ -141,7 +142,6 @@ public final class TemporaryMappings
             if (next.cursor - next.low >= bytes)
             {
                 current = next;
-                space.wantLease(this);
                 return next;
             }
             // Too small for this request (which is bounced) but good for the next ones: keep it.

@@ -8,6 +8,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
 
 import io.nvmeq.hw.device.Iommu;
 
@@ -28,8 +29,8 @@ final class TemporaryRegion
     static final int LEASES_PER_EPOCH = 4;
 
     private final IovaSpace space;
-    /** The space's monitor: one lock for the fixed and the temporary region. */
-    private final Object lock;
+    /** The space's lock: one lock for the fixed and the temporary region. */
+    private final ReentrantLock lock;
     private final Iommu iommu;
     private final long max;
     private final long pageMask;
@@ -58,24 +59,36 @@ final class TemporaryRegion
     TemporaryRegion(final IovaSpace space, final Iommu iommu, final long max, final int epochMappingQuota)
     {
         this.space = space;
-        this.lock = space;
+        this.lock = space.lock;
         this.iommu = iommu;
         this.max = max;
         this.pageMask = iommu.pageSize() - 1L;
         this.epochMappingQuota = epochMappingQuota;
     }
 
-    /** Without a maintenance executor: a lease cut now, under the lock, or null. With one: null. */
+    /**
+     * A lease cut now by the holder itself, or null. Without a maintenance executor it waits for the
+     * lock; with one it only tries it (another thread holds it: null, and the holder asks the executor).
+     */
     IovaLease leaseInline(final TemporaryMappings holder, final long bytes)
     {
-        if (resetExecutor != null)
+        final boolean inline = resetExecutor == null;
+        if (inline)
+        {
+            lock.lock();
+        }
+        else if (!lock.tryLock())
         {
             return null;
         }
-        synchronized (lock)
+        try
         {
             takeBackGiven();
-            return cut(bytes, 1);
+            return cut(bytes, inline ? 1 : LEASES_PER_EPOCH);
+        }
+        finally
+        {
+            lock.unlock();
         }
     }
 
@@ -96,35 +109,55 @@ final class TemporaryRegion
     /** A closed lease that nothing uses any more comes back from its holder (or from whoever closed it). */
     void giveBack(final IovaLease lease)
     {
-        if (resetExecutor != null)
+        if (resetExecutor != null && !lock.tryLock())
         {
             givenBack.offer(lease);
-            if (schedule())
+            // Only a lease of an epoch wanted back wakes the maintenance run (a reset may be due); the
+            // others wait for the next lease work, which takes them back first.
+            if (!lease.epoch.wantedBack || schedule())
             {
                 return;
             }
+            lock.lock();
         }
-        synchronized (lock)
+        else if (resetExecutor == null)
+        {
+            lock.lock();
+        }
+        try
         {
             takeBackGiven();
             takeBack(lease);
+        }
+        finally
+        {
+            lock.unlock();
         }
     }
 
     /** The IOMMU said ENOSPC for a mapping in {@code lease}: its epoch is wanted back, as with any exhaustion. */
     void noSpace(final IovaLease lease)
     {
-        if (resetExecutor != null)
+        if (resetExecutor != null && !lock.tryLock())
         {
             pressure.offer(lease);
             if (schedule())
             {
                 return;
             }
+            lock.lock();
         }
-        synchronized (lock)
+        else if (resetExecutor == null)
+        {
+            lock.lock();
+        }
+        try
         {
             closeForPressure(lease);
+        }
+        finally
+        {
+            lock.unlock();
         }
     }
 
@@ -299,6 +332,7 @@ final class TemporaryRegion
     private void exhaust(final TemporaryEpoch epoch)
     {
         epoch.exhausted = true;
+        epoch.wantedBack = true;
         if (active == epoch)
         {
             active = null;
@@ -338,6 +372,7 @@ final class TemporaryRegion
     {
         epoch.exhausted = true;
         epoch.closing = true;
+        epoch.wantedBack = true;
         if (active == epoch)
         {
             active = null;
@@ -434,7 +469,8 @@ final class TemporaryRegion
             final TemporaryEpoch[] resetting = new TemporaryEpoch[epochs.length];
             final long[] generations = new long[epochs.length];
             int count = 0;
-            synchronized (lock)
+            lock.lock();
+            try
             {
                 takeBackGiven();
                 serveWanting();
@@ -447,6 +483,10 @@ final class TemporaryRegion
                     }
                 }
             }
+            finally
+            {
+                lock.unlock();
+            }
             if (count == 0)
             {
                 return;
@@ -455,7 +495,8 @@ final class TemporaryRegion
             {
                 // Nothing maps into [bottom, top) meanwhile: the epoch stays live (occupied) until freed.
                 final TemporaryEpoch epoch = resetting[i];
-                synchronized (lock)
+                lock.lock();
+                try
                 {
                     if (epoch.generation != generations[i] || !epoch.resetting)
                     {
@@ -463,12 +504,17 @@ final class TemporaryRegion
                         continue;
                     }
                 }
+                finally
+                {
+                    lock.unlock();
+                }
                 if (epoch.top > epoch.bottom)
                 {
                     iommu.unmap(epoch.bottom, epoch.top - epoch.bottom);
                 }
             }
-            synchronized (lock)
+            lock.lock();
+            try
             {
                 for (int i = 0; i < count; i++)
                 {
@@ -483,6 +529,10 @@ final class TemporaryRegion
                     }
                 }
                 serveWanting();
+            }
+            finally
+            {
+                lock.unlock();
             }
         }
     }

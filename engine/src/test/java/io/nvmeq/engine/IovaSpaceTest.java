@@ -197,7 +197,7 @@ class IovaSpaceTest
     }
 
     @Test
-    void withAResetExecutorTheDrainedEpochIsResetByItNotByTheReleaserAndStaysOccupiedUntilThen()
+    void withAResetExecutorTheDrainedEpochIsResetByItNotByTheReleaserAndStaysOccupiedUntilThen() throws Exception
     {
         final long top = IovaSpace.IOVA_MIN + 16 * 4096;
         final ModelIommu iommu = new ModelIommu(0, top, 1000);
@@ -206,8 +206,33 @@ class IovaSpaceTest
         final List<Runnable> tasks = new ArrayList<>();
         space.resetWith(tasks::add);
         runAll(tasks);
+        // The lock is held elsewhere (the IOVA mapper at work, a registration): the holder does not wait.
+        final CountDownLatch held = new CountDownLatch(1);
+        final CountDownLatch done = new CountDownLatch(1);
+        final Thread other = new Thread(() ->
+        {
+            space.lock.lock();
+            try
+            {
+                held.countDown();
+                done.await();
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+            finally
+            {
+                space.lock.unlock();
+            }
+        });
+        other.start();
+        held.await();
         assertEquals(IovaSpace.NO_IOVA, holder.map(HOST, 2 * 4096), "no lease yet: bounced at once, nothing waits");
-        assertEquals(0, iommu.count(), "the holder mapped nothing and cut no lease itself");
+        done.countDown();
+        other.join();
+        assertEquals(0, iommu.count(), "the holder mapped nothing");
+        assertEquals(1, tasks.size(), "it asked the executor for a lease instead");
         runAll(tasks);
         // Epoch A (8 of the 16 free pages) is cut into leases of the size asked for, two pages each.
         final long a = holder.map(HOST, 2 * 4096);
