@@ -18,10 +18,10 @@ import io.nvmeq.engine.RegisteredBuffer;
 /**
  * The controller's IOVA-mapping actor, shared by all queue pairs and never on their threads. It
  * serialises buffer registrations (each an IOMMU map call, a system call on VFIO) and runs the
- * maintenance of the temporary region: it hands each queue pair its next IOVA lease, takes back the
- * leases they are done with, and resets a drained epoch with one bulk unmap, outside the allocator's
- * lock. A queue pair maps inside its own lease without any lock and only tells this actor (through
- * the engine) that it wants a lease or gives one back; with no lease at hand it bounces (see the
+ * maintenance of the temporary region: every reset of a drained epoch (one bulk unmap, outside the
+ * allocator's lock), and the lease work a queue pair could not do itself because the lock was busy
+ * at that moment: cutting it a lease, taking back the leases it gave back. A queue pair maps inside
+ * its own lease without any lock and never waits for one; with no lease at hand it bounces (see the
  * engine's IovaSpace), so no request waits for a lease nor for a reset.
  */
 public final class IovaMapper extends AbstractBehavior<IovaCommand>

@@ -71,6 +71,17 @@ final class TemporaryEpoch
         leases.clear();
     }
 
+    /** Mappings of its leases that commands in flight use now. */
+    int inUse()
+    {
+        int inUse = 0;
+        for (final IovaLease lease : leases)
+        {
+            inUse += lease.inUse();
+        }
+        return inUse;
+    }
+
     /** Cuts no more leases and its leases take no more mappings. */
     boolean drained()
     {

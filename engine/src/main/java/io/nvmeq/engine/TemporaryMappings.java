@@ -151,7 +151,7 @@ public final class TemporaryMappings
             }
             retire(next);
         }
-        final IovaLease cut = space.leaseInline(this, bytes);
+        final IovaLease cut = space.leaseInline(bytes);
         if (cut == null)
         {
             space.wantLease(this);

@@ -13,18 +13,15 @@ import java.util.concurrent.locks.ReentrantLock;
 import io.nvmeq.hw.device.Iommu;
 
 /**
- * The temporary part of the {@link IovaSpace}: two {@link TemporaryEpoch epochs} above the fixed
- * region, cut into {@link IovaLease leases} for the queue pairs' {@link TemporaryMappings}. Its state
- * changes under the space's lock; the holders reach it only through the lock-free queues (leases
- * given back, ENOSPC reports, requests for a lease) unless there is no maintenance executor, in which
- * case they do the same work inline under the lock.
+ * The temporary part of the {@link IovaSpace}: two {@link TemporaryEpoch epochs} above the fixed region,
+ * cut into {@link IovaLease leases} for the queue pairs' {@link TemporaryMappings}. Its state changes
+ * under the space's lock, which holders only try; when it is busy they use the lock-free queues.
  */
 final class TemporaryRegion
 {
     /**
-     * With a maintenance executor an epoch is cut into (at least) this many leases, so that several
-     * queue pairs share it and each holds a lease in use and a spare; without one, a lease is all that
-     * is left of the epoch (one holder takes mappings just as it would from the epoch itself).
+     * With a maintenance executor an epoch is cut into (at least) this many leases, so that several queue
+     * pairs share it; without one, a lease is all that is left of the epoch (as if mapping in the epoch).
      */
     static final int LEASES_PER_EPOCH = 4;
 
@@ -70,26 +67,33 @@ final class TemporaryRegion
      * A lease cut now by the holder itself, or null. Without a maintenance executor it waits for the
      * lock; with one it only tries it (another thread holds it: null, and the holder asks the executor).
      */
-    IovaLease leaseInline(final TemporaryMappings holder, final long bytes)
+    IovaLease leaseInline(final long bytes)
     {
-        final boolean inline = resetExecutor == null;
-        if (inline)
-        {
-            lock.lock();
-        }
-        else if (!lock.tryLock())
+        final int share = resetExecutor == null ? 1 : LEASES_PER_EPOCH;
+        if (!lockForHolder())
         {
             return null;
         }
         try
         {
             takeBackGiven();
-            return cut(bytes, inline ? 1 : LEASES_PER_EPOCH);
+            return cut(bytes, share);
         }
         finally
         {
             lock.unlock();
         }
+    }
+
+    /** Takes the lock for a holder: waits for it without a maintenance executor, else only tries it. */
+    private boolean lockForHolder()
+    {
+        if (resetExecutor == null)
+        {
+            lock.lock();
+            return true;
+        }
+        return lock.tryLock();
     }
 
     /** The holder wants a lease in its hand-off slot. */
@@ -109,7 +113,7 @@ final class TemporaryRegion
     /** A closed lease that nothing uses any more comes back from its holder (or from whoever closed it). */
     void giveBack(final IovaLease lease)
     {
-        if (resetExecutor != null && !lock.tryLock())
+        if (!lockForHolder())
         {
             givenBack.offer(lease);
             // Only a lease of an epoch wanted back wakes the maintenance run (a reset may be due); the
@@ -118,10 +122,6 @@ final class TemporaryRegion
             {
                 return;
             }
-            lock.lock();
-        }
-        else if (resetExecutor == null)
-        {
             lock.lock();
         }
         try
@@ -138,17 +138,13 @@ final class TemporaryRegion
     /** The IOMMU said ENOSPC for a mapping in {@code lease}: its epoch is wanted back, as with any exhaustion. */
     void noSpace(final IovaLease lease)
     {
-        if (resetExecutor != null && !lock.tryLock())
+        if (!lockForHolder())
         {
             pressure.offer(lease);
             if (schedule())
             {
                 return;
             }
-            lock.lock();
-        }
-        else if (resetExecutor == null)
-        {
             lock.lock();
         }
         try
@@ -161,7 +157,6 @@ final class TemporaryRegion
         }
     }
 
-    /** A temporary mapping was refused (the request is bounced). */
     void refused()
     {
         refusals.increment();
@@ -191,24 +186,14 @@ final class TemporaryRegion
         return refusals.sum();
     }
 
-    /** Under the lock. */
     long resetCount()
     {
         return epochResets;
     }
 
-    /** Under the lock. */
     int inFlight()
     {
-        int inUse = 0;
-        for (final TemporaryEpoch epoch : epochs)
-        {
-            for (final IovaLease lease : epoch.leases)
-            {
-                inUse += lease.inUse();
-            }
-        }
-        return inUse;
+        return epochs[0].inUse() + epochs[1].inUse();
     }
 
     /** The fixed region needs room at once: every epoch that nothing uses is reset now, inline. Under the lock. */
