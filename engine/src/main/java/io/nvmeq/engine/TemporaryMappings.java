@@ -20,7 +20,7 @@ import io.nvmeq.hw.device.IommuException;
  * waits for a lock, a lease or a reset. Without a maintenance executor (the engine used without
  * actors) the holder does all of it itself, waiting for the lock.
  */
-public final class TemporaryMappings
+final class TemporaryMappings
 {
     private static final IovaLease[] NO_LEASES = new IovaLease[0];
 
