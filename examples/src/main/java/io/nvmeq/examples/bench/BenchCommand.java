@@ -319,7 +319,14 @@ public final class BenchCommand implements Callable<Integer>
                 {
                     commandLine.parseArgs(args.toArray(String[]::new));
                     final Map<String, String> own = new LinkedHashMap<>();
-                    section.options().forEach((key, value) -> own.put(key, value == null ? "1" : value));
+                    // As fio lists them: options with a value (bare flags such as time_based are left out).
+                    section.options().forEach((key, value) ->
+                    {
+                        if (value != null)
+                        {
+                            own.put(key, value);
+                        }
+                    });
                     jobs.add(new Job(job, job.jobSpec(), own, jobs.size()));
                 }
                 catch (final ParameterException ex)

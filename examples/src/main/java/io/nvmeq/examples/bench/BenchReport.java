@@ -347,7 +347,10 @@ final class BenchReport
         json.beginObject();
         for (final Map.Entry<String, String> entry : values.entrySet())
         {
-            json.field(entry.getKey(), entry.getValue());
+            if (entry.getValue() != null)
+            {
+                json.field(entry.getKey(), entry.getValue());
+            }
         }
         json.endObject();
     }
