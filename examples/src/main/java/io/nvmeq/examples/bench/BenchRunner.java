@@ -276,7 +276,10 @@ final class BenchRunner
         progress.end();
         final boolean drained = running.await(DRAIN_NS);
         running.release();
-        final long windowEnd = Math.min(endAt, Math.max(measureStart + 1, done || stop.get() ?
+        // A job that ran its time is measured over its runtime, as fio does; one that ended early (io_size done,
+        // interrupted) up to its last completion.
+        final boolean early = stop.get() || (done && !spec.timeBased());
+        final long windowEnd = Math.min(endAt, Math.max(measureStart + 1, early ?
             lastCompletion(running.workers(), now) : endAt));
         BenchResult result = collect(spec, region, layout, running.workers(), cpuEnd.minus(cpuStart), drained,
             windowEnd - measureStart, samples, sequences);
