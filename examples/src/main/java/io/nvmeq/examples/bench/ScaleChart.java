@@ -159,7 +159,7 @@ final class ScaleChart
         final String[] labels = new String[steps + 1];
         for (int i = 0; i <= steps; i++)
         {
-            labels[i] = String.format(Locale.ROOT, "%." + decimals + "f", i * step / unit) + (i == 0 ? "" : suffix);
+            labels[i] = i == 0 ? "0" : String.format(Locale.ROOT, "%." + decimals + "f", i * step / unit) + suffix;
         }
         return labels;
     }
