@@ -140,6 +140,11 @@ public final class BenchCommand implements Callable<Integer>
         description = "Bytes of I/O each job does before it ends, unless --time_based (default: --size).")
     long ioSize;
 
+    @Option(names = "--rate_iops", paramLabel = "N", defaultValue = "0",
+        description = "I/Os per second each job issues at most, evenly spaced: a light steady load; 0 = as fast as "
+            + "it can (default: ${DEFAULT-VALUE}).")
+    long rateIops;
+
     @Option(names = "--direct", paramLabel = "0|1", defaultValue = "0",
         description = "Accepted for fio's command lines; no effect: nvmeq moves data between DMA buffers and the "
             + "device with no page cache between them (the posix baseline stays buffered).")
@@ -528,7 +533,7 @@ public final class BenchCommand implements Callable<Integer>
             final RwMode mode = RwMode.parse(rw);
             final int mix = rwmixwrite != null ? 100 - rwmixwrite : rwmixread;
             return new JobSpec(name != null ? name : mode.fioName(), mode, mix, (int)bs, iodepth, numjobs,
-                timing.runtimeNs, timing.rampNs, offset, size, ioSize, timeBased, fua, verifies,
+                timing.runtimeNs, timing.rampNs, offset, size, ioSize, timeBased, rateIops, fua, verifies,
                 verifyOnly, nsid, randseed);
         }
         catch (final IllegalArgumentException ex)

@@ -17,6 +17,7 @@ import java.util.Objects;
  * @param size       bytes of the region from {@code offset}; 0 = to the end of the device or file
  * @param ioSize     bytes of I/O each job does before it ends unless time-based (fio's {@code io_size}); 0 = size
  * @param timeBased  run for the runtime even when io_size is done (fio's {@code time_based})
+ * @param rateIops   I/Os per second each job issues at most, evenly spaced (fio's {@code rate_iops}); 0 = no cap
  * @param fua        writes with Force Unit Access (POSIX: O_DSYNC)
  * @param verify     crc32c verification: every block written carries its offset, a write sequence and a checksum,
  *                   every block read is checked, and a job that writes reads its region back at its end
@@ -37,6 +38,7 @@ public record JobSpec(
     long size,
     long ioSize,
     boolean timeBased,
+    long rateIops,
     boolean fua,
     boolean verify,
     boolean verifyOnly,
@@ -80,6 +82,10 @@ public record JobSpec(
         {
             throw new IllegalArgumentException("--offset, --size and --io_size must not be negative");
         }
+        if (rateIops < 0 || rateIops > 1_000_000_000L)
+        {
+            throw new IllegalArgumentException("--rate_iops must be 0..1000000000, not " + rateIops);
+        }
         if (timeBased && runtimeNs == 0)
         {
             throw new IllegalArgumentException("--time_based needs a --runtime (it would run until interrupted)");
@@ -109,25 +115,25 @@ public record JobSpec(
     public JobSpec withRw(final RwMode mode, final String jobName)
     {
         return new JobSpec(jobName, mode, rwmixread, bs, iodepth, numjobs, runtimeNs, rampNs, offset, size, ioSize,
-            timeBased, fua, verify, verifyOnly, nsid, seed);
+            timeBased, rateIops, fua, verify, verifyOnly, nsid, seed);
     }
 
     public JobSpec withIodepth(final int depth)
     {
         return new JobSpec(name, rw, rwmixread, bs, depth, numjobs, runtimeNs, rampNs, offset, size, ioSize,
-            timeBased, fua, verify, verifyOnly, nsid, seed);
+            timeBased, rateIops, fua, verify, verifyOnly, nsid, seed);
     }
 
     public JobSpec withNumjobs(final int jobs)
     {
         return new JobSpec(name, rw, rwmixread, bs, iodepth, jobs, runtimeNs, rampNs, offset, size, ioSize,
-            timeBased, fua, verify, verifyOnly, nsid, seed);
+            timeBased, rateIops, fua, verify, verifyOnly, nsid, seed);
     }
 
     /** The same job for a time (the seed matrix, scale, warm-ups): io_size does not end it. */
     public JobSpec timed(final long runtime, final long ramp)
     {
-        return new JobSpec(name, rw, rwmixread, bs, iodepth, numjobs, runtime, ramp, offset, size, ioSize, true, fua,
-            verify, verifyOnly, nsid, seed);
+        return new JobSpec(name, rw, rwmixread, bs, iodepth, numjobs, runtime, ramp, offset, size, ioSize, true,
+            rateIops, fua, verify, verifyOnly, nsid, seed);
     }
 }

@@ -162,7 +162,7 @@ public final class ScaleCommand implements Callable<Integer>
             }
             final RwMode mode = RwMode.parse(rw);
             base = new JobSpec(mode.fioName(), mode, 50, (int)bs, iodepth, 1, timing.runtimeNs, timing.rampNs, 0, 0, 0,
-                true, false, false, false, 1, 20170713L);
+                true, 0, false, false, false, 1, 20170713L);
             DeviceUri.parse(cpuDevice);
         }
         catch (final IllegalArgumentException ex)

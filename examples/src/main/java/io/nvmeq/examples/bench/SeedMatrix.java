@@ -86,7 +86,7 @@ final class SeedMatrix
                 BenchCommand.clientName(EngineKind.POSIX, placement), true, progress);
             final long size = Math.min(options.size > 0 ? options.size : DEFAULT_SIZE, nvmeq.capacity(base.nsid()));
             final JobSpec template = new JobSpec("seed", RwMode.RANDREAD, base.rwmixread(), 4096, 1, 1, runtimeNs,
-                rampNs, 0, size, 0, true, base.fua(), false, false, base.nsid(), base.seed());
+                rampNs, 0, size, 0, true, 0, base.fua(), false, false, base.nsid(), base.seed());
             try
             {
                 nvmeqRunner.check(template);
@@ -104,7 +104,7 @@ final class SeedMatrix
             posixRunner.layOut(template);
             // Unmeasured: the JIT compiles both paths before the first cell counts (it would penalise that cell).
             final JobSpec warmUp = new JobSpec("warm-up", RwMode.RANDRW, 50, 4096, 4, 1,
-                Math.min(WARM_UP_NS, runtimeNs), 0, 0, size, 0, true,
+                Math.min(WARM_UP_NS, runtimeNs), 0, 0, size, 0, true, 0,
                 false, false, false, base.nsid(), base.seed());
             nvmeqRunner.run(warmUp, false);
             posixRunner.run(warmUp, false);

@@ -41,6 +41,7 @@ final class Worker
     private final long[] depthLevels = new long[7];
     private long lastCompletionAt;
     private boolean exhausted;
+    private long waitNs;
     private long completed;
     private long readIos;
     private long writeIos;
@@ -94,6 +95,12 @@ final class Worker
     {
         if (stopped(now))
         {
+            waitNs = 0;
+            return false;
+        }
+        waitNs = job.rateWait(now);
+        if (waitNs > 0)
+        {
             return false;
         }
         if (!job.claim())
@@ -102,6 +109,15 @@ final class Worker
             return false;
         }
         return true;
+    }
+
+    /**
+     * After {@link #mayIssue} said no: how long until the job's --rate_iops lets it issue (the driver retries
+     * then), or 0 when it issues nothing more.
+     */
+    long waitNs()
+    {
+        return waitNs;
     }
 
     /** The job issues nothing more: its time is up, it was stopped, it failed, or its io_size is done. */

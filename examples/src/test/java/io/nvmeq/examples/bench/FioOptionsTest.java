@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import io.nvmeq.examples.cli.ExitCodes;
@@ -77,7 +79,7 @@ class FioOptionsTest
         assertEquals(0, run.exitCode(), run::toString);
         assertTrue(run.err().contains("--direct=1 has no effect"), run::toString);
         final Object json = Json.parse(run.jsonLine());
-        assertEquals(1, ((java.util.List<?>)Json.at(json, "jobs")).size(), "numjobs are one group's one entry");
+        assertEquals(1, ((List<?>)Json.at(json, "jobs")).size(), "numjobs are one group's one entry");
         // Each of the two jobs does its own io_size (= size), as in fio.
         assertEquals(32.0, Json.number(Json.at(json, "jobs", 0), "read", "total_ios"), run::toString);
     }
@@ -162,6 +164,26 @@ class FioOptionsTest
         final Cli before = nvmeq("bench", orphan.toString());
         assertEquals(ExitCodes.USAGE, before.exitCode(), before::toString);
         assertTrue(before.err().contains("line 1: 'rw=read' comes before any [section]"), before::toString);
+    }
+
+    @Test
+    void rateIopsCapsEachJobOnEveryEngine()
+    {
+        // 40 I/Os per second for 500 ms: at most 21 I/Os (one at the start, then one every 25 ms). A slow
+        // machine issues fewer; no machine may issue more.
+        for (final String[] engine : List.of(new String[] {"--client=colocated"}, new String[] {"--client=facade"},
+            new String[] {"--ioengine=raw"}, new String[] {"--ioengine=posix", "--filename=posix:" +
+                dir.resolve("rate.dat")}))
+        {
+            final List<String> args = new ArrayList<>(List.of("bench", "--filename=emu:memory?size=8m",
+                "--rw=randread", "--size=1m", "--iodepth=4", "--time_based", "--runtime=500ms", "--rate_iops=40",
+                "--output-format=json"));
+            args.addAll(List.of(engine));
+            final Cli run = nvmeq(args.toArray(String[]::new));
+            assertEquals(0, run.exitCode(), run::toString);
+            final double ios = Json.number(job(run, 0), "read", "total_ios");
+            assertTrue(ios > 0 && ios <= 21, String.join(" ", engine) + ": " + ios + " I/Os\n" + run);
+        }
     }
 
     private static boolean allZero(final byte[] bytes, final int from, final int to)
