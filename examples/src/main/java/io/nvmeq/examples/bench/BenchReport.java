@@ -102,6 +102,11 @@ final class BenchReport
         out.printf(Locale.ROOT, "  %s: IOPS=%s, BW=%s (%s)(%s/%dmsec)%n", name, FioFormat.count(d.iops()),
             FioFormat.bandwidth(d.bandwidth()), FioFormat.bandwidthDecimal(d.bandwidth()), FioFormat.size(d.bytes()),
             TimeUnit.NANOSECONDS.toMillis(d.runtimeNs()));
+        if (d.latency().getTotalCount() == 0)
+        {
+            // --verify_only reads its region in large transfers: no per-I/O latency to show.
+            return;
+        }
         out.printf(Locale.ROOT, "    clat (nsec): min=%d, max=%d, avg=%.2f, stdev=%.2f%n", d.min(), d.max(),
             d.mean(), d.stddev());
         out.printf(Locale.ROOT, "     lat (nsec): min=%d, max=%d, avg=%.2f, stdev=%.2f%n", d.min(), d.max(),

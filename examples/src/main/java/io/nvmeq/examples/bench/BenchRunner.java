@@ -120,7 +120,7 @@ final class BenchRunner
         return movesData && !spec.verifyOnly() && (spec.rw().reads() || spec.verify());
     }
 
-    /** Lays out the region: verify headers (write sequence 0), or the seed's pseudo-random bytes. */
+    /** Lays out the region: verify headers (write sequence 0), or pseudo-random bytes from --randseed. */
     long layOut(final JobSpec spec)
     {
         final long region = region(spec);

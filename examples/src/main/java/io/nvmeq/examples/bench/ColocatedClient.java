@@ -17,7 +17,7 @@ import io.nvmeq.engine.DmaBuffer;
 
 /**
  * The actor path's load generator for one job: an actor spawned on its queue pair's own busy-poll dispatcher,
- * so that each request and its reply stay on one thread and CPU (DESIGN.md section 4). It keeps {@code iodepth}
+ * so that each request and its reply stay on one thread and CPU (run-to-completion, as in SPDK and Seastar). It keeps {@code iodepth}
  * requests outstanding, each slot with its own region of a pre-allocated DMA buffer, and issues the next one
  * from the reply of the last.
  *
