@@ -17,9 +17,9 @@ import io.nvmeq.engine.DmaBuffer;
 
 /**
  * The actor path's load generator for one job: an actor spawned on its queue pair's own busy-poll dispatcher,
- * so that each request and its reply stay on one thread and CPU (run-to-completion, as in SPDK and Seastar). It keeps {@code iodepth}
- * requests outstanding, each slot with its own region of a pre-allocated DMA buffer, and issues the next one
- * from the reply of the last.
+ * so that each request and its reply stay on one thread and CPU (run-to-completion, as in SPDK and Seastar).
+ * It keeps {@code iodepth} requests outstanding, each slot with its own region of a pre-allocated DMA buffer,
+ * and issues the next one from the reply of the last (or, with --rate_iops, when a timer says its turn came).
  *
  * <p>The behaviour is typed {@code Object} so that the queue pair can answer the actor itself (its reference
  * narrowed to {@code IoReply}): a message adapter would allocate a wrapper per reply.
