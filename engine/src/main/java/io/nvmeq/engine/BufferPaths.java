@@ -14,7 +14,7 @@ import io.nvmeq.hw.spec.SubmissionEntry;
  * direct memory through a temporary IOVA mapping held for the request; heap memory, a start that is not
  * dword-aligned (PRP1's rule), or no temporary IOVA left: through this queue's bounce buffers, copied
  * back when a read completes. Confined to the queue pair's owner thread; the temporary mappings go
- * through {@link #iovaSpace} only.
+ * through this queue pair's own leases ({@link TemporaryMappings}), without a lock.
  */
 final class BufferPaths
 {
@@ -23,6 +23,8 @@ final class BufferPaths
     private final QueuePair queue;
     private final NamespaceCommands commands;
     private final IovaSpace iovaSpace;
+    /** This queue pair's own leases of temporary IOVAs: mapped and released without a lock. */
+    private final TemporaryMappings temporaryMappings;
     private final BouncePool bounce;
     private final IoCounters counters;
     private final long maxTransferBytes;
@@ -39,6 +41,7 @@ final class BufferPaths
         this.queue = queue;
         this.commands = commands;
         this.iovaSpace = iovaSpace;
+        this.temporaryMappings = iovaSpace.temporaryMappingsFor(queue.id());
         this.bounce = bounce;
         this.counters = counters;
         this.maxTransferBytes = maxTransferBytes;
@@ -129,7 +132,7 @@ final class BufferPaths
                         handler, token, IovaSpace.NO_IOVA);
                     return true;
                 }
-                final long temporary = iovaSpace.mapTemporary(address, length);
+                final long temporary = temporaryMappings.map(address, length);
                 if (temporary != IovaSpace.NO_IOVA)
                 {
                     counters.temporary++;
@@ -150,7 +153,7 @@ final class BufferPaths
     /** A request's temporary mapping is no longer used by the device. */
     void releaseTemporary(final long temporaryIova)
     {
-        iovaSpace.releaseTemporary(temporaryIova);
+        temporaryMappings.release(temporaryIova);
     }
 
     /** A command is done: a bounced read is copied to its buffer (on success), its bounce buffer freed. */

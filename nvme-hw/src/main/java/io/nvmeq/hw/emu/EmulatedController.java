@@ -10,6 +10,7 @@ import io.nvmeq.hw.device.Iommu;
 import io.nvmeq.hw.device.NvmeDevice;
 import io.nvmeq.hw.device.RegisterSpace;
 import io.nvmeq.hw.spec.Opcodes;
+import io.nvmeq.hw.spec.MemoryPage;
 import io.nvmeq.hw.spec.Registers;
 import io.nvmeq.hw.spec.Status;
 
@@ -53,7 +54,7 @@ public final class EmulatedController implements NvmeDevice
     private final long maxTransferBytes;
 
     /** Memory page size the host chose in CC.MPS at enable. */
-    private volatile int pageSize = EmulatedIommu.PAGE_SIZE;
+    private volatile int pageSize = MemoryPage.SIZE;
     private volatile boolean closed;
     /** Surprise removal: the device is gone, registers read all-ones. */
     private volatile boolean removed;
@@ -78,7 +79,7 @@ public final class EmulatedController implements NvmeDevice
         // MDTS is in units of the minimum page size (4 KiB); without MDTS, the 16-bit NLB bounds a transfer.
         this.maxTransferBytes = config.mdts() == 0
             ? (65536L * config.blockSize())
-            : (long)EmulatedIommu.PAGE_SIZE << config.mdts();
+            : (long)MemoryPage.SIZE << config.mdts();
         this.adminCommands = new AdminCommands(this);
         this.nvmCommands = new NvmCommands(this);
         for (final FaultSpec fault : config.faults())
