@@ -20,16 +20,22 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Everything a queue-pair actor holds that must survive its restarts: the NVMe queue pair (absent
- * between a failure and its re-creation), the requests in flight, the backlog, the requests waiting
- * to be re-submitted, and the counters. The actor's behaviour is restarted around it; this object is
- * created once per queue pair and confined to its thread.
+ * between a failure and its re-creation), the backlog, the requests waiting to be re-submitted, the
+ * requests the device may still hold, and the counters. The actor's behaviour is restarted around it;
+ * this object is created once per queue pair and confined to its thread.
  *
- * <p>Exactly-once: a request is in exactly one place at a time (in hand while being placed, a slot,
- * the backlog, the retry queue) and leaves it only by being answered or by moving to another place.
- * A request that reached the device is answered only by its own completion, or after the queue it
- * was on was deleted (the controller then no longer touches its buffer).
+ * <p>The requests in flight live in the engine's request table alone: each is submitted with the
+ * request as its attachment and the number of earlier attempts as its token, and both come back with
+ * its answer, so the actor keeps no table of its own and allocates nothing per request.
+ *
+ * <p>Exactly-once: a request is in exactly one place at a time (in hand while being placed, the
+ * engine's table, the backlog, the retry queue, the device-held list) and leaves it only by being
+ * answered or by moving to another place. A request that reached the device is answered only by its
+ * own completion, or after the queue it was on was deleted (the engine then hands it back with "Command
+ * Aborted due to SQ Deletion", and the controller no longer touches its buffer); if the controller did
+ * not confirm the deletion, it is held until the controller is closed.
  */
-final class QueuePairState implements CompletionHandler
+final class QueuePairState implements CompletionHandler<IoRequest>
 {
     private static final Logger LOG = LoggerFactory.getLogger(QueuePairActor.class);
 
@@ -43,9 +49,11 @@ final class QueuePairState implements CompletionHandler
     final NvmeqSettings.Recovery recovery;
     final QueuePairCounters counters;
     private final NvmeController controller;
-    private final RequestSlots slots;
+    private final int capacity;
     private final ArrayDeque<IoRequest> backlog;
     private final ArrayDeque<Retry> retries = new ArrayDeque<>();
+    /** Handed back by a deleted queue whose deletion the controller did not confirm: the device may still use them. */
+    private final List<IoRequest> heldByDevice = new ArrayList<>();
     private final int backlogLimit;
 
     /** The NVMe queues; null from a failure until they are re-created. */
@@ -56,6 +64,8 @@ final class QueuePairState implements CompletionHandler
     private boolean broken;
     private boolean deviceMayHold;
     private boolean draining;
+    /** Within {@link #stop()}: what the engine hands back is answered, not re-submitted. */
+    private boolean stopping;
     /** From a failure until its queues are re-created (or it gives up): a failure meanwhile is the same one. */
     private boolean restarting;
     private int failuresInARow;
@@ -74,7 +84,7 @@ final class QueuePairState implements CompletionHandler
         this.queuePair = queuePair;
         this.queueId = queuePair.id();
         this.entries = queuePair.entries();
-        this.slots = new RequestSlots(queuePair.capacity());
+        this.capacity = queuePair.capacity();
         this.backlogLimit = backlogLimit;
         this.backlog = new ArrayDeque<>(Math.min(backlogLimit, 4096) + 1);
         this.recovery = recovery;
@@ -88,12 +98,13 @@ final class QueuePairState implements CompletionHandler
 
     int capacity()
     {
-        return slots.capacity();
+        return capacity;
     }
 
+    /** Requests the device has or may have: in the engine's table, or held after an unconfirmed deletion. */
     int inFlight()
     {
-        return slots.inUseCount();
+        return (queuePair != null ? queuePair.requestsInFlight() : 0) + heldByDevice.size();
     }
 
     int backlogSize()
@@ -134,13 +145,13 @@ final class QueuePairState implements CompletionHandler
     /** A queue to poll and something on it or waiting for it (a reset under way holds new requests back). */
     boolean hasWork()
     {
-        return queuePair != null && (slots.inUseCount() > 0 || !backlog.isEmpty() || !retries.isEmpty());
+        return queuePair != null && (queuePair.requestsInFlight() > 0 || !backlog.isEmpty() || !retries.isEmpty());
     }
 
     /** Nothing in flight, nothing waiting. */
     boolean idle()
     {
-        return slots.inUseCount() == 0 && backlog.isEmpty() && retries.isEmpty();
+        return inFlight() == 0 && backlog.isEmpty() && retries.isEmpty();
     }
 
     /**
@@ -150,21 +161,22 @@ final class QueuePairState implements CompletionHandler
     void accept(final IoRequest request)
     {
         inHand = request;
-        if (queuePair == null || deleting || !backlog.isEmpty() || !retries.isEmpty() || !trySubmit(request, 0))
+        // Requests keep their order: once anything waits, newcomers wait behind it.
+        if (queuePair != null && !deleting && !broken && backlog.isEmpty() && retries.isEmpty() && trySubmit(request, 0))
         {
-            // Requests keep their order: once anything waits, newcomers wait behind it.
-            if (backlog.size() < backlogLimit)
-            {
-                backlog.addLast(request);
-                inHand = null;
-            }
-            else
-            {
-                inHand = null;
-                counters.onRejected();
-                answer(request, new BackpressureException("queue pair " + queueId + " is full: " + slots.inUseCount() +
-                    " commands in flight and " + backlogSize() + " waiting (backlog " + backlogLimit + ")"));
-            }
+            inHand = null;
+        }
+        else if (backlog.size() < backlogLimit)
+        {
+            backlog.addLast(request);
+            inHand = null;
+        }
+        else
+        {
+            inHand = null;
+            counters.onRejected();
+            answer(request, new BackpressureException("queue pair " + queueId + " is full: " + inFlight() +
+                " commands in flight and " + backlogSize() + " waiting (backlog " + backlogLimit + ")"));
         }
         publishOccupancy();
     }
@@ -177,58 +189,50 @@ final class QueuePairState implements CompletionHandler
      */
     private boolean trySubmit(final IoRequest request, final int attempt)
     {
-        final int slot = slots.acquire(request, attempt);
-        if (slot < 0)
-        {
-            return false;
-        }
-        inHand = null;
         final boolean accepted;
         try
         {
             if (request instanceof IoRequest.Read read)
             {
                 accepted = queuePair.submitRead(read.nsid(), read.lba(), read.blocks(), read.buffer(), read.offset(),
-                    this, slot);
+                    this, attempt, request);
             }
             else if (request instanceof IoRequest.Write write)
             {
                 accepted = queuePair.submitWrite(write.nsid(), write.lba(), write.blocks(), write.buffer(),
-                    write.offset(), write.fua(), this, slot);
+                    write.offset(), write.fua(), this, attempt, request);
             }
             else if (request instanceof IoRequest.Flush flush)
             {
-                accepted = queuePair.submitFlush(flush.nsid(), this, slot);
+                accepted = queuePair.submitFlush(flush.nsid(), this, attempt, request);
             }
             else if (request instanceof IoRequest.ReadBuffer read)
             {
-                accepted = queuePair.submitRead(read.nsid(), read.lba(), read.blocks(), read.buffer(), this, slot);
+                accepted = queuePair.submitRead(read.nsid(), read.lba(), read.blocks(), read.buffer(), this, attempt, request);
             }
             else if (request instanceof IoRequest.WriteBuffer write)
             {
                 accepted = queuePair.submitWrite(write.nsid(), write.lba(), write.blocks(), write.buffer(), write.fua(),
-                    this, slot);
+                    this, attempt, request);
             }
             else if (request instanceof IoRequest.WriteZeroes zeroes)
             {
                 accepted = queuePair.submitWriteZeroes(zeroes.nsid(), zeroes.lba(), zeroes.blocks(), zeroes.deallocate(),
-                    zeroes.fua(), this, slot);
+                    zeroes.fua(), this, attempt, request);
             }
             else
             {
                 final IoRequest.Deallocate deallocate = (IoRequest.Deallocate)request;
-                accepted = queuePair.submitDeallocate(deallocate.nsid(), deallocate.lba(), deallocate.blocks(), this, slot);
+                accepted = queuePair.submitDeallocate(deallocate.nsid(), deallocate.lba(), deallocate.blocks(), this, attempt, request);
             }
         }
         catch (final NvmeException ex)
         {
-            slots.release(slot);
             answer(request, ex);
             return true;
         }
         if (!accepted)
         {
-            slots.release(slot);
             return false;
         }
         counters.onSubmitted();
@@ -268,39 +272,27 @@ final class QueuePairState implements CompletionHandler
         if (deleting)
         {
             // Its SQ is being deleted: take what the controller completes, ring nothing, submit nothing.
-            final int reaped = queuePair.reap(slots.capacity());
+            final int reaped = queuePair.reap(capacity);
             publishOccupancy();
             return reaped;
         }
-        final int reaped = queuePair.poll(slots.capacity());
+        final int reaped = queuePair.poll(capacity);
         counters.onPoll(reaped == 0);
-        final int work = reaped + submitWaiting();
+        // A queue the controller dropped takes nothing more: the restart re-submits on new queues.
+        final int work = reaped + (broken ? 0 : submitWaiting());
         publishOccupancy();
         return work;
     }
 
+    /** The engine's answer to {@code request}, submitted {@code attempts} times before. */
     @Override
-    public void onCompletion(final long token, final int status)
+    public void onCompletion(final long attempts, final IoRequest request, final int status)
     {
-        if (!slots.inUse(token))
-        {
-            // Answering it would be a second answer to somebody; make the engine bug loud instead.
-            LOG.error("queue pair {}: completion for unknown token {} (status 0x{}) ignored", queueId, token,
-                Integer.toHexString(status));
-            return;
-        }
-        final int slot = (int)token;
         if (Status.codeOf(status) == Status.ABORTED_SQ_DELETED)
         {
-            // The device let go of the command without running it: it stays held, to be re-submitted
-            // once the queue is deleted (by us: now; or by the controller on its own: a broken queue).
-            if (!deleting)
-            {
-                broken = true;
-            }
+            queueDeleted(request, (int)attempts);
             return;
         }
-        final IoRequest request = slots.release(slot);
         if (Status.isSuccess(status))
         {
             failuresInARow = 0;
@@ -309,6 +301,39 @@ final class QueuePairState implements CompletionHandler
         else
         {
             answer(request, HostStatus.exceptionFor(opcodeOf(request), false, status));
+        }
+    }
+
+    /**
+     * The queue {@code request} was on is gone with it (deleted by us, or by the controller on its own:
+     * then the queue is broken and the actor restarts): re-submitted on the next queues, or answered once
+     * its retries are used up; while stopping, answered; held if the controller did not confirm.
+     */
+    private void queueDeleted(final IoRequest request, final int attempts)
+    {
+        if (deviceMayHold)
+        {
+            heldByDevice.add(request);
+            return;
+        }
+        if (stopping)
+        {
+            answer(request, stopped("with the request in flight (outcome unknown: it may have been executed)"));
+            return;
+        }
+        if (!deleting)
+        {
+            broken = true;
+        }
+        if (attempts < recovery.maxRetries())
+        {
+            retries.addLast(new Retry(request, attempts + 1));
+        }
+        else
+        {
+            answer(request, new QueuePairRestartedException("queue pair " + queueId + " failed with the request " +
+                "in flight " + (attempts + 1) + " times; not retried again (max-retries " + recovery.maxRetries() + "); the " +
+                "device had it, so whether it was executed is unknown"));
         }
     }
 
@@ -376,48 +401,32 @@ final class QueuePairState implements CompletionHandler
     /** The SQ is gone: takes what the controller completed for it, then deletes the CQ. */
     CompletableFuture<Void> afterSubmissionQueueDeleted()
     {
-        queuePair.reap(slots.capacity());
+        queuePair.reap(capacity);
         cqDeletion = controller.deleteCompletionQueueAsync(queuePair);
         return cqDeletion;
     }
 
     /**
-     * The deletion ended: the queue's memory is freed, and every request that was in flight moves to
-     * the retry queue, or is answered with {@link QueuePairRestartedException} once its retries are used
-     * up. If the controller did not confirm, it may still use those buffers: the requests stay held
-     * (see {@link #releaseHeld()}).
+     * The deletion ended: the queue's memory is freed, and the engine hands back every request still in
+     * flight ({@link #queueDeleted}): each moves to the retry queue, or is answered with
+     * {@link QueuePairRestartedException} once its retries are used up. If the controller did not
+     * confirm, it may still use those buffers: the requests are held instead (see {@link #stop()}).
      */
     void afterDeletion(final boolean confirmed)
     {
+        if (!confirmed)
+        {
+            deviceMayHold = true;
+        }
         if (queuePair != null)
         {
-            controller.releaseQueuePair(queuePair);
+            final QueuePair deleted = queuePair;
             queuePair = null;
+            controller.releaseQueuePair(deleted);
         }
         deleting = false;
         sqDeletion = null;
         cqDeletion = null;
-        if (!confirmed)
-        {
-            deviceMayHold = true;
-            publishOccupancy();
-            return;
-        }
-        for (final int slot : slots.slotsInUse())
-        {
-            final int attempt = slots.attempt(slot);
-            final IoRequest request = slots.release(slot);
-            if (attempt < recovery.maxRetries())
-            {
-                retries.addLast(new Retry(request, attempt + 1));
-            }
-            else
-            {
-                answer(request, new QueuePairRestartedException("queue pair " + queueId + " failed with the request " +
-                    "in flight " + (attempt + 1) + " times; not retried again (max-retries " + recovery.maxRetries() + "); the " +
-                    "device had it, so whether it was executed is unknown"));
-            }
-        }
         publishOccupancy();
     }
 
@@ -427,62 +436,47 @@ final class QueuePairState implements CompletionHandler
      */
     List<IoRequest> stop()
     {
-        final List<IoRequest> held = new ArrayList<>();
-        if (inHand != null)
+        stopping = true;
+        try
         {
-            answer(inHand, stopped("before the request ran"));
-            inHand = null;
-        }
-        Retry retry;
-        while ((retry = retries.pollFirst()) != null)
-        {
-            answer(retry.request(), stopped("while the request waited to be re-submitted"));
-        }
-        IoRequest waiting;
-        while ((waiting = backlog.pollFirst()) != null)
-        {
-            answer(waiting, stopped("before the request ran"));
-        }
-        if (!deviceMayHold && !deleteQueues())
-        {
-            deviceMayHold = true;
-        }
-        if (deviceMayHold)
-        {
-            held.addAll(releaseHeld());
-        }
-        else
-        {
-            for (final int slot : slots.slotsInUse())
+            if (inHand != null)
             {
-                answer(slots.release(slot), stopped("with the request in flight (outcome unknown: it may have been executed)"));
+                answer(inHand, stopped("before the request ran"));
+                inHand = null;
             }
+            Retry retry;
+            while ((retry = retries.pollFirst()) != null)
+            {
+                answer(retry.request(), stopped("while the request waited to be re-submitted"));
+            }
+            IoRequest waiting;
+            while ((waiting = backlog.pollFirst()) != null)
+            {
+                answer(waiting, stopped("before the request ran"));
+            }
+            // What the engine still holds comes back through queueDeleted: answered, or held if unconfirmed.
+            deleteQueues();
+            final List<IoRequest> held = new ArrayList<>(heldByDevice);
+            heldByDevice.clear();
+            publishOccupancy();
+            return held;
         }
-        publishOccupancy();
-        return held;
-    }
-
-    /** Takes the requests the device may still hold out of their slots, unanswered. */
-    private List<IoRequest> releaseHeld()
-    {
-        final List<IoRequest> held = new ArrayList<>();
-        for (final int slot : slots.slotsInUse())
+        finally
         {
-            held.add(slots.release(slot));
+            stopping = false;
         }
-        return held;
     }
 
     /**
      * Stopping only (a close path, not a duty cycle): deletes the queues and waits, going on with a
-     * deletion a failure started. @return true if the controller confirmed (or there was nothing to delete)
+     * deletion a failure started; if the controller does not confirm, {@link #deviceMayHold()} from then on.
      */
-    private boolean deleteQueues()
+    private void deleteQueues()
     {
         final QueuePair deleted = queuePair;
         if (deleted == null)
         {
-            return true;
+            return;
         }
         deleting = true;
         try
@@ -494,17 +488,16 @@ final class QueuePairState implements CompletionHandler
             await(sqDeletion);
             if (cqDeletion == null)
             {
-                deleted.reap(slots.capacity());
+                deleted.reap(capacity);
                 cqDeletion = controller.deleteCompletionQueueAsync(deleted);
             }
             await(cqDeletion);
-            return true;
         }
         catch (final RuntimeException ex)
         {
             LOG.error("queue pair {}: deleting its queues failed; its {} commands are held until the controller is " +
-                "reset or closed", queueId, slots.inUseCount(), ex);
-            return false;
+                "reset or closed", queueId, deleted.requestsInFlight(), ex);
+            deviceMayHold = true;
         }
         finally
         {
@@ -552,7 +545,7 @@ final class QueuePairState implements CompletionHandler
 
     private void publishOccupancy()
     {
-        counters.occupancy(slots.inUseCount(), backlogSize());
+        counters.occupancy(inFlight(), backlogSize());
     }
 
     static int opcodeOf(final IoRequest request)

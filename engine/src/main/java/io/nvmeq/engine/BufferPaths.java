@@ -58,7 +58,7 @@ final class BufferPaths
 
     boolean submitDmaBuffer(
         final int opcode, final int nsid, final long lba, final int blocks, final DmaBuffer buffer, final int offset,
-        final int cdw12Flags, final CompletionHandler handler, final long token)
+        final int cdw12Flags, final CompletionHandler<?> handler, final long token, final Object attachment)
     {
         final NamespaceInfo namespace = commands.namespace(nsid);
         final long length = NamespaceCommands.checkTransfer(namespace, lba, blocks);
@@ -89,13 +89,13 @@ final class BufferPaths
         final DmaBuffer pinned = buffer.acquire(iovaSpace);
         counters.zeroCopy++;
         queue.holdBuffer(submitParts(opcode, nsid, lba, blocks, namespace.blockSize(), partBlocks, parts,
-            buffer.iova() + offset, cdw12Flags, handler, token, IovaSpace.NO_IOVA), pinned);
+            buffer.iova() + offset, cdw12Flags, handler, token, attachment, IovaSpace.NO_IOVA), pinned);
         return true;
     }
 
     boolean submitByteBuffer(
         final int opcode, final int nsid, final long lba, final int blocks, final ByteBuffer buffer,
-        final int cdw12Flags, final CompletionHandler handler, final long token)
+        final int cdw12Flags, final CompletionHandler<?> handler, final long token, final Object attachment)
     {
         final NamespaceInfo namespace = commands.namespace(nsid);
         final long length = NamespaceCommands.checkTransfer(namespace, lba, blocks);
@@ -129,7 +129,7 @@ final class BufferPaths
                 {
                     counters.zeroCopy++;
                     submitParts(opcode, nsid, lba, blocks, blockSize, partBlocks, parts, registered, cdw12Flags,
-                        handler, token, IovaSpace.NO_IOVA);
+                        handler, token, attachment, IovaSpace.NO_IOVA);
                     return true;
                 }
                 final long temporary = temporaryMappings.map(address, length);
@@ -137,7 +137,7 @@ final class BufferPaths
                 {
                     counters.temporary++;
                     submitParts(opcode, nsid, lba, blocks, blockSize, partBlocks, parts, temporary, cdw12Flags,
-                        handler, token, temporary);
+                        handler, token, attachment, temporary);
                     return true;
                 }
                 counters.temporaryExhausted++;
@@ -147,7 +147,7 @@ final class BufferPaths
                 counters.unaligned++;
             }
         }
-        return submitBounced(opcode, nsid, lba, blocks, blockSize, buffer, cdw12Flags, handler, token);
+        return submitBounced(opcode, nsid, lba, blocks, blockSize, buffer, cdw12Flags, handler, token, attachment);
     }
 
     /** A request's temporary mapping is no longer used by the device. */
@@ -187,7 +187,7 @@ final class BufferPaths
 
     private boolean submitBounced(
         final int opcode, final int nsid, final long lba, final int blocks, final int blockSize, final ByteBuffer buffer,
-        final int cdw12Flags, final CompletionHandler handler, final long token)
+        final int cdw12Flags, final CompletionHandler<?> handler, final long token, final Object attachment)
     {
         if (bounce == null || bounce.slotBytes() < blockSize)
         {
@@ -208,7 +208,7 @@ final class BufferPaths
         }
         counters.bounced++;
         final boolean read = opcode == Opcodes.NVM_READ;
-        final int request = queue.beginRequest(handler, token, parts, IovaSpace.NO_IOVA);
+        final int request = queue.beginRequest(handler, token, attachment, parts, IovaSpace.NO_IOVA);
         if (parts > 1)
         {
             counters.split++;
@@ -244,10 +244,10 @@ final class BufferPaths
     /** @return the request */
     private int submitParts(
         final int opcode, final int nsid, final long lba, final int blocks, final int blockSize, final int partBlocks,
-        final int parts, final long iova, final int cdw12Flags, final CompletionHandler handler, final long token,
-        final long temporaryIova)
+        final int parts, final long iova, final int cdw12Flags, final CompletionHandler<?> handler, final long token,
+        final Object attachment, final long temporaryIova)
     {
-        final int request = queue.beginRequest(handler, token, parts, temporaryIova);
+        final int request = queue.beginRequest(handler, token, attachment, parts, temporaryIova);
         if (parts > 1)
         {
             counters.split++;

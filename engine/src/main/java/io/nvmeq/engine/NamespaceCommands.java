@@ -41,21 +41,21 @@ final class NamespaceCommands
         this.capacity = queue.capacity();
     }
 
-    boolean flush(final int nsid, final CompletionHandler handler, final long token)
+    boolean flush(final int nsid, final CompletionHandler<?> handler, final long token, final Object attachment)
     {
         namespace(nsid);
         if (!queue.usable(handler) || queue.freeCommands() == 0)
         {
             return false;
         }
-        final int request = queue.beginRequest(handler, token, 1, IovaSpace.NO_IOVA);
+        final int request = queue.beginRequest(handler, token, attachment, 1, IovaSpace.NO_IOVA);
         queue.prepareCommand(Opcodes.NVM_FLUSH, request).namespaceId(nsid);
         queue.commit();
         return true;
     }
 
     boolean writeZeroes(final int nsid, final long lba, final int blocks, final boolean deallocate, final boolean fua,
-        final CompletionHandler handler, final long token)
+        final CompletionHandler<?> handler, final long token, final Object attachment)
     {
         final NamespaceInfo namespace = namespace(nsid);
         if (blocks < 1 || blocks > MAX_BLOCKS_PER_COMMAND)
@@ -67,7 +67,7 @@ final class NamespaceCommands
         {
             return false;
         }
-        final int request = queue.beginRequest(handler, token, 1, IovaSpace.NO_IOVA);
+        final int request = queue.beginRequest(handler, token, attachment, 1, IovaSpace.NO_IOVA);
         queue.prepareCommand(Opcodes.NVM_WRITE_ZEROES, request)
             .namespaceId(nsid)
             .startingLba(lba)
@@ -76,8 +76,8 @@ final class NamespaceCommands
         return true;
     }
 
-    boolean deallocate(final int nsid, final long lba, final long blocks, final CompletionHandler handler,
-        final long token)
+    boolean deallocate(final int nsid, final long lba, final long blocks, final CompletionHandler<?> handler,
+        final long token, final Object attachment)
     {
         final NamespaceInfo namespace = namespace(nsid);
         checkRange(namespace, lba, blocks);
@@ -90,7 +90,7 @@ final class NamespaceCommands
         {
             return false;
         }
-        final int request = queue.beginRequest(handler, token, 1, IovaSpace.NO_IOVA);
+        final int request = queue.beginRequest(handler, token, attachment, 1, IovaSpace.NO_IOVA);
         final SubmissionEntry entry = queue.prepareCommand(Opcodes.NVM_DATASET_MANAGEMENT, request);
         final int listOffset = entry.commandId() * listBytesPerCommand;
         long left = blocks;
@@ -107,7 +107,7 @@ final class NamespaceCommands
     }
 
     boolean deallocate(final int nsid, final long[] lbas, final long[] blockCounts, final int count,
-        final CompletionHandler handler, final long token)
+        final CompletionHandler<?> handler, final long token, final Object attachment)
     {
         final NamespaceInfo namespace = namespace(nsid);
         if (lbas == null || blockCounts == null || count < 1 || count > DSM_MAX_RANGES
@@ -128,7 +128,7 @@ final class NamespaceCommands
         {
             return false;
         }
-        final int request = queue.beginRequest(handler, token, 1, IovaSpace.NO_IOVA);
+        final int request = queue.beginRequest(handler, token, attachment, 1, IovaSpace.NO_IOVA);
         final SubmissionEntry entry = queue.prepareCommand(Opcodes.NVM_DATASET_MANAGEMENT, request);
         final int listOffset = entry.commandId() * listBytesPerCommand;
         for (int i = 0; i < count; i++)

@@ -23,7 +23,8 @@ import io.nvmeq.hw.spec.SubmissionEntry;
  *
  * <p><b>Requests and commands.</b> A request (one submit call, one answer) becomes one or more commands:
  * transfers larger than the queue's transfer limit (MDTS, capped by the driver) are split, and the
- * request is answered once, when all its commands are done, with the first error if any.
+ * request is answered once, when all its commands are done, with the first error if any. The request
+ * table keeps the caller's token and attachment and hands them back with the answer.
  *
  * <p><b>Doorbells.</b> Submissions only move the tail; {@link #ringDoorbell()} writes it once per batch,
  * and {@link #poll(int)} writes the CQ head once per reap, never the same value twice. At most
@@ -142,6 +143,12 @@ public final class QueuePair
         return requests.submitted();
     }
 
+    /** Requests submitted and not yet answered (a split request counts once). */
+    public int requestsInFlight()
+    {
+        return requests.inUse();
+    }
+
     /** Completions whose command id was not in flight: a device bug, counted and dropped. */
     public long strayCompletionCount()
     {
@@ -160,23 +167,24 @@ public final class QueuePair
     // the device. See BufferPaths for the data paths of each kind of buffer.
 
     /** Reads {@code blocks} logical blocks from {@code lba} into {@code buffer} at {@code offset}, zero-copy. */
-    public boolean submitRead(
+    public <T> boolean submitRead(
         final int nsid, final long lba, final int blocks, final DmaBuffer buffer, final int offset,
-        final CompletionHandler handler, final long token)
+        final CompletionHandler<? super T> handler, final long token, final T attachment)
     {
-        return buffers.submitDmaBuffer(Opcodes.NVM_READ, nsid, lba, blocks, buffer, offset, 0, handler, token);
+        return buffers.submitDmaBuffer(
+            Opcodes.NVM_READ, nsid, lba, blocks, buffer, offset, 0, handler, token, attachment);
     }
 
     /**
      * Writes {@code blocks} logical blocks at {@code lba} from {@code buffer} at {@code offset}, zero-copy;
      * with {@code fua} the data is on non-volatile media when the command completes.
      */
-    public boolean submitWrite(
+    public <T> boolean submitWrite(
         final int nsid, final long lba, final int blocks, final DmaBuffer buffer, final int offset, final boolean fua,
-        final CompletionHandler handler, final long token)
+        final CompletionHandler<? super T> handler, final long token, final T attachment)
     {
         return buffers.submitDmaBuffer(
-            Opcodes.NVM_WRITE, nsid, lba, blocks, buffer, offset, fua ? Opcodes.RW_FUA : 0, handler, token);
+            Opcodes.NVM_WRITE, nsid, lba, blocks, buffer, offset, fua ? Opcodes.RW_FUA : 0, handler, token, attachment);
     }
 
     /**
@@ -184,59 +192,61 @@ public final class QueuePair
      * is left unchanged). Registered direct memory is zero-copy, other direct memory is mapped for the
      * request, heap memory is bounced and copied in when the read completes.
      */
-    public boolean submitRead(
+    public <T> boolean submitRead(
         final int nsid, final long lba, final int blocks, final ByteBuffer buffer,
-        final CompletionHandler handler, final long token)
+        final CompletionHandler<? super T> handler, final long token, final T attachment)
     {
         if (buffer != null && buffer.isReadOnly())
         {
             throw new InvalidRequestException("cannot read into a read-only buffer");
         }
-        return buffers.submitByteBuffer(Opcodes.NVM_READ, nsid, lba, blocks, buffer, 0, handler, token);
+        return buffers.submitByteBuffer(Opcodes.NVM_READ, nsid, lba, blocks, buffer, 0, handler, token, attachment);
     }
 
     /** Writes {@code blocks} logical blocks at {@code lba} from {@code buffer} from its position (left unchanged). */
-    public boolean submitWrite(
+    public <T> boolean submitWrite(
         final int nsid, final long lba, final int blocks, final ByteBuffer buffer, final boolean fua,
-        final CompletionHandler handler, final long token)
+        final CompletionHandler<? super T> handler, final long token, final T attachment)
     {
         return buffers.submitByteBuffer(
-            Opcodes.NVM_WRITE, nsid, lba, blocks, buffer, fua ? Opcodes.RW_FUA : 0, handler, token);
+            Opcodes.NVM_WRITE, nsid, lba, blocks, buffer, fua ? Opcodes.RW_FUA : 0, handler, token, attachment);
     }
 
     /** Commits the namespace's volatile write cache to non-volatile media. */
-    public boolean submitFlush(final int nsid, final CompletionHandler handler, final long token)
+    public <T> boolean submitFlush(
+        final int nsid, final CompletionHandler<? super T> handler, final long token, final T attachment)
     {
-        return commands.flush(nsid, handler, token);
+        return commands.flush(nsid, handler, token, attachment);
     }
 
     /**
      * Write Zeroes (NVM command set 1.0 §3.2.8): {@code blocks} (1..65536) blocks from {@code lba} read as
      * zeroes afterwards; with {@code deallocate} the device may deallocate them; no data moves.
      */
-    public boolean submitWriteZeroes(
+    public <T> boolean submitWriteZeroes(
         final int nsid, final long lba, final int blocks, final boolean deallocate, final boolean fua,
-        final CompletionHandler handler, final long token)
+        final CompletionHandler<? super T> handler, final long token, final T attachment)
     {
-        return commands.writeZeroes(nsid, lba, blocks, deallocate, fua, handler, token);
+        return commands.writeZeroes(nsid, lba, blocks, deallocate, fua, handler, token, attachment);
     }
 
     /** Dataset Management, Deallocate (§3.2.3) of one range of {@code blocks} blocks from {@code lba}. */
-    public boolean submitDeallocate(
-        final int nsid, final long lba, final long blocks, final CompletionHandler handler, final long token)
+    public <T> boolean submitDeallocate(
+        final int nsid, final long lba, final long blocks,
+        final CompletionHandler<? super T> handler, final long token, final T attachment)
     {
-        return commands.deallocate(nsid, lba, blocks, handler, token);
+        return commands.deallocate(nsid, lba, blocks, handler, token, attachment);
     }
 
     /**
      * Dataset Management, Deallocate of {@code count} (1..256) ranges: {@code lbas[i]} and
      * {@code blockCounts[i]} (1..2^32-1 blocks each). All ranges are checked before anything is sent.
      */
-    public boolean submitDeallocate(
+    public <T> boolean submitDeallocate(
         final int nsid, final long[] lbas, final long[] blockCounts, final int count,
-        final CompletionHandler handler, final long token)
+        final CompletionHandler<? super T> handler, final long token, final T attachment)
     {
-        return commands.deallocate(nsid, lbas, blockCounts, count, handler, token);
+        return commands.deallocate(nsid, lbas, blockCounts, count, handler, token, attachment);
     }
 
     // ---------------------------------------------------------------- doorbells and completions
@@ -322,24 +332,16 @@ public final class QueuePair
         return reaped;
     }
 
-    /**
-     * Answers every command still in flight with {@code status}, without retries: for a queue the device
-     * has deleted, whose commands will never complete.
-     *
-     * @return the number of commands answered.
-     */
-    int failOutstanding(final int status)
+    /** Answers every command in flight with {@code status}, without retries: the device deleted the queue. */
+    void failOutstanding(final int status)
     {
-        int answered = 0;
         for (int commandId = 0; commandId < capacity; commandId++)
         {
             if (table.request[commandId] != CommandTable.NONE)
             {
                 finishCommand(commandId, status);
-                answered++;
             }
         }
-        return answered;
     }
 
     /** No more retries: the queue is being deleted. */
@@ -382,12 +384,8 @@ public final class QueuePair
 
     // ---------------------------------------------------------------- requests and commands
 
-    /**
-     * Checks the handler and the controller; reconnects first after a reset.
-     *
-     * @return false while a reset is under way: nothing may be submitted now
-     */
-    boolean usable(final CompletionHandler handler)
+    /** Checks the handler and the controller, reconnects after a reset. @return false while a reset is under way */
+    boolean usable(final CompletionHandler<?> handler)
     {
         if (handler == null)
         {
@@ -406,9 +404,11 @@ public final class QueuePair
         return table.freeCount();
     }
 
-    int beginRequest(final CompletionHandler handler, final long token, final int parts, final long temporaryIova)
+    int beginRequest(
+        final CompletionHandler<?> handler, final long token, final Object attachment, final int parts,
+        final long temporaryIova)
     {
-        return requests.begin(handler, token, parts, temporaryIova);
+        return requests.begin(handler, token, attachment, parts, temporaryIova);
     }
 
     /** {@code request} holds {@code buffer}, acquired for it, until it is answered. */

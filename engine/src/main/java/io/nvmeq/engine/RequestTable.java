@@ -4,14 +4,16 @@ import io.nvmeq.hw.spec.Status;
 
 /**
  * The requests of one queue pair, pre-allocated: each request (one submit call, one answer) has its
- * handler and token, the number of its commands still outstanding, its first error, and the temporary
+ * handler, token and attachment (the caller's own object for the request, handed back with the answer:
+ * the caller keeps no second table), the number of its commands still outstanding, its first error, and the temporary
  * IOVA mapping it holds. A request is answered once, when its last command is done. Confined to the
  * queue pair's owner thread; acquire and release are O(1) and allocate nothing.
  */
 final class RequestTable
 {
-    private final CompletionHandler[] handlers;
+    private final CompletionHandler<?>[] handlers;
     private final long[] tokens;
+    private final Object[] attachments;
     private final int[] partsLeft;
     private final int[] statuses;
     private final long[] temporaryIovas;
@@ -28,6 +30,7 @@ final class RequestTable
     {
         handlers = new CompletionHandler[capacity];
         tokens = new long[capacity];
+        attachments = new Object[capacity];
         partsLeft = new int[capacity];
         statuses = new int[capacity];
         temporaryIovas = new long[capacity];
@@ -41,11 +44,14 @@ final class RequestTable
     }
 
     /** A request of {@code parts} commands; the caller has checked that command ids are free (as many as requests). */
-    int begin(final CompletionHandler handler, final long token, final int parts, final long temporaryIova)
+    int begin(
+        final CompletionHandler<?> handler, final long token, final Object attachment, final int parts,
+        final long temporaryIova)
     {
         final int request = free[--freeCount];
         handlers[request] = handler;
         tokens[request] = token;
+        attachments[request] = attachment;
         partsLeft[request] = parts;
         statuses[request] = Status.SUCCESS;
         temporaryIovas[request] = temporaryIova;
@@ -78,7 +84,11 @@ final class RequestTable
         return temporaryIovas[request];
     }
 
-    /** Frees the request and lets go of its buffer, then calls its handler (which may submit into the freed slots). */
+    /**
+     * Frees the request and lets go of its buffer, then calls its handler (which may submit into the freed
+     * slots) with the token and attachment given at submission (their types match: see QueuePair's submits).
+     */
+    @SuppressWarnings("unchecked")
     void answer(final int request)
     {
         final DmaBuffer pinned = buffers[request];
@@ -87,17 +97,25 @@ final class RequestTable
             buffers[request] = null;
             pinned.release();
         }
-        final CompletionHandler handler = handlers[request];
+        final CompletionHandler<Object> handler = (CompletionHandler<Object>)handlers[request];
         final long token = tokens[request];
+        final Object attachment = attachments[request];
         final int status = statuses[request];
         handlers[request] = null;
+        attachments[request] = null;
         free[freeCount++] = request;
         completed++;
         if (!Status.isSuccess(status))
         {
             failed++;
         }
-        handler.onCompletion(token, status);
+        handler.onCompletion(token, attachment, status);
+    }
+
+    /** Requests begun and not yet answered. */
+    int inUse()
+    {
+        return handlers.length - freeCount;
     }
 
     long submitted()

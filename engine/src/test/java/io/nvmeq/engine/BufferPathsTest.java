@@ -48,13 +48,13 @@ class BufferPathsTest
         final byte[] data = random(8192);
 
         // Heap memory: bounced on the way out.
-        assertTrue(queue.submitWrite(1, 0, 16, ByteBuffer.wrap(data), false, answers, 1));
+        assertTrue(queue.submitWrite(1, 0, 16, ByteBuffer.wrap(data), false, answers, 1, null));
         drain(queue, answers, 1);
         assertEquals(1, queue.counters().bounced());
 
         // Direct memory never registered: a temporary mapping for the read.
         final ByteBuffer direct = ByteBuffer.allocateDirect(8192 + 64);
-        assertTrue(queue.submitRead(1, 0, 16, direct, answers, 2));
+        assertTrue(queue.submitRead(1, 0, 16, direct, answers, 2, null));
         drain(queue, answers, 1);
         assertEquals(1, queue.counters().temporaryMapped());
         assertArrayEquals(data, bytes(direct, 0, 8192));
@@ -63,7 +63,7 @@ class BufferPathsTest
         try (RegisteredBuffer registration = controller.registerBuffer(direct))
         {
             direct.put(0, (byte)0x5A);
-            assertTrue(queue.submitWrite(1, 100, 16, direct, true, answers, 3));
+            assertTrue(queue.submitWrite(1, 100, 16, direct, true, answers, 3, null));
             drain(queue, answers, 1);
             assertEquals(1, queue.counters().zeroCopy());
             assertTrue(registration.iova() > 0);
@@ -71,7 +71,7 @@ class BufferPathsTest
 
         // A start that is not dword-aligned breaks the PRP rules: bounced, copied back on completion.
         final ByteBuffer odd = direct.duplicate().position(1);
-        assertTrue(queue.submitRead(1, 100, 16, odd, answers, 4));
+        assertTrue(queue.submitRead(1, 100, 16, odd, answers, 4, null));
         drain(queue, answers, 1);
         assertEquals(1, queue.counters().unaligned());
         assertEquals(2, queue.counters().bounced());
@@ -83,7 +83,7 @@ class BufferPathsTest
 
         // Heap read, bounced and copied back.
         final ByteBuffer heap = ByteBuffer.allocate(8192);
-        assertTrue(queue.submitRead(1, 100, 16, heap, answers, 5));
+        assertTrue(queue.submitRead(1, 100, 16, heap, answers, 5, null));
         drain(queue, answers, 1);
         assertArrayEquals(expected, heap.array());
         assertEquals(0, answers.failures);
@@ -102,14 +102,14 @@ class BufferPathsTest
         try (DmaBuffer out = controller.allocateBuffer(data.length))
         {
             out.buffer().putBytes(0, data);
-            assertTrue(queue.submitWrite(1, 1000, blocks, out, 0, false, answers, 7));
+            assertTrue(queue.submitWrite(1, 1000, blocks, out, 0, false, answers, 7, null));
             assertEquals(7, queue.inFlight(), "seven commands for one request");
             drain(queue, answers, 1);
             assertEquals(1, answers.count);
             assertEquals(7, answers.tokenSum);
         }
         final ByteBuffer heap = ByteBuffer.allocate(blocks * 512);
-        assertTrue(queue.submitRead(1, 1000, blocks, heap, answers, 8));
+        assertTrue(queue.submitRead(1, 1000, blocks, heap, answers, 8, null));
         drain(queue, answers, 1);
         assertArrayEquals(data, heap.array());
         assertEquals(2, queue.counters().split());
@@ -125,10 +125,10 @@ class BufferPathsTest
         {
             final QueuePair small = controller.createQueuePair(2, 4);
             assertThrows(InvalidRequestException.class,
-                () -> small.submitWrite(1, 0, 200, out, 0, false, answers, 1), "7 commands cannot fit 3 slots");
+                () -> small.submitWrite(1, 0, 200, out, 0, false, answers, 1, null), "7 commands cannot fit 3 slots");
             assertEquals(0, small.inFlight());
             controller.deleteQueuePair(small);
-            assertTrue(queue.submitRead(1, 0, 200, out, 0, answers, 2));
+            assertTrue(queue.submitRead(1, 0, 200, out, 0, answers, 2, null));
             drain(queue, answers, 1);
             assertEquals(0, answers.failures);
         }
@@ -147,10 +147,10 @@ class BufferPathsTest
              DmaBuffer in = controller.allocateBuffer(data.length + 4096))
         {
             out.buffer().putBytes(512, data);
-            assertTrue(queue.submitWrite(1, 4096, blocks, out, 512, false, answers, 1));
+            assertTrue(queue.submitWrite(1, 4096, blocks, out, 512, false, answers, 1, null));
             assertEquals(1, queue.inFlight(), "one command");
             drain(queue, answers, 1);
-            assertTrue(queue.submitRead(1, 4096, blocks, in, 2048, answers, 2));
+            assertTrue(queue.submitRead(1, 4096, blocks, in, 2048, answers, 2, null));
             drain(queue, answers, 1);
             assertEquals(0, answers.failures);
             final byte[] back = new byte[data.length];
@@ -170,17 +170,17 @@ class BufferPathsTest
             ones.put((byte)1);
         }
         ones.flip();
-        assertTrue(queue.submitWrite(1, 0, 64, ones, false, answers, 1));
+        assertTrue(queue.submitWrite(1, 0, 64, ones, false, answers, 1, null));
         drain(queue, answers, 1);
 
-        assertTrue(queue.submitWriteZeroes(1, 8, 8, false, false, answers, 2));
-        assertTrue(queue.submitDeallocate(1, 24, 8, answers, 3));
-        assertTrue(queue.submitDeallocate(1, new long[] {40, 50}, new long[] {2, 3}, 2, answers, 4));
+        assertTrue(queue.submitWriteZeroes(1, 8, 8, false, false, answers, 2, null));
+        assertTrue(queue.submitDeallocate(1, 24, 8, answers, 3, null));
+        assertTrue(queue.submitDeallocate(1, new long[] {40, 50}, new long[] {2, 3}, 2, answers, 4, null));
         drain(queue, answers, 3);
         assertEquals(0, answers.failures);
 
         final ByteBuffer back = ByteBuffer.allocate(64 * 512);
-        assertTrue(queue.submitRead(1, 0, 64, back, answers, 5));
+        assertTrue(queue.submitRead(1, 0, 64, back, answers, 5, null));
         drain(queue, answers, 1);
         for (int block = 0; block < 64; block++)
         {
@@ -189,11 +189,11 @@ class BufferPathsTest
             assertEquals(zeroed ? 0 : 1, back.get(block * 512 + 511), "block " + block);
         }
         final long blocks = controller.namespace(1).blocks();
-        assertThrows(InvalidRequestException.class, () -> queue.submitWriteZeroes(1, blocks - 1, 2, false, false, answers, 0));
-        assertThrows(InvalidRequestException.class, () -> queue.submitWriteZeroes(1, 0, 65537, false, false, answers, 0));
+        assertThrows(InvalidRequestException.class, () -> queue.submitWriteZeroes(1, blocks - 1, 2, false, false, answers, 0, null));
+        assertThrows(InvalidRequestException.class, () -> queue.submitWriteZeroes(1, 0, 65537, false, false, answers, 0, null));
         assertThrows(InvalidRequestException.class,
-            () -> queue.submitDeallocate(1, new long[] {0, blocks}, new long[] {1, 1}, 2, answers, 0));
-        assertThrows(InvalidRequestException.class, () -> queue.submitDeallocate(1, new long[0], new long[0], 0, answers, 0));
+            () -> queue.submitDeallocate(1, new long[] {0, blocks}, new long[] {1, 1}, 2, answers, 0, null));
+        assertThrows(InvalidRequestException.class, () -> queue.submitDeallocate(1, new long[0], new long[0], 0, answers, 0, null));
         assertEquals(0, queue.inFlight());
     }
 
@@ -203,11 +203,11 @@ class BufferPathsTest
         final QueuePair queue = open("emu:memory?size=8m&bs=512", options().withBounceBuffers(0, 4096));
         final Answers answers = new Answers();
         assertThrows(InvalidRequestException.class,
-            () -> queue.submitRead(1, 0, 2, ByteBuffer.allocateDirect(1000), answers, 0), "too small");
+            () -> queue.submitRead(1, 0, 2, ByteBuffer.allocateDirect(1000), answers, 0, null), "too small");
         assertThrows(InvalidRequestException.class,
-            () -> queue.submitRead(1, 0, 1, ByteBuffer.allocateDirect(512).asReadOnlyBuffer(), answers, 0));
+            () -> queue.submitRead(1, 0, 1, ByteBuffer.allocateDirect(512).asReadOnlyBuffer(), answers, 0, null));
         assertThrows(InvalidRequestException.class,
-            () -> queue.submitWrite(1, 0, 1, ByteBuffer.allocate(512), false, answers, 0), "no bounce buffers");
+            () -> queue.submitWrite(1, 0, 1, ByteBuffer.allocate(512), false, answers, 0, null), "no bounce buffers");
         assertThrows(InvalidRequestException.class, () -> controller.registerBuffer(ByteBuffer.allocate(512)));
         final ByteBuffer direct = ByteBuffer.allocateDirect(4096);
         try (RegisteredBuffer ignored = controller.registerBuffer(direct))
@@ -223,11 +223,11 @@ class BufferPathsTest
     {
         final QueuePair queue = open("emu:memory?size=8m&bs=512", options().withBounceBuffers(2, 4096));
         final Answers answers = new Answers();
-        assertTrue(queue.submitWrite(1, 0, 8, ByteBuffer.allocate(4096), false, answers, 1));
-        assertTrue(queue.submitWrite(1, 8, 8, ByteBuffer.allocate(4096), false, answers, 2));
-        assertFalse(queue.submitWrite(1, 16, 8, ByteBuffer.allocate(4096), false, answers, 3), "both in use");
+        assertTrue(queue.submitWrite(1, 0, 8, ByteBuffer.allocate(4096), false, answers, 1, null));
+        assertTrue(queue.submitWrite(1, 8, 8, ByteBuffer.allocate(4096), false, answers, 2, null));
+        assertFalse(queue.submitWrite(1, 16, 8, ByteBuffer.allocate(4096), false, answers, 3, null), "both in use");
         drain(queue, answers, 2);
-        assertTrue(queue.submitWrite(1, 16, 8, ByteBuffer.allocate(4096), false, answers, 3));
+        assertTrue(queue.submitWrite(1, 16, 8, ByteBuffer.allocate(4096), false, answers, 3, null));
         drain(queue, answers, 1);
         assertEquals(6, answers.tokenSum);
     }
@@ -284,8 +284,8 @@ class BufferPathsTest
             {
                 final int slot = submitted & 31;
                 final boolean ok = (submitted & 7) == 0
-                    ? queue.submitRead(1, slot * 8, 8, heap, answers, submitted)
-                    : queue.submitRead(1, slot * 8, 8, buffer, slot * 4096, answers, submitted);
+                    ? queue.submitRead(1, slot * 8, 8, heap, answers, submitted, null)
+                    : queue.submitRead(1, slot * 8, 8, buffer, slot * 4096, answers, submitted, null);
                 if (!ok)
                 {
                     break;
@@ -325,7 +325,7 @@ class BufferPathsTest
         return out;
     }
 
-    static final class Answers implements CompletionHandler
+    static final class Answers implements CompletionHandler<Object>
     {
         int count;
         int failures;
@@ -333,7 +333,7 @@ class BufferPathsTest
         int lastStatus;
 
         @Override
-        public void onCompletion(final long token, final int status)
+        public void onCompletion(final long token, final Object attachment, final int status)
         {
             count++;
             tokenSum += token;

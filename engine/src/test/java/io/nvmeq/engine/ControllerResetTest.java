@@ -52,7 +52,7 @@ class ControllerResetTest
             {
                 buffer.buffer().setMemory(i * 512, 512, (byte)(i + 1));
                 // Submitted, not rung: the device has not seen them when the reset comes.
-                assertTrue(queue.submitWrite(1, i, 1, buffer, i * 512, false, tally, i));
+                assertTrue(queue.submitWrite(1, i, 1, buffer, i * 512, false, tally, i, null));
             }
             controller.reset("test");
             assertEquals(1, controller.resetCount());
@@ -66,7 +66,7 @@ class ControllerResetTest
             assertEquals(16, queue.counters().retries());
             final ByteBuffer back = ByteBuffer.allocate(16 * 512);
             final Tally read = new Tally(1);
-            assertTrue(queue.submitRead(1, 0, 16, back, read, 0));
+            assertTrue(queue.submitRead(1, 0, 16, back, read, 0, null));
             while (read.answered() < 1)
             {
                 queue.poll(64);
@@ -88,7 +88,7 @@ class ControllerResetTest
         {
             for (int i = 0; i < 4; i++)
             {
-                assertTrue(queue.submitRead(1, i, 1, buffer, 0, tally, i));
+                assertTrue(queue.submitRead(1, i, 1, buffer, 0, tally, i, null));
             }
             controller.reset("test");
             queue.poll(64);
@@ -101,7 +101,7 @@ class ControllerResetTest
             assertTrue(error.getMessage().contains("it did nothing"), error.getMessage());
             // The queue works again.
             final Tally after = new Tally(1);
-            assertTrue(queue.submitRead(1, 0, 1, buffer, 0, after, 0));
+            assertTrue(queue.submitRead(1, 0, 1, buffer, 0, after, 0, null));
             while (after.answered() < 1)
             {
                 queue.poll(64);
@@ -121,7 +121,7 @@ class ControllerResetTest
         try (DmaBuffer buffer = controller.allocateBuffer(4096))
         {
             device.faults().dropNextCompletions(1);
-            assertTrue(queue.submitWrite(1, 0, 1, buffer, 0, false, tally, 0));
+            assertTrue(queue.submitWrite(1, 0, 1, buffer, 0, false, tally, 0, null));
             queue.poll(64);
             controller.reset("test");
             queue.poll(64);
@@ -157,7 +157,7 @@ class ControllerResetTest
                         while (tally.answered() < perQueue && System.nanoTime() < deadline)
                         {
                             while (next < perQueue && !queue.isFull()
-                                && queue.submitWrite(1, next % 4096, 1, buffer, 0, false, tally, next))
+                                && queue.submitWrite(1, next % 4096, 1, buffer, 0, false, tally, next, null))
                             {
                                 next++;
                             }
@@ -192,7 +192,7 @@ class ControllerResetTest
     }
 
     /** Counts answers per token: each must be answered exactly once. */
-    static final class Tally implements CompletionHandler
+    static final class Tally implements CompletionHandler<Object>
     {
         private final int[] answers;
         private int answered;
@@ -206,7 +206,7 @@ class ControllerResetTest
         }
 
         @Override
-        public void onCompletion(final long token, final int status)
+        public void onCompletion(final long token, final Object attachment, final int status)
         {
             answers[(int)token]++;
             answered++;

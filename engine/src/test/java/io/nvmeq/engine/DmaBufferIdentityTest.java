@@ -55,9 +55,9 @@ class DmaBufferIdentityTest
         successor.buffer().setMemory(0, BLOCK, (byte)0x77);
 
         final InvalidRequestException write = assertThrows(InvalidRequestException.class,
-            () -> queue.submitWrite(1, 0, 1, closed, 0, false, answers, 1));
+            () -> queue.submitWrite(1, 0, 1, closed, 0, false, answers, 1, null));
         assertTrue(write.getMessage().contains("closed"), write.getMessage());
-        assertThrows(InvalidRequestException.class, () -> queue.submitRead(1, 0, 1, closed, 0, answers, 2));
+        assertThrows(InvalidRequestException.class, () -> queue.submitRead(1, 0, 1, closed, 0, answers, 2, null));
         queue.poll(64);
         assertEquals(0, answers.count, "nothing was submitted");
         assertEquals(0, queue.inFlight());
@@ -71,7 +71,7 @@ class DmaBufferIdentityTest
         try (DmaBuffer check = controller.allocateBuffer(BLOCK))
         {
             check.buffer().setMemory(0, BLOCK, (byte)0x11);
-            assertTrue(queue.submitRead(1, 0, 1, check, 0, answers, 3));
+            assertTrue(queue.submitRead(1, 0, 1, check, 0, answers, 3, null));
             drain(queue, answers, 1);
             assertEquals(Status.SUCCESS, answers.lastStatus);
             for (int i = 0; i < BLOCK; i++)
@@ -93,14 +93,14 @@ class DmaBufferIdentityTest
 
         final DmaBuffer buffer = controller.allocateBuffer(BLOCK);
         final int mappings = device.iommu().mappingCount();
-        assertTrue(queue.submitRead(1, 0, 1, buffer, 0, answers, 1));
+        assertTrue(queue.submitRead(1, 0, 1, buffer, 0, answers, 1, null));
         queue.ringDoorbell();
         assertEquals(1, buffer.users());
 
         buffer.close();
         assertTrue(buffer.isClosed());
         // Closing: refused for new requests at once ...
-        assertThrows(InvalidRequestException.class, () -> queue.submitWrite(1, 0, 1, buffer, 0, false, answers, 2));
+        assertThrows(InvalidRequestException.class, () -> queue.submitWrite(1, 0, 1, buffer, 0, false, answers, 2, null));
         // ... but still mapped (its IOVA not handed on) while the device may write into it.
         assertEquals(mappings, device.iommu().mappingCount(), "mapping kept while in flight");
         try (DmaBuffer next = controller.allocateBuffer(BLOCK))
@@ -138,9 +138,9 @@ class DmaBufferIdentityTest
         foreign.buffer().setMemory(0, BLOCK, (byte)0x24);
 
         final InvalidRequestException refused = assertThrows(InvalidRequestException.class,
-            () -> queue.submitWrite(1, 0, 1, foreign, 0, false, answers, 1));
+            () -> queue.submitWrite(1, 0, 1, foreign, 0, false, answers, 1, null));
         assertTrue(refused.getMessage().contains("another controller"), refused.getMessage());
-        assertThrows(InvalidRequestException.class, () -> queue.submitRead(1, 0, 1, foreign, 0, answers, 2));
+        assertThrows(InvalidRequestException.class, () -> queue.submitRead(1, 0, 1, foreign, 0, answers, 2, null));
         queue.poll(64);
         assertEquals(0, answers.count);
         assertEquals(0, foreign.users());

@@ -97,7 +97,7 @@ class NonBlockingRecoveryTest
     }
 
     /** Keeps {@link #DEPTH} reads in flight on one queue pair and counts their answers. */
-    private static final class Driver implements CompletionHandler
+    private static final class Driver implements CompletionHandler<Object>
     {
         private final QueuePair queue;
         private final DmaBuffer buffer;
@@ -115,7 +115,7 @@ class NonBlockingRecoveryTest
 
         void run()
         {
-            while (outstanding < DEPTH && queue.submitRead(1, next++ % 8192, 1, buffer, 0, this, 0))
+            while (outstanding < DEPTH && queue.submitRead(1, next++ % 8192, 1, buffer, 0, this, 0, null))
             {
                 outstanding++;
             }
@@ -123,7 +123,7 @@ class NonBlockingRecoveryTest
         }
 
         @Override
-        public void onCompletion(final long token, final int status)
+        public void onCompletion(final long token, final Object attachment, final int status)
         {
             outstanding--;
             completed++;

@@ -66,9 +66,9 @@ class QueuePairTest
             {
                 out.buffer().putBytes(offset, data);
                 final Answers answers = new Answers();
-                assertTrue(queue.submitWrite(1, lba, blocks, out, offset, false, answers, 1));
+                assertTrue(queue.submitWrite(1, lba, blocks, out, offset, false, answers, 1, null));
                 assertEquals(1, drain(queue, answers, 1));
-                assertTrue(queue.submitRead(1, lba, blocks, in, offset, answers, 2));
+                assertTrue(queue.submitRead(1, lba, blocks, in, offset, answers, 2, null));
                 assertEquals(1, drain(queue, answers, 1));
                 assertEquals(0, answers.failures);
                 final byte[] back = new byte[length];
@@ -87,16 +87,16 @@ class QueuePairTest
         {
             final Answers answers = new Answers();
             final InvalidRequestException pastEnd = assertThrows(InvalidRequestException.class,
-                () -> queue.submitRead(1, blocks - 1, 2, buffer, 0, answers, 0));
+                () -> queue.submitRead(1, blocks - 1, 2, buffer, 0, answers, 0, null));
             assertTrue(pastEnd.getMessage().contains("LBA Out of Range"), pastEnd.getMessage());
-            assertThrows(InvalidRequestException.class, () -> queue.submitRead(1, 0, 9, buffer, 0, answers, 0),
+            assertThrows(InvalidRequestException.class, () -> queue.submitRead(1, 0, 9, buffer, 0, answers, 0, null),
                 "4096 bytes cannot take 9 blocks");
-            assertThrows(InvalidRequestException.class, () -> queue.submitRead(1, 0, 1, buffer, 3800, answers, 0));
-            assertThrows(InvalidRequestException.class, () -> queue.submitRead(1, 0, 0, buffer, 0, answers, 0));
-            assertThrows(InvalidRequestException.class, () -> queue.submitRead(1, -1, 1, buffer, 0, answers, 0));
-            assertThrows(InvalidRequestException.class, () -> queue.submitRead(7, 0, 1, buffer, 0, answers, 0));
-            assertThrows(InvalidRequestException.class, () -> queue.submitWrite(1, 0, 1, buffer, 2, false, answers, 0));
-            assertThrows(InvalidRequestException.class, () -> queue.submitFlush(0, answers, 0));
+            assertThrows(InvalidRequestException.class, () -> queue.submitRead(1, 0, 1, buffer, 3800, answers, 0, null));
+            assertThrows(InvalidRequestException.class, () -> queue.submitRead(1, 0, 0, buffer, 0, answers, 0, null));
+            assertThrows(InvalidRequestException.class, () -> queue.submitRead(1, -1, 1, buffer, 0, answers, 0, null));
+            assertThrows(InvalidRequestException.class, () -> queue.submitRead(7, 0, 1, buffer, 0, answers, 0, null));
+            assertThrows(InvalidRequestException.class, () -> queue.submitWrite(1, 0, 1, buffer, 2, false, answers, 0, null));
+            assertThrows(InvalidRequestException.class, () -> queue.submitFlush(0, answers, 0, null));
             assertEquals(0, queue.inFlight());
             assertEquals(0, queue.submittedCount());
         }
@@ -115,14 +115,14 @@ class QueuePairTest
             int answered = 0;
             while (answered < total)
             {
-                while (submitted < total && queue.submitWrite(1, submitted % 64, 1, buffer, 0, submitted % 3 == 0, answers, submitted))
+                while (submitted < total && queue.submitWrite(1, submitted % 64, 1, buffer, 0, submitted % 3 == 0, answers, submitted, null))
                 {
                     submitted++;
                 }
                 assertTrue(queue.isFull() || submitted == total);
                 if (queue.isFull())
                 {
-                    assertFalse(queue.submitFlush(1, answers, -1), "a full queue refuses");
+                    assertFalse(queue.submitFlush(1, answers, -1, null), "a full queue refuses");
                 }
                 answered += drain(queue, answers, 1);
             }
@@ -138,7 +138,7 @@ class QueuePairTest
     {
         final QueuePair queue = controller.createQueuePair(2);
         final Answers answers = new Answers();
-        assertTrue(queue.submitFlush(1, answers, 5));
+        assertTrue(queue.submitFlush(1, answers, 5, null));
         assertEquals(1, drain(queue, answers, 1));
         assertEquals(5, answers.tokenSum);
         assertEquals(0, answers.failures);
@@ -164,8 +164,8 @@ class QueuePairTest
         final Answers answers = new Answers();
         try (DmaBuffer buffer = controller.allocateBuffer(512))
         {
-            assertTrue(queue.submitRead(1, 0, 1, buffer, 0, answers, 1));
-            assertTrue(queue.submitRead(1, 1, 1, buffer, 0, answers, 2));
+            assertTrue(queue.submitRead(1, 0, 1, buffer, 0, answers, 1, null));
+            assertTrue(queue.submitRead(1, 1, 1, buffer, 0, answers, 2, null));
             controller.deleteQueuePair(queue);
             assertEquals(2, answers.count, "each command answered once, by the device or as aborted");
             assertEquals(0, queue.inFlight());
@@ -190,14 +190,14 @@ class QueuePairTest
         return answers.count - before;
     }
 
-    private static final class Answers implements CompletionHandler
+    private static final class Answers implements CompletionHandler<Object>
     {
         int count;
         int failures;
         long tokenSum;
 
         @Override
-        public void onCompletion(final long token, final int status)
+        public void onCompletion(final long token, final Object attachment, final int status)
         {
             count++;
             tokenSum += token;

@@ -42,9 +42,9 @@ class QueueRecreationTest
                         {
                             out.buffer().putBytes(0, data);
                             final int[] status = {-1, -1};
-                            assertTrue(queue.submitWrite(1, lba, bytes / 512, out, 0, false, (t, s) -> status[0] = s, 0));
+                            assertTrue(queue.submitWrite(1, lba, bytes / 512, out, 0, false, (t, a, s) -> status[0] = s, 0, null));
                             drain(queue);
-                            assertTrue(queue.submitRead(1, lba, bytes / 512, in, 0, (t, s) -> status[1] = s, 0));
+                            assertTrue(queue.submitRead(1, lba, bytes / 512, in, 0, (t, a, s) -> status[1] = s, 0, null));
                             drain(queue);
                             assertEquals(0, status[0], "write on queue " + qid + ": " + Status.describe(status[0]));
                             assertEquals(0, status[1], "read on queue " + qid + ": " + Status.describe(status[1]));

@@ -145,7 +145,7 @@ class TimeoutRecoveryTest
         faults.fatal();
         for (int i = 0; i < COMMANDS; i++)
         {
-            assertTrue(queue.submitWrite(1, i, 1, buffer, 0, false, tally, i));
+            assertTrue(queue.submitWrite(1, i, 1, buffer, 0, false, tally, i, null));
         }
         pollUntil(tally, COMMANDS);
         tally.assertEachAnsweredOnce();
@@ -163,7 +163,7 @@ class TimeoutRecoveryTest
         faults.surpriseRemoval();
         for (int i = 0; i < COMMANDS; i++)
         {
-            assertTrue(queue.submitRead(1, i, 1, buffer, 0, tally, i));
+            assertTrue(queue.submitRead(1, i, 1, buffer, 0, tally, i, null));
         }
         pollUntil(tally, COMMANDS);
         tally.assertEachAnsweredOnce();
@@ -171,7 +171,7 @@ class TimeoutRecoveryTest
         assertEquals(HostStatus.CONTROLLER_FAILED, tally.lastFailure);
         assertInstanceOf(ControllerFatalException.class, HostStatus.exceptionFor(Opcodes.NVM_READ, false, tally.lastFailure));
         assertTrue(controller.isFailed());
-        assertThrows(ControllerFatalException.class, () -> queue.submitRead(1, 0, 1, buffer, 0, tally, 0));
+        assertThrows(ControllerFatalException.class, () -> queue.submitRead(1, 0, 1, buffer, 0, tally, 0, null));
     }
 
     @Test
@@ -202,7 +202,7 @@ class TimeoutRecoveryTest
         open(options().withMaxRetries(0));
         faults.failNext(Opcodes.NVM_READ, Status.withDnr(Status.UNRECOVERED_READ_ERROR), 1);
         final ControllerResetTest.Tally tally = new ControllerResetTest.Tally(1);
-        assertTrue(queue.submitRead(1, 0, 200, buffer, 0, tally, 0));
+        assertTrue(queue.submitRead(1, 0, 200, buffer, 0, tally, 0, null));
         assertEquals(7, queue.inFlight());
         pollUntil(tally, 1);
         tally.assertEachAnsweredOnce();
@@ -222,7 +222,7 @@ class TimeoutRecoveryTest
         final ControllerResetTest.Tally tally = new ControllerResetTest.Tally(commands);
         for (int i = 0; i < commands; i++)
         {
-            assertTrue(queue.submitWrite(1, i, 1, buffer, 0, false, tally, i));
+            assertTrue(queue.submitWrite(1, i, 1, buffer, 0, false, tally, i, null));
         }
         pollUntil(tally, commands);
         return tally;
@@ -233,7 +233,7 @@ class TimeoutRecoveryTest
         final ControllerResetTest.Tally tally = new ControllerResetTest.Tally(commands);
         for (int i = 0; i < commands; i++)
         {
-            assertTrue(queue.submitRead(1, i, 1, buffer, 0, tally, i));
+            assertTrue(queue.submitRead(1, i, 1, buffer, 0, tally, i, null));
         }
         pollUntil(tally, commands);
         return tally;

@@ -136,7 +136,7 @@ public final class ActorPathThroughput
         long threadId();
     }
 
-    private static final class RawLoop extends Thread implements CompletionHandler
+    private static final class RawLoop extends Thread implements CompletionHandler<Object>
     {
         private final QueuePair queuePair;
         private final DmaBuffer buffer;
@@ -186,7 +186,7 @@ public final class ActorPathThroughput
                 while (queuePair.inFlight() < depth)
                 {
                     final int slot = queuePair.inFlight();
-                    queuePair.submitRead(NSID, nextLba, IO_BLOCKS, buffer, slot * IO_BYTES, this, slot);
+                    queuePair.submitRead(NSID, nextLba, IO_BLOCKS, buffer, slot * IO_BYTES, this, slot, null);
                     nextLba = (nextLba + IO_BLOCKS) % SPAN_BLOCKS;
                 }
                 queuePair.poll(depth);
@@ -198,7 +198,7 @@ public final class ActorPathThroughput
         }
 
         @Override
-        public void onCompletion(final long token, final int status)
+        public void onCompletion(final long token, final Object attachment, final int status)
         {
             completed.lazySet(++count);
         }

@@ -113,9 +113,9 @@ class VfioGuestTest
                 {
                     out.buffer().putBytes(0, data);
                     final Answers answers = new Answers();
-                    assertTrue(queue.submitWrite(1, lba, blocks, out, 0, false, answers, qid));
+                    assertTrue(queue.submitWrite(1, lba, blocks, out, 0, false, answers, qid, null));
                     await(queue, answers, 1);
-                    assertTrue(queue.submitRead(1, lba, blocks, in, 0, answers, qid));
+                    assertTrue(queue.submitRead(1, lba, blocks, in, 0, answers, qid, null));
                     await(queue, answers, 2);
                     assertEquals(0, answers.failures, "queue " + qid + ": status 0x" + Integer.toHexString(answers.lastStatus));
                     final byte[] back = new byte[bytes];
@@ -139,7 +139,7 @@ class VfioGuestTest
             final long deadline = System.nanoTime() + WAIT_NANOS;
             while (answers.count < total)
             {
-                while (submitted < total && queue.submitRead(1, submitted, 1, buffer, 0, answers, submitted))
+                while (submitted < total && queue.submitRead(1, submitted, 1, buffer, 0, answers, submitted, null))
                 {
                     submitted++;
                 }
@@ -166,11 +166,11 @@ class VfioGuestTest
             Arrays.fill(data, (byte)0xA5);
             out.buffer().putBytes(0, data);
             final Answers answers = new Answers();
-            assertTrue(queue.submitWrite(1, 4096, 4096 / blockSize, out, 0, true, answers, 1));
+            assertTrue(queue.submitWrite(1, 4096, 4096 / blockSize, out, 0, true, answers, 1, null));
             await(queue, answers, 1);
-            assertTrue(queue.submitFlush(1, answers, 2));
+            assertTrue(queue.submitFlush(1, answers, 2, null));
             await(queue, answers, 2);
-            assertTrue(queue.submitRead(1, 4096, 4096 / blockSize, in, 0, answers, 3));
+            assertTrue(queue.submitRead(1, 4096, 4096 / blockSize, in, 0, answers, 3, null));
             await(queue, answers, 3);
             assertEquals(0, answers.failures, "status 0x" + Integer.toHexString(answers.lastStatus));
             final byte[] back = new byte[4096];
@@ -188,7 +188,7 @@ class VfioGuestTest
         {
             final Answers answers = new Answers();
             final InvalidRequestException ex = assertThrows(InvalidRequestException.class,
-                () -> queue.submitRead(1, blocks, 1, buffer, 0, answers, 0));
+                () -> queue.submitRead(1, blocks, 1, buffer, 0, answers, 0, null));
             assertTrue(ex.getMessage().contains("LBA Out of Range"), ex.getMessage());
             assertEquals(0, queue.submittedCount());
         }
@@ -212,9 +212,9 @@ class VfioGuestTest
         {
             out.buffer().putBytes(0, block);
             final Answers answers = new Answers();
-            assertTrue(queue.submitWrite(1, MARKER_LBA, 1, out, 0, true, answers, 1));
+            assertTrue(queue.submitWrite(1, MARKER_LBA, 1, out, 0, true, answers, 1, null));
             await(queue, answers, 1);
-            assertTrue(queue.submitFlush(1, answers, 2));
+            assertTrue(queue.submitFlush(1, answers, 2, null));
             await(queue, answers, 2);
             assertEquals(0, answers.failures);
         }
@@ -226,7 +226,7 @@ class VfioGuestTest
         try (DmaBuffer in = controller.allocateBuffer(blockSize))
         {
             final Answers answers = new Answers();
-            assertTrue(reopened.submitRead(1, MARKER_LBA, 1, in, 0, answers, 1));
+            assertTrue(reopened.submitRead(1, MARKER_LBA, 1, in, 0, answers, 1, null));
             await(reopened, answers, 1);
             final byte[] back = new byte[blockSize];
             in.buffer().getBytes(0, back);
@@ -253,7 +253,7 @@ class VfioGuestTest
         }
     }
 
-    private static final class Answers implements CompletionHandler
+    private static final class Answers implements CompletionHandler<Object>
     {
         int count;
         int failures;
@@ -261,7 +261,7 @@ class VfioGuestTest
         long tokenSum;
 
         @Override
-        public void onCompletion(final long token, final int status)
+        public void onCompletion(final long token, final Object attachment, final int status)
         {
             count++;
             tokenSum += token;

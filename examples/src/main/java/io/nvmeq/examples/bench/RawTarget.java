@@ -120,10 +120,10 @@ final class RawTarget implements BenchTarget
         final QueuePair queuePair = queuePairs.get(0);
         final int lbaSize = lbaSize(nsid);
         final int[] status = {-1};
-        final CompletionHandler handler = (token, s) -> status[0] = s;
+        final CompletionHandler<Object> handler = (token, attachment, s) -> status[0] = s;
         final boolean submitted = write ?
-            queuePair.submitWrite(nsid, offset / lbaSize, length / lbaSize, transfer, 0, false, handler, 0) :
-            queuePair.submitRead(nsid, offset / lbaSize, length / lbaSize, transfer, 0, handler, 0);
+            queuePair.submitWrite(nsid, offset / lbaSize, length / lbaSize, transfer, 0, false, handler, 0, null) :
+            queuePair.submitRead(nsid, offset / lbaSize, length / lbaSize, transfer, 0, handler, 0, null);
         if (!submitted)
         {
             throw new IllegalStateException("queue pair " + queuePair.id() + " is unexpectedly full");
@@ -218,7 +218,7 @@ final class RawTarget implements BenchTarget
     }
 
     /** One job's thread: keeps every slot busy until the job ends, then drains (bounded). */
-    private static final class Driver implements Runnable, CompletionHandler
+    private static final class Driver implements Runnable, CompletionHandler<Object>
     {
         private final QueuePair queuePair;
         private final int cpu;
@@ -290,8 +290,8 @@ final class RawTarget implements BenchTarget
             worker.issue(slot, now);
             busy[slot] = true;
             final boolean submitted = worker.isRead(slot) ?
-                queuePair.submitRead(nsid, worker.lba(slot), worker.lbaCount(), buffer, slot * bs, this, slot) :
-                queuePair.submitWrite(nsid, worker.lba(slot), worker.lbaCount(), buffer, slot * bs, fua, this, slot);
+                queuePair.submitRead(nsid, worker.lba(slot), worker.lbaCount(), buffer, slot * bs, this, slot, null) :
+                queuePair.submitWrite(nsid, worker.lba(slot), worker.lbaCount(), buffer, slot * bs, fua, this, slot, null);
             if (!submitted)
             {
                 busy[slot] = false;
@@ -301,7 +301,7 @@ final class RawTarget implements BenchTarget
         }
 
         @Override
-        public void onCompletion(final long token, final int status)
+        public void onCompletion(final long token, final Object attachment, final int status)
         {
             final int slot = (int)token;
             busy[slot] = false;

@@ -144,7 +144,7 @@ public class EngineBenchmarks
      * once, so 32 are always in flight; one invocation polls until 32 have completed.
      */
     @State(Scope.Thread)
-    public static class Io implements CompletionHandler
+    public static class Io implements CompletionHandler<Object>
     {
         NvmeController controller;
         QueuePair queue;
@@ -169,14 +169,14 @@ public class EngineBenchmarks
         void submit(final long slot)
         {
             lba = (lba + 8) & 0x1FFFFF;
-            if (!queue.submitRead(1, lba, 8, buffer, (int)slot * 4096, this, slot))
+            if (!queue.submitRead(1, lba, 8, buffer, (int)slot * 4096, this, slot, null))
             {
                 throw new IllegalStateException("queue full at depth " + queue.inFlight());
             }
         }
 
         @Override
-        public void onCompletion(final long token, final int status)
+        public void onCompletion(final long token, final Object attachment, final int status)
         {
             if (closing)
             {

@@ -22,7 +22,7 @@ import io.nvmeq.hw.device.Devices;
  *     -cp examples/target/nvmeq.jar io.nvmeq.examples.jmh.EngineThroughput [uri] [depth] [seconds]
  * </pre>
  */
-public final class EngineThroughput implements CompletionHandler
+public final class EngineThroughput implements CompletionHandler<Object>
 {
     private final QueuePair queue;
     private final DmaBuffer buffer;
@@ -96,14 +96,14 @@ public final class EngineThroughput implements CompletionHandler
     {
         lba = (lba + 7919L * blocksPer4k) % (blocks - blocksPer4k);
         final long aligned = lba - lba % blocksPer4k;
-        if (!queue.submitRead(1, aligned, blocksPer4k, buffer, (int)slot * 4096, this, slot))
+        if (!queue.submitRead(1, aligned, blocksPer4k, buffer, (int)slot * 4096, this, slot, null))
         {
             throw new IllegalStateException("queue full at depth " + queue.inFlight());
         }
     }
 
     @Override
-    public void onCompletion(final long token, final int status)
+    public void onCompletion(final long token, final Object attachment, final int status)
     {
         completions++;
         if (status != 0)
