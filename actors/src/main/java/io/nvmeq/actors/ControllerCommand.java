@@ -64,9 +64,11 @@ public sealed interface ControllerCommand
      * @param restarts          queue-pair restarts since bring-up, all queues together
      * @param controllerResets  controller resets since bring-up (after CSTS.CFS, timeouts, or on request)
      * @param controllerFailed  a reset failed: the controller is unusable and every request on it fails typed
+     * @param aborts            Abort commands the queue pairs asked for (commands past their deadline)
+     * @param commandTimeouts   commands that missed their deadline after an Abort too (each led to a reset)
      */
     record Health(int csts, boolean ready, boolean fatal, int queuePairsServing, int queuePairsFailed, long restarts,
-        long controllerResets, boolean controllerFailed)
+        long controllerResets, boolean controllerFailed, long aborts, long commandTimeouts)
     {
     }
 

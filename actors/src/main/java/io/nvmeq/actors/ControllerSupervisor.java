@@ -149,25 +149,25 @@ public final class ControllerSupervisor
             // All queues before any actor: a failure here leaves no child whose PostStop would race
             // with closing the controller.
             final List<QueuePair> queuePairs = new ArrayList<>(count);
+            final List<QueuePairCounters> counters = new ArrayList<>(count);
             for (int i = 0; i < count; i++)
             {
-                queuePairs.add(controller.createQueuePair(i + 1, settings.queueEntries()));
+                // One set of counters per queue pair, for the engine and the actor, across re-creations.
+                counters.add(new QueuePairCounters());
+                queuePairs.add(controller.createQueuePair(i + 1, settings.queueEntries(), counters.get(i)));
             }
             // Before any I/O: from now on temporary-region resets run on the mapper, not on the queue pairs.
             final ActorRef<IovaCommand> iovaMapper = context.spawn(IovaMapper.create(controller), "iova-mapper");
             final List<ActorRef<QueuePairCommand>> refs = new ArrayList<>(count);
-            final List<QueuePairCounters> counters = new ArrayList<>(count);
             final DeviceHeldRequests heldByDevice = new DeviceHeldRequests();
             final ActorRef<QueuePairEvent> events = context.messageAdapter(QueuePairEvent.class, FromQueuePair::new);
             for (int i = 0; i < count; i++)
             {
-                final QueuePairCounters queueCounters = new QueuePairCounters();
                 final ActorRef<QueuePairCommand> ref = context.spawn(
                     QueuePairActor.create(controller, queuePairs.get(i), cpus.get(i), settings.backlog(),
-                        settings.recovery(), queueCounters, events, heldByDevice),
+                        settings.recovery(), counters.get(i), events, heldByDevice),
                     "queue-pair-" + (i + 1),
                     dispatchers.get(i));
-                counters.add(queueCounters);
                 context.watchWith(ref, new QueuePairTerminated(i));
                 refs.add(ref);
             }
@@ -321,16 +321,21 @@ public final class ControllerSupervisor
             controller.isFailed()) : controller.health();
         int serving = 0;
         long restarts = 0;
+        long aborts = 0;
+        long timeouts = 0;
         for (int i = 0; i < live.size(); i++)
         {
             if (live.get(i) != null && !gaveUp.get(i))
             {
                 serving++;
             }
-            restarts += ready.counters().get(i).restarts();
+            final QueuePairCounters counters = ready.counters().get(i);
+            restarts += counters.restarts();
+            aborts += counters.aborts();
+            timeouts += counters.timeouts();
         }
         request.replyTo().tell(new ControllerCommand.Health(health.csts(), health.ready(), health.fatal(), serving,
-            live.size() - serving, restarts, health.resets(), health.failed()));
+            live.size() - serving, restarts, health.resets(), health.failed(), aborts, timeouts));
         return Behaviors.same();
     }
 

@@ -94,8 +94,10 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
         final int cpu,
         final int backlogLimit)
     {
-        return create(controller, queuePair, cpu, backlogLimit, NvmeqSettings.load().recovery(), new QueuePairCounters(),
-            null, null);
+        // The queue pair's own counters if it was created with a QueuePairCounters: one set for engine and actor.
+        final QueuePairCounters counters = queuePair.counters() instanceof QueuePairCounters given ? given
+            : new QueuePairCounters();
+        return create(controller, queuePair, cpu, backlogLimit, NvmeqSettings.load().recovery(), counters, null, null);
     }
 
     /**

@@ -1,62 +1,31 @@
 package io.nvmeq.actors;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-
 import io.nvmeq.actors.dispatch.DutyCycleTracker;
+import io.nvmeq.engine.IoCounters;
+import io.nvmeq.engine.OrderedCounter;
 
 /**
- * Counters of one queue pair, across its restarts. Written by the queue pair's own thread only
- * (single writer: a plain read plus an ordered store, no lock and no fence on x86), read from any
- * thread, e.g. by JMX, with acquire semantics.
+ * The one set of counters of one queue pair, across its restarts and the controller's resets: the
+ * engine's (paths, splits, command retries, Aborts, timeouts, reconnections: {@link IoCounters}) and the
+ * actor's (requests answered, refusals, polls, restarts, occupancy) in one object, given to every
+ * incarnation of its NVMe queues. Written by the queue pair's own thread only, with ordered stores
+ * ({@link OrderedCounter}), read from any thread: by JMX ({@link QueuePairMXBean}), the supervisor's
+ * health answer and the benchmark report.
  */
-public final class QueuePairCounters
+public final class QueuePairCounters extends IoCounters
 {
-    private static final VarHandle SUBMITTED;
-    private static final VarHandle COMPLETED;
-    private static final VarHandle ERRORS;
-    private static final VarHandle RETRIED;
-    private static final VarHandle REJECTED;
-    private static final VarHandle POLLS;
-    private static final VarHandle IDLE_POLLS;
-    private static final VarHandle RESTARTS;
-    private static final VarHandle IN_FLIGHT;
-    private static final VarHandle BACKLOG;
+    private final OrderedCounter submitted = new OrderedCounter();
+    private final OrderedCounter completed = new OrderedCounter();
+    private final OrderedCounter errors = new OrderedCounter();
+    private final OrderedCounter retried = new OrderedCounter();
+    private final OrderedCounter rejected = new OrderedCounter();
+    private final OrderedCounter polls = new OrderedCounter();
+    private final OrderedCounter idlePolls = new OrderedCounter();
+    private final OrderedCounter restarts = new OrderedCounter();
+    private final OrderedCounter inFlight = new OrderedCounter();
+    private final OrderedCounter backlog = new OrderedCounter();
 
-    static
-    {
-        try
-        {
-            final MethodHandles.Lookup lookup = MethodHandles.lookup();
-            SUBMITTED = lookup.findVarHandle(QueuePairCounters.class, "submitted", long.class);
-            COMPLETED = lookup.findVarHandle(QueuePairCounters.class, "completed", long.class);
-            ERRORS = lookup.findVarHandle(QueuePairCounters.class, "errors", long.class);
-            RETRIED = lookup.findVarHandle(QueuePairCounters.class, "retried", long.class);
-            REJECTED = lookup.findVarHandle(QueuePairCounters.class, "rejected", long.class);
-            POLLS = lookup.findVarHandle(QueuePairCounters.class, "polls", long.class);
-            IDLE_POLLS = lookup.findVarHandle(QueuePairCounters.class, "idlePolls", long.class);
-            RESTARTS = lookup.findVarHandle(QueuePairCounters.class, "restarts", long.class);
-            IN_FLIGHT = lookup.findVarHandle(QueuePairCounters.class, "inFlight", int.class);
-            BACKLOG = lookup.findVarHandle(QueuePairCounters.class, "backlog", int.class);
-        }
-        catch (final ReflectiveOperationException ex)
-        {
-            throw new ExceptionInInitializerError(ex);
-        }
-    }
-
-    private long submitted;
-    private long completed;
-    private long errors;
-    private long retried;
-    private long rejected;
-    private long polls;
-    private long idlePolls;
-    private long restarts;
-    private int inFlight;
-    private int backlog;
-
-    /** The duty cycles of the thread this queue pair runs on; null in self-poll mode. */
+    /** The duty cycles of the thread this queue pair runs on (that thread's own counters); null in self-poll mode. */
     private volatile DutyCycleTracker dutyCycles;
 
     /** Publishes the duty-cycle figures of the busy-poll thread the queue pair runs on. */
@@ -79,113 +48,115 @@ public final class QueuePairCounters
         return tracker == null ? 0 : tracker.cyclesOverThreshold();
     }
 
-    /** Commands handed to the device (re-submissions included). */
+    /** Requests handed to the engine (re-submissions after a restart included). */
     public long submitted()
     {
-        return (long)SUBMITTED.getAcquire(this);
+        return submitted.get();
     }
 
     /** Requests answered: Done or Failed, each request once. */
     public long completed()
     {
-        return (long)COMPLETED.getAcquire(this);
+        return completed.get();
     }
 
     /** Requests answered with Failed (device errors, refusals, backpressure, restarts). */
     public long errors()
     {
-        return (long)ERRORS.getAcquire(this);
+        return errors.get();
     }
 
     /** Re-submissions of requests that were in flight when the queue pair failed. */
     public long retried()
     {
-        return (long)RETRIED.getAcquire(this);
+        return retried.get();
     }
 
     /** Requests refused because the hardware queue and the backlog were full. */
     public long rejected()
     {
-        return (long)REJECTED.getAcquire(this);
+        return rejected.get();
     }
 
     /** Completion-queue polls with commands in flight. */
     public long polls()
     {
-        return (long)POLLS.getAcquire(this);
+        return polls.get();
     }
 
     /** Of {@link #polls()}, those that found no completion. */
     public long idlePolls()
     {
-        return (long)IDLE_POLLS.getAcquire(this);
+        return idlePolls.get();
     }
 
     /** Times the queue pair failed and was restarted. */
     public long restarts()
     {
-        return (long)RESTARTS.getAcquire(this);
+        return restarts.get();
     }
 
-    /** Commands in flight now (as last published by the queue pair's thread). */
+    /** Requests in flight now (as last published by the queue pair's thread). */
     public int inFlight()
     {
-        return (int)IN_FLIGHT.getAcquire(this);
+        return (int)inFlight.get();
     }
 
     /** Requests waiting in the backlog now (as last published). */
     public int backlog()
     {
-        return (int)BACKLOG.getAcquire(this);
+        return (int)backlog.get();
     }
 
     void onSubmitted()
     {
-        SUBMITTED.setRelease(this, submitted + 1);
+        submitted.increment();
     }
 
     void onAnswered(final boolean failed)
     {
-        COMPLETED.setRelease(this, completed + 1);
+        completed.increment();
         if (failed)
         {
-            ERRORS.setRelease(this, errors + 1);
+            errors.increment();
         }
     }
 
     void onRetried()
     {
-        RETRIED.setRelease(this, retried + 1);
+        retried.increment();
     }
 
     void onRejected()
     {
-        REJECTED.setRelease(this, rejected + 1);
+        rejected.increment();
     }
 
     void onPoll(final boolean idle)
     {
-        POLLS.setRelease(this, polls + 1);
+        polls.increment();
         if (idle)
         {
-            IDLE_POLLS.setRelease(this, idlePolls + 1);
+            idlePolls.increment();
         }
     }
 
     void onRestart()
     {
-        RESTARTS.setRelease(this, restarts + 1);
+        restarts.increment();
     }
 
-    void occupancy(final int inFlight, final int backlog)
+    void occupancy(final int inFlightNow, final int backlogNow)
     {
-        if (inFlight != this.inFlight)
-        {
-            IN_FLIGHT.setRelease(this, inFlight);
-        }
-        if (backlog != this.backlog)
-        {
-            BACKLOG.setRelease(this, backlog);
-        }
+        inFlight.set(inFlightNow);
+        backlog.set(backlogNow);
+    }
+
+    @Override
+    public String toString()
+    {
+        return "QueuePairCounters{submitted=" + submitted + ", completed=" + completed + ", errors=" + errors
+            + ", retried=" + retried + ", rejected=" + rejected + ", restarts=" + restarts + ", inFlight=" + inFlight
+            + ", backlog=" + backlog + ", engine=" + super.toString() + '}';
     }
 }

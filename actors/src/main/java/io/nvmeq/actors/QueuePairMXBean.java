@@ -32,6 +32,30 @@ public interface QueuePairMXBean
 
     long getRestarts();
 
+    /** Transfers straight to the device (DmaBuffers, registered memory). */
+    long getZeroCopy();
+
+    /** Transfers through a temporary IOVA mapping. */
+    long getTemporaryMapped();
+
+    /** Transfers through a bounce buffer. */
+    long getBounced();
+
+    /** Requests split at the transfer limit. */
+    long getSplit();
+
+    /** Commands resubmitted by the engine (a retryable error, a controller reset). */
+    long getCommandRetries();
+
+    /** Abort commands sent for commands past their deadline. */
+    long getAborts();
+
+    /** Commands that missed their deadline after an Abort too. */
+    long getCommandTimeouts();
+
+    /** Times the queue pair reconnected after a controller reset. */
+    long getReconnections();
+
     /** The longest duty cycle of the queue pair's busy-poll thread, ns (a cycle that waits shows here). */
     long getMaxDutyCycleNanos();
 

@@ -91,6 +91,54 @@ final class QueuePairMetrics
         }
 
         @Override
+        public long getZeroCopy()
+        {
+            return counters.zeroCopy();
+        }
+
+        @Override
+        public long getTemporaryMapped()
+        {
+            return counters.temporaryMapped();
+        }
+
+        @Override
+        public long getBounced()
+        {
+            return counters.bounced();
+        }
+
+        @Override
+        public long getSplit()
+        {
+            return counters.split();
+        }
+
+        @Override
+        public long getCommandRetries()
+        {
+            return counters.retries();
+        }
+
+        @Override
+        public long getAborts()
+        {
+            return counters.aborts();
+        }
+
+        @Override
+        public long getCommandTimeouts()
+        {
+            return counters.timeouts();
+        }
+
+        @Override
+        public long getReconnections()
+        {
+            return counters.recoveries();
+        }
+
+        @Override
         public long getMaxDutyCycleNanos()
         {
             return counters.maxDutyCycleNanos();

@@ -340,7 +340,7 @@ final class QueuePairState implements CompletionHandler<IoRequest>
     /** After a failure's back-off: asks for new NVMe queues; answered on the admin thread. */
     CompletableFuture<QueuePair> recreate()
     {
-        return controller.createQueuePairAsync(queueId, entries);
+        return controller.createQueuePairAsync(queueId, entries, counters);
     }
 
     /** The new queues exist: what waited is submitted. @return the re-submissions among it */

@@ -87,7 +87,7 @@ final class BufferPaths
         }
         // Refused (typed) if closed, closing or another controller's; held until the request is answered.
         final DmaBuffer pinned = buffer.acquire(iovaSpace);
-        counters.zeroCopy++;
+        counters.zeroCopy.increment();
         queue.holdBuffer(submitParts(opcode, nsid, lba, blocks, namespace.blockSize(), partBlocks, parts,
             buffer.iova() + offset, cdw12Flags, handler, token, attachment, IovaSpace.NO_IOVA), pinned);
         return true;
@@ -127,7 +127,7 @@ final class BufferPaths
                 final long registered = iovaSpace.lookup(address, length);
                 if (registered != IovaSpace.NO_IOVA)
                 {
-                    counters.zeroCopy++;
+                    counters.zeroCopy.increment();
                     submitParts(opcode, nsid, lba, blocks, blockSize, partBlocks, parts, registered, cdw12Flags,
                         handler, token, attachment, IovaSpace.NO_IOVA);
                     return true;
@@ -135,16 +135,16 @@ final class BufferPaths
                 final long temporary = temporaryMappings.map(address, length);
                 if (temporary != IovaSpace.NO_IOVA)
                 {
-                    counters.temporary++;
+                    counters.temporary.increment();
                     submitParts(opcode, nsid, lba, blocks, blockSize, partBlocks, parts, temporary, cdw12Flags,
                         handler, token, attachment, temporary);
                     return true;
                 }
-                counters.temporaryExhausted++;
+                counters.temporaryExhausted.increment();
             }
             else
             {
-                counters.unaligned++;
+                counters.unaligned.increment();
             }
         }
         return submitBounced(opcode, nsid, lba, blocks, blockSize, buffer, cdw12Flags, handler, token, attachment);
@@ -206,12 +206,12 @@ final class BufferPaths
         {
             return false;
         }
-        counters.bounced++;
+        counters.bounced.increment();
         final boolean read = opcode == Opcodes.NVM_READ;
         final int request = queue.beginRequest(handler, token, attachment, parts, IovaSpace.NO_IOVA);
         if (parts > 1)
         {
-            counters.split++;
+            counters.split.increment();
         }
         int index = buffer.position();
         int done = 0;
@@ -250,7 +250,7 @@ final class BufferPaths
         final int request = queue.beginRequest(handler, token, attachment, parts, temporaryIova);
         if (parts > 1)
         {
-            counters.split++;
+            counters.split.increment();
         }
         int done = 0;
         for (int part = 0; part < parts; part++)

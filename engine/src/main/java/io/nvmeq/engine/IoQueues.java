@@ -54,7 +54,7 @@ final class IoQueues
         return result;
     }
 
-    CompletableFuture<QueuePair> create(final int qid, final int entries)
+    CompletableFuture<QueuePair> create(final int qid, final int entries, final IoCounters counters)
     {
         final CompletableFuture<QueuePair> result = new CompletableFuture<>();
         final List<DmaBuffer> allocated = new ArrayList<>(4);
@@ -70,7 +70,7 @@ final class IoQueues
                 options.bounceBuffers(), options.bounceBufferBytes());
             queuePair = new QueuePair(new QueuePairContext(qid, entries, device, admin, iova, doorbellStrideShift,
                 sqRing, cqRing, prpLists, listBytes, bounce, namespaces, maxTransferBytes,
-                options.ioTimeout().toNanos(), options.maxRetries()));
+                options.ioTimeout().toNanos(), options.maxRetries(), counters));
         }
         catch (final RuntimeException ex)
         {

@@ -250,7 +250,13 @@ public final class NvmeController implements AutoCloseable
      */
     public QueuePair createQueuePair(final int qid, final int entries)
     {
-        return admin.await(createQueuePairAsync(qid, entries), "creating I/O queue pair " + qid);
+        return createQueuePair(qid, entries, new IoCounters());
+    }
+
+    /** As {@link #createQueuePair(int, int)}, counting into {@code counters} (which may outlive the queue pair). */
+    public QueuePair createQueuePair(final int qid, final int entries, final IoCounters counters)
+    {
+        return admin.await(createQueuePairAsync(qid, entries, counters), "creating I/O queue pair " + qid);
     }
 
     /**
@@ -260,6 +266,12 @@ public final class NvmeController implements AutoCloseable
      * @throws InvalidRequestException at once for a bad queue id or size, or a controller shut down
      */
     public CompletableFuture<QueuePair> createQueuePairAsync(final int qid, final int entries)
+    {
+        return createQueuePairAsync(qid, entries, new IoCounters());
+    }
+
+    /** As {@link #createQueuePairAsync(int, int)}, counting into {@code counters} (which may outlive the queue pair). */
+    public CompletableFuture<QueuePair> createQueuePairAsync(final int qid, final int entries, final IoCounters counters)
     {
         checkOpen();
         if (qid < 1 || qid > info.grantedIoQueuePairs())
@@ -272,7 +284,7 @@ public final class NvmeController implements AutoCloseable
             throw new InvalidRequestException(
                 "queue entries must be 2.." + maxQueueEntries + " on this controller (CAP.MQES), not " + entries);
         }
-        return ioQueues.create(qid, entries);
+        return ioQueues.create(qid, entries, counters);
     }
 
     /**

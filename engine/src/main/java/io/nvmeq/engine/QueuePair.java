@@ -53,7 +53,7 @@ public final class QueuePair
     private final int maxRetries;
     private final SubmissionEntry sqe = new SubmissionEntry();
     private final CompletionEntry cqe = new CompletionEntry();
-    private final IoCounters counters = new IoCounters();
+    private final IoCounters counters;
     private final NamespaceCommands commands;
     private final BufferPaths buffers;
     final QueueRecovery recovery;
@@ -62,7 +62,6 @@ public final class QueuePair
     final CommandTable table;
     /** Command id held by each SQ slot since its submission, to start its deadline at the ring. */
     private final int[] sqSlotCommand;
-
     private final RequestTable requests;
 
     private int sqTail;
@@ -72,8 +71,6 @@ public final class QueuePair
     private int inFlight;
     /** False once the queue is being deleted. */
     boolean retriesAllowed = true;
-
-    private long strayCompletions;
 
     QueuePair(final QueuePairContext context)
     {
@@ -91,6 +88,7 @@ public final class QueuePair
         this.cq = cqRing.buffer();
         this.maxTransferBytes = context.maxTransferBytes();
         this.maxRetries = context.maxRetries();
+        this.counters = context.counters();
 
         this.table = new CommandTable(capacity);
         this.sqSlotCommand = new int[entries];
@@ -137,10 +135,10 @@ public final class QueuePair
         return maxTransferBytes;
     }
 
-    /** Requests submitted. */
+    /** Requests submitted (on this queue pair's set of counters, which may have served earlier queues). */
     public long submittedCount()
     {
-        return requests.submitted();
+        return counters.requests();
     }
 
     /** Requests submitted and not yet answered (a split request counts once). */
@@ -152,10 +150,10 @@ public final class QueuePair
     /** Completions whose command id was not in flight: a device bug, counted and dropped. */
     public long strayCompletionCount()
     {
-        return strayCompletions;
+        return counters.strayCompletions();
     }
 
-    /** Per-path, split, retry, timeout and recovery counters; read them on the owner thread. */
+    /** Per-path, split, retry, timeout and recovery counters (the set given at creation); from any thread. */
     public IoCounters counters()
     {
         return counters;
@@ -408,6 +406,7 @@ public final class QueuePair
         final CompletionHandler<?> handler, final long token, final Object attachment, final int parts,
         final long temporaryIova)
     {
+        counters.requests.increment();
         return requests.begin(handler, token, attachment, parts, temporaryIova);
     }
 
@@ -478,7 +477,7 @@ public final class QueuePair
     {
         if (!table.inFlight(commandId))
         {
-            strayCompletions++;
+            counters.strayCompletions.increment();
             return;
         }
         if (!Status.isSuccess(status) && !Status.doNotRetry(status) && retriesAllowed
@@ -490,7 +489,7 @@ public final class QueuePair
                 return;
             }
             table.retries[commandId]++;
-            counters.retries++;
+            counters.retries.increment();
             resubmit(commandId);
             return;
         }

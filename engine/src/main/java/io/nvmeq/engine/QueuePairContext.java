@@ -18,6 +18,7 @@ record QueuePairContext(
     NamespaceInfo[] namespaces,
     long maxTransferBytes,
     long timeoutNanos,
-    int maxRetries)
+    int maxRetries,
+    IoCounters counters)
 {
 }

@@ -102,7 +102,7 @@ final class QueueRecovery
         final int csts = host.readStatus();
         if (Registers.isFatal(csts))
         {
-            counters.fatalStatusSeen++;
+            counters.fatalStatusSeen.increment();
             askForReset(csts == -1 ? "CSTS reads all ones (surprise removal?)" : "controller fatal status (CSTS.CFS)");
             return;
         }
@@ -137,13 +137,13 @@ final class QueueRecovery
             //    the Abort itself fails, the admin side resets the controller.
             queue.table.aborted[commandId] = true;
             queue.table.deadline[commandId] = now + timeoutNanos;
-            counters.aborts++;
+            counters.aborts.increment();
             host.requestAbort(generation, id, commandId);
             return false;
         }
         // 3. Still nothing: ask for a controller reset.
         queue.table.timedOut[commandId] = true;
-        counters.timeouts++;
+        counters.timeouts.increment();
         askForReset("command " + commandId + " on queue " + id + " timed out after Abort");
         return true;
     }
@@ -169,7 +169,7 @@ final class QueueRecovery
         {
             return false;
         }
-        counters.recoveries++;
+        counters.recoveries.increment();
         recovering = true;
         try
         {
@@ -197,7 +197,7 @@ final class QueueRecovery
                 else if (queue.retriesAllowed && queue.table.retries[commandId] < maxRetries)
                 {
                     queue.table.retries[commandId]++;
-                    counters.retries++;
+                    counters.retries.increment();
                     queue.resubmit(commandId);
                 }
                 else

@@ -22,10 +22,6 @@ final class RequestTable
     private final int[] free;
     private int freeCount;
 
-    private long submitted;
-    private long completed;
-    private long failed;
-
     RequestTable(final int capacity)
     {
         handlers = new CompletionHandler[capacity];
@@ -55,7 +51,6 @@ final class RequestTable
         partsLeft[request] = parts;
         statuses[request] = Status.SUCCESS;
         temporaryIovas[request] = temporaryIova;
-        submitted++;
         return request;
     }
 
@@ -104,11 +99,6 @@ final class RequestTable
         handlers[request] = null;
         attachments[request] = null;
         free[freeCount++] = request;
-        completed++;
-        if (!Status.isSuccess(status))
-        {
-            failed++;
-        }
         handler.onCompletion(token, attachment, status);
     }
 
@@ -116,20 +106,5 @@ final class RequestTable
     int inUse()
     {
         return handlers.length - freeCount;
-    }
-
-    long submitted()
-    {
-        return submitted;
-    }
-
-    long completed()
-    {
-        return completed;
-    }
-
-    long failed()
-    {
-        return failed;
     }
 }

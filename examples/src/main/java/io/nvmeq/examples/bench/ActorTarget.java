@@ -11,6 +11,7 @@ import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import io.nvmeq.actors.Nvmeq;
 import io.nvmeq.actors.NvmeqSettings;
+import io.nvmeq.actors.QueuePairCounters;
 import io.nvmeq.actors.dispatch.CpuDispatchers;
 import io.nvmeq.engine.DmaBuffer;
 import io.nvmeq.engine.NamespaceInfo;
@@ -188,12 +189,25 @@ final class ActorTarget implements BenchTarget
     {
         long max = 0;
         long over = 0;
+        long zeroCopy = 0;
+        long temporary = 0;
+        long bounced = 0;
+        long retries = 0;
+        long aborts = 0;
+        long restarts = 0;
         for (int queue = 0; queue < nvmeq.queuePairs(); queue++)
         {
-            max = Math.max(max, nvmeq.counters(queue).maxDutyCycleNanos());
-            over += nvmeq.counters(queue).dutyCyclesOverThreshold();
+            final QueuePairCounters counters = nvmeq.counters(queue);
+            max = Math.max(max, counters.maxDutyCycleNanos());
+            over += counters.dutyCyclesOverThreshold();
+            zeroCopy += counters.zeroCopy();
+            temporary += counters.temporaryMapped();
+            bounced += counters.bounced();
+            retries += counters.retries();
+            aborts += counters.aborts();
+            restarts += counters.restarts();
         }
-        return new NvmeqFigures(max, over);
+        return new NvmeqFigures(max, over, zeroCopy, temporary, bounced, retries, aborts, restarts);
     }
 
     @Override

@@ -322,7 +322,13 @@ final class BenchReport
         {
             // The longest duty cycle of the queue-pair threads: a cycle that waits for something shows here.
             json.field("max_duty_cycle_ns", result.nvmeq().maxDutyCycleNs())
-                .field("duty_cycles_over_1ms", result.nvmeq().dutyCyclesOverThreshold());
+                .field("duty_cycles_over_1ms", result.nvmeq().dutyCyclesOverThreshold())
+                .field("zero_copy", result.nvmeq().zeroCopy())
+                .field("temporary_mapped", result.nvmeq().temporaryMapped())
+                .field("bounced", result.nvmeq().bounced())
+                .field("command_retries", result.nvmeq().commandRetries())
+                .field("aborts", result.nvmeq().aborts())
+                .field("restarts", result.nvmeq().restarts());
         }
         json.endObject();
     }

@@ -1,9 +1,19 @@
 package io.nvmeq.examples.bench;
 
 /**
- * nvmeq's own figures of a run, reported as {@code jobs[].nvmeq}: the longest duty cycle of any
- * queue-pair thread and the cycles over the threshold (1 ms), since the controller came up.
+ * nvmeq's own figures of a run, reported as {@code jobs[].nvmeq}, all queue pairs together, since the
+ * controller came up, from the queue pairs' one set of counters: the longest duty cycle of any queue-pair
+ * thread and the cycles over the threshold (1 ms), the transfers by path, the engine's command retries and
+ * Aborts, and the queue pairs' restarts.
  */
-record NvmeqFigures(long maxDutyCycleNs, long dutyCyclesOverThreshold)
+record NvmeqFigures(
+    long maxDutyCycleNs,
+    long dutyCyclesOverThreshold,
+    long zeroCopy,
+    long temporaryMapped,
+    long bounced,
+    long commandRetries,
+    long aborts,
+    long restarts)
 {
 }
