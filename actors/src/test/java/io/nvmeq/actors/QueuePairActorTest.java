@@ -409,6 +409,30 @@ class QueuePairActorTest
         assertTrue(failed.error().getMessage().contains("LBA Out of Range"), failed.error().getMessage());
     }
 
+    @Test
+    void oneSetOfCountersServesTheEngineAndTheActorAcrossARestart()
+    {
+        bringUp(TestSupport.settings("ACTORS-COUNTERS"));
+        final int blockSize = namespace().blockSize();
+        final ActorRef<QueuePairCommand> queue = ready.queuePairs().get(0);
+        final QueuePairCounters counters = ready.counters().get(0);
+        final TestProbe<IoReply> replies = testKit.createTestProbe(IoReply.class);
+        final DmaBuffer data = buffer(blockSize);
+
+        queue.tell(new IoRequest.Write(NSID, 10, 1, data, 0, false, 1, replies.ref()));
+        assertEquals(new IoReply.Done(1), replies.expectMessageClass(IoReply.class, TIMEOUT));
+        // The restart deletes the NVMe queues and creates new ones: the engine counts on into the same set.
+        queue.tell(new QueuePairCommand.Crash("counters across a restart", false));
+        queue.tell(new IoRequest.Read(NSID, 10, 1, data, 0, 2, replies.ref()));
+        assertEquals(new IoReply.Done(2), replies.expectMessageClass(IoReply.class, TIMEOUT));
+
+        assertEquals(1, counters.restarts());
+        assertEquals(2, counters.completed(), "the actor's part");
+        assertEquals(2, counters.zeroCopy(), "the engine's part, on the first queues and on the re-created ones");
+        assertEquals(2, counters.requests());
+        assertIdle(queue);
+    }
+
     private void assertIdle(final ActorRef<QueuePairCommand> queue)
     {
         final TestProbe<QueuePairStatus> probe = testKit.createTestProbe(QueuePairStatus.class);

@@ -1,5 +1,7 @@
 package io.nvmeq.engine;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 import org.junit.jupiter.api.AfterEach;
@@ -12,6 +14,7 @@ import io.nvmeq.hw.spec.Status;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -170,6 +173,43 @@ class QueuePairTest
             assertEquals(2, answers.count, "each command answered once, by the device or as aborted");
             assertEquals(0, queue.inFlight());
         }
+    }
+
+    @Test
+    void eachAnswerCarriesItsRequestsTokenAndAttachmentAndCountsIntoTheGivenSet()
+    {
+        final IoCounters counters = new IoCounters();
+        final QueuePair queue = controller.createQueuePair(1, 64, counters);
+        final List<Object> seen = new ArrayList<>();
+        final List<Long> tokens = new ArrayList<>();
+        final CompletionHandler<StringBuilder> handler = (token, attachment, status) ->
+        {
+            assertTrue(Status.isSuccess(status));
+            attachment.append("answered");
+            seen.add(attachment);
+            tokens.add(token);
+        };
+        final StringBuilder first = new StringBuilder();
+        final StringBuilder second = new StringBuilder();
+        try (DmaBuffer buffer = controller.allocateBuffer(64 * 1024))
+        {
+            assertTrue(queue.submitRead(1, 0, 1, buffer, 0, handler, 7, first));
+            // A second request in flight at the same time: each answer comes with its own attachment.
+            assertTrue(queue.submitWrite(1, 0, 128, buffer, 0, false, handler, 8, second));
+            for (int i = 0; i < 1_000_000 && seen.size() < 2; i++)
+            {
+                queue.poll(64);
+            }
+        }
+        assertEquals(2, seen.size(), "one answer per request");
+        assertSame(first, seen.get(tokens.indexOf(7L)), "the read's own attachment, with its token");
+        assertSame(second, seen.get(tokens.indexOf(8L)), "the write's own attachment, with its token");
+        assertEquals("answered", first.toString());
+        assertEquals("answered", second.toString());
+        assertEquals(2, counters.requests());
+        assertEquals(2, counters.zeroCopy(), "the engine counts into the set it was given");
+        assertSame(counters, queue.counters());
+        controller.deleteQueuePair(queue);
     }
 
     @Test
