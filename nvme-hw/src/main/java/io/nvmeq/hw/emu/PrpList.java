@@ -23,10 +23,6 @@ import io.nvmeq.hw.spec.Status;
  */
 final class PrpList
 {
-    /** Zeroes for the part of a transfer past the end of a log page (read only, so shared). */
-    private static final UnsafeBuffer ZEROES =
-        new UnsafeBuffer(BufferUtil.allocateDirectAligned(1 << 16, EmulatedIommu.PAGE_SIZE));
-
     private final EmulatedIommu iommu;
     private final FaultInjector faults;
     private final int pageSize;
@@ -134,6 +130,11 @@ final class PrpList
     /** Store → host (a Read). False on an IOMMU fault; then no host byte was written. */
     boolean storeToHost(final BlockStore store, final long storeOffset)
     {
+        if (count == 1)
+        {
+            // One segment is one IOMMU transfer, which checks all of it before it moves a byte.
+            return !injectedFault() && iommu.storeToHost(store, storeOffset, iovas[0], lengths[0]);
+        }
         if (!allMapped())
         {
             return false;
@@ -153,6 +154,10 @@ final class PrpList
     /** Host → store (a Write). False on an IOMMU fault; then no store byte was written. */
     boolean hostToStore(final BlockStore store, final long storeOffset)
     {
+        if (count == 1)
+        {
+            return !injectedFault() && iommu.hostToStore(iovas[0], lengths[0], store, storeOffset);
+        }
         if (!allMapped())
         {
             return false;
@@ -214,8 +219,9 @@ final class PrpList
                 }
                 else
                 {
-                    chunk = Math.min(lengths[i] - done, ZEROES.capacity());
-                    ok = iommu.writeHost(iovas[i] + done, ZEROES.addressOffset(), chunk);
+                    // Zeroes for the part of a transfer past the end of a log page.
+                    chunk = Math.min(lengths[i] - done, Zeroes.BLOCK.capacity());
+                    ok = iommu.writeHost(iovas[i] + done, Zeroes.BLOCK.addressOffset(), chunk);
                 }
                 if (!ok)
                 {
@@ -249,9 +255,8 @@ final class PrpList
 
     private boolean allMapped()
     {
-        if (count > 0 && faults.takeIommuFault())
+        if (injectedFault())
         {
-            iommu.injectFault(iovas[0]);
             return false;
         }
         for (int i = 0; i < count; i++)
@@ -262,6 +267,17 @@ final class PrpList
             }
         }
         return true;
+    }
+
+    /** An IOMMU fault the fault injector arms for the next transfer: recorded at the first segment. */
+    private boolean injectedFault()
+    {
+        if (count > 0 && faults.takeIommuFault())
+        {
+            iommu.injectFault(iovas[0]);
+            return true;
+        }
+        return false;
     }
 
     private void add(final long iova, final long length)

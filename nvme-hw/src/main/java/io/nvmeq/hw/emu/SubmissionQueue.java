@@ -2,6 +2,8 @@ package io.nvmeq.hw.emu;
 
 import java.util.concurrent.locks.ReentrantLock;
 
+import org.agrona.UnsafeAccess;
+
 import io.nvmeq.hw.spec.Status;
 import io.nvmeq.hw.spec.SubmissionEntry;
 
@@ -19,7 +21,7 @@ final class SubmissionQueue
     final long baseIova;
     final int size;
     final CompletionQueue cq;
-    private final EmulatedIommu iommu;
+    private final QueueMemory ring;
     private final CommandSet commands;
     private final EmulatedController controller;
     private final EmulatorCounters counters;
@@ -47,7 +49,7 @@ final class SubmissionQueue
         this.cq = cq;
         this.commands = commands;
         this.controller = controller;
-        this.iommu = controller.iommu();
+        this.ring = new QueueMemory(controller.iommu(), baseIova, (long)size * SubmissionEntry.SIZE);
         this.counters = controller.counters();
         this.faults = controller.faults();
         this.channels = controller.channels();
@@ -162,13 +164,17 @@ final class SubmissionQueue
 
     private boolean executeNext()
     {
-        final long entryIova = baseIova + (long)head * SubmissionEntry.SIZE;
-        if (!iommu.readHost(entryIova, context.entryMemory.addressOffset(), SubmissionEntry.SIZE))
+        final long entryOffset = (long)head * SubmissionEntry.SIZE;
+        final long entryAddress = ring.address(entryOffset, SubmissionEntry.SIZE);
+        if (entryAddress == EmulatedIommu.FAULT)
         {
             cq.release();
-            controller.fatal("submission queue " + qid + " entry at unmapped IOVA 0x" + Long.toHexString(entryIova));
+            controller.fatal("submission queue " + qid + " entry at unmapped IOVA 0x"
+                + Long.toHexString(baseIova + entryOffset));
             return false;
         }
+        // A private copy: the host rewriting its ring cannot change a command half-way.
+        UnsafeAccess.UNSAFE.copyMemory(entryAddress, context.entryMemory.addressOffset(), SubmissionEntry.SIZE);
         head = head + 1 == size ? 0 : head + 1;
         final SubmissionEntry entry = context.entry;
         final int opcode = entry.opcode();
