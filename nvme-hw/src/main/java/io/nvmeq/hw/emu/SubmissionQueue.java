@@ -173,8 +173,13 @@ final class SubmissionQueue
                 + Long.toHexString(baseIova + entryOffset));
             return false;
         }
-        // A private copy: the host rewriting its ring cannot change a command half-way.
-        UnsafeAccess.UNSAFE.copyMemory(entryAddress, context.entryMemory.addressOffset(), SubmissionEntry.SIZE);
+        // A private copy: the host rewriting its ring cannot change a command half-way. Eight qwords
+        // cost less than Unsafe.copyMemory's checks and call for 64 bytes.
+        final long copy = context.entryMemory.addressOffset();
+        for (int i = 0; i < SubmissionEntry.SIZE; i += Long.BYTES)
+        {
+            UnsafeAccess.UNSAFE.putLong(copy + i, UnsafeAccess.UNSAFE.getLong(entryAddress + i));
+        }
         head = head + 1 == size ? 0 : head + 1;
         final SubmissionEntry entry = context.entry;
         final int opcode = entry.opcode();
