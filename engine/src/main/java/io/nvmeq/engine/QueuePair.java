@@ -65,6 +65,8 @@ public final class QueuePair
     private final RegisterSpace registers;
     private final NvmeController controller;
     private final IovaSpace iovaSpace;
+    /** This queue pair's own leases of temporary IOVAs: mapped and released without a lock. */
+    private final TemporaryMappings temporaryMappings;
     private final int sqTailDoorbell;
     private final int cqHeadDoorbell;
     private final DmaBuffer sqRing;
@@ -109,6 +111,8 @@ public final class QueuePair
     private final int[] reqPartsLeft;
     private final int[] reqStatus;
     private final long[] reqTemporaryIova;
+    /** The DmaBuffer each request holds open until it is answered (see DmaBuffer#acquire). */
+    private final DmaBuffer[] reqBuffer;
     private final int[] freeRequests;
     private int freeRequestCount;
 
@@ -156,6 +160,7 @@ public final class QueuePair
         this.registers = device.registers();
         this.controller = controller;
         this.iovaSpace = iovaSpace;
+        this.temporaryMappings = iovaSpace == null ? null : iovaSpace.temporaryMappingsFor(id);
         this.sqTailDoorbell = Registers.sqTailDoorbell(id, doorbellStrideShift);
         this.cqHeadDoorbell = Registers.cqHeadDoorbell(id, doorbellStrideShift);
         this.sqRing = sqRing;
@@ -191,6 +196,7 @@ public final class QueuePair
         this.reqPartsLeft = new int[capacity];
         this.reqStatus = new int[capacity];
         this.reqTemporaryIova = new long[capacity];
+        this.reqBuffer = new DmaBuffer[capacity];
         this.freeRequests = new int[capacity];
         for (int i = 0; i < capacity; i++)
         {
@@ -713,9 +719,10 @@ public final class QueuePair
         {
             return false;
         }
+        final DmaBuffer pinned = buffer.acquire(iovaSpace);
         counters.zeroCopy++;
-        submitParts(opcode, nsid, lba, blocks, namespace.blockSize(), partBlocks, parts, buffer.iova() + offset,
-            cdw12Flags, handler, token, IovaSpace.NO_IOVA);
+        reqBuffer[submitParts(opcode, nsid, lba, blocks, namespace.blockSize(), partBlocks, parts, buffer.iova() + offset,
+            cdw12Flags, handler, token, IovaSpace.NO_IOVA)] = pinned;
         return true;
     }
 
@@ -755,7 +762,7 @@ public final class QueuePair
                         handler, token, IovaSpace.NO_IOVA);
                     return true;
                 }
-                final long temporary = iovaSpace.mapTemporary(address, length);
+                final long temporary = temporaryMappings.map(address, length);
                 if (temporary != IovaSpace.NO_IOVA)
                 {
                     counters.temporary++;
@@ -829,7 +836,8 @@ public final class QueuePair
         return true;
     }
 
-    private void submitParts(
+    /** @return the request */
+    private int submitParts(
         final int opcode, final int nsid, final long lba, final int blocks, final int blockSize, final int partBlocks,
         final int parts, final long iova, final int cdw12Flags, final CompletionHandler handler, final long token,
         final long temporaryIova)
@@ -849,6 +857,7 @@ public final class QueuePair
             commit();
             done += partCount;
         }
+        return request;
     }
 
     private void describeReadWrite(
@@ -992,7 +1001,13 @@ public final class QueuePair
         final long temporaryIova = reqTemporaryIova[request];
         if (temporaryIova != IovaSpace.NO_IOVA)
         {
-            iovaSpace.releaseTemporary(temporaryIova);
+            temporaryMappings.release(temporaryIova);
+        }
+        final DmaBuffer pinned = reqBuffer[request];
+        if (pinned != null)
+        {
+            reqBuffer[request] = null;
+            pinned.release();
         }
         final CompletionHandler handler = reqHandler[request];
         final long token = reqToken[request];

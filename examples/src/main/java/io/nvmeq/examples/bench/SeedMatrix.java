@@ -70,9 +70,9 @@ final class SeedMatrix
         }
         final ClientPlacement placement = options.placement(engine);
         final long rampNs = options.seedTiming ? TimeUnit.SECONDS.toNanos(30) :
-            options.matched("--ramp_time") ? options.rampNs : TimeUnit.SECONDS.toNanos(1);
+            options.matched("--ramp_time") ? options.timing.rampNs : TimeUnit.SECONDS.toNanos(1);
         final long runtimeNs = options.seedTiming ? TimeUnit.SECONDS.toNanos(30) :
-            options.matched("--runtime") ? options.runtimeNs : TimeUnit.SECONDS.toNanos(2);
+            options.matched("--runtime") && options.timing.runtimeNs > 0 ? options.timing.runtimeNs : TimeUnit.SECONDS.toNanos(2);
         final JobSpec base = options.jobSpec();
         final Path posixPath = options.posixFile != null ? Path.of(options.posixFile) : scratchFile();
         final List<Cell> cells = new ArrayList<>();
@@ -80,13 +80,13 @@ final class SeedMatrix
         try (BenchTarget nvmeq = options.open(engine, placement, 1, 4);
              PosixTarget posix = new PosixTarget(posixPath, options.posixFile == null))
         {
-            final BenchRunner nvmeqRunner = new BenchRunner(nvmeq, options.device, client,
-                Targets.movesData(options.device), progress);
+            final BenchRunner nvmeqRunner = new BenchRunner(nvmeq, options.device(), client,
+                Targets.movesData(options.device()), progress);
             final BenchRunner posixRunner = new BenchRunner(posix, "posix:" + posixPath,
                 BenchCommand.clientName(EngineKind.POSIX, placement), true, progress);
             final long size = Math.min(options.size > 0 ? options.size : DEFAULT_SIZE, nvmeq.capacity(base.nsid()));
             final JobSpec template = new JobSpec("seed", RwMode.RANDREAD, base.rwmixread(), 4096, 1, 1, runtimeNs,
-                rampNs, size, base.fua(), false, false, base.nsid(), base.seed());
+                rampNs, 0, size, 0, true, 0, base.fua(), false, false, base.nsid(), base.seed());
             try
             {
                 nvmeqRunner.check(template);
@@ -104,7 +104,7 @@ final class SeedMatrix
             posixRunner.layOut(template);
             // Unmeasured: the JIT compiles both paths before the first cell counts (it would penalise that cell).
             final JobSpec warmUp = new JobSpec("warm-up", RwMode.RANDRW, 50, 4096, 4, 1,
-                Math.min(WARM_UP_NS, runtimeNs), 0, size,
+                Math.min(WARM_UP_NS, runtimeNs), 0, 0, size, 0, true, 0,
                 false, false, false, base.nsid(), base.seed());
             nvmeqRunner.run(warmUp, false);
             posixRunner.run(warmUp, false);

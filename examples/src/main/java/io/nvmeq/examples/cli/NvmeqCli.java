@@ -3,6 +3,8 @@ package io.nvmeq.examples.cli;
 import io.nvmeq.examples.bench.BenchCommand;
 import io.nvmeq.examples.bench.ScaleCommand;
 import io.nvmeq.examples.faults.FaultsCommand;
+import java.util.List;
+
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -52,6 +54,8 @@ public final class NvmeqCli implements Runnable
         final CommandLine commandLine = new CommandLine(new NvmeqCli());
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
         commandLine.setExecutionExceptionHandler(new FailureReporter());
+        // fio's rule for its own options: a repeated option is not an error, the last one wins.
+        List.of("bench", "scale", "faults").forEach(name -> commandLine.getSubcommands().get(name).setOverwrittenOptionsAllowed(true));
         return commandLine;
     }
 

@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import io.nvmeq.hw.spec.MemoryPage;
 import io.nvmeq.hw.spec.Status;
 
 /**
@@ -37,7 +38,7 @@ final class PrpList
         this.iommu = iommu;
         this.faults = faults;
         this.pageSize = pageSize;
-        this.listPageMemory = BufferUtil.allocateDirectAligned(pageSize, EmulatedIommu.PAGE_SIZE);
+        this.listPageMemory = BufferUtil.allocateDirectAligned(pageSize, MemoryPage.SIZE);
         this.listPage = new UnsafeBuffer(listPageMemory);
         final int maxEntries = (int)(maxTransferBytes / pageSize) + 2;
         this.iovas = new long[maxEntries];

@@ -22,6 +22,7 @@ final class SubmissionQueue
     final int size;
     final CompletionQueue cq;
     private final QueueMemory ring;
+    private final EmulatedIommu iommu;
     private final CommandSet commands;
     private final EmulatedController controller;
     private final EmulatorCounters counters;
@@ -49,7 +50,8 @@ final class SubmissionQueue
         this.cq = cq;
         this.commands = commands;
         this.controller = controller;
-        this.ring = new QueueMemory(controller.iommu(), baseIova, (long)size * SubmissionEntry.SIZE);
+        this.iommu = controller.iommu();
+        this.ring = new QueueMemory(iommu, baseIova, (long)size * SubmissionEntry.SIZE);
         this.counters = controller.counters();
         this.faults = controller.faults();
         this.channels = controller.channels();
@@ -180,6 +182,7 @@ final class SubmissionQueue
         {
             UnsafeAccess.UNSAFE.putLong(copy + i, UnsafeAccess.UNSAFE.getLong(entryAddress + i));
         }
+        iommu.accessed(entryAddress, SubmissionEntry.SIZE, false);
         head = head + 1 == size ? 0 : head + 1;
         final SubmissionEntry entry = context.entry;
         final int opcode = entry.opcode();
