@@ -43,8 +43,9 @@ import picocli.CommandLine.Spec;
         "The same job runs on the actor path (--ioengine actors, the default), on the engine alone (raw), or on a "
             + "file through the kernel (posix: FileChannel pread/pwrite, iodepth threads, like fio's psync with "
             + "numjobs=iodepth).",
-        "--seed-matrix runs the seed's benchmark (4 KiB rand{read,write,rw} at iodepth 1 and 4) on nvmeq and on "
-            + "POSIX over the same data and prints one table with the ratio per cell.",
+        "--reference-matrix runs the reference benchmark, the fio jobs with which QEMU's userspace NVMe driver "
+            + "was presented (4 KiB rand{read,write,rw} at iodepth 1 and 4), on nvmeq and on POSIX over the same data "
+            + "and prints one table with the ratio per cell.",
         "Ctrl-C stops the jobs and prints what ran, as fio does.",
         "Exit status: 0 done, 1 an I/O or the device failed, 2 bad options, 3 --verify found a bad block, "
             + "130 interrupted.",
@@ -132,7 +133,7 @@ public final class BenchCommand implements Callable<Integer>
 
     @Option(names = "--size", paramLabel = "BYTES", defaultValue = "0", converter = NumberConverters.Size.class,
         description = "Bytes of the region from --offset (default: to the end of the device; 64m with "
-            + "--seed-matrix; required for a new posix file).")
+            + "--reference-matrix; required for a new posix file).")
     long size;
 
     @Option(names = {"--io_size", "--io_limit"}, paramLabel = "BYTES", defaultValue = "0",
@@ -208,17 +209,19 @@ public final class BenchCommand implements Callable<Integer>
     @Mixin
     ProgressOptions eta;
 
-    @Option(names = "--seed-matrix",
-        description = "The seed's benchmark on nvmeq and on POSIX, one table with the ratio per cell.")
-    boolean seedMatrix;
+    @Option(names = {"--reference-matrix", "--seed-matrix"},
+        description = "The reference benchmark (the fio jobs QEMU's userspace NVMe driver was presented with) on "
+            + "nvmeq and on POSIX, one table with the ratio per cell.")
+    boolean referenceMatrix;
 
     @Option(names = "--posix-file", paramLabel = "PATH",
-        description = "--seed-matrix: the POSIX side's file (default: a scratch file in /dev/shm, deleted after).")
+        description = "--reference-matrix: the POSIX side's file (default: a scratch file in /dev/shm, deleted after).")
     String posixFile;
 
-    @Option(names = "--seed-timing",
-        description = "--seed-matrix: the seed's own timing, ramp 30 s and run 30 s per cell (default: 1 s + 2 s).")
-    boolean seedTiming;
+    @Option(names = {"--reference-timing", "--seed-timing"},
+        description = "--reference-matrix: the reference run's own timing, ramp 30 s and run 30 s per cell "
+            + "(default: 1 s + 2 s).")
+    boolean referenceTiming;
 
     /** The runner of the job now running, for an interrupt to stop. */
     private volatile BenchRunner current;
@@ -230,12 +233,12 @@ public final class BenchCommand implements Callable<Integer>
         output.validate();
         final PrintWriter err = spec.commandLine().getErr();
         final Progress progress = eta.progress(err);
-        if (seedMatrix)
+        if (referenceMatrix)
         {
             final PrintWriter out = output.open(spec.commandLine().getOut());
             try
             {
-                return new SeedMatrix(this, progress).run(out, err, output.text(), output.json());
+                return new ReferenceMatrix(this, progress).run(out, err, output.text(), output.json());
             }
             finally
             {

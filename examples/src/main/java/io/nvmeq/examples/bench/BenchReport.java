@@ -321,7 +321,7 @@ final class BenchReport
         json.endObject();
     }
 
-    /** The options nvmeq ran with, in fio's names, for results without a command line (scale, seed matrix). */
+    /** The options nvmeq ran with, in fio's names, for results without a command line (scale, reference matrix). */
     static Map<String, String> options(final BenchResult result)
     {
         final JobSpec spec = result.spec();

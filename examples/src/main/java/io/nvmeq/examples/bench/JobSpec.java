@@ -130,7 +130,7 @@ public record JobSpec(
             timeBased, rateIops, fua, verify, verifyOnly, nsid, seed);
     }
 
-    /** The same job for a time (the seed matrix, scale, warm-ups): io_size does not end it. */
+    /** The same job for a time (the reference matrix, scale, warm-ups): io_size does not end it. */
     public JobSpec timed(final long runtime, final long ramp)
     {
         return new JobSpec(name, rw, rwmixread, bs, iodepth, numjobs, runtime, ramp, offset, size, ioSize, true,

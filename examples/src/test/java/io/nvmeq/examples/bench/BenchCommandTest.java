@@ -140,7 +140,7 @@ class BenchCommandTest
             "--device=emu:memory?size=1m", "--size=2m");
         assertRefused("--engine posix reads and writes a file through the kernel", "--engine=posix");
         assertRefused("--verify needs a device that keeps data", "--device=emu:null", "--verify=crc32c");
-        assertRefused("--seed-matrix runs the seed's jobs", "--seed-matrix", "--iodepth=8");
+        assertRefused("--reference-matrix runs the reference jobs", "--seed-matrix", "--iodepth=8");
         assertRefused("--client applies to --engine actors only", "--engine=raw", "--client=facade");
     }
 
@@ -158,9 +158,9 @@ class BenchCommandTest
     }
 
     @Test
-    void theSeedMatrixComparesEveryCellWithPosix()
+    void theReferenceMatrixComparesEveryCellWithPosix()
     {
-        final Cli run = nvmeq("bench", "--seed-matrix", "--size=1m", "--runtime=200ms", NO_RAMP,
+        final Cli run = nvmeq("bench", "--reference-matrix", "--size=1m", "--runtime=200ms", NO_RAMP,
             "--posix-file=" + dir.resolve("seed.dat"), "--output-format=normal,json");
         assertEquals(0, run.exitCode(), run::toString);
         final Object cells = Json.at(Json.parse(run.jsonLine()), "seed_matrix", "cells");

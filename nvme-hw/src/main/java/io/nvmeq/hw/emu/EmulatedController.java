@@ -19,7 +19,7 @@ import io.nvmeq.hw.spec.Status;
  * A driver reaches it only through {@link #registers()}, {@link #iommu()}, {@link #poll(int)} and the
  * eventfds of {@link #interrupts()}, as it would real hardware. Tests reach its {@link #faults() fault injector} and {@link #counters() counters}.
  *
- * <p>It has no thread of its own (DESIGN.md §2): an SQ tail doorbell write executes the new commands
+ * <p>It has no thread of its own (a third spinning thread would distort every measurement on a small machine): an SQ tail doorbell write executes the new commands
  * on the writer's thread (data moves then) and posts their completions, or, under a
  * {@link LatencyModel} or an injected delay, schedules them; {@link #poll(int)} posts the scheduled
  * completions whose time has come, and a CQ head doorbell write or a poll resumes submission queues
