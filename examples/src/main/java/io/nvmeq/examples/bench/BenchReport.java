@@ -318,6 +318,12 @@ final class BenchReport
         {
             json.field("error_text", result.ioFailure());
         }
+        if (result.nvmeq() != null)
+        {
+            // The longest duty cycle of the queue-pair threads: a cycle that waits for something shows here.
+            json.field("max_duty_cycle_ns", result.nvmeq().maxDutyCycleNs())
+                .field("duty_cycles_over_1ms", result.nvmeq().dutyCyclesOverThreshold());
+        }
         json.endObject();
     }
 

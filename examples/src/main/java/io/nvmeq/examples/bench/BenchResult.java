@@ -15,6 +15,7 @@ package io.nvmeq.examples.bench;
  * @param sequences     with --verify, each block's last acknowledged write sequence, else null
  * @param ioFailure     the first failed I/O, or null
  * @param verifyFailure the first block that failed verification, or null
+ * @param nvmeq         nvmeq's own figures ({@code jobs[].nvmeq}), or null for targets without queue-pair actors
  */
 record BenchResult(
     JobSpec spec,
@@ -34,14 +35,15 @@ record BenchResult(
     boolean interrupted,
     String ioFailure,
     String verifyFailure,
-    long[] sequences)
+    long[] sequences,
+    NvmeqFigures nvmeq)
 {
     /** The same result with the verify read-back's outcome. */
     BenchResult withReadBack(final long checked, final String failure)
     {
         return new BenchResult(spec, engine, client, device, description, regionBytes, layoutBytes, runtimeNs, read,
             write, cpu, depthLevels, verifiedReads, checked, interrupted, ioFailure,
-            verifyFailure != null ? verifyFailure : failure, sequences);
+            verifyFailure != null ? verifyFailure : failure, sequences, nvmeq);
     }
 
     long totalIos()

@@ -205,7 +205,7 @@ final class BenchRunner
         return new BenchResult(spec, target.engineName(), client, device, target.description(), region, 0, elapsed,
             new DirectionResult(readBack.checked(), readBack.checked() * spec.bs(), elapsed, none, Samples.NONE),
             new DirectionResult(0, 0, elapsed, none, Samples.NONE), CpuClock.now().minus(cpuStart),
-            new long[7], readBack.checked(), 0, false, null, readBack.failure(), expected);
+            new long[7], readBack.checked(), 0, false, null, readBack.failure(), expected, target.nvmeqFigures());
     }
 
     /** Runs {@code spec}: lay out if needed, ramp, measure, drain. */
@@ -328,7 +328,7 @@ final class BenchRunner
             runtimeNs,
             new DirectionResult(readIos, readIos * spec.bs(), runtimeNs, reads, samples.reads()),
             new DirectionResult(writeIos, writeIos * spec.bs(), runtimeNs, writes, samples.writes()),
-            cpu, depths, verified, 0, stop.get(), ioFailure, verifyFailure, sequences);
+            cpu, depths, verified, 0, stop.get(), ioFailure, verifyFailure, sequences, target.nvmeqFigures());
     }
 
     /** The end of a window that ended early: the last completion in it, or now if none completed. */
