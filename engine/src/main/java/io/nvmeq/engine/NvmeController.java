@@ -345,7 +345,13 @@ public final class NvmeController implements AutoCloseable
         waits.waitFor(csts -> Registers.cstsShst(csts) == Registers.CSTS_SHST_COMPLETE, "CSTS.SHST = shutdown complete");
     }
 
-    /** Deletes the remaining queues, shuts the controller down, unmaps and frees all DMA memory, closes the device. */
+    /**
+     * Deletes the remaining queues, shuts the controller down, unmaps and frees all DMA memory, closes the
+     * device. Everything is released even when a step fails; a failed shutdown is then reported.
+     *
+     * @throws ShutdownFailedException if the controller did not complete its shutdown (data written since
+     *                                 the last successful Flush may not be durable); it is closed regardless
+     */
     @Override
     public synchronized void close()
     {
@@ -353,6 +359,7 @@ public final class NvmeController implements AutoCloseable
         {
             return;
         }
+        NvmeException shutdownFailure = null;
         try
         {
             for (final QueuePair queuePair : admin.await(ioQueues.registered(), "listing the I/O queues"))
@@ -368,7 +375,15 @@ public final class NvmeController implements AutoCloseable
             }
             if (!admin.isFailed())
             {
-                shutdown();
+                try
+                {
+                    shutdown();
+                }
+                catch (final ControllerFatalException | ControllerTimeoutException ex)
+                {
+                    // The shutdown flushes the volatile write cache: its failure is the caller's to know.
+                    shutdownFailure = ex;
+                }
             }
         }
         catch (final NvmeException ex)
@@ -384,6 +399,11 @@ public final class NvmeController implements AutoCloseable
             adminQueue.release();
             adminData.close();
             device.close();
+        }
+        if (shutdownFailure != null)
+        {
+            throw new ShutdownFailedException(device.uri() + ": the controller did not complete its shutdown, so data "
+                + "written since the last successful flush may not be durable: " + shutdownFailure.getMessage(), shutdownFailure);
         }
     }
 
