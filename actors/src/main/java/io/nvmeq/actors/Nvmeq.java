@@ -24,6 +24,7 @@ import io.nvmeq.engine.InvalidRequestException;
 import io.nvmeq.engine.NamespaceInfo;
 import io.nvmeq.engine.NvmeException;
 import io.nvmeq.engine.RegisteredBuffer;
+import io.nvmeq.engine.ShutdownFailedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -368,6 +369,10 @@ public final class Nvmeq implements AutoCloseable
      * terminates the actor system, each step bounded by the shutdown timeout. A request whose answer
      * did not arrive in that time fails with {@link ControllerUnavailableException} saying that its
      * outcome is unknown. Idempotent.
+     *
+     * @throws ShutdownFailedException if the controller did not complete its shutdown (e.g. its write
+     *                                 cache could not be flushed): data written since the last successful
+     *                                 flush may not be durable. Everything is closed and released all the same.
      */
     @Override
     public void close()
@@ -377,11 +382,13 @@ public final class Nvmeq implements AutoCloseable
             return;
         }
         final Duration timeout = settings.shutdownTimeout();
+        ShutdownFailedException shutdownFailure = null;
         try
         {
             final ControllerCommand.ShutdownComplete complete = ask(system, supervisor, ControllerCommand.Shutdown::new,
                 timeout.multipliedBy(3), "the shutdown of " + settings.device());
-            if (!complete.clean())
+            shutdownFailure = complete.shutdownFailure();
+            if (!complete.clean() && shutdownFailure == null)
             {
                 LOG.warn("nvmeq on {} shut down, but not cleanly (see the log above)", settings.device());
             }
@@ -394,6 +401,10 @@ public final class Nvmeq implements AutoCloseable
         pending.failAll(tag -> new ControllerUnavailableException("nvmeq closed before request " + tag +
             " was answered: its outcome is unknown (it may have run)"));
         terminate(system, timeout);
+        if (shutdownFailure != null)
+        {
+            throw shutdownFailure;
+        }
     }
 
     /** Every request was answered by its queue pair before it stopped; let the routers finish delivering. */
