@@ -201,7 +201,7 @@ public final class Nvmeq implements AutoCloseable
 
     /**
      * Registers a direct buffer's memory (position to limit) for zero-copy I/O, through the IOVA-mapping
-     * actor; close nothing yourself: {@link #unregister} it after its last I/O, before freeing the memory.
+     * actor; close nothing yourself: {@link #unregister} it before freeing the memory.
      * Requests with a ByteBuffer inside the registered memory are then zero-copy (see {@link NvmeqQueue}).
      *
      * @throws NvmeException InvalidRequestException (null, not direct, empty, overlapping), IovaExhaustedException,
@@ -223,9 +223,11 @@ public final class Nvmeq implements AutoCloseable
     }
 
     /**
-     * Unmaps a registration made by {@link #register}; call it only after the last request using its
-     * memory was answered (the registration does not count requests in flight, as a DmaBuffer does).
-     * Later requests on that memory take the temporary-mapping path.
+     * Unmaps a registration made by {@link #register}. It never waits: requests still using the memory
+     * hold the registration (as they hold a DmaBuffer), so it is only marked closing and the last of
+     * their answers unmaps it; a request sent on that memory meanwhile is refused with
+     * InvalidRequestException (nothing sent). Once it is unmapped, requests on that memory take the
+     * temporary-mapping path. Free the memory only after the last request using it was answered.
      *
      * @throws InvalidRequestException for null
      */

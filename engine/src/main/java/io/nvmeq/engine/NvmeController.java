@@ -203,8 +203,9 @@ public final class NvmeController implements AutoCloseable
     /**
      * Maps the memory of a direct buffer (from its position to its limit) for the device at a fixed IOVA
      * until the registration is closed, so that I/O from and into it is zero-copy (QEMU's
-     * bdrv_register_buf). The caller keeps the buffer alive, and closes the registration before it frees
-     * the memory and after the last I/O on it. Thread-safe.
+     * bdrv_register_buf). The caller keeps the buffer alive, closes the registration before it frees the
+     * memory, and frees it only after the last I/O on it was answered; requests in flight hold the
+     * registration, so closing it early unmaps it only after them (see {@link RegisteredBuffer}). Thread-safe.
      *
      * @throws InvalidRequestException if the buffer is not direct, empty, or overlaps a registered one
      * @throws IovaExhaustedException  if no fixed IOVA or IOMMU mapping is left
@@ -222,8 +223,7 @@ public final class NvmeController implements AutoCloseable
         checkOpen();
         final long address = BufferUtil.address(buffer) + buffer.position();
         final int length = buffer.remaining();
-        final long byteIova = iova.register(address, length);
-        return new RegisteredBuffer(iova, address, length, byteIova);
+        return iova.register(address, length);
     }
 
     /**
