@@ -6,6 +6,7 @@ import java.util.Objects;
 import akka.actor.typed.ActorRef;
 import io.nvmeq.engine.ControllerInfo;
 import io.nvmeq.engine.NamespaceInfo;
+import io.nvmeq.engine.ShutdownFailedException;
 
 /** What a {@link ControllerSupervisor} accepts, with its replies. */
 public sealed interface ControllerCommand
@@ -101,8 +102,12 @@ public sealed interface ControllerCommand
         }
     }
 
-    /** @param clean false if a queue pair had to be stopped forcibly or closing the controller failed */
-    record ShutdownComplete(boolean clean)
+    /**
+     * @param clean           false if a queue pair had to be stopped forcibly or closing the controller failed
+     * @param shutdownFailure why the controller did not complete its shutdown (data written since the last
+     *                        successful flush may not be durable), or null if it did
+     */
+    record ShutdownComplete(boolean clean, ShutdownFailedException shutdownFailure)
     {
     }
 }

@@ -18,6 +18,7 @@ import io.nvmeq.engine.ControllerOptions;
 import io.nvmeq.engine.NvmeController;
 import io.nvmeq.engine.NvmeException;
 import io.nvmeq.engine.QueuePair;
+import io.nvmeq.engine.ShutdownFailedException;
 import io.nvmeq.hw.device.Devices;
 import io.nvmeq.hw.device.NvmeDevice;
 
@@ -87,6 +88,7 @@ public final class ControllerSupervisor
     private final BitSet gaveUp = new BitSet();
     private final QueuePairMetrics metrics = new QueuePairMetrics();
     private boolean clean = true;
+    private ShutdownFailedException shutdownFailure;
     private boolean closed;
 
     private ControllerSupervisor(
@@ -470,7 +472,7 @@ public final class ControllerSupervisor
         closeController();
         for (final ActorRef<ControllerCommand.ShutdownComplete> requester : shutdownRequesters)
         {
-            requester.tell(new ControllerCommand.ShutdownComplete(clean));
+            requester.tell(new ControllerCommand.ShutdownComplete(clean, shutdownFailure));
         }
         return Behaviors.stopped();
     }
@@ -494,6 +496,13 @@ public final class ControllerSupervisor
         {
             controller.close();
             context.getLog().info("controller on {} closed", settings.device());
+        }
+        catch (final ShutdownFailedException ex)
+        {
+            // Closed all the same; the failure is the answer to Shutdown, for the caller to act on.
+            clean = false;
+            shutdownFailure = ex;
+            context.getLog().error("{}", ex.getMessage());
         }
         catch (final NvmeException ex)
         {

@@ -1,16 +1,20 @@
 package io.nvmeq.actors;
 
-import java.util.Objects;
-
 import java.nio.ByteBuffer;
 
 import akka.actor.typed.ActorRef;
 import io.nvmeq.engine.DmaBuffer;
+import io.nvmeq.engine.InvalidRequestException;
 
 /**
  * An I/O request to a queue-pair actor. Each gets exactly one {@link IoReply} with its {@code tag}
  * at {@code replyTo}: Done, or Failed with a typed error. The buffer must stay untouched by the
  * caller until then (the device reads or writes it directly).
+ *
+ * <p>Bad arguments are answered like every other invalid request: a null buffer, a closed one, one of
+ * another controller, a range past the end are all answered {@code Failed} with an
+ * {@link InvalidRequestException}, and nothing is sent. Only a request without {@code replyTo} cannot be
+ * answered, so building one throws that exception at once.
  */
 public sealed interface IoRequest extends QueuePairCommand
     permits IoRequest.Read, IoRequest.Write, IoRequest.Flush, IoRequest.ReadBuffer, IoRequest.WriteBuffer,
@@ -26,8 +30,7 @@ public sealed interface IoRequest extends QueuePairCommand
     {
         public Read
         {
-            Objects.requireNonNull(buffer, "buffer");
-            Objects.requireNonNull(replyTo, "replyTo");
+            requireReplyTo(replyTo);
         }
     }
 
@@ -37,8 +40,7 @@ public sealed interface IoRequest extends QueuePairCommand
     {
         public Write
         {
-            Objects.requireNonNull(buffer, "buffer");
-            Objects.requireNonNull(replyTo, "replyTo");
+            requireReplyTo(replyTo);
         }
     }
 
@@ -47,7 +49,7 @@ public sealed interface IoRequest extends QueuePairCommand
     {
         public Flush
         {
-            Objects.requireNonNull(replyTo, "replyTo");
+            requireReplyTo(replyTo);
         }
     }
 
@@ -61,8 +63,7 @@ public sealed interface IoRequest extends QueuePairCommand
     {
         public ReadBuffer
         {
-            Objects.requireNonNull(buffer, "buffer");
-            Objects.requireNonNull(replyTo, "replyTo");
+            requireReplyTo(replyTo);
         }
     }
 
@@ -72,8 +73,7 @@ public sealed interface IoRequest extends QueuePairCommand
     {
         public WriteBuffer
         {
-            Objects.requireNonNull(buffer, "buffer");
-            Objects.requireNonNull(replyTo, "replyTo");
+            requireReplyTo(replyTo);
         }
     }
 
@@ -86,7 +86,7 @@ public sealed interface IoRequest extends QueuePairCommand
     {
         public WriteZeroes
         {
-            Objects.requireNonNull(replyTo, "replyTo");
+            requireReplyTo(replyTo);
         }
     }
 
@@ -95,7 +95,15 @@ public sealed interface IoRequest extends QueuePairCommand
     {
         public Deallocate
         {
-            Objects.requireNonNull(replyTo, "replyTo");
+            requireReplyTo(replyTo);
+        }
+    }
+
+    private static void requireReplyTo(final ActorRef<IoReply> replyTo)
+    {
+        if (replyTo == null)
+        {
+            throw new InvalidRequestException("a request needs a replyTo (null): there is nowhere to answer it");
         }
     }
 }

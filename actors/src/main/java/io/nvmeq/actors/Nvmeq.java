@@ -24,6 +24,7 @@ import io.nvmeq.engine.InvalidRequestException;
 import io.nvmeq.engine.NamespaceInfo;
 import io.nvmeq.engine.NvmeException;
 import io.nvmeq.engine.RegisteredBuffer;
+import io.nvmeq.engine.ShutdownFailedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -200,7 +201,7 @@ public final class Nvmeq implements AutoCloseable
 
     /**
      * Registers a direct buffer's memory (position to limit) for zero-copy I/O, through the IOVA-mapping
-     * actor; close nothing yourself: {@link #unregister} it after its last I/O, before freeing the memory.
+     * actor; close nothing yourself: {@link #unregister} it before freeing the memory.
      * Requests with a ByteBuffer inside the registered memory are then zero-copy (see {@link NvmeqQueue}).
      *
      * @throws NvmeException InvalidRequestException (null, not direct, empty, overlapping), IovaExhaustedException,
@@ -222,9 +223,11 @@ public final class Nvmeq implements AutoCloseable
     }
 
     /**
-     * Unmaps a registration made by {@link #register}; call it only after the last request using its
-     * memory was answered (the registration does not count requests in flight, as a DmaBuffer does).
-     * Later requests on that memory take the temporary-mapping path.
+     * Unmaps a registration made by {@link #register}. It never waits: requests still using the memory
+     * hold the registration (as they hold a DmaBuffer), so it is only marked closing and the last of
+     * their answers unmaps it; a request sent on that memory meanwhile is refused with
+     * InvalidRequestException (nothing sent). Once it is unmapped, requests on that memory take the
+     * temporary-mapping path. Free the memory only after the last request using it was answered.
      *
      * @throws InvalidRequestException for null
      */
@@ -368,6 +371,10 @@ public final class Nvmeq implements AutoCloseable
      * terminates the actor system, each step bounded by the shutdown timeout. A request whose answer
      * did not arrive in that time fails with {@link ControllerUnavailableException} saying that its
      * outcome is unknown. Idempotent.
+     *
+     * @throws ShutdownFailedException if the controller did not complete its shutdown (e.g. its write
+     *                                 cache could not be flushed): data written since the last successful
+     *                                 flush may not be durable. Everything is closed and released all the same.
      */
     @Override
     public void close()
@@ -377,11 +384,13 @@ public final class Nvmeq implements AutoCloseable
             return;
         }
         final Duration timeout = settings.shutdownTimeout();
+        ShutdownFailedException shutdownFailure = null;
         try
         {
             final ControllerCommand.ShutdownComplete complete = ask(system, supervisor, ControllerCommand.Shutdown::new,
                 timeout.multipliedBy(3), "the shutdown of " + settings.device());
-            if (!complete.clean())
+            shutdownFailure = complete.shutdownFailure();
+            if (!complete.clean() && shutdownFailure == null)
             {
                 LOG.warn("nvmeq on {} shut down, but not cleanly (see the log above)", settings.device());
             }
@@ -394,6 +403,10 @@ public final class Nvmeq implements AutoCloseable
         pending.failAll(tag -> new ControllerUnavailableException("nvmeq closed before request " + tag +
             " was answered: its outcome is unknown (it may have run)"));
         terminate(system, timeout);
+        if (shutdownFailure != null)
+        {
+            throw shutdownFailure;
+        }
     }
 
     /** Every request was answered by its queue pair before it stopped; let the routers finish delivering. */

@@ -31,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The queue-pair actor's protocol under thousands of random requests, most of them invalid (LBAs,
- * counts, namespaces; buffers closed, of another controller, read-only, too small, at odd positions),
+ * counts, namespaces; buffers null, closed, of another controller, read-only, too small, at odd positions),
  * one at a time and from concurrent callers: every request gets exactly one answer, Done for a valid
  * request and InvalidRequestException for an invalid one, and the emulated IOMMU sees the device touch
  * test memory only inside the buffer of a request in flight.
@@ -90,8 +90,8 @@ class QueuePairProtocolFuzzTest
     @Provide
     Arbitrary<FuzzRequest> requests()
     {
-        // The protocol's records refuse a null buffer when they are built; the facade's entry points get nulls.
-        return FuzzRequest.requests(namespace.blocks(), CAPACITY, false);
+        // Null buffers included: the actor answers them InvalidRequestException like any other bad argument.
+        return FuzzRequest.requests(namespace.blocks(), CAPACITY, true);
     }
 
     @Property(tries = 2500)

@@ -124,12 +124,15 @@ final class BufferPaths
                 {
                     return false;
                 }
-                final long registered = iovaSpace.lookup(address, length);
-                if (registered != IovaSpace.NO_IOVA)
+                final MappedMemory registered = iovaSpace.registeredOwner(address, length);
+                if (registered != null)
                 {
+                    // Held like a DmaBuffer until the request is answered; refused (typed) if it is closing.
+                    registered.acquireFor(iovaSpace);
                     counters.zeroCopy.increment();
-                    submitParts(opcode, nsid, lba, blocks, blockSize, partBlocks, parts, registered, cdw12Flags,
-                        handler, token, attachment, IovaSpace.NO_IOVA);
+                    queue.holdBuffer(submitParts(opcode, nsid, lba, blocks, blockSize, partBlocks, parts,
+                        registered.iovaAt(address), cdw12Flags, handler, token, attachment, IovaSpace.NO_IOVA),
+                        registered);
                     return true;
                 }
                 final long temporary = temporaryMappings.map(address, length);

@@ -1,7 +1,5 @@
 package io.nvmeq.engine;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.agrona.concurrent.UnsafeBuffer;
@@ -30,44 +28,26 @@ import io.nvmeq.hw.dma.DmaMemory;
  * still use is marked closing (new requests naming it are refused at once) and is unmapped and freed by
  * the completion of the last of them, so the device never reaches memory that was freed or handed on.
  *
+ * <p>The same holds when a request names the buffer's memory as a ByteBuffer (found by host address):
+ * the request holds the buffer in the same way ({@link MappedMemory}).
+ *
  * <p>Threads: acquire, release and close are lock-free and may race from any threads.
  */
-public final class DmaBuffer implements AutoCloseable
+public final class DmaBuffer extends MappedMemory implements AutoCloseable
 {
     private static final AtomicLong ALLOCATIONS = new AtomicLong();
-    private static final VarHandle STATE;
-    /** Set in {@link #state} once close() was called; the low bits count the requests using the buffer. */
-    private static final long CLOSING = 1L << 40;
-    /** Terminal: unmapped and freed. */
-    private static final long RELEASED = -1;
-
-    static
-    {
-        try
-        {
-            STATE = MethodHandles.lookup().findVarHandle(DmaBuffer.class, "state", long.class);
-        }
-        catch (final ReflectiveOperationException ex)
-        {
-            throw new ExceptionInInitializerError(ex);
-        }
-    }
 
     private final DmaMemory memory;
-    private final IovaSpace space;
     private final long iova;
     private final int capacity;
     private final boolean registered;
     private final UnsafeBuffer buffer;
     private final long id = ALLOCATIONS.incrementAndGet();
-    /** Requests using the buffer, plus {@link #CLOSING}; or {@link #RELEASED}. */
-    @SuppressWarnings("unused")
-    private volatile long state;
 
     DmaBuffer(final DmaMemory memory, final IovaSpace space, final long iova, final int capacity, final boolean registered)
     {
+        super(space);
         this.memory = memory;
-        this.space = space;
         this.iova = iova;
         this.capacity = capacity;
         this.registered = registered;
@@ -118,15 +98,7 @@ public final class DmaBuffer implements AutoCloseable
     /** Whether {@link #close()} was called (the memory may still be in use by requests until they complete). */
     public boolean isClosed()
     {
-        // RELEASED (all ones) has the CLOSING bit too.
-        return ((long)STATE.getVolatile(this) & CLOSING) != 0;
-    }
-
-    /** Requests using the buffer now (for tests and diagnostics). */
-    int users()
-    {
-        final long current = (long)STATE.getVolatile(this);
-        return current == RELEASED ? 0 : (int)(current & (CLOSING - 1));
+        return closing();
     }
 
     /**
@@ -138,34 +110,8 @@ public final class DmaBuffer implements AutoCloseable
      */
     DmaBuffer acquire(final IovaSpace owner)
     {
-        if (owner != space)
-        {
-            throw new InvalidRequestException(this + " belongs to another controller: its IOVA 0x"
-                + Long.toHexString(iova) + " means other memory here; allocate buffers from the controller that uses them");
-        }
-        while (true)
-        {
-            final long current = (long)STATE.getVolatile(this);
-            if ((current & CLOSING) != 0)
-            {
-                throw new InvalidRequestException(this + " is closed: its memory and IOVA may belong to another " +
-                    "buffer now; nothing was sent");
-            }
-            if (STATE.compareAndSet(this, current, current + 1))
-            {
-                return this;
-            }
-        }
-    }
-
-    /** The device is done with the request that {@link #acquire acquired} the buffer; the last user of a closing buffer frees it. */
-    void release()
-    {
-        final long after = (long)STATE.getAndAdd(this, -1L) - 1;
-        if (after == CLOSING)
-        {
-            free();
-        }
+        acquireFor(owner);
+        return this;
     }
 
     /**
@@ -175,32 +121,19 @@ public final class DmaBuffer implements AutoCloseable
     @Override
     public void close()
     {
-        while (true)
-        {
-            final long current = (long)STATE.getVolatile(this);
-            if ((current & CLOSING) != 0)
-            {
-                return;
-            }
-            if (current == 0)
-            {
-                if (STATE.compareAndSet(this, 0L, CLOSING))
-                {
-                    free();
-                    return;
-                }
-            }
-            else if (STATE.compareAndSet(this, current, current | CLOSING))
-            {
-                return;
-            }
-        }
+        closeWhenUnused();
+    }
+
+    @Override
+    long iovaAt(final long hostAddress)
+    {
+        return iova + (hostAddress - memory.address());
     }
 
     /** Unmap first, so that the device can never reach freed memory. */
-    private void free()
+    @Override
+    void free()
     {
-        STATE.setVolatile(this, RELEASED);
         space.release(this);
         memory.close();
     }

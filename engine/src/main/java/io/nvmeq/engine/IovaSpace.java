@@ -58,7 +58,7 @@ final class IovaSpace
 
     private long low;
     /** Registered host ranges: host address to fixed IOVA. */
-    private volatile IntervalTable registered = IntervalTable.EMPTY;
+    private volatile Registrations registered = Registrations.EMPTY;
 
     IovaSpace(final Iommu iommu)
     {
@@ -125,11 +125,12 @@ final class IovaSpace
             {
                 final long alignment = Math.max(iommu.pageSize(), memory.pageSize());
                 final long iova = mapFixed(memory.address(), memory.length(), alignment);
+                final DmaBuffer buffer = new DmaBuffer(memory, this, iova, bytes, register);
                 if (register)
                 {
-                    registered = registered.with(memory.address(), memory.address() + memory.length(), iova);
+                    registered = registered.with(memory.address(), memory.address() + memory.length(), iova, buffer);
                 }
-                return new DmaBuffer(memory, this, iova, bytes, register);
+                return buffer;
             }
             catch (final RuntimeException ex)
             {
@@ -161,9 +162,9 @@ final class IovaSpace
      * (the equivalent of QEMU's bdrv_register_buf): I/O into it is then zero-copy. Whole IOMMU pages
      * are mapped; the bytes of the range must not overlap another registered range.
      *
-     * @return the IOVA of byte {@code address}
+     * @return the registration, which requests hold while the device may use the memory
      */
-    long register(final long address, final long length)
+    RegisteredBuffer register(final long address, final int length)
     {
         lock.lock();
         try
@@ -173,7 +174,7 @@ final class IovaSpace
                 throw new InvalidRequestException("cannot register " + length + " bytes at host address 0x"
                     + Long.toHexString(address));
             }
-            if (registered.overlaps(address, address + length))
+            if (registered.table().overlaps(address, address + length))
             {
                 throw new InvalidRequestException("host memory [0x" + Long.toHexString(address) + ", 0x"
                     + Long.toHexString(address + length) + ") overlaps memory registered already");
@@ -182,8 +183,9 @@ final class IovaSpace
             final long pageEnd = (address + length + pageMask) & ~pageMask;
             final long iova = mapFixed(pageStart, pageEnd - pageStart, iommu.pageSize());
             final long byteIova = iova + (address - pageStart);
-            registered = registered.with(address, address + length, byteIova);
-            return byteIova;
+            final RegisteredBuffer registration = new RegisteredBuffer(this, address, length, byteIova);
+            registered = registered.with(address, address + length, byteIova, registration);
+            return registration;
         }
         finally
         {
@@ -197,7 +199,7 @@ final class IovaSpace
         lock.lock();
         try
         {
-            final IntervalTable without = registered.withoutStartingAt(address);
+            final Registrations without = registered.withoutStartingAt(address);
             if (without == registered)
             {
                 throw new InvalidRequestException("host address 0x" + Long.toHexString(address) + " is not registered");
@@ -237,7 +239,56 @@ final class IovaSpace
      */
     long lookup(final long address, final long length)
     {
-        return registered.translate(address, length);
+        return registered.table().translate(address, length);
+    }
+
+    /**
+     * The DmaBuffer or registration whose fixed mapping covers all of [address, address + length), or
+     * null. Lock-free and allocation-free: the data path's lookup for memory named as a ByteBuffer.
+     */
+    MappedMemory registeredOwner(final long address, final long length)
+    {
+        final Registrations current = registered;
+        final IntervalTable table = current.table();
+        final int index = table.indexOf(address);
+        if (index < 0 || length > table.end(index) - address)
+        {
+            return null;
+        }
+        return current.owners()[index];
+    }
+
+    /**
+     * Registered host ranges (each with the IOVA of its first byte) and, at the same index, the memory
+     * that owns each; replaced whole on every change, so that lookups read one consistent snapshot.
+     */
+    private record Registrations(IntervalTable table, MappedMemory[] owners)
+    {
+        static final Registrations EMPTY = new Registrations(IntervalTable.EMPTY, new MappedMemory[0]);
+
+        Registrations with(final long start, final long end, final long iova, final MappedMemory owner)
+        {
+            final IntervalTable grown = table.with(start, end, iova);
+            final int at = grown.indexOf(start);
+            final MappedMemory[] grownOwners = new MappedMemory[owners.length + 1];
+            System.arraycopy(owners, 0, grownOwners, 0, at);
+            grownOwners[at] = owner;
+            System.arraycopy(owners, at, grownOwners, at + 1, owners.length - at);
+            return new Registrations(grown, grownOwners);
+        }
+
+        Registrations withoutStartingAt(final long start)
+        {
+            final int at = table.insertionPoint(start);
+            if (at >= table.count() || table.start(at) != start)
+            {
+                return this;
+            }
+            final MappedMemory[] fewer = new MappedMemory[owners.length - 1];
+            System.arraycopy(owners, 0, fewer, 0, at);
+            System.arraycopy(owners, at + 1, fewer, at, owners.length - at - 1);
+            return new Registrations(table.without(at, at + 1), fewer);
+        }
     }
 
     /** A holder of temporary mappings for queue pair {@code queueId}; it must be used by one thread at a time. */

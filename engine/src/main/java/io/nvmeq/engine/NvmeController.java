@@ -203,8 +203,9 @@ public final class NvmeController implements AutoCloseable
     /**
      * Maps the memory of a direct buffer (from its position to its limit) for the device at a fixed IOVA
      * until the registration is closed, so that I/O from and into it is zero-copy (QEMU's
-     * bdrv_register_buf). The caller keeps the buffer alive, and closes the registration before it frees
-     * the memory and after the last I/O on it. Thread-safe.
+     * bdrv_register_buf). The caller keeps the buffer alive, closes the registration before it frees the
+     * memory, and frees it only after the last I/O on it was answered; requests in flight hold the
+     * registration, so closing it early unmaps it only after them (see {@link RegisteredBuffer}). Thread-safe.
      *
      * @throws InvalidRequestException if the buffer is not direct, empty, or overlaps a registered one
      * @throws IovaExhaustedException  if no fixed IOVA or IOMMU mapping is left
@@ -222,8 +223,7 @@ public final class NvmeController implements AutoCloseable
         checkOpen();
         final long address = BufferUtil.address(buffer) + buffer.position();
         final int length = buffer.remaining();
-        final long byteIova = iova.register(address, length);
-        return new RegisteredBuffer(iova, address, length, byteIova);
+        return iova.register(address, length);
     }
 
     /**
@@ -357,7 +357,13 @@ public final class NvmeController implements AutoCloseable
         waits.waitFor(csts -> Registers.cstsShst(csts) == Registers.CSTS_SHST_COMPLETE, "CSTS.SHST = shutdown complete");
     }
 
-    /** Deletes the remaining queues, shuts the controller down, unmaps and frees all DMA memory, closes the device. */
+    /**
+     * Deletes the remaining queues, shuts the controller down, unmaps and frees all DMA memory, closes the
+     * device. Everything is released even when a step fails; a failed shutdown is then reported.
+     *
+     * @throws ShutdownFailedException if the controller did not complete its shutdown (data written since
+     *                                 the last successful Flush may not be durable); it is closed regardless
+     */
     @Override
     public synchronized void close()
     {
@@ -365,6 +371,7 @@ public final class NvmeController implements AutoCloseable
         {
             return;
         }
+        NvmeException shutdownFailure = null;
         try
         {
             for (final QueuePair queuePair : admin.await(ioQueues.registered(), "listing the I/O queues"))
@@ -380,7 +387,15 @@ public final class NvmeController implements AutoCloseable
             }
             if (!admin.isFailed())
             {
-                shutdown();
+                try
+                {
+                    shutdown();
+                }
+                catch (final ControllerFatalException | ControllerTimeoutException ex)
+                {
+                    // The shutdown flushes the volatile write cache: its failure is the caller's to know.
+                    shutdownFailure = ex;
+                }
             }
         }
         catch (final NvmeException ex)
@@ -396,6 +411,11 @@ public final class NvmeController implements AutoCloseable
             adminQueue.release();
             adminData.close();
             device.close();
+        }
+        if (shutdownFailure != null)
+        {
+            throw new ShutdownFailedException(device.uri() + ": the controller did not complete its shutdown, so data "
+                + "written since the last successful flush may not be durable: " + shutdownFailure.getMessage(), shutdownFailure);
         }
     }
 

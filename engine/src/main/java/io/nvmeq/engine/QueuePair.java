@@ -411,7 +411,7 @@ public final class QueuePair
     }
 
     /** {@code request} holds {@code buffer}, acquired for it, until it is answered. */
-    void holdBuffer(final int request, final DmaBuffer buffer)
+    void holdBuffer(final int request, final MappedMemory buffer)
     {
         requests.hold(request, buffer);
     }

@@ -2,23 +2,27 @@ package io.nvmeq.engine;
 
 /**
  * Application memory mapped for the device at a fixed IOVA (see {@link NvmeController#registerBuffer}):
- * transfers from and into it are zero-copy. Closing unmaps it; the application must not free the memory
- * before, nor close it while a request using the memory is in flight: unlike a {@link DmaBuffer}, a
- * registration does not count the requests that use it (they name a ByteBuffer, found by host address),
- * so closing it early lets its IOVA be handed on while the device may still use it. After close, I/O on
- * the memory takes the temporary-mapping path.
+ * transfers from and into it are zero-copy. The application must not free the memory before the
+ * registration is closed.
+ *
+ * <p><b>In flight.</b> A request names the memory as a ByteBuffer; the queue pair finds this
+ * registration by host address and holds it, like a {@link DmaBuffer}, until the request is answered.
+ * {@link #close()} never waits: while requests still use the memory it only marks the registration
+ * closing, and the completion of the last of them unmaps it, so its IOVA is never handed on while the
+ * device may still use it. A request sent while the registration is closing is refused with
+ * {@link InvalidRequestException} and nothing is sent (it would otherwise need the memory mapped twice);
+ * once the registration is gone, I/O on the memory takes the temporary-mapping path like any other
+ * direct memory.
  */
-public final class RegisteredBuffer implements AutoCloseable
+public final class RegisteredBuffer extends MappedMemory implements AutoCloseable
 {
-    private final IovaSpace space;
     private final long address;
     private final int length;
     private final long iova;
-    private boolean closed;
 
     RegisteredBuffer(final IovaSpace space, final long address, final int length, final long iova)
     {
-        this.space = space;
+        super(space);
         this.address = address;
         this.length = length;
         this.iova = iova;
@@ -41,14 +45,29 @@ public final class RegisteredBuffer implements AutoCloseable
         return iova;
     }
 
-    @Override
-    public synchronized void close()
+    /** Whether {@link #close()} was called (the memory stays mapped until the requests using it complete). */
+    public boolean isClosed()
     {
-        if (!closed)
-        {
-            closed = true;
-            space.unregister(address, length, iova);
-        }
+        return closing();
+    }
+
+    /** Unmaps the memory now if no request uses it, else when the last completes; idempotent. */
+    @Override
+    public void close()
+    {
+        closeWhenUnused();
+    }
+
+    @Override
+    long iovaAt(final long hostAddress)
+    {
+        return iova + (hostAddress - address);
+    }
+
+    @Override
+    void free()
+    {
+        space.unregister(address, length, iova);
     }
 
     @Override

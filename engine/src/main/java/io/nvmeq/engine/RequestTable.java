@@ -17,8 +17,8 @@ final class RequestTable
     private final int[] partsLeft;
     private final int[] statuses;
     private final long[] temporaryIovas;
-    /** The DmaBuffer each request holds open until it is answered (see DmaBuffer#acquire). */
-    private final DmaBuffer[] buffers;
+    /** The DmaBuffer or registration each request holds open until it is answered (see MappedMemory). */
+    private final MappedMemory[] buffers;
     private final int[] free;
     private int freeCount;
 
@@ -30,7 +30,7 @@ final class RequestTable
         partsLeft = new int[capacity];
         statuses = new int[capacity];
         temporaryIovas = new long[capacity];
-        buffers = new DmaBuffer[capacity];
+        buffers = new MappedMemory[capacity];
         free = new int[capacity];
         for (int i = 0; i < capacity; i++)
         {
@@ -69,7 +69,7 @@ final class RequestTable
     }
 
     /** The request holds {@code buffer} (acquired) until it is answered. */
-    void hold(final int request, final DmaBuffer buffer)
+    void hold(final int request, final MappedMemory buffer)
     {
         buffers[request] = buffer;
     }
@@ -86,7 +86,7 @@ final class RequestTable
     @SuppressWarnings("unchecked")
     void answer(final int request)
     {
-        final DmaBuffer pinned = buffers[request];
+        final MappedMemory pinned = buffers[request];
         if (pinned != null)
         {
             buffers[request] = null;

@@ -252,7 +252,10 @@ class BufferPathsTest
         assertFalse(controller.abort(1, 5), "nothing outstanding to abort");
     }
 
-    /** Steady-state submit + poll allocates nothing (measured with the thread's allocation counter). */
+    /**
+     * Steady-state submit + poll allocates nothing (measured with the thread's allocation counter), on the
+     * DmaBuffer, registered-memory and bounce paths.
+     */
     @Test
     void submitAndPollAllocateNothingInSteadyState()
     {
@@ -260,21 +263,25 @@ class BufferPathsTest
         final com.sun.management.ThreadMXBean threads =
             (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
         final long thread = Thread.currentThread().getId();
-        try (DmaBuffer buffer = controller.allocateBuffer(32 * 4096))
+        final ByteBuffer registered = ByteBuffer.allocateDirect(4096);
+        try (DmaBuffer buffer = controller.allocateBuffer(32 * 4096);
+            RegisteredBuffer registration = controller.registerBuffer(registered))
         {
             final ByteBuffer heap = ByteBuffer.allocate(4096);
             final Answers answers = new Answers();
-            runCycles(queue, buffer, heap, answers, 20_000);
+            runCycles(queue, buffer, heap, registered, answers, 20_000);
             final long before = threads.getThreadAllocatedBytes(thread);
-            runCycles(queue, buffer, heap, answers, 20_000);
+            runCycles(queue, buffer, heap, registered, answers, 20_000);
             final long allocated = threads.getThreadAllocatedBytes(thread) - before;
             assertTrue(allocated < 20_000, allocated + " bytes allocated by 20000 I/Os (the counter call allocates a little)");
             assertEquals(0, answers.failures);
+            assertEquals(0, registration.users(), "every request let go of the registration");
+            assertEquals(0, queue.counters().temporaryMapped(), "registered memory went zero-copy");
         }
     }
 
-    private static void runCycles(
-        final QueuePair queue, final DmaBuffer buffer, final ByteBuffer heap, final Answers answers, final int ios)
+    private static void runCycles(final QueuePair queue, final DmaBuffer buffer, final ByteBuffer heap,
+        final ByteBuffer registered, final Answers answers, final int ios)
     {
         int submitted = 0;
         final int target = answers.count + ios;
@@ -283,8 +290,9 @@ class BufferPathsTest
             while (submitted < ios && !queue.isFull())
             {
                 final int slot = submitted & 31;
-                final boolean ok = (submitted & 7) == 0
-                    ? queue.submitRead(1, slot * 8, 8, heap, answers, submitted, null)
+                final int kind = submitted & 7;
+                final boolean ok = kind == 0 ? queue.submitRead(1, slot * 8, 8, heap, answers, submitted, null)
+                    : kind == 1 ? queue.submitRead(1, slot * 8, 8, registered, answers, submitted, null)
                     : queue.submitRead(1, slot * 8, 8, buffer, slot * 4096, answers, submitted, null);
                 if (!ok)
                 {

@@ -75,7 +75,7 @@ class IovaSpaceTest
             else if (op == 8)
             {
                 final long address = HOST + (1L << 40) + (long)random.nextInt(1 << 16) * 64;
-                final long length = 1 + random.nextInt(3 * ModelIommu.PAGE);
+                final int length = 1 + random.nextInt(3 * ModelIommu.PAGE);
                 if (overlapsAny(registered, address, length))
                 {
                     assertThrows(InvalidRequestException.class, () -> space.register(address, length));
@@ -84,7 +84,7 @@ class IovaSpaceTest
                 {
                     try
                     {
-                        final long iova = space.register(address, length);
+                        final long iova = space.register(address, length).iova();
                         registered.add(new long[] {address, length, iova});
                     }
                     catch (final IovaExhaustedException ex)
@@ -124,9 +124,9 @@ class IovaSpaceTest
         assertEquals(0x100000 - 4096 + 0x10, first);
         final long second = holder.map(HOST + 8192, 8192);
         assertEquals(0x100000 - 4096 - 8192, second);
-        final long fixed = space.register(HOST + (1L << 40), 4096);
+        final long fixed = space.register(HOST + (1L << 40), 4096).iova();
         assertEquals(IovaSpace.IOVA_MIN, fixed);
-        assertEquals(IovaSpace.IOVA_MIN + 4096, space.register(HOST + (1L << 40) + 4096, 10));
+        assertEquals(IovaSpace.IOVA_MIN + 4096, space.register(HOST + (1L << 40) + 4096, 10).iova());
         assertEquals(fixed + 100, space.lookup(HOST + (1L << 40) + 100, 50));
         assertEquals(IovaSpace.NO_IOVA, space.lookup(HOST + (1L << 40) + 4000, 200), "crosses out of the range");
     }
@@ -322,7 +322,7 @@ class IovaSpaceTest
                 final long address = HOST + (1L << 40) + (long)registered.size() * 4 * ModelIommu.PAGE;
                 try
                 {
-                    registered.add(new long[] {address, ModelIommu.PAGE, space.register(address, ModelIommu.PAGE)});
+                    registered.add(new long[] {address, ModelIommu.PAGE, space.register(address, ModelIommu.PAGE).iova()});
                 }
                 catch (final IovaExhaustedException ex)
                 {

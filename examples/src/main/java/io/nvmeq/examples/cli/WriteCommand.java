@@ -67,6 +67,8 @@ final class WriteCommand implements Callable<Integer>
     public Integer call() throws IOException
     {
         final long fileBytes = source.file != null ? regularFileSize(source.file) : -1;
+        final String report;
+        // Success is said after close: a shutdown that could not flush fails the command (ShutdownFailedException).
         try (Nvmeq nvmeq = device.open())
         {
             final NamespaceInfo namespace = nvmeq.namespace(range.namespace);
@@ -91,14 +93,15 @@ final class WriteCommand implements Callable<Integer>
                 transfer.write(range.startBlock, extent.blocks(), fua,
                     (buffer, length, position) -> pattern.fill(buffer, 0, length, position));
             }
-            final PrintWriter out = spec.commandLine().getOut();
-            out.printf("write: %s (%d bytes) at LBA %d of namespace %d from %s%s: Success%n",
+            report = String.format("write: %s (%d bytes) at LBA %d of namespace %d from %s%s: Success%n",
                 TransferOptions.blocks(extent.blocks()), extent.blocks() * namespace.blockSize(), range.startBlock,
                 namespace.nsid(),
                 source.file != null ? source.file : "pattern " + source.pattern, fua ? " with FUA" : "");
-            out.flush();
-            return ExitCodes.OK;
         }
+        final PrintWriter out = spec.commandLine().getOut();
+        out.print(report);
+        out.flush();
+        return ExitCodes.OK;
     }
 
     /** Fills each command's buffer from the stream; bytes past {@code bytes} (the last block's tail) are zero. */
