@@ -9,6 +9,8 @@ package io.nvmeq.engine;
  * @param doorbellStride      bytes between doorbells (4 << CAP.DSTRD)
  * @param readyTimeoutMillis  CAP.TO in milliseconds
  * @param grantedIoQueuePairs I/O queue pairs the controller granted (Set Features Number of Queues)
+ * @param identifyData        the 4096-byte Identify Controller data as the controller returned it (read it with
+ *                            {@link io.nvmeq.hw.spec.IdentifyController}), for tools that show every field
  */
 public record ControllerInfo(
     int vendorId,
@@ -26,6 +28,18 @@ public record ControllerInfo(
     int namespaceCount,
     int grantedIoQueuePairs,
     boolean volatileWriteCache,
-    int oncs)
+    int oncs,
+    byte[] identifyData)
 {
+    public ControllerInfo
+    {
+        identifyData = identifyData.clone();
+    }
+
+    /** A copy: the record stays immutable. */
+    @Override
+    public byte[] identifyData()
+    {
+        return identifyData.clone();
+    }
 }

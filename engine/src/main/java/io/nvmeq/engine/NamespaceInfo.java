@@ -1,6 +1,9 @@
 package io.nvmeq.engine;
 
-/** An active namespace, from Identify Namespace. Sizes are in logical blocks. */
+/**
+ * An active namespace, from Identify Namespace. Sizes are in logical blocks. {@code identifyData} is the 4096-byte
+ * Identify Namespace data as the controller returned it (read it with {@link io.nvmeq.hw.spec.IdentifyNamespace}).
+ */
 public record NamespaceInfo(
     int nsid,
     long blocks,
@@ -10,8 +13,21 @@ public record NamespaceInfo(
     int lbaFormatIndex,
     int lbaFormatCount,
     int metadataSize,
-    int relativePerformance)
+    int relativePerformance,
+    byte[] identifyData)
 {
+    public NamespaceInfo
+    {
+        identifyData = identifyData.clone();
+    }
+
+    /** A copy: the record stays immutable. */
+    @Override
+    public byte[] identifyData()
+    {
+        return identifyData.clone();
+    }
+
     public long bytes()
     {
         return blocks * blockSize;

@@ -124,7 +124,8 @@ public final class NvmeController implements AutoCloseable
             identify.namespaceCount(),
             granted,
             identify.volatileWriteCache(),
-            identify.oncs());
+            identify.oncs(),
+            identify.bytes(0, IdentifyController.SIZE));
         this.listPagesPerCommand = PrpBuilder.listPagesForTransfer(info.maxTransferBytes());
         LOG.info("{}: {} (SN {}, FR {}, NVMe {}), {} namespace(s), {} I/O queue pair(s) granted",
             device.uri(), info.model(), info.serial(), info.firmware(), info.version(), namespaces.size(), granted);
@@ -688,7 +689,8 @@ public final class NvmeController implements AutoCloseable
         final int format = ns.formattedLbaIndex();
         return new NamespaceInfo(
             nsid, ns.size(), ns.capacity(), ns.utilization(), 1 << ns.dataLbaShift(format),
-            format, ns.lbaFormatCount(), ns.metadataSize(format), ns.relativePerformance(format));
+            format, ns.lbaFormatCount(), ns.metadataSize(format), ns.relativePerformance(format),
+            ns.bytes(0, IdentifyNamespace.SIZE));
     }
 
     /** The Active Namespace ID list (CNS 02h, since NVMe 1.1); older controllers: 1..NN. */

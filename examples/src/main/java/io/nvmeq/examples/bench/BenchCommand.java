@@ -3,6 +3,7 @@ package io.nvmeq.examples.bench;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
+import io.nvmeq.examples.cli.DeviceOption;
 import io.nvmeq.examples.cli.ExitCodes;
 import io.nvmeq.hw.device.DeviceUri;
 import picocli.CommandLine;
@@ -217,7 +218,8 @@ public final class BenchCommand implements Callable<Integer>
             }
             final RwMode mode = RwMode.parse(rw);
             return new JobSpec(name != null ? name : mode.fioName(), mode, rwmixread, (int)bs, iodepth, numjobs,
-                runtimeNs, rampNs, size, fua, verify != null, verifyOnly, nsid, randseed);
+                runtimeNs, rampNs, size, fua, verify != null, verifyOnly, DeviceOption.namespace(spec, device,
+                spec.commandLine().getParseResult().hasMatchedOption("--namespace-id") ? nsid : null), randseed);
         }
         catch (final IllegalArgumentException ex)
         {

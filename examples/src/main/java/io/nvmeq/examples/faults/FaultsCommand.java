@@ -6,6 +6,7 @@ import java.util.concurrent.Callable;
 
 import io.nvmeq.examples.bench.FioTime;
 import io.nvmeq.examples.bench.SizeConverter;
+import io.nvmeq.examples.cli.DeviceOption;
 import io.nvmeq.hw.device.DeviceUri;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -158,6 +159,7 @@ public final class FaultsCommand implements Callable<Integer>
         {
             return base;
         }
+        DeviceOption.requireEmulated(spec, base, "fault injection (--fault-rate)");
         return base + (base.contains("?") ? "&" : "?") + "faults=random" + (dnr ? "-dnr:" : ":") +
             java.math.BigDecimal.valueOf(faultRate).toPlainString() + ":" + seed;
     }
