@@ -1,5 +1,6 @@
 package io.nvmeq.examples.cli;
 
+import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -94,7 +95,8 @@ final class TransferOptions
 
     private ParameterException usage(final String message)
     {
-        return new ParameterException(mixee != null ? mixee.commandLine() : null, message);
+        // Outside a command line (unit tests) there is no command to blame; an empty one stands in.
+        return new ParameterException(mixee != null ? mixee.commandLine() : new CommandLine(CommandSpec.create()), message);
     }
 
     /**
