@@ -61,6 +61,15 @@ class VerbosityTest
     }
 
     @Test
+    void aFailedBringUpIsReportedOnceByTheCommandNotLoggedAsAnErrorWithAStackTrace()
+    {
+        final CliRun run = nvmeq("identify", "nvme://0000:ff:1f.7/1");
+        assertEquals(ExitCodes.FAILED, run.exitCode(), run::toString);
+        assertTrue(run.err().startsWith("nvmeq: cannot open device"), run::toString);
+        assertEquals(List.of(), events.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.ERROR)).toList());
+    }
+
+    @Test
     void verboseWorksAfterTheCommandNameTooAndQuietSilencesWarnings()
     {
         assertEquals(0, nvmeq("identify", "-v", "emu:memory").exitCode());
