@@ -1,5 +1,8 @@
 package io.nvmeq.engine;
 
+import java.util.Arrays;
+import java.util.List;
+
 /**
  * What the driver learned of a controller at bring-up: CAP and Identify Controller, decoded.
  *
@@ -41,5 +44,26 @@ public record ControllerInfo(
     public byte[] identifyData()
     {
         return identifyData.clone();
+    }
+
+    /** Equal when every component is, the Identify data compared by content. */
+    @Override
+    public boolean equals(final Object other)
+    {
+        return other instanceof ControllerInfo that && Arrays.equals(identifyData, that.identifyData) &&
+            withoutData().equals(that.withoutData());
+    }
+
+    @Override
+    public int hashCode()
+    {
+        return 31 * withoutData().hashCode() + Arrays.hashCode(identifyData);
+    }
+
+    private List<Object> withoutData()
+    {
+        return Arrays.asList(vendorId, serial, model, firmware, version, controllerId, mdts, maxTransferBytes,
+            maxQueueEntries, doorbellStride, readyTimeoutMillis, pageSize, namespaceCount, grantedIoQueuePairs,
+            volatileWriteCache, oncs);
     }
 }

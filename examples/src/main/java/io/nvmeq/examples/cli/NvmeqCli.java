@@ -29,7 +29,9 @@ import picocli.CommandLine.Spec;
         "A userspace NVMe driver for the JVM, built as Akka Typed actors.",
         "Devices are named by URI: emu:memory, emu:null or emu:file:/abs/path for the emulated controller "
             + "(options after '?': size, bs, namespaces, queues, entries, mdts, serial, model, mappings), "
-            + "nvme://0000:44:00.0/1 for a PCI device bound to vfio-pci.",
+            + "nvme://0000:44:00.0/1 for a PCI device bound to vfio-pci (namespace 1); give it as the first "
+            + "argument of a command or with --device.",
+        "Data and reports go to stdout; status lines, warnings and errors to stderr.",
         ""
     },
     subcommands = {
