@@ -5,7 +5,8 @@
 # the block back and shows identify as JSON; then the host checks its raw images: namespace 2's image holds the
 # pattern and namespace 1's image is untouched. Exits non-zero if anything fails.
 #
-#   nvme-hw/vm/run-vm-cli-tests.sh        (from anywhere; settings as for run-in-vm.sh)
+#   nvme-hw/vm/run-vm-cli-tests.sh        (from anywhere; settings as for run-in-vm.sh, and NVMEQ_JAR: another
+#                                          nvmeq.jar than examples/target's)
 set -euo pipefail
 
 script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -19,7 +20,7 @@ fail()
 }
 
 started=$(date +%s.%N)
-jar="$repo/examples/target/nvmeq.jar"
+jar=${NVMEQ_JAR:-$repo/examples/target/nvmeq.jar}
 if [ ! -s "$jar" ]; then
     echo "run-vm-cli-tests: building $jar"
     (cd "$repo" && mvn -q -B package -DskipTests -pl examples -am) || fail "the build failed"
@@ -76,7 +77,8 @@ expect_status identify 0
 grep -q "of namespace 2" "$results/write2.err" || { keep_on_failure; fail "write did not say namespace 2: $(cat "$results/write2.err")"; }
 grep -q "contradicts the device" "$results/contradiction.err" ||
     { keep_on_failure; fail "the contradicting -n was not refused as such: $(cat "$results/contradiction.err")"; }
-grep -q '"nn":2,' "$results/identify.out" || { keep_on_failure; fail "identify does not show nn 2: $(cat "$results/identify.out")"; }
+grep -q '{"nsid":2,"id_ns":' "$results/identify.out" ||
+    { keep_on_failure; fail "identify does not list namespace 2: $(cat "$results/identify.out")"; }
 
 # From the host: which image changed. A block of 0xCD bytes is 512 'cd' pairs in hex.
 block_hex() { dd if="$1" bs=512 count=1 status=none | od -An -v -tx1 | tr -d ' \n'; }
