@@ -25,6 +25,24 @@ public interface NvmeDevice extends AutoCloseable
      */
     void poll(int cqId);
 
+    /**
+     * When {@link #poll(int)} of {@code cqId} must run next for the device to make progress on its own
+     * (in {@link System#nanoTime()} terms), or {@link Long#MAX_VALUE} if never: the bound of a sleep on
+     * an interrupt eventfd while commands are in flight. Hardware posts completions itself, so
+     * MAX_VALUE there; the emulated controller, which has no thread, answers with its next modelled
+     * completion or interrupt coalescing deadline.
+     */
+    default long nextPollDeadline(final int cqId)
+    {
+        return Long.MAX_VALUE;
+    }
+
+    /** The device's interrupt vectors as eventfds ({@link InterruptVectors#NONE} if it has none). */
+    default InterruptVectors interrupts()
+    {
+        return InterruptVectors.NONE;
+    }
+
     /** Releases the device (VFIO: reset and close the file descriptors). Idempotent. */
     @Override
     void close();

@@ -1,12 +1,14 @@
 package io.nvmeq.hw.emu;
 
+import io.nvmeq.hw.nativeio.NativeException;
 import io.nvmeq.hw.spec.Opcodes;
 import io.nvmeq.hw.spec.Status;
 import io.nvmeq.hw.spec.SubmissionEntry;
 
 /**
  * The admin command set (NVMe base spec 2.0 §5): queue creation and deletion, Identify, Get Log Page,
- * features (Arbitration, Volatile Write Cache, Number of Queues), Abort and Asynchronous Event
+ * features (Arbitration, Volatile Write Cache, Number of Queues, Interrupt Coalescing, Interrupt Vector
+ * Configuration), Abort and Asynchronous Event
  * Request. Runs only on the admin submission queue, whose lock serialises it; errors a retry cannot
  * fix carry Do Not Retry.
  */
@@ -24,6 +26,7 @@ final class AdminCommands implements CommandSet
     private final LogPages logPages;
     private final AsyncEvents asyncEvents;
     private final EmulatorCounters counters;
+    private final Interrupts interrupts;
 
     /** I/O queues granted by Set Features Number of Queues (one-based), or NOT_SET. */
     private int grantedSubmissionQueues = NOT_SET;
@@ -38,6 +41,7 @@ final class AdminCommands implements CommandSet
         this.logPages = new LogPages(controller);
         this.asyncEvents = controller.asyncEvents();
         this.counters = controller.counters();
+        this.interrupts = controller.interruptState();
     }
 
     boolean writeCacheEnabled()
@@ -135,7 +139,10 @@ final class AdminCommands implements CommandSet
         return grantedCompletionQueues == NOT_SET ? controller.config().maxIoQueuePairs() : grantedCompletionQueues;
     }
 
-    /** Create I/O Completion Queue (§5.4). */
+    /**
+     * Create I/O Completion Queue (§5.4): CDW11 IV (31:16) names the vector, IEN (bit 1) enables it.
+     * An IV the controller does not have is refused whether or not IEN is set (as QEMU's NVMe does).
+     */
     private int createCompletionQueue(final SubmissionEntry entry)
     {
         final int cdw10 = entry.cdw(10);
@@ -151,12 +158,25 @@ final class AdminCommands implements CommandSet
         {
             return status;
         }
-        // One interrupt vector (0) exists; interrupts are never raised since the host polls.
-        if ((cdw11 >>> 16) != 0)
+        final int vector = cdw11 >>> 16;
+        if (vector >= interrupts.count())
         {
             return Status.withDnr(Status.INVALID_INTERRUPT_VECTOR);
         }
-        controller.addCompletionQueue(qid, entry.prp1(), entries);
+        InterruptVector interrupt = null;
+        if ((cdw11 & Opcodes.CQ_INTERRUPTS_ENABLED) != 0)
+        {
+            try
+            {
+                interrupt = interrupts.vector(vector);
+            }
+            catch (final NativeException ex)
+            {
+                // No eventfd for the vector (EMFILE): nothing was created.
+                return Status.INTERNAL_ERROR;
+            }
+        }
+        controller.addCompletionQueue(qid, entry.prp1(), entries, interrupt);
         return Status.SUCCESS;
     }
 
@@ -269,6 +289,21 @@ final class AdminCommands implements CommandSet
                 context.dw0 = numberOfQueues(grantedSubmissionQueues, grantedCompletionQueues);
                 return Status.SUCCESS;
             }
+            case Opcodes.FEATURE_INTERRUPT_COALESCING:
+                // §5.27.1.6: THR (7:0, zero-based entries) and TIME (15:8, 100 µs units).
+                interrupts.coalescing(cdw11);
+                return Status.SUCCESS;
+            case Opcodes.FEATURE_INTERRUPT_VECTOR_CONFIGURATION:
+            {
+                // §5.27.1.7: IV (15:0) and Coalescing Disable (bit 16).
+                final int vector = cdw11 & 0xFFFF;
+                if (vector >= interrupts.count())
+                {
+                    return Status.withDnr(Status.INVALID_FIELD);
+                }
+                interrupts.coalescingDisabled(vector, (cdw11 & Opcodes.COALESCING_DISABLE) != 0);
+                return Status.SUCCESS;
+            }
             case Opcodes.FEATURE_VOLATILE_WRITE_CACHE:
             {
                 final boolean enable = (cdw11 & 1) != 0;
@@ -311,6 +346,20 @@ final class AdminCommands implements CommandSet
                 final int sq = current && grantedSubmissionQueues != NOT_SET ? grantedSubmissionQueues : max;
                 final int cq = current && grantedCompletionQueues != NOT_SET ? grantedCompletionQueues : max;
                 context.dw0 = numberOfQueues(sq, cq);
+                return Status.SUCCESS;
+            }
+            case Opcodes.FEATURE_INTERRUPT_COALESCING:
+                context.dw0 = select == 3 ? 1 << 2 : current ? interrupts.coalescing() : 0;
+                return Status.SUCCESS;
+            case Opcodes.FEATURE_INTERRUPT_VECTOR_CONFIGURATION:
+            {
+                final int vector = context.entry.cdw(11) & 0xFFFF;
+                if (vector >= interrupts.count())
+                {
+                    return Status.withDnr(Status.INVALID_FIELD);
+                }
+                final boolean disabled = current && interrupts.coalescingDisabled(vector);
+                context.dw0 = select == 3 ? 1 << 2 : vector | (disabled ? Opcodes.COALESCING_DISABLE : 0);
                 return Status.SUCCESS;
             }
             case Opcodes.FEATURE_VOLATILE_WRITE_CACHE:

@@ -33,6 +33,11 @@ final class CompletionQueue
     private final UnsafeBuffer slot = new UnsafeBuffer(0, 0);
     private final CompletionEntry entry = new CompletionEntry();
 
+    /** The vector this queue signals (IEN = 1), or null: then posting costs this one branch more. */
+    private volatile InterruptVector vector;
+    /** I/O queues' completions count towards interrupt coalescing; the admin queue's never do. */
+    private final boolean coalescible;
+
     private int head;
     private int tail;
     private int phase = 1;
@@ -50,9 +55,13 @@ final class CompletionQueue
     /** Earliest due time of a waiting completion, read by polls without the lock. */
     private volatile long nextDue = NEVER;
 
-    CompletionQueue(final int qid, final long baseIova, final int size, final EmulatedController controller)
+    CompletionQueue(
+        final int qid, final long baseIova, final int size, final EmulatedController controller,
+        final InterruptVector vector)
     {
         this.qid = qid;
+        this.vector = vector;
+        this.coalescible = qid != EmulatedController.ADMIN_QUEUE_ID;
         this.baseIova = baseIova;
         this.size = size;
         this.controller = controller;
@@ -98,7 +107,42 @@ final class CompletionQueue
             tail = 0;
             phase ^= 1;
         }
+        final InterruptVector interrupt = vector;
+        if (interrupt != null)
+        {
+            // After the entry is in memory: a host woken by the eventfd finds it.
+            interrupt.completionPosted(coalescible);
+        }
         return true;
+    }
+
+    /** The admin queue's vector 0, once it exists (its interrupts are always enabled). */
+    void routeTo(final InterruptVector vector)
+    {
+        this.vector = vector;
+    }
+
+    /** The earliest due time of a completion waiting here, {@link #NEVER} if none. */
+    long nextDue()
+    {
+        return nextDue;
+    }
+
+    /** When this queue's vector must be ticked to raise an aggregate, Long.MAX_VALUE if not. */
+    long interruptDeadline()
+    {
+        final InterruptVector interrupt = vector;
+        return interrupt == null ? Long.MAX_VALUE : interrupt.deadline();
+    }
+
+    /** The host's tick for this queue's vector: an aggregate whose Aggregation Time passed is raised. */
+    void tickInterrupt()
+    {
+        final InterruptVector interrupt = vector;
+        if (interrupt != null)
+        {
+            interrupt.tick();
+        }
     }
 
     /**

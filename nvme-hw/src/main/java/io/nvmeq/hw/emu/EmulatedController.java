@@ -5,6 +5,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.nvmeq.hw.device.InterruptVectors;
 import io.nvmeq.hw.device.Iommu;
 import io.nvmeq.hw.device.NvmeDevice;
 import io.nvmeq.hw.device.RegisterSpace;
@@ -14,8 +15,8 @@ import io.nvmeq.hw.spec.Status;
 
 /**
  * A software NVMe controller behind BAR0 registers and an emulated IOMMU: the embedded default device.
- * A driver reaches it only through {@link #registers()}, {@link #iommu()} and {@link #poll(int)}, as it
- * would real hardware. Tests reach its {@link #faults() fault injector} and {@link #counters() counters}.
+ * A driver reaches it only through {@link #registers()}, {@link #iommu()}, {@link #poll(int)} and the
+ * eventfds of {@link #interrupts()}, as it would real hardware. Tests reach its {@link #faults() fault injector} and {@link #counters() counters}.
  *
  * <p>It has no thread of its own (DESIGN.md §2): an SQ tail doorbell write executes the new commands
  * on the writer's thread (data moves then) and posts their completions, or, under a
@@ -38,6 +39,7 @@ public final class EmulatedController implements NvmeDevice
     private final EmulatedIommu iommu;
     private final EmulatedRegisters registers;
     private final EmulatorCounters counters = new EmulatorCounters();
+    private final Interrupts interrupts;
     private final FaultInjector faults = new FaultInjector(this);
     private final ServiceChannels channels;
     private final ErrorLog errorLog = new ErrorLog();
@@ -61,7 +63,8 @@ public final class EmulatedController implements NvmeDevice
         this.config = config;
         this.uri = uri;
         this.iommu = new EmulatedIommu(config.iovaLimit(), config.mappingLimit());
-        this.registers = new EmulatedRegisters(this, config.maxQueueEntries());
+        this.interrupts = new Interrupts(this, config.maxIoQueuePairs());
+        this.registers = new EmulatedRegisters(this, config.maxQueueEntries(), interrupts);
         this.channels = new ServiceChannels(config.latency());
         this.stores = openStores(config);
         this.namespaces = new Namespace[config.namespaces()];
@@ -149,6 +152,13 @@ public final class EmulatedController implements NvmeDevice
         return iommu;
     }
 
+    /** MSI-X vectors as eventfds; see {@link Interrupts} for what is modelled. */
+    @Override
+    public InterruptVectors interrupts()
+    {
+        return interrupts;
+    }
+
     public EmulatorConfig config()
     {
         return config;
@@ -187,7 +197,19 @@ public final class EmulatedController implements NvmeDevice
         {
             cq.postDue();
             cq.resumeStalled();
+            cq.tickInterrupt();
         }
+    }
+
+    /**
+     * The earliest of CQ {@code cqId}'s next modelled completion and its vector's coalescing deadline;
+     * Long.MAX_VALUE when nothing waits (a dropped completion waits forever: only a timeout ends it).
+     */
+    @Override
+    public long nextPollDeadline(final int cqId)
+    {
+        final CompletionQueue cq = completionQueue(cqId);
+        return cq == null ? Long.MAX_VALUE : Math.min(cq.nextDue(), cq.interruptDeadline());
     }
 
     @Override
@@ -199,6 +221,7 @@ public final class EmulatedController implements NvmeDevice
         }
         closed = true;
         dropQueues();
+        interrupts.close();
         registers.csts.set(0);
         for (final BlockStore store : stores)
         {
@@ -250,6 +273,25 @@ public final class EmulatedController implements NvmeDevice
         return asyncEvents;
     }
 
+    Interrupts interruptState()
+    {
+        return interrupts;
+    }
+
+    /**
+     * Vector 0 was just created: the admin completion queue signals it from now on. No monitor (the
+     * admin queue's thread calls this holding its queue lock, which a reset under the monitor takes):
+     * {@link #enable} looks for vector 0 again after publishing a new admin queue, so one of the two sees the other.
+     */
+    void routeAdminInterrupts(final InterruptVector vector)
+    {
+        final CompletionQueue adminCq = completionQueues.get(ADMIN_QUEUE_ID);
+        if (adminCq != null)
+        {
+            adminCq.routeTo(vector);
+        }
+    }
+
     /** Time the medium spent serving commands under the latency model (SMART Controller Busy Time). */
     long busyNanos()
     {
@@ -295,9 +337,10 @@ public final class EmulatedController implements NvmeDevice
         return false;
     }
 
-    void addCompletionQueue(final int qid, final long baseIova, final int size)
+    /** {@code vector}: the interrupt vector it signals (IEN = 1), or null. */
+    void addCompletionQueue(final int qid, final long baseIova, final int size, final InterruptVector vector)
     {
-        completionQueues.set(qid, new CompletionQueue(qid, baseIova, size, this));
+        completionQueues.set(qid, new CompletionQueue(qid, baseIova, size, this, vector));
     }
 
     void addSubmissionQueue(final int qid, final long baseIova, final int size, final CompletionQueue cq)
@@ -438,13 +481,18 @@ public final class EmulatedController implements NvmeDevice
         pageSize = 1 << Registers.ccMpsShift(cc);
         final int aqa = registers.aqa;
         final CompletionQueue adminCq = new CompletionQueue(
-            ADMIN_QUEUE_ID, registers.acq, Registers.aqaCqEntries(aqa), this);
+            ADMIN_QUEUE_ID, registers.acq, Registers.aqaCqEntries(aqa), this, null);
         completionQueues.set(ADMIN_QUEUE_ID, adminCq);
         final SubmissionQueue adminSq = new SubmissionQueue(
             ADMIN_QUEUE_ID, registers.asq, Registers.aqaSqEntries(aqa), adminCq, adminCommands, this,
             new PrpList(iommu, faults, pageSize, maxTransferBytes));
         adminCq.attach(adminSq);
         submissionQueues.set(ADMIN_QUEUE_ID, adminSq);
+        final InterruptVector adminVector = interrupts.existing(ADMIN_QUEUE_ID);
+        if (adminVector != null)
+        {
+            adminCq.routeTo(adminVector);
+        }
         registers.csts.set(Registers.CSTS_RDY);
     }
 
@@ -484,6 +532,7 @@ public final class EmulatedController implements NvmeDevice
     {
         dropQueues();
         adminCommands.reset();
+        interrupts.reset();
         channels.reset();
         // RDY and CFS clear; SHST stays until the next enable so a host can still read it after disabling.
         registers.csts.set(registers.csts.get() & Registers.CSTS_SHST_MASK);

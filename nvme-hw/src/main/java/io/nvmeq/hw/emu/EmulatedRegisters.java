@@ -19,6 +19,7 @@ final class EmulatedRegisters implements RegisterSpace
     private static final int CC_WRITABLE = 0x00FF_FFF1;
 
     private final EmulatedController controller;
+    private final Interrupts interrupts;
     final long cap;
     volatile int cc;
     /** Changed by CC writes and by queue threads that hit a fatal error, hence atomic. */
@@ -27,9 +28,10 @@ final class EmulatedRegisters implements RegisterSpace
     volatile long asq;
     volatile long acq;
 
-    EmulatedRegisters(final EmulatedController controller, final int maxQueueEntries)
+    EmulatedRegisters(final EmulatedController controller, final int maxQueueEntries, final Interrupts interrupts)
     {
         this.controller = controller;
+        this.interrupts = interrupts;
         this.cap = Registers.cap(maxQueueEntries - 1, true, TIMEOUT_500MS, 0, 12, 16);
     }
 
@@ -53,7 +55,7 @@ final class EmulatedRegisters implements RegisterSpace
             case Registers.ASQ + 4: return (int)(asq >>> 32);
             case Registers.ACQ: return (int)acq;
             case Registers.ACQ + 4: return (int)(acq >>> 32);
-            default: return 0;
+            default: return interrupts.isMsixRegister(offset) ? interrupts.readMsix(offset & ~3) : 0;
         }
     }
 
@@ -72,7 +74,14 @@ final class EmulatedRegisters implements RegisterSpace
         }
         if (offset >= Registers.DOORBELL_BASE)
         {
-            doorbell(offset, value);
+            if (interrupts.isMsixRegister(offset))
+            {
+                interrupts.writeMsix(offset & ~3, value);
+            }
+            else
+            {
+                doorbell(offset, value);
+            }
             return;
         }
         switch (offset)
@@ -96,7 +105,8 @@ final class EmulatedRegisters implements RegisterSpace
                 acq = (acq & 0xFFFF_FFFFL) | ((long)value << 32);
                 break;
             default:
-                // CAP, VS, CSTS are read-only; there are no interrupts to mask and no NVM subsystem reset.
+                // CAP, VS, CSTS are read-only; INTMS/INTMC are not used with MSI-X (see Interrupts); no NVM
+                // subsystem reset.
                 break;
         }
     }

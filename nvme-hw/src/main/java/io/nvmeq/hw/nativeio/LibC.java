@@ -7,6 +7,8 @@ import jnr.ffi.annotations.SaveError;
 import jnr.ffi.types.off_t;
 import jnr.ffi.types.pid_t;
 import jnr.ffi.types.size_t;
+import jnr.ffi.types.ssize_t;
+import jnr.ffi.types.u_int64_t;
 
 /**
  * The few libc functions nvmeq needs, bound through jnr-ffi. Constants are those of Linux on x86-64
@@ -17,9 +19,20 @@ public interface LibC
 {
     int EPERM = 1;
     int ESRCH = 3;
+    int EINTR = 4;
+    int EBADF = 9;
     int EAGAIN = 11;
     int ENOMEM = 12;
     int EINVAL = 22;
+
+    /** eventfd(2) flags: the same values as O_NONBLOCK and O_CLOEXEC. */
+    int EFD_NONBLOCK = 0x800;
+    int EFD_CLOEXEC = 0x80000;
+    /** poll(2) event bits. */
+    short POLLIN = 0x1;
+    short POLLERR = 0x8;
+    short POLLHUP = 0x10;
+    short POLLNVAL = 0x20;
 
     int PROT_READ = 0x1;
     int PROT_WRITE = 0x2;
@@ -115,6 +128,28 @@ public interface LibC
 
     @SaveError
     int close(int fd);
+
+    /** A new eventfd with counter {@code initval}; returns its fd or -1. */
+    @SaveError
+    int eventfd(int initval, int flags);
+
+    /** {@code read(fd, buf, count)} into the native address {@code buffer}. */
+    @SaveError
+    @ssize_t
+    long read(int fd, long buffer, @size_t long count);
+
+    /** {@code write(fd, buf, count)} from the native address {@code buffer}. */
+    @SaveError
+    @ssize_t
+    long write(int fd, long buffer, @size_t long count);
+
+    /**
+     * {@code ppoll(fds, nfds, timeout, sigmask)}: {@code fds} is the native address of {@code nfds} struct
+     * pollfd (8 bytes each), {@code timeout} of a struct timespec or 0 for no limit, {@code sigmask} 0.
+     * Returns how many entries have events, 0 on timeout, or -1.
+     */
+    @SaveError
+    int ppoll(long fds, @u_int64_t long nfds, long timeout, long sigmask);
 
     String strerror(int errno);
 }

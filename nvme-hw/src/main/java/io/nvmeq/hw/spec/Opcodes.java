@@ -31,6 +31,10 @@ public final class Opcodes
     public static final int FEATURE_ARBITRATION = 0x01;
     public static final int FEATURE_VOLATILE_WRITE_CACHE = 0x06;
     public static final int FEATURE_NUMBER_OF_QUEUES = 0x07;
+    public static final int FEATURE_INTERRUPT_COALESCING = 0x08;
+    public static final int FEATURE_INTERRUPT_VECTOR_CONFIGURATION = 0x09;
+    /** Interrupt Vector Configuration CDW11 / DW0 bit 16: Coalescing Disable. */
+    public static final int COALESCING_DISABLE = 1 << 16;
 
     // Log page identifiers
     public static final int LOG_ERROR_INFORMATION = 0x01;

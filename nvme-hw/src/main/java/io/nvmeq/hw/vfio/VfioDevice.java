@@ -1,6 +1,7 @@
 package io.nvmeq.hw.vfio;
 
 import io.nvmeq.hw.device.DeviceUri;
+import io.nvmeq.hw.device.InterruptVectors;
 import io.nvmeq.hw.device.Iommu;
 import io.nvmeq.hw.device.NvmeDevice;
 import io.nvmeq.hw.device.RegisterSpace;
@@ -19,14 +20,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * A PCI NVMe controller reached through Linux VFIO: a container with the Type1 v2 IOMMU, the device's
  * IOMMU group in it, the device fd, BAR0 mapped into the process, and bus mastering enabled. The driver
- * sees only {@link #registers()} and {@link #iommu()}. Everything goes through jnr-ffi (no JNI code).
- * {@link #close()} resets the device (so it stops all DMA) before the mappings go away with the container.
+ * sees only {@link #registers()}, {@link #iommu()} and the MSI-X vectors' eventfds ({@link #interrupts()}). Everything goes through jnr-ffi (no JNI code).
+ * {@link #close()} disables MSI-X and resets the device (so it stops all DMA) before the mappings go away with
+ * the container.
  *
  * <p>Struct layouts used here (include/uapi/linux/vfio.h):
  * <pre>
  * struct vfio_group_status  { __u32 argsz; __u32 flags; };                                   // 8 bytes
  * struct vfio_device_info   { __u32 argsz; __u32 flags; __u32 num_regions; __u32 num_irqs;
  *                             __u32 cap_offset; __u32 pad; };                                // 24 bytes
+ * (interrupt structs: see VfioIrqs)
  * struct vfio_region_info   { __u32 argsz; __u32 flags; __u32 index; __u32 cap_offset;
  *                             __u64 size; __u64 offset; };                                   // 32 bytes
  * </pre>
@@ -55,10 +58,13 @@ public final class VfioDevice implements NvmeDevice
     private final boolean resettable;
     private final MmioRegisters registers;
     private final VfioIommu iommu;
+    private final MsixVectors msix;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private VfioDevice(final Opening opening, final VfioIommu iommu, final MmioRegisters registers)
+    private VfioDevice(final Opening opening, final VfioIommu iommu, final MmioRegisters registers,
+        final MsixVectors msix)
     {
+        this.msix = msix;
         this.uri = opening.uri;
         this.address = opening.address;
         this.namespace = opening.namespace;
@@ -121,6 +127,13 @@ public final class VfioDevice implements NvmeDevice
         return iommu;
     }
 
+    /** The MSI-X vectors; the first {@link InterruptVectors#eventFd(int)} routes them all to eventfds. */
+    @Override
+    public InterruptVectors interrupts()
+    {
+        return msix;
+    }
+
     /** Completions arrive in host memory by DMA on their own: nothing to do. */
     @Override
     public void poll(final int cqId)
@@ -156,6 +169,7 @@ public final class VfioDevice implements NvmeDevice
         {
             LOG.warn("munmap of BAR0 of {} failed: {}", address, SetupProblems.errnoText(LibC.errno()));
         }
+        msix.close();
         if (resettable && VfioLibC.libc().ioctl(deviceFd, VfioIoctls.DEVICE_RESET, 0) != 0)
         {
             LOG.warn("VFIO_DEVICE_RESET of {} failed: {}", address, SetupProblems.errnoText(VfioLibC.errno()));
@@ -196,6 +210,7 @@ public final class VfioDevice implements NvmeDevice
         long barAddress = LibC.MAP_FAILED;
         long barLength;
         boolean resettable;
+        int numIrqs;
 
         Opening(final String uri, final String address, final int namespace, final PciSysfs sysfs)
         {
@@ -214,7 +229,8 @@ public final class VfioDevice implements NvmeDevice
             openDevice();
             final MmioRegisters registers = mapBar0();
             enableBusMaster();
-            final VfioDevice device = new VfioDevice(this, iommu, registers);
+            final MsixVectors msix = MsixVectors.query(uri, deviceFd, numIrqs);
+            final VfioDevice device = new VfioDevice(this, iommu, registers, msix);
             LOG.debug("opened {}", device);
             return device;
         }
@@ -325,6 +341,7 @@ public final class VfioDevice implements NvmeDevice
                     "PCI device (flags 0x" + Integer.toHexString(flags) + ", " + info.getInt(8) + " regions)");
             }
             resettable = (flags & VfioIoctls.DEVICE_FLAGS_RESET) != 0;
+            numIrqs = info.getInt(12);
         }
 
         private MmioRegisters mapBar0()

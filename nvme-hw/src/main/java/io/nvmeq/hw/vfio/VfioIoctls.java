@@ -16,6 +16,8 @@ package io.nvmeq.hw.vfio;
  *   6   VFIO_GROUP_GET_DEVICE_FD         0x3b6a
  *   7   VFIO_DEVICE_GET_INFO             0x3b6b
  *   8   VFIO_DEVICE_GET_REGION_INFO      0x3b6c
+ *   9   VFIO_DEVICE_GET_IRQ_INFO         0x3b6d
+ *  10   VFIO_DEVICE_SET_IRQS             0x3b6e
  *  11   VFIO_DEVICE_RESET                0x3b6f
  *  12   VFIO_IOMMU_GET_INFO              0x3b70
  *  13   VFIO_IOMMU_MAP_DMA               0x3b71
@@ -37,6 +39,8 @@ final class VfioIoctls
     static final int GROUP_GET_DEVICE_FD = vfio(6);
     static final int DEVICE_GET_INFO = vfio(7);
     static final int DEVICE_GET_REGION_INFO = vfio(8);
+    static final int DEVICE_GET_IRQ_INFO = vfio(9);
+    static final int DEVICE_SET_IRQS = vfio(10);
     static final int DEVICE_RESET = vfio(11);
     static final int IOMMU_GET_INFO = vfio(12);
     static final int IOMMU_MAP_DMA = vfio(13);
@@ -62,6 +66,18 @@ final class VfioIoctls
     static final int REGION_FLAG_READ = 1;
     static final int REGION_FLAG_WRITE = 1 << 1;
     static final int REGION_FLAG_MMAP = 1 << 2;
+
+    /** {@code VFIO_PCI_MSIX_IRQ_INDEX}: the MSI-X interrupts of a vfio-pci device (INTx 0, MSI 1, MSI-X 2). */
+    static final int PCI_MSIX_IRQ_INDEX = 2;
+    /** {@code VFIO_IRQ_INFO_EVENTFD}: the index signals eventfds. */
+    static final int IRQ_INFO_EVENTFD = 1;
+    /** {@code VFIO_IRQ_INFO_NORESIZE}: the vector count is fixed once enabled (disable to change it). */
+    static final int IRQ_INFO_NORESIZE = 1 << 3;
+    /** {@code VFIO_IRQ_SET_DATA_NONE}, {@code VFIO_IRQ_SET_DATA_EVENTFD} (data: one __s32 fd per vector). */
+    static final int IRQ_SET_DATA_NONE = 1;
+    static final int IRQ_SET_DATA_EVENTFD = 1 << 2;
+    /** {@code VFIO_IRQ_SET_ACTION_TRIGGER}: the vectors signal the eventfds (count 0 with DATA_NONE: disable). */
+    static final int IRQ_SET_ACTION_TRIGGER = 1 << 5;
 
     /** {@code VFIO_IOMMU_INFO_PGSIZES} and {@code VFIO_IOMMU_INFO_CAPS}. */
     static final int IOMMU_INFO_PGSIZES = 1;

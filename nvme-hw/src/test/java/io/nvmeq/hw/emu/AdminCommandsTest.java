@@ -186,8 +186,10 @@ class AdminCommandsTest
         assertStatus(Status.INVALID_QUEUE_SIZE, host.createCompletionQueue(1, ring, 1));
         assertStatus(Status.INVALID_FIELD, host.admin(e -> e.opcode(Opcodes.ADMIN_CREATE_IO_CQ).prp1(ring.iova)
             .cdw(10, (7 << 16) | 1).cdw(11, 0)));
+        // Vectors 0..4: one per I/O queue pair and the admin queue's.
+        assertEquals(5, host.controller.interrupts().count());
         assertStatus(Status.INVALID_INTERRUPT_VECTOR, host.admin(e -> e.opcode(Opcodes.ADMIN_CREATE_IO_CQ).prp1(ring.iova)
-            .cdw(10, (7 << 16) | 1).cdw(11, (3 << 16) | Opcodes.CQ_INTERRUPTS_ENABLED | Opcodes.QUEUE_PHYSICALLY_CONTIGUOUS)));
+            .cdw(10, (7 << 16) | 1).cdw(11, (5 << 16) | Opcodes.CQ_INTERRUPTS_ENABLED | Opcodes.QUEUE_PHYSICALLY_CONTIGUOUS)));
         assertStatus(Status.INVALID_FIELD, host.createCompletionQueue(1, offsetBy(ring, 512), 8));
         assertEquals(0, host.createCompletionQueue(1, ring, 64).status(), "MQES + 1 entries is the largest allowed");
         final RawHost.Completion again = host.createCompletionQueue(1, host.allocate(4096), 8);

@@ -5,6 +5,8 @@ import io.nvmeq.hw.device.IommuException;
 import io.nvmeq.hw.device.IovaRange;
 import io.nvmeq.hw.device.NvmeDevice;
 import io.nvmeq.hw.dma.DmaMemory;
+import io.nvmeq.hw.nativeio.EventFd;
+import io.nvmeq.hw.spec.Opcodes;
 import io.nvmeq.hw.spec.Registers;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -16,11 +18,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -188,6 +192,63 @@ class VfioDeviceGuestTest
         try (NvmeDevice again = Devices.open(uri))
         {
             assertNotEquals(-1, again.registers().read32(Registers.VS));
+        }
+    }
+
+    /**
+     * MSI-X through VFIO: an I/O CQ created with IEN = 1 signals its vector's eventfd when QEMU's NVMe
+     * posts to it (VFIO_DEVICE_SET_IRQS routed the vector; the emulated IOMMU remaps the interrupt); a CQ
+     * with IEN = 0 signals nothing; two CQs sharing a vector both signal it; a completion that lands
+     * after the host's last look and before its wait leaves the eventfd readable.
+     */
+    @Test
+    void completionQueuesWithIenSignalTheirMsixVectorsEventFd()
+    {
+        final long generous = TimeUnit.SECONDS.toNanos(60);
+        final EventFd shared;
+        try (NvmeDevice device = Devices.open("nvme://" + address + "/1"))
+        {
+            final int vectors = device.interrupts().count();
+            System.out.printf("%s: %d MSI-X vectors%n", address, vectors);
+            assertTrue(vectors >= 3, "QEMU's NVMe has one vector per queue pair and one for admin: " + vectors);
+            assertThrows(IllegalArgumentException.class, () -> device.interrupts().eventFd(vectors));
+            shared = device.interrupts().eventFd(1);
+            final EventFd quiet = device.interrupts().eventFd(2);
+            try (RawGuestHost host = new RawGuestHost(device))
+            {
+                final RawGuestHost.Queue first = host.createQueuePair(1, 1, true);
+                final RawGuestHost.Queue polled = host.createQueuePair(2, 2, false);
+                final RawGuestHost.Queue second = host.createQueuePair(3, 1, true);
+                shared.drain();
+                quiet.drain();
+
+                host.submit(first, e -> e.opcode(Opcodes.NVM_FLUSH).namespaceId(1));
+                assertTrue(shared.await(generous), "IEN = 1: the completion raised vector 1");
+                final int[] completion = host.reap(first, generous);
+                assertNotNull(completion, "woken, and the completion is in the ring");
+                assertEquals(0, completion[1]);
+                shared.drain();
+
+                host.submit(polled, e -> e.opcode(Opcodes.NVM_FLUSH).namespaceId(1));
+                assertNotNull(host.reap(polled, generous));
+                assertFalse(quiet.await(TimeUnit.MILLISECONDS.toNanos(500)), "IEN = 0: no interrupt on vector 2");
+
+                host.submit(second, e -> e.opcode(Opcodes.NVM_FLUSH).namespaceId(1));
+                assertTrue(shared.await(generous), "queue 3 shares vector 1 and raises it too");
+                assertNotNull(host.reap(second, generous));
+                shared.drain();
+
+                // The last look finds nothing, the completion lands, then the host waits: readable at once.
+                assertFalse(host.completionVisible(first));
+                host.submit(first, e -> e.opcode(Opcodes.NVM_FLUSH).namespaceId(1));
+                assertNotNull(host.reap(first, generous));
+                assertTrue(shared.await(generous), "the signal waits in the counter for the wait that comes late");
+            }
+        }
+        assertTrue(shared.isClosed(), "closing the device disables MSI-X and closes the eventfds");
+        try (NvmeDevice again = Devices.open("nvme://" + address + "/1"))
+        {
+            assertTrue(again.interrupts().eventFd(1).drain() >= 0, "MSI-X can be routed again after close");
         }
     }
 }

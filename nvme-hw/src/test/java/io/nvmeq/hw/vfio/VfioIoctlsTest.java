@@ -19,10 +19,24 @@ class VfioIoctlsTest
         assertEquals(0x3b6a, VfioIoctls.GROUP_GET_DEVICE_FD);
         assertEquals(0x3b6b, VfioIoctls.DEVICE_GET_INFO);
         assertEquals(0x3b6c, VfioIoctls.DEVICE_GET_REGION_INFO);
+        assertEquals(0x3b6d, VfioIoctls.DEVICE_GET_IRQ_INFO);
+        assertEquals(0x3b6e, VfioIoctls.DEVICE_SET_IRQS);
         assertEquals(0x3b6f, VfioIoctls.DEVICE_RESET);
         assertEquals(0x3b70, VfioIoctls.IOMMU_GET_INFO);
         assertEquals(0x3b71, VfioIoctls.IOMMU_MAP_DMA);
         assertEquals(0x3b72, VfioIoctls.IOMMU_UNMAP_DMA);
+    }
+
+    /** vfio.h: VFIO_PCI_MSIX_IRQ_INDEX and the VFIO_IRQ_INFO_* / VFIO_IRQ_SET_* bits. */
+    @Test
+    void interruptConstantsMatchTheKernelHeader()
+    {
+        assertEquals(2, VfioIoctls.PCI_MSIX_IRQ_INDEX);
+        assertEquals(1, VfioIoctls.IRQ_INFO_EVENTFD);
+        assertEquals(8, VfioIoctls.IRQ_INFO_NORESIZE);
+        assertEquals(1, VfioIoctls.IRQ_SET_DATA_NONE);
+        assertEquals(4, VfioIoctls.IRQ_SET_DATA_EVENTFD);
+        assertEquals(32, VfioIoctls.IRQ_SET_ACTION_TRIGGER);
     }
 
     @Test
