@@ -2,8 +2,6 @@ package io.nvmeq.actors;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
@@ -44,7 +42,7 @@ final class FacadeGuardian
     {
     }
 
-    static Behavior<Command> create(final NvmeqSettings settings, final Map<Long, CompletableFuture<Void>> pending)
+    static Behavior<Command> create(final NvmeqSettings settings, final PendingReplies pending)
     {
         return Behaviors.setup(context ->
         {
@@ -58,7 +56,7 @@ final class FacadeGuardian
 
     private static Behavior<Command> waiting(
         final ActorContext<Command> context,
-        final Map<Long, CompletableFuture<Void>> pending,
+        final PendingReplies pending,
         final ActorRef<ControllerCommand> supervisor,
         final List<ActorRef<IoReply>> routers,
         final BringUp outcome,
@@ -88,7 +86,7 @@ final class FacadeGuardian
 
     /** One reply router per queue pair, on its dispatcher; none if bring-up failed. */
     private static List<ActorRef<IoReply>> routersFor(final ActorContext<Command> context,
-        final Map<Long, CompletableFuture<Void>> pending, final BringUp outcome)
+        final PendingReplies pending, final BringUp outcome)
     {
         if (!(outcome instanceof BringUp.Ready ready))
         {

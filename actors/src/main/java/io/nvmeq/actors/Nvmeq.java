@@ -2,22 +2,20 @@ package io.nvmeq.actors;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.DispatcherSelector;
+import akka.actor.typed.RecipientRef;
 import akka.actor.typed.javadsl.AskPattern;
+import akka.japi.function.Function;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.nvmeq.engine.ControllerInfo;
@@ -31,19 +29,27 @@ import org.slf4j.LoggerFactory;
 
 /**
  * nvmeq for code that is not an actor: opens a controller behind its own actor system and turns
- * requests into {@link CompletionStage}s. Requests from one thread go to one queue pair (thread id
- * modulo the queue count) unless a queue index is given. Failures complete the stage exceptionally
- * with the typed {@link NvmeException}. Thread-safe.
+ * requests into {@link CompletionStage}s. Thread-safe.
  *
- * <p>Stages are completed on the queue pair's own thread (its reply router lives there, so a reply
- * costs no thread hand-off): dependent stages attached with the non-async methods run on it too, and
- * must be short and never block; use the {@code ...Async} variants for anything else.
+ * <p><b>Which queue.</b> {@code read}, {@code write}, {@code flush}, {@code writeZeroes} and
+ * {@code deallocate} here go to the calling thread's queue pair ({@link #callerQueue()}); to choose
+ * one, send to {@link #queue(int) queue(index)}, which has the same methods. In all of them the first
+ * {@code int} is the namespace id: a queue is never an {@code int} argument of a request. What each
+ * answer means and which path a buffer takes is described in {@link NvmeqQueue}.
+ *
+ * <p><b>Threads.</b> Stages are completed on the queue pair's own thread (its reply router lives
+ * there, so a reply costs no thread hand-off): dependent stages attached with the non-async methods
+ * run on it too, and must be short and never block; use the {@code ...Async} variants for anything else.
+ *
+ * <p><b>Close.</b> A request sent before {@link #close()} is answered by its completion (close lets
+ * the queue pairs finish what they hold); one sent after it is refused, never sent. No request is both.
  *
  * <pre>{@code
  * try (Nvmeq nvmeq = Nvmeq.open("emu:memory?size=64m"))
  * {
  *     DmaBuffer buffer = nvmeq.allocate(4096);
- *     nvmeq.write(1, 0, 8, buffer, 0, false).toCompletableFuture().join();
+ *     nvmeq.write(1, 0, 8, buffer, 0, false).toCompletableFuture().join();   // namespace 1, LBA 0, 8 blocks
+ *     nvmeq.queue(0).flush(1).toCompletableFuture().join();                  // on queue pair 0
  * }
  * }</pre>
  */
@@ -54,28 +60,29 @@ public final class Nvmeq implements AutoCloseable
     private final ActorSystem<FacadeGuardian.Command> system;
     private final NvmeqSettings settings;
     private final ActorRef<ControllerCommand> supervisor;
-    /** Reply routers by queue index, each on its queue pair's thread. */
-    private final List<ActorRef<IoReply>> routers;
     private final BringUp.Ready ready;
-    private final List<ActorRef<QueuePairCommand>> queues;
-    private final Map<Long, CompletableFuture<Void>> pending;
-    private final AtomicLong nextTag = new AtomicLong();
-    private final AtomicBoolean closed = new AtomicBoolean();
+    /** One per queue pair, by queue index. */
+    private final List<NvmeqQueue> views;
+    private final PendingReplies pending;
 
     private Nvmeq(
         final ActorSystem<FacadeGuardian.Command> system,
         final NvmeqSettings settings,
         final FacadeGuardian.Started started,
         final BringUp.Ready ready,
-        final Map<Long, CompletableFuture<Void>> pending)
+        final PendingReplies pending)
     {
         this.system = system;
         this.settings = settings;
         this.supervisor = started.supervisor();
-        this.routers = started.routers();
         this.ready = ready;
-        this.queues = ready.queuePairs();
         this.pending = pending;
+        final List<NvmeqQueue> queues = new ArrayList<>(ready.queuePairs().size());
+        for (int i = 0; i < ready.queuePairs().size(); i++)
+        {
+            queues.add(new NvmeqQueue(i, ready.queuePairs().get(i), started.routers().get(i), pending));
+        }
+        this.views = List.copyOf(queues);
     }
 
     /** Opens {@code deviceUri} with the other settings from configuration. */
@@ -99,28 +106,19 @@ public final class Nvmeq implements AutoCloseable
      */
     public static Nvmeq open(final NvmeqSettings settings, final Config config)
     {
-        final Map<Long, CompletableFuture<Void>> pending = new ConcurrentHashMap<>();
+        final PendingReplies pending = new PendingReplies();
         final ActorSystem<FacadeGuardian.Command> system =
-            ActorSystem.create(FacadeGuardian.create(settings, pending), "nvmeq", config);
+            OwnActorSystem.create(FacadeGuardian.create(settings, pending), "nvmeq", config);
         final FacadeGuardian.Started started;
         try
         {
-            started = AskPattern.<FacadeGuardian.Command, FacadeGuardian.Started>ask(system,
-                    FacadeGuardian.AwaitStarted::new, settings.startTimeout(), system.scheduler())
-                .toCompletableFuture()
-                .get(settings.startTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+            started = ask(system, system, FacadeGuardian.AwaitStarted::new, settings.startTimeout(),
+                "the bring-up of " + settings.device());
         }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            terminate(system, settings.shutdownTimeout());
-            throw new ControllerUnavailableException("interrupted while bringing up " + settings.device(), ex);
-        }
-        catch (final ExecutionException | TimeoutException ex)
+        catch (final ControllerUnavailableException ex)
         {
             terminate(system, settings.shutdownTimeout());
-            throw new ControllerUnavailableException("bring-up of " + settings.device() + " did not finish within " +
-                settings.startTimeout(), ex);
+            throw ex;
         }
         if (started.outcome() instanceof BringUp.Failed failed)
         {
@@ -130,11 +128,13 @@ public final class Nvmeq implements AutoCloseable
         return new Nvmeq(system, settings, started, (BringUp.Ready)started.outcome(), pending);
     }
 
+    /** What Identify Controller reported at bring-up. */
     public ControllerInfo controller()
     {
         return ready.controller();
     }
 
+    /** The active namespaces, as identified at bring-up; their {@code nsid} is the first argument of every request. */
     public List<NamespaceInfo> namespaces()
     {
         return ready.namespaces();
@@ -156,7 +156,7 @@ public final class Nvmeq implements AutoCloseable
     /** Queue pairs running; valid queue indexes are 0 .. queuePairs() - 1. */
     public int queuePairs()
     {
-        return queues.size();
+        return views.size();
     }
 
     /** The CPU each queue pair's thread is pinned to, by queue index. */
@@ -165,9 +165,18 @@ public final class Nvmeq implements AutoCloseable
         return ready.cpus();
     }
 
-    /** A DMA buffer of at least {@code bytes}; close it (or this facade) to release it. */
+    /**
+     * A DMA buffer of at least {@code bytes}, mapped for this controller only: requests on another
+     * facade or controller refuse it, and so does every queue pair once it is closed (see
+     * {@link DmaBuffer}). Close it when done; closing while requests use it is safe (it is freed after
+     * the last completes).
+     *
+     * @throws InvalidRequestException       for a size that is not positive
+     * @throws ControllerUnavailableException after {@link #close()}
+     */
     public DmaBuffer allocate(final int bytes)
     {
+        checkOpen();
         return ready.allocator().allocate(bytes);
     }
 
@@ -184,32 +193,26 @@ public final class Nvmeq implements AutoCloseable
      */
     public ControllerCommand.Health health()
     {
-        try
-        {
-            return AskPattern.<ControllerCommand, ControllerCommand.Health>ask(supervisor, ControllerCommand.GetHealth::new,
-                    settings.startTimeout(), system.scheduler())
-                .toCompletableFuture()
-                .get(settings.startTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            throw new ControllerUnavailableException("interrupted while asking for the health of " + settings.device(), ex);
-        }
-        catch (final ExecutionException | TimeoutException ex)
-        {
-            throw new ControllerUnavailableException("no health report from the supervisor of " + settings.device(), ex);
-        }
+        checkOpen();
+        return ask(system, supervisor, ControllerCommand.GetHealth::new, settings.startTimeout(),
+            "the supervisor of " + settings.device());
     }
 
     /**
      * Registers a direct buffer's memory (position to limit) for zero-copy I/O, through the IOVA-mapping
      * actor; close nothing yourself: {@link #unregister} it after its last I/O, before freeing the memory.
+     * Requests with a ByteBuffer inside the registered memory are then zero-copy (see {@link NvmeqQueue}).
      *
-     * @throws NvmeException InvalidRequestException (not direct, empty, overlapping) or IovaExhaustedException
+     * @throws NvmeException InvalidRequestException (null, not direct, empty, overlapping), IovaExhaustedException,
+     *                       or ControllerUnavailableException (closed, or the IOVA mapper did not answer)
      */
     public RegisteredBuffer register(final ByteBuffer buffer)
     {
+        if (buffer == null)
+        {
+            throw new InvalidRequestException("no buffer given (null) to register");
+        }
+        checkOpen();
         final IovaCommand.Registration outcome = askMapper(replyTo -> new IovaCommand.RegisterBuffer(buffer, replyTo));
         if (outcome instanceof IovaCommand.RegistrationFailed failed)
         {
@@ -218,42 +221,39 @@ public final class Nvmeq implements AutoCloseable
         return ((IovaCommand.Registered)outcome).registration();
     }
 
-    /** Unmaps a registration made by {@link #register}. */
+    /**
+     * Unmaps a registration made by {@link #register}; call it only after the last request using its
+     * memory was answered (the registration does not count requests in flight, as a DmaBuffer does).
+     * Later requests on that memory take the temporary-mapping path.
+     *
+     * @throws InvalidRequestException for null
+     */
     public void unregister(final RegisteredBuffer registration)
     {
+        if (registration == null)
+        {
+            throw new InvalidRequestException("no registration given (null) to unregister");
+        }
+        checkOpen();
         this.<IovaCommand.Unregistered>askMapper(replyTo -> new IovaCommand.UnregisterBuffer(registration, replyTo));
     }
 
     /** Temporary-mapping statistics of the controller's IOVA space. */
     public IovaCommand.IovaStats iovaStats()
     {
+        checkOpen();
         return askMapper(IovaCommand.GetIovaStats::new);
     }
 
-    private <R> R askMapper(final akka.japi.function.Function<ActorRef<R>, IovaCommand> message)
+    private <R> R askMapper(final Function<ActorRef<R>, IovaCommand> message)
     {
-        try
-        {
-            return AskPattern.ask(ready.iovaMapper(), message, settings.startTimeout(), system.scheduler())
-                .toCompletableFuture()
-                .get(settings.startTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            throw new ControllerUnavailableException("interrupted while waiting for the IOVA mapper of " + settings.device(), ex);
-        }
-        catch (final ExecutionException | TimeoutException ex)
-        {
-            throw new ControllerUnavailableException("no answer from the IOVA mapper of " + settings.device(), ex);
-        }
+        return ask(system, ready.iovaMapper(), message, settings.startTimeout(), "the IOVA mapper of " + settings.device());
     }
 
     /** The counters of queue pair {@code queue} (also published over JMX, see {@link QueuePairMXBean}). */
     public QueuePairCounters counters(final int queue)
     {
-        queue(queue);
-        return ready.counters().get(queue);
+        return ready.counters().get(queue(queue).index());
     }
 
     /**
@@ -263,8 +263,7 @@ public final class Nvmeq implements AutoCloseable
      */
     public DispatcherSelector dispatcherFor(final int queue)
     {
-        queue(queue);
-        return ready.dispatchers().get(queue);
+        return ready.dispatchers().get(queue(queue).index());
     }
 
     /**
@@ -282,176 +281,122 @@ public final class Nvmeq implements AutoCloseable
         return ready.queuePairs();
     }
 
-    public CompletionStage<Void> read(final int nsid, final long lba, final int blocks, final DmaBuffer buffer,
-        final int offset)
+    /**
+     * Queue pair {@code index} (0 .. {@link #queuePairs()} - 1), to send requests to that queue pair
+     * rather than the calling thread's default one. The same object every time: keep it.
+     *
+     * @throws InvalidRequestException (thrown) for an index out of range
+     */
+    public NvmeqQueue queue(final int index)
     {
-        return read(callerQueue(), nsid, lba, blocks, buffer, offset);
+        if (index < 0 || index >= views.size())
+        {
+            throw new InvalidRequestException("queue index " + index + " is outside 0.." + (views.size() - 1));
+        }
+        return views.get(index);
     }
 
-    public CompletionStage<Void> read(final int queue, final int nsid, final long lba, final int blocks,
-        final DmaBuffer buffer, final int offset)
-    {
-        final ActorRef<QueuePairCommand> target = queue(queue);
-        final long tag = nextTag.incrementAndGet();
-        final CompletableFuture<Void> future = register(tag);
-        target.tell(new IoRequest.Read(nsid, lba, blocks, buffer, offset, tag, routers.get(queue)));
-        return checkClosed(tag, future);
-    }
-
-    public CompletionStage<Void> write(final int nsid, final long lba, final int blocks, final DmaBuffer buffer,
-        final int offset, final boolean fua)
-    {
-        return write(callerQueue(), nsid, lba, blocks, buffer, offset, fua);
-    }
-
-    public CompletionStage<Void> write(final int queue, final int nsid, final long lba, final int blocks,
-        final DmaBuffer buffer, final int offset, final boolean fua)
-    {
-        final ActorRef<QueuePairCommand> target = queue(queue);
-        final long tag = nextTag.incrementAndGet();
-        final CompletableFuture<Void> future = register(tag);
-        target.tell(new IoRequest.Write(nsid, lba, blocks, buffer, offset, fua, tag, routers.get(queue)));
-        return checkClosed(tag, future);
-    }
-
-    public CompletionStage<Void> flush(final int nsid)
-    {
-        return flush(callerQueue(), nsid);
-    }
-
-    public CompletionStage<Void> flush(final int queue, final int nsid)
-    {
-        final ActorRef<QueuePairCommand> target = queue(queue);
-        final long tag = nextTag.incrementAndGet();
-        final CompletableFuture<Void> future = register(tag);
-        target.tell(new IoRequest.Flush(nsid, tag, routers.get(queue)));
-        return checkClosed(tag, future);
-    }
-
-    /** Reads into any ByteBuffer from its position (see {@link IoRequest.ReadBuffer} for the buffer paths). */
-    public CompletionStage<Void> read(final int queue, final int nsid, final long lba, final int blocks,
-        final ByteBuffer buffer)
-    {
-        final ActorRef<QueuePairCommand> target = queue(queue);
-        final long tag = nextTag.incrementAndGet();
-        final CompletableFuture<Void> future = register(tag);
-        target.tell(new IoRequest.ReadBuffer(nsid, lba, blocks, buffer, tag, routers.get(queue)));
-        return checkClosed(tag, future);
-    }
-
-    /** Writes from any ByteBuffer from its position (see {@link IoRequest.WriteBuffer}). */
-    public CompletionStage<Void> write(final int queue, final int nsid, final long lba, final int blocks,
-        final ByteBuffer buffer, final boolean fua)
-    {
-        final ActorRef<QueuePairCommand> target = queue(queue);
-        final long tag = nextTag.incrementAndGet();
-        final CompletableFuture<Void> future = register(tag);
-        target.tell(new IoRequest.WriteBuffer(nsid, lba, blocks, buffer, fua, tag, routers.get(queue)));
-        return checkClosed(tag, future);
-    }
-
-    /** Write Zeroes of {@code blocks} blocks from {@code lba} (see {@link IoRequest.WriteZeroes}). */
-    public CompletionStage<Void> writeZeroes(final int queue, final int nsid, final long lba, final int blocks,
-        final boolean deallocate, final boolean fua)
-    {
-        final ActorRef<QueuePairCommand> target = queue(queue);
-        final long tag = nextTag.incrementAndGet();
-        final CompletableFuture<Void> future = register(tag);
-        target.tell(new IoRequest.WriteZeroes(nsid, lba, blocks, deallocate, fua, tag, routers.get(queue)));
-        return checkClosed(tag, future);
-    }
-
-    /** Deallocates (trims) {@code blocks} blocks from {@code lba} (see {@link IoRequest.Deallocate}). */
-    public CompletionStage<Void> deallocate(final int queue, final int nsid, final long lba, final long blocks)
-    {
-        final ActorRef<QueuePairCommand> target = queue(queue);
-        final long tag = nextTag.incrementAndGet();
-        final CompletableFuture<Void> future = register(tag);
-        target.tell(new IoRequest.Deallocate(nsid, lba, blocks, tag, routers.get(queue)));
-        return checkClosed(tag, future);
-    }
-
-    /** The queue the calling thread uses by default: stable per thread. */
+    /** The queue the calling thread uses by default: stable per thread (thread id modulo the queue count). */
     public int callerQueue()
     {
-        return (int)Long.remainderUnsigned(Thread.currentThread().getId(), queues.size());
-    }
-
-    /** @throws InvalidRequestException (thrown, not in the stage) for a queue index out of range */
-    private ActorRef<QueuePairCommand> queue(final int queue)
-    {
-        if (queue < 0 || queue >= queues.size())
-        {
-            throw new InvalidRequestException("queue index " + queue + " is outside 0.." + (queues.size() - 1));
-        }
-        return queues.get(queue);
-    }
-
-    private CompletableFuture<Void> register(final long tag)
-    {
-        final CompletableFuture<Void> future = new CompletableFuture<>();
-        pending.put(tag, future);
-        return future;
-    }
-
-    /** A request registered while close() ran may have missed its sweep: fail it here (whoever removes it answers). */
-    private CompletableFuture<Void> checkClosed(final long tag, final CompletableFuture<Void> future)
-    {
-        if (closed.get() && pending.remove(tag, future))
-        {
-            future.completeExceptionally(new ControllerUnavailableException("nvmeq is closed"));
-        }
-        return future;
+        return (int)Long.remainderUnsigned(Thread.currentThread().getId(), views.size());
     }
 
     /**
-     * Drains and deletes the queue pairs, closes the controller and terminates the actor system, each
-     * step bounded by the shutdown timeout. Requests still unanswered afterwards fail with
-     * {@link ControllerUnavailableException}. Idempotent.
+     * {@link NvmeqQueue#read(int, long, int, DmaBuffer, int)} on the calling thread's queue: reads
+     * {@code blocks} blocks of namespace {@code nsid} from {@code lba} into {@code buffer} at byte
+     * {@code offset}, zero-copy. Never throws: every error completes the stage (see {@link NvmeqQueue}).
+     */
+    public CompletionStage<Void> read(final int nsid, final long lba, final int blocks, final DmaBuffer buffer,
+        final int offset)
+    {
+        return views.get(callerQueue()).read(nsid, lba, blocks, buffer, offset);
+    }
+
+    /**
+     * {@link NvmeqQueue#write(int, long, int, DmaBuffer, int, boolean)} on the calling thread's queue:
+     * writes {@code blocks} blocks of namespace {@code nsid} at {@code lba} from {@code buffer} at byte
+     * {@code offset}, zero-copy; {@code fua}: on non-volatile media when the stage completes.
+     */
+    public CompletionStage<Void> write(final int nsid, final long lba, final int blocks, final DmaBuffer buffer,
+        final int offset, final boolean fua)
+    {
+        return views.get(callerQueue()).write(nsid, lba, blocks, buffer, offset, fua);
+    }
+
+    /**
+     * {@link NvmeqQueue#read(int, long, int, ByteBuffer)} on the calling thread's queue: reads into any
+     * ByteBuffer from its position, zero-copy, through a temporary mapping or bounced, as its memory allows.
+     */
+    public CompletionStage<Void> read(final int nsid, final long lba, final int blocks, final ByteBuffer buffer)
+    {
+        return views.get(callerQueue()).read(nsid, lba, blocks, buffer);
+    }
+
+    /**
+     * {@link NvmeqQueue#write(int, long, int, ByteBuffer, boolean)} on the calling thread's queue: writes
+     * from any ByteBuffer from its position, zero-copy, through a temporary mapping or bounced.
+     */
+    public CompletionStage<Void> write(final int nsid, final long lba, final int blocks, final ByteBuffer buffer,
+        final boolean fua)
+    {
+        return views.get(callerQueue()).write(nsid, lba, blocks, buffer, fua);
+    }
+
+    /** {@link NvmeqQueue#flush(int)} on the calling thread's queue: commits namespace {@code nsid}'s write cache. */
+    public CompletionStage<Void> flush(final int nsid)
+    {
+        return views.get(callerQueue()).flush(nsid);
+    }
+
+    /** {@link NvmeqQueue#writeZeroes} on the calling thread's queue: {@code blocks} (1..65536) blocks of {@code nsid} from {@code lba}. */
+    public CompletionStage<Void> writeZeroes(final int nsid, final long lba, final int blocks, final boolean deallocate,
+        final boolean fua)
+    {
+        return views.get(callerQueue()).writeZeroes(nsid, lba, blocks, deallocate, fua);
+    }
+
+    /** {@link NvmeqQueue#deallocate} on the calling thread's queue: trims {@code blocks} blocks of {@code nsid} from {@code lba}. */
+    public CompletionStage<Void> deallocate(final int nsid, final long lba, final long blocks)
+    {
+        return views.get(callerQueue()).deallocate(nsid, lba, blocks);
+    }
+
+    /**
+     * Shuts the request gate (a request sent from now on is refused, and was not sent), then drains and
+     * deletes the queue pairs (each answers what it holds by its completion), closes the controller and
+     * terminates the actor system, each step bounded by the shutdown timeout. A request whose answer
+     * did not arrive in that time fails with {@link ControllerUnavailableException} saying that its
+     * outcome is unknown. Idempotent.
      */
     @Override
     public void close()
     {
-        if (!closed.compareAndSet(false, true))
+        if (!pending.close())
         {
             return;
         }
         final Duration timeout = settings.shutdownTimeout();
         try
         {
-            final ControllerCommand.ShutdownComplete complete = AskPattern.<ControllerCommand,
-                    ControllerCommand.ShutdownComplete>ask(supervisor, ControllerCommand.Shutdown::new,
-                    timeout.multipliedBy(3), system.scheduler())
-                .toCompletableFuture()
-                .get(timeout.multipliedBy(3).toMillis() + 1000, TimeUnit.MILLISECONDS);
+            final ControllerCommand.ShutdownComplete complete = ask(system, supervisor, ControllerCommand.Shutdown::new,
+                timeout.multipliedBy(3), "the shutdown of " + settings.device());
             if (!complete.clean())
             {
                 LOG.warn("nvmeq on {} shut down, but not cleanly (see the log above)", settings.device());
             }
         }
-        catch (final InterruptedException ex)
+        catch (final ControllerUnavailableException ex)
         {
-            Thread.currentThread().interrupt();
-            LOG.warn("interrupted while shutting down {}", settings.device());
-        }
-        catch (final ExecutionException | TimeoutException ex)
-        {
-            LOG.error("shutdown of {} did not complete within {}; terminating anyway", settings.device(), timeout, ex);
+            LOG.error("{}; terminating anyway", ex.getMessage(), ex.getCause());
         }
         awaitRepliesDelivered(timeout);
-        for (final Long tag : pending.keySet())
-        {
-            final CompletableFuture<Void> future = pending.remove(tag);
-            if (future != null)
-            {
-                future.completeExceptionally(new ControllerUnavailableException(
-                    "nvmeq closed before request " + tag + " was answered"));
-            }
-        }
+        pending.failAll(tag -> new ControllerUnavailableException("nvmeq closed before request " + tag +
+            " was answered: its outcome is unknown (it may have run)"));
         terminate(system, timeout);
     }
 
-    /** Every request was answered by its queue pair before it stopped; let the router finish delivering. */
+    /** Every request was answered by its queue pair before it stopped; let the routers finish delivering. */
     private void awaitRepliesDelivered(final Duration timeout)
     {
         final long deadline = System.nanoTime() + timeout.toNanos();
@@ -466,6 +411,46 @@ public final class Nvmeq implements AutoCloseable
                 Thread.currentThread().interrupt();
                 return;
             }
+        }
+    }
+
+    /**
+     * The one blocking ask of the facade: {@code message} to {@code target}, waiting at most {@code timeout}.
+     *
+     * @throws ControllerUnavailableException if no answer came in time, or the wait was interrupted
+     */
+    private static <M, R> R ask(final ActorSystem<?> system, final RecipientRef<M> target,
+        final Function<ActorRef<R>, M> message, final Duration timeout, final String what)
+    {
+        try
+        {
+            return AskPattern.ask(target, message, timeout, system.scheduler())
+                .toCompletableFuture()
+                .get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new ControllerUnavailableException("interrupted while waiting for " + what, ex);
+        }
+        catch (final ExecutionException | TimeoutException ex)
+        {
+            throw new ControllerUnavailableException(what + " did not answer within " + timeout, ex);
+        }
+    }
+
+    /** Requests sent and not answered yet (for tests and diagnostics). */
+    int pendingCount()
+    {
+        return pending.size();
+    }
+
+    /** A facade call that would start something new after close(): refused. */
+    private void checkOpen()
+    {
+        if (pending.isClosed())
+        {
+            throw new ControllerUnavailableException("nvmeq on " + settings.device() + " is closed");
         }
     }
 

@@ -209,9 +209,14 @@ public record NvmeqSettings(
         return fromConfig(ConfigFactory.load());
     }
 
-    /** Reads the {@code nvmeq} block of {@code config}. */
+    /**
+     * Reads the {@code nvmeq} block of {@code config}.
+     *
+     * @throws UnknownSettingException if the block has a key nvmeq does not know (e.g. a misspelling)
+     */
     public static NvmeqSettings fromConfig(final Config config)
     {
+        SettingsKeys.check(config);
         final Config c = config.getConfig("nvmeq");
         return new NvmeqSettings(
             c.getString("device"),

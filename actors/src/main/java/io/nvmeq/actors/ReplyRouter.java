@@ -1,6 +1,5 @@
 package io.nvmeq.actors;
 
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 import akka.actor.typed.Behavior;
@@ -16,7 +15,7 @@ final class ReplyRouter
     {
     }
 
-    static Behavior<IoReply> create(final Map<Long, CompletableFuture<Void>> pending)
+    static Behavior<IoReply> create(final PendingReplies pending)
     {
         return Behaviors.setup(context -> Behaviors.receive(IoReply.class)
             .onMessage(IoReply.Done.class, done ->
@@ -28,7 +27,7 @@ final class ReplyRouter
                 }
                 else
                 {
-                    context.getLog().warn("reply for request {} after it was already failed by close()", done.tag());
+                    context.getLog().warn("request {} completed after close() gave up waiting and answered it \"outcome unknown\"", done.tag());
                 }
                 return Behaviors.same();
             })
@@ -41,7 +40,7 @@ final class ReplyRouter
                 }
                 else
                 {
-                    context.getLog().warn("failure for request {} after it was already failed by close(): {}",
+                    context.getLog().warn("request {} failed after close() gave up waiting and answered it \"outcome unknown\": {}",
                         failed.tag(), failed.error().getMessage());
                 }
                 return Behaviors.same();

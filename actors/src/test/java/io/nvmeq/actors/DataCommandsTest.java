@@ -49,36 +49,36 @@ class DataCommandsTest
 
         // Heap memory (bounced) out through queue 0, direct memory (temporarily mapped) back through queue 1.
         final ByteBuffer heap = ByteBuffer.wrap(pattern(11, length));
-        await(nvmeq.write(0, NSID, 0, blocks, heap, false));
+        await(nvmeq.queue(0).write(NSID, 0, blocks, heap, false));
         final ByteBuffer direct = ByteBuffer.allocateDirect(length);
-        await(nvmeq.read(1, NSID, 0, blocks, direct));
+        await(nvmeq.queue(1).read(NSID, 0, blocks, direct));
         final byte[] back = new byte[length];
         direct.get(0, back);
         assertArrayEquals(pattern(11, length), back);
 
         final ByteBuffer directOut = ByteBuffer.allocateDirect(length);
         directOut.put(0, pattern(12, length));
-        await(nvmeq.write(1, NSID, blocks, blocks, directOut, true));
+        await(nvmeq.queue(1).write(NSID, blocks, blocks, directOut, true));
         final ByteBuffer heapIn = ByteBuffer.allocate(length);
-        await(nvmeq.read(0, NSID, blocks, blocks, heapIn));
+        await(nvmeq.queue(0).read(NSID, blocks, blocks, heapIn));
         assertArrayEquals(pattern(12, length), heapIn.array());
 
         // Write Zeroes over the middle of the two ranges; deallocation of the rest is a hint, answered Done.
-        await(nvmeq.writeZeroes(0, NSID, blocks / 2, blocks, false, false));
+        await(nvmeq.queue(0).writeZeroes(NSID, blocks / 2, blocks, false, false));
         final DmaBuffer check = nvmeq.allocate(2 * length);
-        await(nvmeq.read(1, NSID, 0, 2 * blocks, check, 0));
+        await(nvmeq.queue(1).read(NSID, 0, 2 * blocks, check, 0));
         final byte[] expected = new byte[2 * length];
         System.arraycopy(pattern(11, length), 0, expected, 0, length / 2);
         System.arraycopy(pattern(12, length), length / 2, expected, length + length / 2, length / 2);
         assertArrayEquals(expected, contents(check, 0, 2 * length));
-        await(nvmeq.deallocate(1, NSID, 0, 2L * blocks));
+        await(nvmeq.queue(1).deallocate(NSID, 0, 2L * blocks));
 
         // Bad input is refused typed before reaching the device.
         final CompletionException past = assertThrows(CompletionException.class, () ->
-            nvmeq.writeZeroes(0, NSID, nvmeq.namespace(NSID).blocks(), 1, false, false).toCompletableFuture().join());
+            nvmeq.queue(0).writeZeroes(NSID, nvmeq.namespace(NSID).blocks(), 1, false, false).toCompletableFuture().join());
         assertInstanceOf(InvalidRequestException.class, past.getCause());
         final CompletionException readOnly = assertThrows(CompletionException.class, () ->
-            nvmeq.read(0, NSID, 0, 1, ByteBuffer.allocate(blockSize).asReadOnlyBuffer()).toCompletableFuture().join());
+            nvmeq.queue(0).read(NSID, 0, 1, ByteBuffer.allocate(blockSize).asReadOnlyBuffer()).toCompletableFuture().join());
         assertInstanceOf(InvalidRequestException.class, readOnly.getCause());
         assertEquals(0, nvmeq.counters(0).inFlight());
     }

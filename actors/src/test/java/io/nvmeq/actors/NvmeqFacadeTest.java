@@ -57,7 +57,7 @@ class NvmeqFacadeTest
             buffer.buffer().putBytes(0, pattern(500 + i, length));
             written.add(buffer);
             writes.add(i < 12 ?
-                nvmeq.write(i % 2, NSID, (long)i * blocks, blocks, buffer, 0, i % 3 == 0).toCompletableFuture() :
+                nvmeq.queue(i % 2).write(NSID, (long)i * blocks, blocks, buffer, 0, i % 3 == 0).toCompletableFuture() :
                 nvmeq.write(NSID, (long)i * blocks, blocks, buffer, 0, false).toCompletableFuture());
         }
         for (final CompletableFuture<Void> write : writes)
@@ -69,7 +69,7 @@ class NvmeqFacadeTest
         for (int i = 0; i < 16; i++)
         {
             final DmaBuffer back = nvmeq.allocate(length);
-            nvmeq.read((i + 1) % 2, NSID, (long)i * blocks, blocks, back, 0).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            nvmeq.queue((i + 1) % 2).read(NSID, (long)i * blocks, blocks, back, 0).toCompletableFuture().get(10, TimeUnit.SECONDS);
             assertArrayEquals(pattern(500 + i, length), contents(back, 0, length), "request " + i);
         }
 
@@ -78,7 +78,7 @@ class NvmeqFacadeTest
             () -> nvmeq.read(NSID, namespace.blocks(), 1, one, 0).toCompletableFuture().join());
         assertInstanceOf(InvalidRequestException.class, failure.getCause());
         assertTrue(failure.getCause().getMessage().contains("LBA Out of Range"), failure.getCause().getMessage());
-        assertThrows(InvalidRequestException.class, () -> nvmeq.read(2, NSID, 0, 1, one, 0));
+        assertThrows(InvalidRequestException.class, () -> nvmeq.queue(2));
         assertThrows(InvalidRequestException.class, () -> nvmeq.namespace(2));
 
         final ControllerCommand.Health health = nvmeq.health();
@@ -97,7 +97,8 @@ class NvmeqFacadeTest
         assertTrue(nvmeq.system().getWhenTerminated().toCompletableFuture().isDone());
         final CompletionException failure = assertThrows(CompletionException.class,
             () -> nvmeq.read(NSID, 0, 1, buffer, 0).toCompletableFuture().join());
-        assertInstanceOf(ControllerUnavailableException.class, failure.getCause());
+        assertInstanceOf(InvalidRequestException.class, failure.getCause());
+        assertTrue(failure.getCause().getMessage().contains("closed"), failure.getCause().getMessage());
         nvmeq.close();
     }
 

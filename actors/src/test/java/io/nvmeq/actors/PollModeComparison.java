@@ -115,7 +115,7 @@ public final class PollModeComparison
         final long start = System.nanoTime();
         for (long i = 0; i < operations; i++)
         {
-            nvmeq.read(0, 1, i & 1023, 1, buffer, 0).toCompletableFuture().join();
+            nvmeq.queue(0).read(1, i & 1023, 1, buffer, 0).toCompletableFuture().join();
         }
         final long nanos = System.nanoTime() - start;
         buffer.close();

@@ -51,14 +51,14 @@ class QueuePairMetricsTest
         final List<CompletableFuture<Void>> requests = new ArrayList<>();
         for (int i = 0; i < 10; i++)
         {
-            requests.add(nvmeq.write(0, NSID, i, 1, buffer, 0, false).toCompletableFuture());
+            requests.add(nvmeq.queue(0).write(NSID, i, 1, buffer, 0, false).toCompletableFuture());
         }
         for (int i = 0; i < 3; i++)
         {
-            requests.add(nvmeq.read(1, NSID, i, 1, buffer, 0).toCompletableFuture());
+            requests.add(nvmeq.queue(1).read(NSID, i, 1, buffer, 0).toCompletableFuture());
         }
         // One refused before reaching the device: an error, answered, not submitted.
-        requests.add(nvmeq.read(1, NSID, nvmeq.namespace(NSID).blocks(), 1, buffer, 0).toCompletableFuture());
+        requests.add(nvmeq.queue(1).read(NSID, nvmeq.namespace(NSID).blocks(), 1, buffer, 0).toCompletableFuture());
         for (final CompletableFuture<Void> request : requests)
         {
             request.handle((ok, error) -> null).get(10, TimeUnit.SECONDS);
@@ -80,7 +80,7 @@ class QueuePairMetricsTest
 
         // A restart is counted (the crash is injected through the actor protocol).
         nvmeq.queuePairRefs().get(0).tell(new QueuePairCommand.Crash("metrics test", false));
-        nvmeq.write(0, NSID, 0, 1, buffer, 0, false).toCompletableFuture().get(10, TimeUnit.SECONDS);
+        nvmeq.queue(0).write(NSID, 0, 1, buffer, 0, false).toCompletableFuture().get(10, TimeUnit.SECONDS);
         assertEquals(1L, server.getAttribute(first, "Restarts"));
         assertEquals(11L, server.getAttribute(first, "Completed"));
         assertEquals(nvmeq.counters(0).completed(), (Long)server.getAttribute(first, "Completed"));

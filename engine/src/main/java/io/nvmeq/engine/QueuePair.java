@@ -109,6 +109,8 @@ public final class QueuePair
     private final int[] reqPartsLeft;
     private final int[] reqStatus;
     private final long[] reqTemporaryIova;
+    /** The DmaBuffer each request holds open until it is answered (see DmaBuffer#acquire). */
+    private final DmaBuffer[] reqBuffer;
     private final int[] freeRequests;
     private int freeRequestCount;
 
@@ -191,6 +193,7 @@ public final class QueuePair
         this.reqPartsLeft = new int[capacity];
         this.reqStatus = new int[capacity];
         this.reqTemporaryIova = new long[capacity];
+        this.reqBuffer = new DmaBuffer[capacity];
         this.freeRequests = new int[capacity];
         for (int i = 0; i < capacity; i++)
         {
@@ -713,9 +716,10 @@ public final class QueuePair
         {
             return false;
         }
+        final DmaBuffer pinned = buffer.acquire(iovaSpace);
         counters.zeroCopy++;
-        submitParts(opcode, nsid, lba, blocks, namespace.blockSize(), partBlocks, parts, buffer.iova() + offset,
-            cdw12Flags, handler, token, IovaSpace.NO_IOVA);
+        reqBuffer[submitParts(opcode, nsid, lba, blocks, namespace.blockSize(), partBlocks, parts, buffer.iova() + offset,
+            cdw12Flags, handler, token, IovaSpace.NO_IOVA)] = pinned;
         return true;
     }
 
@@ -829,7 +833,8 @@ public final class QueuePair
         return true;
     }
 
-    private void submitParts(
+    /** @return the request */
+    private int submitParts(
         final int opcode, final int nsid, final long lba, final int blocks, final int blockSize, final int partBlocks,
         final int parts, final long iova, final int cdw12Flags, final CompletionHandler handler, final long token,
         final long temporaryIova)
@@ -849,6 +854,7 @@ public final class QueuePair
             commit();
             done += partCount;
         }
+        return request;
     }
 
     private void describeReadWrite(
@@ -993,6 +999,12 @@ public final class QueuePair
         if (temporaryIova != IovaSpace.NO_IOVA)
         {
             iovaSpace.releaseTemporary(temporaryIova);
+        }
+        final DmaBuffer pinned = reqBuffer[request];
+        if (pinned != null)
+        {
+            reqBuffer[request] = null;
+            pinned.release();
         }
         final CompletionHandler handler = reqHandler[request];
         final long token = reqToken[request];

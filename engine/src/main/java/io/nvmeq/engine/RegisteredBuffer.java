@@ -3,7 +3,10 @@ package io.nvmeq.engine;
 /**
  * Application memory mapped for the device at a fixed IOVA (see {@link NvmeController#registerBuffer}):
  * transfers from and into it are zero-copy. Closing unmaps it; the application must not free the memory
- * before, nor start I/O on it after.
+ * before, nor close it while a request using the memory is in flight: unlike a {@link DmaBuffer}, a
+ * registration does not count the requests that use it (they name a ByteBuffer, found by host address),
+ * so closing it early lets its IOVA be handed on while the device may still use it. After close, I/O on
+ * the memory takes the temporary-mapping path.
  */
 public final class RegisteredBuffer implements AutoCloseable
 {

@@ -72,7 +72,7 @@ public final class QueueDepthOneLatency
             final int chunk = 64 << 10;
             for (int offset = 0; offset < REGION_BYTES; offset += chunk)
             {
-                nvmeq.write(0, NSID, offset / BLOCK, chunk / BLOCK, fill, offset, false).toCompletableFuture()
+                nvmeq.queue(0).write(NSID, offset / BLOCK, chunk / BLOCK, fill, offset, false).toCompletableFuture()
                     .get(10, TimeUnit.SECONDS);
             }
             final DmaBuffer buffer = nvmeq.allocate(IO_BYTES);
@@ -185,7 +185,7 @@ public final class QueueDepthOneLatency
         {
             final long start = System.nanoTime();
             final CompletableFuture<Void> read =
-                nvmeq.read(0, NSID, (long)(i % SLOTS) * IO_BLOCKS, IO_BLOCKS, buffer, 0).toCompletableFuture();
+                nvmeq.queue(0).read(NSID, (long)(i % SLOTS) * IO_BLOCKS, IO_BLOCKS, buffer, 0).toCompletableFuture();
             if (spin)
             {
                 while (!read.isDone())

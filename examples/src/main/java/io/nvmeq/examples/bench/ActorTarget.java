@@ -100,12 +100,12 @@ final class ActorTarget implements BenchTarget
         final int blocks = length / lbaSize;
         if (write)
         {
-            Await.result(nvmeq.write(0, nsid, lba, blocks, transfer, 0, false), TRANSFER_TIMEOUT,
+            Await.result(nvmeq.queue(0).write(nsid, lba, blocks, transfer, 0, false), TRANSFER_TIMEOUT,
                 "write of " + length + " bytes at offset " + offset);
         }
         else
         {
-            Await.result(nvmeq.read(0, nsid, lba, blocks, transfer, 0), TRANSFER_TIMEOUT,
+            Await.result(nvmeq.queue(0).read(nsid, lba, blocks, transfer, 0), TRANSFER_TIMEOUT,
                 "read of " + length + " bytes at offset " + offset);
         }
     }

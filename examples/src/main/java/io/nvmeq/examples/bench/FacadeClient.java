@@ -64,12 +64,12 @@ final class FacadeClient
         {
             if (worker.isRead(index))
             {
-                nvmeq.read(queue, spec.nsid(), worker.lba(index), worker.lbaCount(), buffer, index * spec.bs())
+                nvmeq.queue(queue).read(spec.nsid(), worker.lba(index), worker.lbaCount(), buffer, index * spec.bs())
                     .whenComplete(slot);
             }
             else
             {
-                nvmeq.write(queue, spec.nsid(), worker.lba(index), worker.lbaCount(), buffer, index * spec.bs(),
+                nvmeq.queue(queue).write(spec.nsid(), worker.lba(index), worker.lbaCount(), buffer, index * spec.bs(),
                     spec.fua()).whenComplete(slot);
             }
         }

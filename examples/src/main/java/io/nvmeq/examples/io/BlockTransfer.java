@@ -143,11 +143,11 @@ public final class BlockTransfer
                 if (source != null)
                 {
                     source.fill(buffers[slot].buffer(), length, position);
-                    stage = nvmeq.write(queue, nsid, lba + done, count, buffers[slot], 0, fua);
+                    stage = nvmeq.queue(queue).write(nsid, lba + done, count, buffers[slot], 0, fua);
                 }
                 else
                 {
-                    stage = nvmeq.read(queue, nsid, lba + done, count, buffers[slot], 0);
+                    stage = nvmeq.queue(queue).read(nsid, lba + done, count, buffers[slot], 0);
                 }
                 pending[slot] = new Slot(stage.toCompletableFuture(), lba + done, count, length, position);
                 commands++;

@@ -44,7 +44,7 @@ public final class EmulatedController implements NvmeDevice
     private final ServiceChannels channels;
     private final ErrorLog errorLog = new ErrorLog();
     private final AsyncEvents asyncEvents = new AsyncEvents(this);
-    private final BlockStore[] stores;
+    private final BackingStores stores;
     private final Namespace[] namespaces;
     private final AtomicReferenceArray<SubmissionQueue> submissionQueues;
     private final AtomicReferenceArray<CompletionQueue> completionQueues;
@@ -58,21 +58,20 @@ public final class EmulatedController implements NvmeDevice
     /** Surprise removal: the device is gone, registers read all-ones. */
     private volatile boolean removed;
 
-    private EmulatedController(final EmulatorConfig config, final String uri)
+    private EmulatedController(final BackingStores stores, final String uri)
     {
-        this.config = config;
+        this.config = stores.config();
         this.uri = uri;
         this.iommu = new EmulatedIommu(config.iovaLimit(), config.mappingLimit());
         this.interrupts = new Interrupts(this, config.maxIoQueuePairs());
         this.registers = new EmulatedRegisters(this, config.maxQueueEntries(), interrupts);
         this.channels = new ServiceChannels(config.latency());
-        this.stores = openStores(config);
+        this.stores = stores;
         this.namespaces = new Namespace[config.namespaces()];
         for (int i = 0; i < namespaces.length; i++)
         {
-            final BlockStore store = stores.length == 1 ? stores[0] : stores[i];
-            final long base = stores.length == 1 ? i * config.namespaceBytes() : 0;
-            namespaces[i] = new Namespace(i + 1, store, base, config.blocksPerNamespace(), config.blockSize());
+            namespaces[i] = new Namespace(i + 1, stores.storeOf(i), stores.baseOffset(i), config.blocksPerNamespace(),
+                config.blockSize());
         }
         this.submissionQueues = new AtomicReferenceArray<>(config.maxIoQueuePairs() + 1);
         this.completionQueues = new AtomicReferenceArray<>(config.maxIoQueuePairs() + 1);
@@ -88,43 +87,28 @@ public final class EmulatedController implements NvmeDevice
         }
     }
 
-    /** Builds a controller, disabled (CC.EN = 0, CSTS.RDY = 0), with zeroed or file-backed namespaces. */
+    /**
+     * Builds a controller, disabled (CC.EN = 0, CSTS.RDY = 0), with zeroed or file-backed namespaces.
+     * An {@code emu:file:} image is opened (and locked) here; its recorded geometry wins over defaults.
+     *
+     * @throws ImageFileException if the image cannot be opened as the configuration asks
+     */
     public static EmulatedController create(final EmulatorConfig config, final String uri)
     {
-        return new EmulatedController(config, uri);
+        return create(BackingStores.open(config, uri), uri);
     }
 
-    private static BlockStore[] openStores(final EmulatorConfig config)
+    /** Over stores opened already (tests hand in stores that fail as real files can); closes them on failure. */
+    static EmulatedController create(final BackingStores stores, final String uri)
     {
-        switch (config.backend())
+        try
         {
-            case FILE:
-                // One file, namespaces one after another (EmulatorConfig#file).
-                return new BlockStore[]{ new FileStore(config.file(), config.namespaces() * config.namespaceBytes()) };
-            case NULL:
-                return new BlockStore[]{ new NullStore() };
-            case MEMORY:
-            default:
-                final BlockStore[] stores = new BlockStore[config.namespaces()];
-                try
-                {
-                    for (int i = 0; i < stores.length; i++)
-                    {
-                        stores[i] = new MemoryStore(config.namespaceBytes());
-                    }
-                }
-                catch (final RuntimeException ex)
-                {
-                    for (final BlockStore store : stores)
-                    {
-                        if (store != null)
-                        {
-                            store.close();
-                        }
-                    }
-                    throw ex;
-                }
-                return stores;
+            return new EmulatedController(stores, uri);
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            stores.close();
+            throw ex;
         }
     }
 
@@ -223,11 +207,17 @@ public final class EmulatedController implements NvmeDevice
         dropQueues();
         interrupts.close();
         registers.csts.set(0);
-        for (final BlockStore store : stores)
+        try
         {
-            store.flush();
-            store.close();
+            flushAll();
         }
+        catch (final RuntimeException ex)
+        {
+            // A host that shut down cleanly was told at CC.SHN (CSTS.CFS); one that did not gets what a
+            // power cut gives. Either way the stores must close: throwing here would leave them open.
+            LOG.error("emulated controller {}: data written since the last successful flush may be lost", uri, ex);
+        }
+        stores.close();
     }
 
     // ---- for the command sets and queues of this package
@@ -365,7 +355,7 @@ public final class EmulatedController implements NvmeDevice
 
     void flushAll()
     {
-        for (final BlockStore store : stores)
+        for (final BlockStore store : stores.stores())
         {
             store.flush();
         }
@@ -541,11 +531,23 @@ public final class EmulatedController implements NvmeDevice
     /**
      * CC.SHN: every command has executed already (data moves at submission); make the data durable,
      * then report the shutdown complete (§3.6.1). Completions still held are posted by later polls.
+     * If the data cannot be made durable the shutdown never completes: the controller reports
+     * Controller Fatal Status instead (§3.1.3.6, CSTS.CFS: a fatal error that no completion queue entry
+     * can carry), so the host learns it at once rather than after waiting out CAP.TO.
      */
     private void shutdown()
     {
         setShutdownStatus(Registers.CSTS_SHST_OCCURRING);
-        flushAll();
+        try
+        {
+            flushAll();
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.error("emulated controller {}: shutdown could not make written data durable", uri, ex);
+            fatal("shutdown flush failed: " + ex.getMessage());
+            return;
+        }
         setShutdownStatus(Registers.CSTS_SHST_COMPLETE);
     }
 

@@ -39,6 +39,20 @@ public final class EmulatedIommu implements Iommu
     private final AtomicLong faults = new AtomicLong();
     /** The last faulting IOVAs, newest at (faults - 1) % size: enough to diagnose without allocating. */
     private final long[] faultLog = new long[FAULT_LOG_SIZE];
+    private volatile AccessObserver observer;
+
+    /**
+     * Sees every host-memory transfer the device makes through this IOMMU (data, PRP list pages,
+     * submission entries; completion entries are posted through {@link #translate} and not reported):
+     * which host bytes it read or wrote. For tests that check a command touched only its own buffer; called on the
+     * device's thread, so it must be quick and must not block.
+     */
+    @FunctionalInterface
+    public interface AccessObserver
+    {
+        /** @param deviceWrites true if the device wrote [hostAddress, hostAddress + length), false if it read it */
+        void onAccess(long hostAddress, long length, boolean deviceWrites);
+    }
 
     public EmulatedIommu(final long iovaLimit, final int mappingLimit)
     {
@@ -146,6 +160,12 @@ public final class EmulatedIommu implements Iommu
         }
     }
 
+    /** Reports every later host-memory transfer to {@code observer} (null: none); see {@link AccessObserver}. */
+    public void observe(final AccessObserver observer)
+    {
+        this.observer = observer;
+    }
+
     /** Mappings held now. */
     public int mappingCount()
     {
@@ -236,6 +256,7 @@ public final class EmulatedIommu implements Iommu
         {
             return false;
         }
+        final AccessObserver watching = observer;
         long done = 0;
         while (done < length)
         {
@@ -243,6 +264,10 @@ public final class EmulatedIommu implements Iommu
             final int index = current.indexOf(at);
             final long chunk = Math.min(length - done, current.end(index) - at);
             final long host = current.host(index) + (at - current.start(index));
+            if (watching != null)
+            {
+                watching.onAccess(host, chunk, direction == MEMORY_TO_HOST || direction == STORE_TO_HOST);
+            }
             switch (direction)
             {
                 case HOST_TO_MEMORY:

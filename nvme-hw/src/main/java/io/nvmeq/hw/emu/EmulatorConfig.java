@@ -2,8 +2,10 @@ package io.nvmeq.hw.emu;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * How an emulated controller is built: its backing store, namespaces and limits. Parsed from an
@@ -24,6 +26,8 @@ import java.util.Objects;
  * @param iovaLimit        end (exclusive) of the usable IOVA range, which starts at 0
  * @param latency          service times and internal channels ({@link LatencyModel#NONE}: immediate completions)
  * @param faults           faults armed when the controller is created (empty: none)
+ * @param givenGeometry    which of namespaces, namespaceBytes and blockSize were given rather than defaulted:
+ *                         an existing image's recorded geometry replaces the others, and must equal these
  */
 public record EmulatorConfig(
     Backend backend,
@@ -40,7 +44,8 @@ public record EmulatorConfig(
     int mappingLimit,
     long iovaLimit,
     LatencyModel latency,
-    List<FaultSpec> faults)
+    List<FaultSpec> faults,
+    Set<Geometry> givenGeometry)
 {
     public enum Backend
     {
@@ -50,6 +55,14 @@ public record EmulatorConfig(
         FILE,
         /** Moves no data: writes are dropped, reads return zeroes. For measuring the driver alone. */
         NULL
+    }
+
+    /** The parts of the configuration an {@code emu:file:} image records about itself. */
+    public enum Geometry
+    {
+        NAMESPACES,
+        NAMESPACE_BYTES,
+        BLOCK_SIZE
     }
 
     public static final long DEFAULT_NAMESPACE_BYTES = 64L << 20;
@@ -81,6 +94,16 @@ public record EmulatorConfig(
             throw new IllegalArgumentException(
                 "namespace size " + namespaceBytes + " is not a positive multiple of the block size " + blockSize);
         }
+        if (namespaceBytes > Long.MAX_VALUE / namespaces)
+        {
+            throw new IllegalArgumentException(
+                namespaces + " namespaces of " + namespaceBytes + " bytes exceed 2^63 bytes, the most a store can address");
+        }
+        if (backend == Backend.MEMORY && namespaceBytes > MemoryStore.MAX_BYTES)
+        {
+            throw new IllegalArgumentException("an in-memory namespace holds at most " + MemoryStore.MAX_BYTES +
+                " bytes (64 TiB, allocated as it is written), not " + namespaceBytes);
+        }
         if (maxIoQueuePairs < 1 || maxIoQueuePairs > 65535)
         {
             throw new IllegalArgumentException("I/O queue pairs must be 1..65535, not " + maxIoQueuePairs);
@@ -106,6 +129,7 @@ public record EmulatorConfig(
         serial = serial == null ? "NVMEQ0001" : serial;
         model = model == null ? "nvmeq emulated controller" : model;
         firmware = firmware == null ? "0.1" : firmware;
+        givenGeometry = givenGeometry == null ? EnumSet.allOf(Geometry.class) : Set.copyOf(givenGeometry);
     }
 
     /** The configuration without a latency model or faults (the components before those existed). */
@@ -115,7 +139,7 @@ public record EmulatorConfig(
         final String firmware, final int mappingLimit, final long iovaLimit)
     {
         this(backend, file, namespaces, namespaceBytes, blockSize, maxIoQueuePairs, maxQueueEntries, mdts, serial,
-            model, firmware, mappingLimit, iovaLimit, LatencyModel.NONE, List.of());
+            model, firmware, mappingLimit, iovaLimit, LatencyModel.NONE, List.of(), EnumSet.allOf(Geometry.class));
     }
 
     public static Builder builder()
@@ -126,6 +150,20 @@ public record EmulatorConfig(
     public long blocksPerNamespace()
     {
         return namespaceBytes / blockSize;
+    }
+
+    /** Bytes of every namespace together (what an {@code emu:file:} image holds). */
+    public long totalBytes()
+    {
+        return namespaces * namespaceBytes;
+    }
+
+    /** This configuration with the geometry an existing image records (all of it counts as given). */
+    EmulatorConfig withGeometry(final ImageGeometry geometry)
+    {
+        return new EmulatorConfig(backend, file, geometry.namespaces(), geometry.namespaceBytes(), geometry.blockSize(),
+            maxIoQueuePairs, maxQueueEntries, mdts, serial, model, firmware, mappingLimit, iovaLimit, latency, faults,
+            EnumSet.allOf(Geometry.class));
     }
 
     public static final class Builder
@@ -145,6 +183,7 @@ public record EmulatorConfig(
         private long iovaLimit = DEFAULT_IOVA_LIMIT;
         private LatencyModel latency = LatencyModel.NONE;
         private final List<FaultSpec> faults = new ArrayList<>();
+        private final Set<Geometry> givenGeometry = EnumSet.noneOf(Geometry.class);
 
         public Builder backend(final Backend backend)
         {
@@ -162,18 +201,21 @@ public record EmulatorConfig(
         public Builder namespaces(final int namespaces)
         {
             this.namespaces = namespaces;
+            this.givenGeometry.add(Geometry.NAMESPACES);
             return this;
         }
 
         public Builder namespaceBytes(final long namespaceBytes)
         {
             this.namespaceBytes = namespaceBytes;
+            this.givenGeometry.add(Geometry.NAMESPACE_BYTES);
             return this;
         }
 
         public Builder blockSize(final int blockSize)
         {
             this.blockSize = blockSize;
+            this.givenGeometry.add(Geometry.BLOCK_SIZE);
             return this;
         }
 
@@ -267,7 +309,7 @@ public record EmulatorConfig(
         {
             return new EmulatorConfig(
                 backend, file, namespaces, namespaceBytes, blockSize, maxIoQueuePairs, maxQueueEntries, mdts,
-                serial, model, firmware, mappingLimit, iovaLimit, latency, faults);
+                serial, model, firmware, mappingLimit, iovaLimit, latency, faults, givenGeometry);
         }
     }
 }

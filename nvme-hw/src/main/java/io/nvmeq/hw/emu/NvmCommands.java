@@ -23,6 +23,13 @@ final class NvmCommands implements CommandSet
     /** Dataset Management CDW11 bit 2: Attribute - Deallocate. */
     private static final int DSM_DEALLOCATE = 1 << 2;
     private static final int DSM_RANGE_SIZE = 16;
+    /**
+     * What a Flush or FUA write answers when the data could not be made durable: Write Fault (media
+     * error 80h, base spec 2.0 §4.6.1.2.3 "Media and Data Integrity Errors") with Do Not Retry. A retry
+     * would lie: after a failed fsync the kernel may have dropped the pages it could not write, and the
+     * next fsync succeeds without them.
+     */
+    private static final int NOT_DURABLE = Status.withDnr(Status.WRITE_FAULT);
 
     private final EmulatedController controller;
     private final EmulatorCounters counters;
@@ -144,7 +151,7 @@ final class NvmCommands implements CommandSet
             catch (final UncheckedIOException ex)
             {
                 LOG.error("namespace {} FUA write at LBA {} could not be made durable", namespace.nsid, slba, ex);
-                return Status.WRITE_FAULT;
+                return NOT_DURABLE;
             }
         }
         return Status.SUCCESS;
@@ -171,7 +178,7 @@ final class NvmCommands implements CommandSet
         catch (final UncheckedIOException ex)
         {
             LOG.error("flush of namespace {} failed", nsid, ex);
-            return Status.INTERNAL_ERROR;
+            return NOT_DURABLE;
         }
     }
 

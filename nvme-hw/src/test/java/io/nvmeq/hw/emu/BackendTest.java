@@ -79,7 +79,7 @@ class BackendTest
     @Test
     void memoryStoreCopiesAcrossChunkBoundaries()
     {
-        // Chunks of 4 KiB stand in for the 1 GiB chunks that let a store exceed 2 GiB.
+        // Chunks of 4 KiB stand in for the 1 MiB chunks, so that a few pages cross several.
         try (MemoryStore store = new MemoryStore(5 * 4096, 12))
         {
             final ByteBuffer memory = BufferUtil.allocateDirectAligned(3 * 4096, 4096);
