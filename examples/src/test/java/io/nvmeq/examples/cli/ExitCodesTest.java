@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -87,7 +88,8 @@ class ExitCodesTest
             assertEquals(ExitCodes.FAILED, run.exitCode(), run::toString);
             assertEquals(1, run.err().lines().count(), run::toString);
             assertTrue(run.err().startsWith("nvmeq: "), run::toString);
-            assertTrue(run.err().contains("Is a directory"), run::toString);
+            // The reason, whoever gives it: the emulator's own check ("(a directory)") or the OS ("Is a directory").
+            assertTrue(run.err().toLowerCase(Locale.ROOT).contains("directory"), run::toString);
         }
         finally
         {
