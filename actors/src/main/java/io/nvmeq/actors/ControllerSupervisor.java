@@ -13,13 +13,13 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.TimerScheduler;
 import io.nvmeq.actors.dispatch.CpuDispatchers;
+import io.nvmeq.engine.ControllerHealth;
 import io.nvmeq.engine.ControllerOptions;
 import io.nvmeq.engine.NvmeController;
 import io.nvmeq.engine.NvmeException;
 import io.nvmeq.engine.QueuePair;
 import io.nvmeq.hw.device.Devices;
 import io.nvmeq.hw.device.NvmeDevice;
-import io.nvmeq.hw.spec.Registers;
 
 /**
  * Brings one controller up and owns it: opens the device, resets and identifies the controller,
@@ -40,7 +40,12 @@ public final class ControllerSupervisor
 {
     /** Messages the supervisor sends itself. */
     sealed interface Internal extends ControllerCommand
-        permits QueuePairTerminated, ShutdownTimedOut, ShutdownAbandoned, HeldByDevice, QueuePairGaveUp, HealthCheck
+        permits QueuePairTerminated, ShutdownTimedOut, ShutdownAbandoned, FromQueuePair, HealthCheck, ReviveQueuePair
+    {
+    }
+
+    /** Timer, a cool-down after a queue pair gave up: it comes back with new queues. */
+    record ReviveQueuePair(int queueId) implements Internal
     {
     }
 
@@ -49,16 +54,8 @@ public final class ControllerSupervisor
     {
     }
 
-    /** From a queue-pair actor that gave up recovering: it now refuses every request, typed, until shutdown. */
-    record QueuePairGaveUp(int queueId) implements Internal
-    {
-    }
-
-    /**
-     * From a queue-pair actor that stopped without the controller confirming the deletion of its
-     * queue: its requests are in {@link DeviceHeldRequests}, answered once the controller is closed.
-     */
-    record HeldByDevice(int queueId, int requests) implements Internal
+    /** An event of a queue-pair child, adapted into the supervisor's protocol. */
+    record FromQueuePair(QueuePairEvent event) implements Internal
     {
     }
 
@@ -87,7 +84,7 @@ public final class ControllerSupervisor
     private final List<ActorRef<ControllerCommand.ShutdownComplete>> shutdownRequesters = new ArrayList<>();
     private final DeviceHeldRequests heldByDevice;
     /** Queue-pair actors (by index) that gave up: alive but not serving, left out of {@link ControllerCommand.QueuePairs}. */
-    private final java.util.BitSet gaveUp = new java.util.BitSet();
+    private final BitSet gaveUp = new BitSet();
     private final QueuePairMetrics metrics = new QueuePairMetrics();
     private boolean clean = true;
     private boolean closed;
@@ -139,6 +136,7 @@ public final class ControllerSupervisor
                 .withIoQueuePairs(wanted)
                 .withIoQueueEntries(settings.queueEntries())
                 .withIoTimeout(settings.recovery().ioTimeout())
+                .withMaxRetries(settings.recovery().maxRetries())
                 .withAdminTimeout(settings.recovery().adminTimeout()));
             final int count = Math.min(wanted, controller.grantedIoQueuePairs());
             final List<Integer> cpus = CpuPlan.assign(count, settings.cpus(), usable);
@@ -160,12 +158,13 @@ public final class ControllerSupervisor
             final List<ActorRef<QueuePairCommand>> refs = new ArrayList<>(count);
             final List<QueuePairCounters> counters = new ArrayList<>(count);
             final DeviceHeldRequests heldByDevice = new DeviceHeldRequests();
+            final ActorRef<QueuePairEvent> events = context.messageAdapter(QueuePairEvent.class, FromQueuePair::new);
             for (int i = 0; i < count; i++)
             {
                 final QueuePairCounters queueCounters = new QueuePairCounters();
                 final ActorRef<QueuePairCommand> ref = context.spawn(
                     QueuePairActor.create(controller, queuePairs.get(i), cpus.get(i), settings.backlog(),
-                        settings.recovery(), queueCounters, context.getSelf(), heldByDevice),
+                        settings.recovery(), queueCounters, events, heldByDevice),
                     "queue-pair-" + (i + 1),
                     dispatchers.get(i));
                 counters.add(queueCounters);
@@ -236,9 +235,9 @@ public final class ControllerSupervisor
             .onMessage(ControllerCommand.GetHealth.class, this::onGetHealth)
             .onMessage(ControllerCommand.Shutdown.class, this::onShutdown)
             .onMessage(QueuePairTerminated.class, this::onUnexpectedTermination)
-            .onMessage(HeldByDevice.class, this::onHeldByDeviceWhileRunning)
-            .onMessage(QueuePairGaveUp.class, this::onQueuePairGaveUp)
+            .onMessage(FromQueuePair.class, this::onQueuePairEventWhileRunning)
             .onMessage(HealthCheck.class, this::onHealthCheck)
+            .onMessage(ReviveQueuePair.class, this::onReviveQueuePair)
             .onMessage(ControllerCommand.GetLogPage.class, this::onGetLogPage)
             .onSignal(PostStop.class, signal -> onPostStop())
             .build();
@@ -258,9 +257,9 @@ public final class ControllerSupervisor
             .onMessage(QueuePairTerminated.class, this::onStoppedWhileStopping)
             .onMessage(ShutdownTimedOut.class, this::onShutdownTimedOut)
             .onMessage(ShutdownAbandoned.class, this::onShutdownAbandoned)
-            .onMessage(HeldByDevice.class, held -> Behaviors.same())
-            .onMessage(QueuePairGaveUp.class, this::onQueuePairGaveUp)
+            .onMessage(FromQueuePair.class, this::onQueuePairEventWhileStopping)
             .onMessage(HealthCheck.class, check -> Behaviors.same())
+            .onMessage(ReviveQueuePair.class, revive -> Behaviors.same())
             .onMessage(ControllerCommand.GetLogPage.class, this::onGetLogPage)
             .onSignal(PostStop.class, signal -> onPostStop())
             .build();
@@ -297,27 +296,24 @@ public final class ControllerSupervisor
         {
             return Behaviors.same();
         }
-        final int csts = controller.device().registers().read32(Registers.CSTS);
-        if (csts == -1 || (csts & Registers.CSTS_CFS) != 0)
+        // Never waits: a fatal status starts a reset on the controller's admin thread.
+        final ControllerHealth health = controller.checkHealth();
+        if (health.fatal() && !health.resetting())
         {
             context.getLog().error("controller on {} reports a fatal status (CSTS 0x{}); resetting it", settings.device(),
-                Integer.toHexString(csts));
-            controller.reset("the supervisor's health check read CSTS 0x" + Integer.toHexString(csts));
-            if (controller.isFailed())
-            {
-                context.getLog().error("controller on {} could not be reset; every request on it now fails with " +
-                    "ControllerFatalException", settings.device());
-            }
+                Integer.toHexString(health.csts()));
         }
         return Behaviors.same();
     }
 
+    /** Answered from the controller's admin thread when the log page is read; the supervisor does not wait. */
     private Behavior<ControllerCommand> onGetLogPage(final ControllerCommand.GetLogPage request)
     {
         try
         {
-            request.replyTo().tell(new ControllerCommand.LogPage(request.logId(),
-                controller.getLogPage(request.logId(), request.nsid(), request.bytes()), null));
+            controller.getLogPageAsync(request.logId(), request.nsid(), request.bytes()).whenComplete((data, error) ->
+                request.replyTo().tell(new ControllerCommand.LogPage(request.logId(), data, error == null ? null :
+                    error instanceof NvmeException nvme ? nvme : new ControllerUnavailableException(error.toString(), error))));
         }
         catch (final NvmeException ex)
         {
@@ -328,7 +324,8 @@ public final class ControllerSupervisor
 
     private Behavior<ControllerCommand> onGetHealth(final ControllerCommand.GetHealth request)
     {
-        final int csts = closed ? -1 : controller.device().registers().read32(Registers.CSTS);
+        final ControllerHealth health = closed ? new ControllerHealth(-1, false, true, false, controller.resetCount(),
+            controller.isFailed()) : controller.health();
         int serving = 0;
         long restarts = 0;
         for (int i = 0; i < live.size(); i++)
@@ -339,17 +336,53 @@ public final class ControllerSupervisor
             }
             restarts += ready.counters().get(i).restarts();
         }
-        request.replyTo().tell(new ControllerCommand.Health(csts, csts != -1 && (csts & Registers.CSTS_RDY) != 0,
-            csts == -1 || (csts & Registers.CSTS_CFS) != 0, serving, live.size() - serving, restarts,
-            controller.resetCount(), controller.isFailed()));
+        request.replyTo().tell(new ControllerCommand.Health(health.csts(), health.ready(), health.fatal(), serving,
+            live.size() - serving, restarts, health.resets(), health.failed()));
         return Behaviors.same();
     }
 
-    private Behavior<ControllerCommand> onQueuePairGaveUp(final QueuePairGaveUp failed)
+    /**
+     * A queue pair that gave up comes back after a cool-down of max-backoff (as SPDK reconnects a failed
+     * qpair): one burst of failures must not be a permanent outage.
+     */
+    private Behavior<ControllerCommand> onQueuePairEventWhileRunning(final FromQueuePair adapted)
+    {
+        if (adapted.event() instanceof QueuePairEvent.GaveUp event)
+        {
+            return onQueuePairGaveUp(event);
+        }
+        return onHeldByDeviceWhileRunning((QueuePairEvent.HeldByDevice)adapted.event());
+    }
+
+    /** While stopping, held requests wait for the close anyway, and a queue pair that gave up stays down. */
+    private Behavior<ControllerCommand> onQueuePairEventWhileStopping(final FromQueuePair adapted)
+    {
+        if (adapted.event() instanceof QueuePairEvent.GaveUp event)
+        {
+            gaveUp.set(event.queueId() - 1);
+        }
+        return Behaviors.same();
+    }
+
+    private Behavior<ControllerCommand> onQueuePairGaveUp(final QueuePairEvent.GaveUp failed)
     {
         gaveUp.set(failed.queueId() - 1);
+        final Duration coolDown = settings.recovery().maxBackoff();
         context.getLog().error("queue pair {} gave up recovering; requests sent to it are refused with " +
-            "QueuePairStoppedException", failed.queueId());
+            "QueuePairStoppedException; it comes back in {}", failed.queueId(), coolDown);
+        timers.startSingleTimer("revive-" + failed.queueId(), new ReviveQueuePair(failed.queueId()), coolDown);
+        return Behaviors.same();
+    }
+
+    private Behavior<ControllerCommand> onReviveQueuePair(final ReviveQueuePair revive)
+    {
+        final int index = revive.queueId() - 1;
+        final ActorRef<QueuePairCommand> ref = live.get(index);
+        if (ref != null && gaveUp.get(index))
+        {
+            gaveUp.clear(index);
+            ref.tell(new QueuePairInternal.Revive());
+        }
         return Behaviors.same();
     }
 
@@ -365,7 +398,7 @@ public final class ControllerSupervisor
      * A queue's deletion failed: the controller no longer follows the admin queue, so only closing it
      * (disabling it) makes it let go of the buffers. Everything is shut down.
      */
-    private Behavior<ControllerCommand> onHeldByDeviceWhileRunning(final HeldByDevice held)
+    private Behavior<ControllerCommand> onHeldByDeviceWhileRunning(final QueuePairEvent.HeldByDevice held)
     {
         context.getLog().error("the controller on {} did not confirm deleting queue {}: shutting it down so that it " +
             "releases the buffers of {} requests", settings.device(), held.queueId(), held.requests());
@@ -387,7 +420,7 @@ public final class ControllerSupervisor
         {
             if (ref != null)
             {
-                ref.tell(new QueuePairActor.Stop(drain));
+                ref.tell(new QueuePairInternal.Stop(drain));
             }
         }
         timers.startSingleTimer(SHUTDOWN_TIMER, new ShutdownTimedOut(), settings.shutdownTimeout());

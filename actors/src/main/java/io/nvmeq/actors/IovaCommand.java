@@ -61,9 +61,11 @@ public sealed interface IovaCommand permits IovaCommand.RegisterBuffer, IovaComm
     }
 
     /**
-     * @param epochResets        temporary-region epochs reset (one bulk unmap each), all by this actor
-     * @param refusals           temporary mappings refused because both epochs were exhausted (bounced instead)
-     * @param resetsByThisActor  resets this actor ran
+     * @param epochResets        temporary-region epochs reset (one bulk unmap each)
+     * @param refusals           temporary mappings refused because the queue pair had no lease with room
+     *                           (bounced instead)
+     * @param resetsByThisActor  of those, the resets this actor ran (all of them, unless a fixed allocation
+     *                           needed the room at once and reset an idle epoch itself)
      * @param registrations      buffers registered now through this actor
      */
     record IovaStats(long epochResets, long refusals, long resetsByThisActor, int registrations)

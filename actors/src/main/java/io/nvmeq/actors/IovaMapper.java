@@ -17,12 +17,12 @@ import io.nvmeq.engine.RegisteredBuffer;
 
 /**
  * The controller's IOVA-mapping actor, shared by all queue pairs and never on their threads. It
- * serialises buffer registrations (each an IOMMU map call, a system call on VFIO) and runs the resets
- * of the temporary region: a queue pair that releases the last mapping of a closed epoch no longer
- * unmaps it itself, it hands the epoch to this actor and goes on mapping into the next epoch; the
- * epoch's interval stays occupied until this actor's one bulk unmap, outside the allocator's lock, has
- * run. If both epochs are taken meanwhile, the queue pairs bounce (see the engine's IovaSpace), so no
- * request waits for a reset.
+ * serialises buffer registrations (each an IOMMU map call, a system call on VFIO) and runs the
+ * maintenance of the temporary region: every reset of a drained epoch (one bulk unmap, outside the
+ * allocator's lock), and the lease work a queue pair could not do itself because the lock was busy
+ * at that moment: cutting it a lease, taking back the leases it gave back. A queue pair maps inside
+ * its own lease without any lock and never waits for one; with no lease at hand it bounces (see the
+ * engine's IovaSpace), so no request waits for a lease nor for a reset.
  */
 public final class IovaMapper extends AbstractBehavior<IovaCommand>
 {
@@ -30,7 +30,7 @@ public final class IovaMapper extends AbstractBehavior<IovaCommand>
     {
     }
 
-    /** From the engine, on whatever thread drained an epoch: reset it here. */
+    /** From the engine, on whatever thread asked for lease work (a lease wanted, one given back): do it here. */
     record RunReset(Runnable reset) implements Internal
     {
     }
@@ -74,13 +74,16 @@ public final class IovaMapper extends AbstractBehavior<IovaCommand>
     {
         try
         {
+            // Counted around the run: this actor is the only one that resets while it is the executor, apart
+            // from a fixed allocation elsewhere that needs the room at once.
+            final long before = controller.temporaryEpochResets();
             reset.reset().run();
-            resets++;
+            resets += controller.temporaryEpochResets() - before;
         }
         catch (final RuntimeException ex)
         {
-            // The epoch stays occupied (never reused while possibly mapped); the data path bounces instead.
-            getContext().getLog().error("resetting a temporary IOVA epoch failed; its room stays unused", ex);
+            // An epoch being reset stays occupied (never reused while possibly mapped); the data path bounces instead.
+            getContext().getLog().error("temporary IOVA maintenance failed; an epoch's room may stay unused", ex);
         }
         return this;
     }

@@ -1,9 +1,7 @@
 package io.nvmeq.actors;
 
-import java.time.Duration;
 import java.util.List;
 
-import akka.actor.Cancellable;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.PostStop;
@@ -11,6 +9,16 @@ import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
+import io.nvmeq.actors.QueuePairInternal.Created;
+import io.nvmeq.actors.QueuePairInternal.CqDeleted;
+import io.nvmeq.actors.QueuePairInternal.DrainTimedOut;
+import io.nvmeq.actors.QueuePairInternal.Drained;
+import io.nvmeq.actors.QueuePairInternal.Poll;
+import io.nvmeq.actors.QueuePairInternal.PollFailed;
+import io.nvmeq.actors.QueuePairInternal.Recreate;
+import io.nvmeq.actors.QueuePairInternal.Revive;
+import io.nvmeq.actors.QueuePairInternal.SqDeleted;
+import io.nvmeq.actors.QueuePairInternal.Stop;
 import io.nvmeq.actors.dispatch.BusyPollExecutor;
 import io.nvmeq.actors.dispatch.BusyPollThread;
 import io.nvmeq.actors.dispatch.Poller;
@@ -44,49 +52,14 @@ import io.nvmeq.hw.nativeio.CpuAffinity;
  * scheduling with {@code scheduleOnce} costs nothing per message. Errors (not exceptions) still stop
  * the actor, and PostStop answers everything.
  */
-public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> implements Poller
+public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> implements Poller, QueuePairRestarts.Owner
 {
-    /** Messages the actor sends itself or gets from its supervisor. */
-    sealed interface Internal extends QueuePairCommand
-        permits Poll, PollFailed, Stop, Drained, DrainTimedOut, Recreate
-    {
-    }
-
-    /** Self-poll mode: reap completions once. */
-    record Poll() implements Internal
-    {
-    }
-
-    /** Busy-poll mode: polling threw, or the queue turned out broken: restart. */
-    record PollFailed(Throwable cause) implements Internal
-    {
-    }
-
-    /** From the supervisor: finish what is in flight (bounded), then stop and delete the queues. */
-    record Stop(Duration drainTimeout) implements Internal
-    {
-    }
-
-    /** Busy-poll mode: while stopping, nothing is left in flight. */
-    record Drained() implements Internal
-    {
-    }
-
-    record DrainTimedOut(int incarnation) implements Internal
-    {
-    }
-
-    /** After a failure's backoff: create the NVMe queues again (ignored if a later failure happened since). */
-    record Recreate(int incarnation) implements Internal
-    {
-    }
-
     private static final Poll POLL = new Poll();
     private static final Drained DRAINED = new Drained();
 
     private final NvmeController controller;
     private final QueuePairState state;
-    private final ActorRef<ControllerCommand> supervisor;
+    private final ActorRef<QueuePairEvent> supervisor;
     private final DeviceHeldRequests heldByDevice;
     private final int requestedCpu;
     private final BusyPollExecutor executor;
@@ -100,9 +73,7 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
     private boolean registered;
     /** Serving (not given up, not stopped): local submissions may go straight to the state. */
     private boolean serving = true;
-    /** Counts restarts; messages scheduled by an earlier incarnation carry its number and are ignored. */
-    private int incarnation;
-    private Cancellable recreateTimer;
+    private final QueuePairRestarts restarts;
     // Per incarnation: reset by a restart.
     private boolean drainedSent;
     private boolean crashOnNextPoll;
@@ -130,7 +101,7 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
     /**
      * @param recovery     how failures are recovered from
      * @param counters     where the queue pair counts its work (read them from any thread)
-     * @param supervisor   told {@link ControllerSupervisor.HeldByDevice} if the actor stops while the
+     * @param supervisor   told {@link QueuePairEvent}s: {@link QueuePairEvent.HeldByDevice} if the actor stops while the
      *                     controller did not confirm deleting its queue; may be null (with heldByDevice)
      * @param heldByDevice where such requests go, to be answered once the controller is closed
      */
@@ -141,7 +112,7 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
         final int backlogLimit,
         final NvmeqSettings.Recovery recovery,
         final QueuePairCounters counters,
-        final ActorRef<ControllerCommand> supervisor,
+        final ActorRef<QueuePairEvent> supervisor,
         final DeviceHeldRequests heldByDevice)
     {
         return Behaviors.setup(context -> new QueuePairActor(context, controller,
@@ -152,7 +123,7 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
         final ActorContext<QueuePairCommand> context,
         final NvmeController controller,
         final QueuePairState state,
-        final ActorRef<ControllerCommand> supervisor,
+        final ActorRef<QueuePairEvent> supervisor,
         final DeviceHeldRequests heldByDevice,
         final int cpu)
     {
@@ -162,6 +133,7 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
         this.state = state;
         this.supervisor = supervisor;
         this.requestedCpu = cpu;
+        this.restarts = new QueuePairRestarts(this, state, context);
 
         // Setup runs on the thread the actor is dispatched on: that thread's executor polls for us.
         final BusyPollThread thread = BusyPollThread.current();
@@ -184,6 +156,7 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
         {
             // For LocalQueuePair: co-located actors find this queue pair by its reference.
             executor.putLocal(self, this);
+            state.counters.dutyCycles(executor.dutyCycles());
         }
 
         registerPoller();
@@ -257,7 +230,23 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
             {
                 throw failed.cause();
             }
-            return onRecreate((Recreate)command);
+            if (command instanceof SqDeleted deleted)
+            {
+                return restarts.onSqDeleted(deleted);
+            }
+            if (command instanceof CqDeleted deleted)
+            {
+                return restarts.onCqDeleted(deleted);
+            }
+            if (command instanceof Created created)
+            {
+                return restarts.onCreated(created);
+            }
+            if (command instanceof Revive)
+            {
+                return this; // serving already
+            }
+            return restarts.onRecreate((Recreate)command);
         }
         catch (final RuntimeException ex)
         {
@@ -318,9 +307,9 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
     @Override
     public int poll()
     {
-        if (!registered || state.inFlight() == 0)
+        if (!registered || !state.hasWork())
         {
-            // Nothing in flight, nothing to reap (and the backlog only fills while commands are in flight).
+            // Nothing in flight and nothing waiting: nothing to reap.
             return 0;
         }
         try
@@ -354,10 +343,11 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
     @Override
     public boolean busy()
     {
-        return registered && state.inFlight() > 0;
+        return registered && state.hasWork();
     }
 
-    private void registerPoller()
+    @Override
+    public void registerPoller()
     {
         if (executor != null && !registered)
         {
@@ -366,7 +356,8 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
         registered = true;
     }
 
-    private void unregisterPoller()
+    @Override
+    public void unregisterPoller()
     {
         if (executor != null && registered)
         {
@@ -375,9 +366,10 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
         registered = false;
     }
 
-    private void schedulePoll()
+    @Override
+    public void schedulePoll()
     {
-        if (executor == null && registered && !pollScheduled && state.inFlight() > 0)
+        if (executor == null && registered && !pollScheduled && state.hasWork())
         {
             pollScheduled = true;
             getContext().getSelf().tell(POLL);
@@ -434,13 +426,13 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
         {
             return Behaviors.stopped();
         }
-        getContext().scheduleOnce(stop.drainTimeout(), getContext().getSelf(), new DrainTimedOut(incarnation));
+        getContext().scheduleOnce(stop.drainTimeout(), getContext().getSelf(), new DrainTimedOut(restarts.incarnation()));
         return this;
     }
 
     private Behavior<QueuePairCommand> onDrainTimedOut(final DrainTimedOut timeout)
     {
-        if (timeout.incarnation() != incarnation)
+        if (timeout.incarnation() != restarts.incarnation())
         {
             // Failed and restarted since: the restart stops a draining queue pair by itself.
             return this;
@@ -450,36 +442,14 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
         return Behaviors.stopped();
     }
 
-    private Behavior<QueuePairCommand> onRecreate(final Recreate recreate)
-    {
-        if (recreate.incarnation() != incarnation || state.hasQueue())
-        {
-            return this;
-        }
-        recreateTimer = null;
-        final int resubmitted;
-        try
-        {
-            resubmitted = state.recreate();
-        }
-        catch (final RuntimeException ex)
-        {
-            throw new QueuePairFailure("queue pair " + state.queueId + ": re-creating its queues failed", ex);
-        }
-        registerPoller();
-        getContext().getLog().info("queue pair {} re-created its queues after failure {} in a row; {} requests re-submitted",
-            state.queueId, state.failuresInARow(), resubmitted);
-        schedulePoll();
-        return this;
-    }
-
     /**
      * Past recovery: everything held is answered (or handed to the supervisor if the device may still
      * hold it), and the actor stays as a tombstone that answers every request with
      * {@link QueuePairStoppedException}, so that nothing sent to its reference is lost, until it is
      * stopped. While shutting down it stops at once.
      */
-    private Behavior<QueuePairCommand> giveUp(final String reason)
+    @Override
+    public Behavior<QueuePairCommand> giveUp(final String reason)
     {
         getContext().getLog().error("queue pair {} gives up: {}", state.queueId, reason);
         serving = false;
@@ -488,9 +458,9 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
             return Behaviors.stopped();
         }
         release();
-        if (supervisor != null)
+        if (supervisor != null && !state.deviceMayHold())
         {
-            supervisor.tell(new ControllerSupervisor.QueuePairGaveUp(state.queueId));
+            supervisor.tell(new QueuePairEvent.GaveUp(state.queueId));
         }
         final String why = "queue pair " + state.queueId + " gave up: " + reason;
         return Behaviors.receive(QueuePairCommand.class)
@@ -501,67 +471,30 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
             })
             .onMessage(QueuePairCommand.GetStatus.class, this::onGetStatus)
             .onMessage(Stop.class, stop -> Behaviors.stopped())
+            .onMessage(Revive.class, revive -> restarts.revive())
             .onAnyMessage(ignored -> Behaviors.same())
             .build();
     }
 
-    /**
-     * Restarts the actor in place, on its own thread: no more polling, the queues deleted, every request
-     * accounted for (see {@link QueuePairState#recoverAfterFailure()}), then after a backoff new queues
-     * (or, past max-restarts or if the controller did not confirm the deletion, a stop).
-     */
+    /** Any failure: the restart in place (see {@link QueuePairRestarts}); injected crash state is cleared. */
     private Behavior<QueuePairCommand> restart(final Throwable cause)
     {
-        unregisterPoller();
-        incarnation++;
-        drainedSent = false;
         crashOnNextPoll = false;
         crashReason = null;
-        if (recreateTimer != null)
-        {
-            recreateTimer.cancel();
-            recreateTimer = null;
-        }
-        state.recoverAfterFailure();
-        if (cause instanceof QueuePairFailure failure && failure.injected())
-        {
-            getContext().getLog().info("queue pair {} failed (failure {} in a row): {}; its queues were deleted, {} " +
-                "requests wait for new ones", state.queueId, state.failuresInARow(), cause.getMessage(), state.backlogSize());
-        }
-        else if (cause instanceof QueuePairFailure)
-        {
-            getContext().getLog().warn("queue pair {} failed (failure {} in a row): {}{}; its queues were deleted, {} " +
-                "requests wait for new ones", state.queueId, state.failuresInARow(), cause.getMessage(),
-                cause.getCause() != null ? " (" + cause.getCause() + ")" : "", state.backlogSize());
-        }
-        else
-        {
-            getContext().getLog().error("queue pair {} failed (failure {} in a row); its queues were deleted, {} requests " +
-                "wait for new ones", state.queueId, state.failuresInARow(), state.backlogSize(), cause);
-        }
-        if (state.deviceMayHold())
-        {
-            return giveUp("the controller did not confirm deleting its queues");
-        }
-        if (state.failuresInARow() > state.recovery.maxRestarts())
-        {
-            return giveUp(state.failuresInARow() + " failures in a row (max-restarts " + state.recovery.maxRestarts() +
-                ")");
-        }
-        if (state.draining())
-        {
-            return giveUp("it failed while stopping");
-        }
-        final Duration backoff = state.recovery.backoff(state.failuresInARow());
-        if (backoff.isZero())
-        {
-            getContext().getSelf().tell(new Recreate(incarnation));
-        }
-        else
-        {
-            recreateTimer = getContext().scheduleOnce(backoff, getContext().getSelf(), new Recreate(incarnation));
-        }
+        drainedSent = false;
+        return restarts.restart(cause);
+    }
+
+    @Override
+    public Behavior<QueuePairCommand> serving()
+    {
         return this;
+    }
+
+    @Override
+    public void serveAgain()
+    {
+        serving = true;
     }
 
     /**
@@ -585,18 +518,14 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
     private void release()
     {
         unregisterPoller();
-        if (recreateTimer != null)
-        {
-            recreateTimer.cancel();
-            recreateTimer = null;
-        }
+        restarts.cancelTimer();
         final List<IoRequest> held = state.stop();
         if (!held.isEmpty())
         {
             if (heldByDevice != null)
             {
                 heldByDevice.addAll(held);
-                supervisor.tell(new ControllerSupervisor.HeldByDevice(state.queueId, held.size()));
+                supervisor.tell(new QueuePairEvent.HeldByDevice(state.queueId, held.size()));
             }
             else
             {

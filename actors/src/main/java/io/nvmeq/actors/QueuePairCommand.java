@@ -6,7 +6,7 @@ import akka.actor.typed.ActorRef;
 
 /** Everything a queue-pair actor accepts: I/O requests, a status query, and its internal messages. */
 public sealed interface QueuePairCommand
-    permits IoRequest, QueuePairCommand.GetStatus, QueuePairCommand.Crash, QueuePairActor.Internal
+    permits IoRequest, QueuePairCommand.GetStatus, QueuePairCommand.Crash, QueuePairInternal
 {
     /** Asks for the queue pair's {@link QueuePairStatus} (its thread, CPU and occupancy). */
     record GetStatus(ActorRef<QueuePairStatus> replyTo) implements QueuePairCommand

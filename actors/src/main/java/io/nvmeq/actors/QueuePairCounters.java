@@ -3,6 +3,8 @@ package io.nvmeq.actors;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
+import io.nvmeq.actors.dispatch.DutyCycleTracker;
+
 /**
  * Counters of one queue pair, across its restarts. Written by the queue pair's own thread only
  * (single writer: a plain read plus an ordered store, no lock and no fence on x86), read from any
@@ -53,6 +55,29 @@ public final class QueuePairCounters
     private long restarts;
     private int inFlight;
     private int backlog;
+
+    /** The duty cycles of the thread this queue pair runs on; null in self-poll mode. */
+    private volatile DutyCycleTracker dutyCycles;
+
+    /** Publishes the duty-cycle figures of the busy-poll thread the queue pair runs on. */
+    void dutyCycles(final DutyCycleTracker tracker)
+    {
+        dutyCycles = tracker;
+    }
+
+    /** The longest duty cycle of the queue pair's busy-poll thread, ns; 0 in self-poll mode. */
+    public long maxDutyCycleNanos()
+    {
+        final DutyCycleTracker tracker = dutyCycles;
+        return tracker == null ? 0 : tracker.maxCycleNanos();
+    }
+
+    /** Duty cycles of that thread longer than {@link DutyCycleTracker#DEFAULT_THRESHOLD_NANOS}. */
+    public long dutyCyclesOverThreshold()
+    {
+        final DutyCycleTracker tracker = dutyCycles;
+        return tracker == null ? 0 : tracker.cyclesOverThreshold();
+    }
 
     /** Commands handed to the device (re-submissions included). */
     public long submitted()

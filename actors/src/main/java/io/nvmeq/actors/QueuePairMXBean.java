@@ -31,4 +31,10 @@ public interface QueuePairMXBean
     long getIdlePolls();
 
     long getRestarts();
+
+    /** The longest duty cycle of the queue pair's busy-poll thread, ns (a cycle that waits shows here). */
+    long getMaxDutyCycleNanos();
+
+    /** Duty cycles of that thread over one millisecond. */
+    long getDutyCyclesOverThreshold();
 }

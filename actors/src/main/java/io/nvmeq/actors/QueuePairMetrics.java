@@ -89,6 +89,18 @@ final class QueuePairMetrics
         {
             return counters.restarts();
         }
+
+        @Override
+        public long getMaxDutyCycleNanos()
+        {
+            return counters.maxDutyCycleNanos();
+        }
+
+        @Override
+        public long getDutyCyclesOverThreshold()
+        {
+            return counters.dutyCyclesOverThreshold();
+        }
     }
 
     private final List<ObjectName> registered = new ArrayList<>();

@@ -3,8 +3,11 @@ package io.nvmeq.actors;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
-import io.nvmeq.engine.CommandFailedException;
 import io.nvmeq.engine.CompletionHandler;
 import io.nvmeq.engine.HostStatus;
 import io.nvmeq.engine.NvmeController;
@@ -53,7 +56,12 @@ final class QueuePairState implements CompletionHandler
     private boolean broken;
     private boolean deviceMayHold;
     private boolean draining;
+    /** From a failure until its queues are re-created (or it gives up): a failure meanwhile is the same one. */
+    private boolean restarting;
     private int failuresInARow;
+    /** The asynchronous deletion under way after a failure; null when none. */
+    private CompletableFuture<Void> sqDeletion;
+    private CompletableFuture<Void> cqDeletion;
 
     QueuePairState(
         final NvmeController controller,
@@ -118,6 +126,17 @@ final class QueuePairState implements CompletionHandler
         return failuresInARow;
     }
 
+    boolean restarting()
+    {
+        return restarting;
+    }
+
+    /** A queue to poll and something on it or waiting for it (a reset under way holds new requests back). */
+    boolean hasWork()
+    {
+        return queuePair != null && (slots.inUseCount() > 0 || !backlog.isEmpty() || !retries.isEmpty());
+    }
+
     /** Nothing in flight, nothing waiting. */
     boolean idle()
     {
@@ -131,7 +150,7 @@ final class QueuePairState implements CompletionHandler
     void accept(final IoRequest request)
     {
         inHand = request;
-        if (queuePair == null || !backlog.isEmpty() || !retries.isEmpty() || !trySubmit(request, 0))
+        if (queuePair == null || deleting || !backlog.isEmpty() || !retries.isEmpty() || !trySubmit(request, 0))
         {
             // Requests keep their order: once anything waits, newcomers wait behind it.
             if (backlog.size() < backlogLimit)
@@ -246,6 +265,13 @@ final class QueuePairState implements CompletionHandler
         {
             return 0;
         }
+        if (deleting)
+        {
+            // Its SQ is being deleted: take what the controller completes, ring nothing, submit nothing.
+            final int reaped = queuePair.reap(slots.capacity());
+            publishOccupancy();
+            return reaped;
+        }
         final int reaped = queuePair.poll(slots.capacity());
         counters.onPoll(reaped == 0);
         final int work = reaped + submitWaiting();
@@ -286,25 +312,45 @@ final class QueuePairState implements CompletionHandler
         }
     }
 
-    /** Makes the restarted queue pair usable: new NVMe queues, then what waited is submitted. */
-    int recreate()
+    /** After a failure's back-off: asks for new NVMe queues; answered on the admin thread. */
+    CompletableFuture<QueuePair> recreate()
     {
-        queuePair = controller.createQueuePair(queueId, entries);
+        return controller.createQueuePairAsync(queueId, entries);
+    }
+
+    /** The new queues exist: what waited is submitted. @return the re-submissions among it */
+    int attach(final QueuePair created)
+    {
+        queuePair = created;
         broken = false;
+        restarting = false;
         final int resubmitted = retries.size();
         submitWaiting();
         publishOccupancy();
         return resubmitted;
     }
 
-    /**
-     * After a failure: deletes the queues (the controller completes or aborts what it holds first),
-     * then moves every request that was in flight to the retry queue, or answers it with
-     * {@link QueuePairRestartedException} once its retries are used up. If the deletion is not
-     * confirmed, the device may still use those buffers: the requests stay held (see {@link #releaseHeld()}).
-     */
-    void recoverAfterFailure()
+    /** Re-creating failed: the next failure counts. */
+    void creationFailed()
     {
+        restarting = false;
+    }
+
+    /** After giving up and a cool-down: a fresh start, as a new queue pair would make. */
+    void revive()
+    {
+        failuresInARow = 0;
+        restarting = true;
+    }
+
+    /**
+     * After a failure: counts it, and starts deleting the queues without waiting (the controller
+     * completes or aborts what the SQ holds; the owner goes on reaping meanwhile). See
+     * {@link #sqDeletion()}, {@link #afterSubmissionQueueDeleted()} and {@link #afterDeletion(boolean)}.
+     */
+    void beginRecovery()
+    {
+        restarting = true;
         failuresInARow++;
         counters.onRestart();
         if (inHand != null)
@@ -313,7 +359,45 @@ final class QueuePairState implements CompletionHandler
             backlog.addFirst(inHand);
             inHand = null;
         }
-        if (!deleteQueues())
+        if (queuePair != null)
+        {
+            deleting = true;
+            sqDeletion = controller.deleteSubmissionQueueAsync(queuePair);
+        }
+        publishOccupancy();
+    }
+
+    /** The SQ deletion under way, or null if there was no queue to delete. */
+    CompletableFuture<Void> sqDeletion()
+    {
+        return sqDeletion;
+    }
+
+    /** The SQ is gone: takes what the controller completed for it, then deletes the CQ. */
+    CompletableFuture<Void> afterSubmissionQueueDeleted()
+    {
+        queuePair.reap(slots.capacity());
+        cqDeletion = controller.deleteCompletionQueueAsync(queuePair);
+        return cqDeletion;
+    }
+
+    /**
+     * The deletion ended: the queue's memory is freed, and every request that was in flight moves to
+     * the retry queue, or is answered with {@link QueuePairRestartedException} once its retries are used
+     * up. If the controller did not confirm, it may still use those buffers: the requests stay held
+     * (see {@link #releaseHeld()}).
+     */
+    void afterDeletion(final boolean confirmed)
+    {
+        if (queuePair != null)
+        {
+            controller.releaseQueuePair(queuePair);
+            queuePair = null;
+        }
+        deleting = false;
+        sqDeletion = null;
+        cqDeletion = null;
+        if (!confirmed)
         {
             deviceMayHold = true;
             publishOccupancy();
@@ -330,7 +414,8 @@ final class QueuePairState implements CompletionHandler
             else
             {
                 answer(request, new QueuePairRestartedException("queue pair " + queueId + " failed with the request " +
-                    "in flight " + (attempt + 1) + " times; not retried again (max-retries " + recovery.maxRetries() + ")"));
+                    "in flight " + (attempt + 1) + " times; not retried again (max-retries " + recovery.maxRetries() + "); the " +
+                    "device had it, so whether it was executed is unknown"));
             }
         }
         publishOccupancy();
@@ -370,7 +455,7 @@ final class QueuePairState implements CompletionHandler
         {
             for (final int slot : slots.slotsInUse())
             {
-                answer(slots.release(slot), stopped("with the request in flight"));
+                answer(slots.release(slot), stopped("with the request in flight (outcome unknown: it may have been executed)"));
             }
         }
         publishOccupancy();
@@ -388,7 +473,10 @@ final class QueuePairState implements CompletionHandler
         return held;
     }
 
-    /** @return true if the controller confirmed (or there was nothing to delete) */
+    /**
+     * Stopping only (a close path, not a duty cycle): deletes the queues and waits, going on with a
+     * deletion a failure started. @return true if the controller confirmed (or there was nothing to delete)
+     */
     private boolean deleteQueues()
     {
         final QueuePair deleted = queuePair;
@@ -396,24 +484,21 @@ final class QueuePairState implements CompletionHandler
         {
             return true;
         }
-        queuePair = null;
         deleting = true;
         try
         {
-            controller.deleteQueuePair(deleted);
-            return true;
-        }
-        catch (final CommandFailedException ex)
-        {
-            if (ex.admin() && Status.codeOf(ex.status()) == Status.INVALID_QUEUE_ID)
+            if (sqDeletion == null)
             {
-                // The controller has no such queue (it dropped it): nothing of it can touch memory.
-                LOG.warn("queue pair {}: the controller no longer knew its queues ({})", queueId, ex.getMessage());
-                return true;
+                sqDeletion = controller.deleteSubmissionQueueAsync(deleted);
             }
-            LOG.error("queue pair {}: deleting its queues failed; its {} commands are held until the controller is " +
-                "reset or closed", queueId, slots.inUseCount(), ex);
-            return false;
+            await(sqDeletion);
+            if (cqDeletion == null)
+            {
+                deleted.reap(slots.capacity());
+                cqDeletion = controller.deleteCompletionQueueAsync(deleted);
+            }
+            await(cqDeletion);
+            return true;
         }
         catch (final RuntimeException ex)
         {
@@ -423,7 +508,33 @@ final class QueuePairState implements CompletionHandler
         }
         finally
         {
+            queuePair = null;
+            controller.releaseQueuePair(deleted);
             deleting = false;
+            sqDeletion = null;
+            cqDeletion = null;
+        }
+    }
+
+    private void await(final CompletableFuture<Void> deletion)
+    {
+        final long bound = recovery.adminTimeout().toNanos() * 2 + TimeUnit.SECONDS.toNanos(1);
+        try
+        {
+            deletion.get(bound, TimeUnit.NANOSECONDS);
+        }
+        catch (final ExecutionException ex)
+        {
+            throw ex.getCause() instanceof RuntimeException runtime ? runtime : new IllegalStateException(ex.getCause());
+        }
+        catch (final TimeoutException ex)
+        {
+            throw new ControllerUnavailableException("queue pair " + queueId + ": no answer to deleting its queues", ex);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new ControllerUnavailableException("queue pair " + queueId + ": interrupted deleting its queues", ex);
         }
     }
 

@@ -46,11 +46,6 @@ final class RequestSlots
         return slot >= 0 && slot < requests.length && requests[(int)slot] != null;
     }
 
-    IoRequest request(final int slot)
-    {
-        return requests[slot];
-    }
-
     int attempt(final int slot)
     {
         return attempts[slot];

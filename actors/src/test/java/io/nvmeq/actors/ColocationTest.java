@@ -153,7 +153,11 @@ class ColocationTest
             assertTrue(tags.add(reply.tag()), "answered twice: " + reply);
         }
         assertEquals(ticks * burst, tags.size());
-        assertEquals(10, nvmeq.counters(0).restarts());
+        // The second crash of each pair arrives while the first is still being recovered from: one outage,
+        // not a failure in a row (a burst of kills must not add up to giving up). A pair that comes while
+        // the previous pair's restart still runs (a slow machine) is part of that outage too.
+        final long restarts = nvmeq.counters(0).restarts();
+        assertTrue(restarts >= 1 && restarts <= 5, "restarts: " + restarts);
     }
 
     @Test

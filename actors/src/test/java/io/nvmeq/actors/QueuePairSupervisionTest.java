@@ -18,6 +18,7 @@ import akka.actor.typed.javadsl.Behaviors;
 import com.typesafe.config.ConfigFactory;
 import io.nvmeq.actors.dispatch.CpuDispatchers;
 import io.nvmeq.engine.DmaBuffer;
+import io.nvmeq.engine.InvalidRequestException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -65,6 +66,93 @@ class QueuePairSupervisionTest
         return TestSupport.settings(serial)
             .withRecovery(new NvmeqSettings.Recovery(Duration.ofMillis(1), Duration.ofMillis(20), maxRestarts, maxRetries,
                 Duration.ofMillis(20)));
+    }
+
+    private static NvmeqSettings settings(final String serial, final Duration maxBackoff, final int maxRestarts,
+        final int maxRetries)
+    {
+        return TestSupport.settings(serial)
+            .withRecovery(new NvmeqSettings.Recovery(Duration.ofMillis(1), maxBackoff, maxRestarts, maxRetries,
+                Duration.ofMillis(20)));
+    }
+
+    /**
+     * {@code times} failures, each followed by a request that fails as bad input (no success, so the
+     * failures stay in a row): its answer comes once the queue pair has new queues again.
+     */
+    private static void failAndRecover(final ActorRef<QueuePairCommand> queue, final TestProbe<IoReply> replies,
+        final DmaBuffer buffer, final int times)
+    {
+        for (int i = 0; i < times; i++)
+        {
+            queue.tell(new QueuePairCommand.Crash("test " + i, false));
+            queue.tell(new IoRequest.Read(NSID, Long.MAX_VALUE / 2, 1, buffer, 0, 1000 + i, replies.ref()));
+            final IoReply.Failed failed = assertInstanceOf(IoReply.Failed.class,
+                replies.expectMessageClass(IoReply.class, TIMEOUT));
+            assertInstanceOf(InvalidRequestException.class, failed.error());
+        }
+    }
+
+    @Test
+    void aQueuePairThatGaveUpComesBackAfterACoolDown()
+    {
+        bringUp(settings("REVIVE", Duration.ofMillis(200), 1, 3));
+        final int blockSize = ready.namespaces().get(0).blockSize();
+        final ActorRef<QueuePairCommand> queue = ready.queuePairs().get(0);
+        final TestProbe<IoReply> replies = testKit.createTestProbe(IoReply.class);
+        final DmaBuffer buffer = ready.allocator().allocate(blockSize);
+        failAndRecover(queue, replies, buffer, 1);
+        queue.tell(new QueuePairCommand.Crash("gives up", false));
+        // Refused while given up, served again after the cool-down: retry until it is.
+        final long guard = System.nanoTime() + TIMEOUT.toNanos();
+        IoReply reply;
+        long tag = 0;
+        do
+        {
+            queue.tell(new IoRequest.Read(NSID, 0, 1, buffer, 0, tag++, replies.ref()));
+            reply = replies.expectMessageClass(IoReply.class, TIMEOUT);
+            if (reply instanceof IoReply.Failed failed)
+            {
+                assertInstanceOf(QueuePairStoppedException.class, failed.error());
+                sleep(20);
+            }
+        }
+        while (reply instanceof IoReply.Failed && System.nanoTime() < guard);
+        assertInstanceOf(IoReply.Done.class, reply, "served again after the cool-down");
+        assertEquals(2, ready.counters().get(0).restarts());
+        final TestProbe<ControllerCommand.QueuePairs> pairs = testKit.createTestProbe(ControllerCommand.QueuePairs.class);
+        supervisor.tell(new ControllerCommand.GetQueuePairs(pairs.ref()));
+        assertEquals(ready.queuePairs(), pairs.expectMessageClass(ControllerCommand.QueuePairs.class, TIMEOUT).queuePairs());
+    }
+
+    @Test
+    void aBurstOfKillsDuringOneRestartCountsAsOneFailure()
+    {
+        bringUp(settings("BURST", Duration.ofSeconds(30), 2, 3));
+        final int blockSize = ready.namespaces().get(0).blockSize();
+        final ActorRef<QueuePairCommand> queue = ready.queuePairs().get(0);
+        final TestProbe<IoReply> replies = testKit.createTestProbe(IoReply.class);
+        final DmaBuffer buffer = ready.allocator().allocate(blockSize);
+        // Twenty kills at once: the first starts a restart, the others arrive while it runs.
+        for (int i = 0; i < 20; i++)
+        {
+            queue.tell(new QueuePairCommand.Crash("burst " + i, false));
+        }
+        queue.tell(new IoRequest.Read(NSID, 0, 1, buffer, 0, 1, replies.ref()));
+        assertEquals(new IoReply.Done(1), replies.expectMessageClass(IoReply.class, TIMEOUT));
+        assertEquals(1, ready.counters().get(0).restarts(), "one outage, not twenty failures in a row");
+    }
+
+    private static void sleep(final long millis)
+    {
+        try
+        {
+            Thread.sleep(millis);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void bringUp(final NvmeqSettings settings)
@@ -162,6 +250,12 @@ class QueuePairSupervisionTest
             assertTrue(report.writesDone() > 100 && report.readsVerified() > 100, "queue " + q + ": " + report);
             final QueuePairCounters counters = ready.counters().get(q);
             assertTrue(counters.restarts() > 0, "queue " + q + " was restarted");
+            // The occupancy is published after the reap that answered the last request: wait for it.
+            final long guard = System.nanoTime() + TIMEOUT.toNanos();
+            while (counters.inFlight() != 0 && System.nanoTime() < guard)
+            {
+                Thread.sleep(1);
+            }
             assertEquals(0, counters.inFlight());
             restarts += counters.restarts();
             retried += counters.retried();
@@ -365,17 +459,17 @@ class QueuePairSupervisionTest
     @Test
     void aQueuePairThatKeepsFailingGivesUpAnswersEverythingAndTheOtherServesOn() throws Exception
     {
-        bringUp(settings("GIVEUP", 2, 3));
+        // A long cool-down (max-backoff): the queue pair stays given up for the whole test.
+        bringUp(settings("GIVEUP", Duration.ofSeconds(30), 2, 3));
         final int blockSize = ready.namespaces().get(0).blockSize();
         final ActorRef<QueuePairCommand> queue = ready.queuePairs().get(0);
         final TestProbe<IoReply> replies = testKit.createTestProbe(IoReply.class);
         final DmaBuffer buffer = ready.allocator().allocate(blockSize);
 
-        // Three failures with no successful request in between exceed max-restarts = 2.
-        for (int i = 0; i < 3; i++)
-        {
-            queue.tell(new QueuePairCommand.Crash("test " + i, false));
-        }
+        // Three failures with no successful request in between exceed max-restarts = 2; each waits until
+        // the queue pair was re-created (a failure during a restart is the same outage).
+        failAndRecover(queue, replies, buffer, 2);
+        queue.tell(new QueuePairCommand.Crash("test 2", false));
         for (int i = 0; i < 5; i++)
         {
             queue.tell(new IoRequest.Read(NSID, i, 1, buffer, 0, i, replies.ref()));

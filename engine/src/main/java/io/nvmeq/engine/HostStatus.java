@@ -14,8 +14,13 @@ public final class HostStatus
 {
     /** SCT 3h, SC 71h: Command Aborted By Host. */
     public static final int ABORTED_BY_HOST = (Status.SCT_PATH << 8) | 0x71;
-    /** The controller was reset while the command was outstanding and retries were used up; may be retried. */
+    /**
+     * The controller was reset while it held the command and retries were used up: whether it was
+     * executed is unknown (a write may or may not be on the medium); may be retried.
+     */
     public static final int ABORTED_BY_RESET = ABORTED_BY_HOST | (1 << 16);
+    /** The controller was reset before the command ever reached it (its doorbell was not rung): it did nothing. */
+    public static final int NOT_SUBMITTED_BEFORE_RESET = ABORTED_BY_HOST | (1 << 19);
     /** The command's deadline passed twice (before and after an Abort) and the controller was reset; may be retried. */
     public static final int TIMED_OUT = ABORTED_BY_HOST | (1 << 17);
     /** The controller could not be recovered (surprise removal, failed reset): a retry on it cannot succeed. */
@@ -35,7 +40,10 @@ public final class HostStatus
     {
         switch (status)
         {
-            case ABORTED_BY_RESET: return "Command Aborted By Host: the controller was reset";
+            case ABORTED_BY_RESET: return "Command Aborted By Host: the controller was reset while it held the command "
+                + "(outcome unknown: it may or may not have been executed)";
+            case NOT_SUBMITTED_BEFORE_RESET: return "Command Aborted By Host: the controller was reset before the command "
+                + "reached it (it did nothing)";
             case TIMED_OUT: return "Command Aborted By Host: no completion before the deadline, even after Abort";
             case CONTROLLER_FAILED: return "Command Aborted By Host: the controller failed and could not be reset";
             default: return Status.describe(status);
@@ -59,6 +67,7 @@ public final class HostStatus
             case TIMED_OUT:
                 return new CommandTimeoutException(command + " failed: " + describe(status), status);
             case ABORTED_BY_RESET:
+            case NOT_SUBMITTED_BEFORE_RESET:
                 return new ControllerResetException(command + " failed: " + describe(status), status);
             case CONTROLLER_FAILED:
                 return new ControllerFatalException(command + " failed: " + describe(status));

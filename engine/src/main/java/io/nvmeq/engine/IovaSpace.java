@@ -4,31 +4,37 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.locks.ReentrantLock;
 
 import io.nvmeq.hw.device.Iommu;
 import io.nvmeq.hw.device.IommuException;
 import io.nvmeq.hw.device.IovaRange;
 import io.nvmeq.hw.dma.DmaMemory;
+import io.nvmeq.hw.dma.IntervalTable;
 
 /**
- * The device's IOVA space, the seed's scheme (QEMU's vfio-helpers):
+ * The device's IOVA space, laid out as QEMU's vfio-helpers lay theirs out:
  * <pre>
  *   min ........ low ............................................ max
  *   | fixed, up → |   free   | ← temporary epoch B | temporary epoch A |
  * </pre>
  * Fixed mappings (rings, PRP list pages, the bounce pool, engine-allocated and application-registered
  * buffers) are bump-allocated upwards from {@code min} and stay until freed. Temporary mappings of
- * other direct buffers are bump-allocated downwards inside an <em>epoch</em>, an interval of the space
- * above {@code low}. An epoch closes when it reaches its floor, its share of the space or mapping limit,
- * or when the IOMMU says ENOSPC (exhaustion of either kind is handled the same way). A closed epoch is
- * reset — one unmap of its whole interval — as soon as no command uses any of its mappings, while new
- * temporary mappings go into the next epoch: at most two epochs live at once, so the data path keeps
- * mapping while the old one drains. When neither can take a mapping, {@link #mapTemporary} says so and
- * the caller uses a bounce buffer.
+ * other direct buffers live in an <em>epoch</em>, an interval of the space above {@code low}, which is
+ * cut from the top down into {@link IovaLease leases}: each queue pair's {@link TemporaryMappings} maps
+ * inside its own lease without a lock. An epoch is exhausted when it reaches its floor or its share of
+ * the space or of the mapping limit; when a new one cannot open, or the IOMMU says ENOSPC, its leases
+ * are closed. Once every lease has come back (no command uses any of its mappings) the epoch is reset
+ * with one unmap of its whole interval, while new leases come from the next epoch: at most two epochs
+ * live at once. When neither can cut a lease, {@link TemporaryMappings#map} says so and the caller
+ * uses a bounce buffer.
  *
- * <p>Threads: map, release and the fixed allocator are serialised on this object (each calls into the
- * IOMMU anyway, a system call on VFIO); {@link #lookup} of registered ranges takes no lock.
+ * <p>Threads: mapping and releasing inside a lease takes no lock. Once per lease a queue pair tries the
+ * space's lock to cut its next lease or give one back; with a maintenance executor ({@link #resetWith},
+ * the IOVA-mapping actor) it never waits for that lock: if another thread holds it, the work goes to
+ * the executor through lock-free queues and the request is bounced. The executor also runs every
+ * epoch reset, outside the lock. The fixed allocator is serialised on the lock (each call goes into
+ * the IOMMU anyway, a system call on VFIO); {@link #lookup} of registered ranges takes no lock.
  */
 final class IovaSpace
 {
@@ -36,45 +42,23 @@ final class IovaSpace
     static final long IOVA_MIN = 0x10000;
     /** A range at least this long is roomy enough for the fixed and the temporary region together. */
     static final long ROOMY_RANGE = 1L << 30;
-    /** What {@link #mapTemporary} and {@link #lookup} return when they have no IOVA to give. */
+    /** What {@link TemporaryMappings#map} and {@link #lookup} return when they have no IOVA to give. */
     static final long NO_IOVA = -1;
-    private static final long FLOOR_IS_LOW = -1;
 
     private final Iommu iommu;
     private final long min;
     private final long max;
     private final long pageMask;
-    /** Mappings one epoch may hold, so that an epoch closes before it takes all the IOMMU's entries. */
-    private final int epochMappingQuota;
-    private final Epoch[] epochs = {new Epoch(), new Epoch()};
+    /**
+     * One lock for the fixed and the temporary region (a lease must never overlap the fixed region).
+     * The data path only ever tries it ({@link ReentrantLock#tryLock()}), never waits for it.
+     */
+    final ReentrantLock lock = new ReentrantLock();
+    private final TemporaryRegion temporary;
 
     private long low;
-    private Epoch active;
-    private volatile RegisteredRanges registered = RegisteredRanges.EMPTY;
-
-    /** Resets drained epochs off the data path when set; null: the last releaser resets inline. */
-    private volatile Executor resetExecutor;
-
-    private long temporaryMappings;
-    private long temporaryRefusals;
-    private long epochResets;
-
-    /** One temporary epoch: the interval [bottom, top) holds its mappings; it grows down to its floor. */
-    private static final class Epoch
-    {
-        boolean live;
-        boolean closed;
-        long top;
-        long bottom;
-        /** The lowest IOVA it may take (the top of the epoch below it), or FLOOR_IS_LOW; never below {@code low}. */
-        long floor;
-        /** It closes after taking this many bytes: half the gap it opened in, so a successor has room. */
-        long byteQuota;
-        int mappings;
-        int inFlight;
-        /** Closed, drained, and handed to the reset executor: still occupies its interval, takes nothing. */
-        boolean resetting;
-    }
+    /** Registered host ranges: host address to fixed IOVA. */
+    private volatile IntervalTable registered = IntervalTable.EMPTY;
 
     IovaSpace(final Iommu iommu)
     {
@@ -123,37 +107,53 @@ final class IovaSpace
             throw new ControllerFatalException("the usable IOVA range " + best + " is too small");
         }
         this.low = min;
-        this.epochMappingQuota = Math.max(1, iommu.mappingLimit() / 2);
+        this.temporary = new TemporaryRegion(this, iommu, max, Math.max(1, iommu.mappingLimit() / 2));
     }
 
     /** Allocates pinned memory and maps it at the next fixed IOVA, registered for lookup when asked. */
-    synchronized DmaBuffer allocateFixed(final int bytes, final boolean register)
+    DmaBuffer allocateFixed(final int bytes, final boolean register)
     {
-        if (bytes <= 0)
-        {
-            throw new InvalidRequestException("a DMA buffer needs a positive size, not " + bytes);
-        }
-        final DmaMemory memory = DmaMemory.allocate(bytes);
+        lock.lock();
         try
         {
-            final long alignment = Math.max(iommu.pageSize(), memory.pageSize());
-            final long iova = mapFixed(memory.address(), memory.length(), alignment);
-            if (register)
+            if (bytes <= 0)
             {
-                registered = registered.with(memory.address(), memory.address() + memory.length(), iova);
+                throw new InvalidRequestException("a DMA buffer needs a positive size, not " + bytes);
             }
-            return new DmaBuffer(memory, this, iova, bytes, register);
+            final DmaMemory memory = DmaMemory.allocate(bytes);
+            try
+            {
+                final long alignment = Math.max(iommu.pageSize(), memory.pageSize());
+                final long iova = mapFixed(memory.address(), memory.length(), alignment);
+                if (register)
+                {
+                    registered = registered.with(memory.address(), memory.address() + memory.length(), iova);
+                }
+                return new DmaBuffer(memory, this, iova, bytes, register);
+            }
+            catch (final RuntimeException ex)
+            {
+                memory.close();
+                throw ex;
+            }
         }
-        catch (final RuntimeException ex)
+        finally
         {
-            memory.close();
-            throw ex;
+            lock.unlock();
         }
     }
 
-    synchronized DmaBuffer allocateFixed(final int bytes)
+    DmaBuffer allocateFixed(final int bytes)
     {
-        return allocateFixed(bytes, false);
+        lock.lock();
+        try
+        {
+            return allocateFixed(bytes, false);
+        }
+        finally
+        {
+            lock.unlock();
+        }
     }
 
     /**
@@ -163,48 +163,72 @@ final class IovaSpace
      *
      * @return the IOVA of byte {@code address}
      */
-    synchronized long register(final long address, final long length)
+    long register(final long address, final long length)
     {
-        if (address == 0 || length <= 0 || address + length < address)
+        lock.lock();
+        try
         {
-            throw new InvalidRequestException("cannot register " + length + " bytes at host address 0x"
-                + Long.toHexString(address));
+            if (address == 0 || length <= 0 || address + length < address)
+            {
+                throw new InvalidRequestException("cannot register " + length + " bytes at host address 0x"
+                    + Long.toHexString(address));
+            }
+            if (registered.overlaps(address, address + length))
+            {
+                throw new InvalidRequestException("host memory [0x" + Long.toHexString(address) + ", 0x"
+                    + Long.toHexString(address + length) + ") overlaps memory registered already");
+            }
+            final long pageStart = address & ~pageMask;
+            final long pageEnd = (address + length + pageMask) & ~pageMask;
+            final long iova = mapFixed(pageStart, pageEnd - pageStart, iommu.pageSize());
+            final long byteIova = iova + (address - pageStart);
+            registered = registered.with(address, address + length, byteIova);
+            return byteIova;
         }
-        if (registered.overlaps(address, address + length))
+        finally
         {
-            throw new InvalidRequestException("host memory [0x" + Long.toHexString(address) + ", 0x"
-                + Long.toHexString(address + length) + ") overlaps memory registered already");
+            lock.unlock();
         }
-        final long pageStart = address & ~pageMask;
-        final long pageEnd = (address + length + pageMask) & ~pageMask;
-        final long iova = mapFixed(pageStart, pageEnd - pageStart, iommu.pageSize());
-        final long byteIova = iova + (address - pageStart);
-        registered = registered.with(address, address + length, byteIova);
-        return byteIova;
     }
 
     /** Undoes {@link #register}: the device can no longer reach the memory once this returns. */
-    synchronized void unregister(final long address, final long length, final long byteIova)
+    void unregister(final long address, final long length, final long byteIova)
     {
-        final RegisteredRanges without = registered.without(address);
-        if (without == registered)
+        lock.lock();
+        try
         {
-            throw new InvalidRequestException("host address 0x" + Long.toHexString(address) + " is not registered");
+            final IntervalTable without = registered.withoutStartingAt(address);
+            if (without == registered)
+            {
+                throw new InvalidRequestException("host address 0x" + Long.toHexString(address) + " is not registered");
+            }
+            registered = without;
+            final long pageStart = address & ~pageMask;
+            final long pageEnd = (address + length + pageMask) & ~pageMask;
+            unmapFixed(byteIova - (address - pageStart), pageEnd - pageStart);
         }
-        registered = without;
-        final long pageStart = address & ~pageMask;
-        final long pageEnd = (address + length + pageMask) & ~pageMask;
-        unmapFixed(byteIova - (address - pageStart), pageEnd - pageStart);
+        finally
+        {
+            lock.unlock();
+        }
     }
 
     /** Unmaps a fixed buffer, so that the device cannot reach it; its memory may be freed afterwards. */
-    synchronized void release(final DmaBuffer buffer)
+    void release(final DmaBuffer buffer)
     {
-        if (buffer.isRegistered())
+        lock.lock();
+        try
         {
-            registered = registered.without(buffer.address());
+            if (buffer.isRegistered())
+            {
+                registered = registered.withoutStartingAt(buffer.address());
+            }
+            unmapFixed(buffer.iova(), buffer.mappedLength());
         }
-        unmapFixed(buffer.iova(), buffer.mappedLength());
+        finally
+        {
+            lock.unlock();
+        }
     }
 
     /**
@@ -213,119 +237,71 @@ final class IovaSpace
      */
     long lookup(final long address, final long length)
     {
-        return registered.lookup(address, length);
+        return registered.translate(address, length);
     }
 
-    /**
-     * Maps [address, address + length) temporarily, in the current epoch, for one request.
-     *
-     * @return the IOVA of byte {@code address}, or {@link #NO_IOVA} when neither epoch can take it now
-     *         (the caller bounces the data instead); every IOVA returned must be given back to
-     *         {@link #releaseTemporary} exactly once, when the device is done with it.
-     */
-    synchronized long mapTemporary(final long address, final long length)
+    /** A holder of temporary mappings for queue pair {@code queueId}; it must be used by one thread at a time. */
+    TemporaryMappings temporaryMappingsFor(final int queueId)
     {
-        if (address == 0 || length <= 0 || address + length < address)
-        {
-            throw new InvalidRequestException("cannot map " + length + " bytes at host address 0x"
-                + Long.toHexString(address));
-        }
-        final long pageStart = address & ~pageMask;
-        final long bytes = ((address + length + pageMask) & ~pageMask) - pageStart;
-        // Two tries: the active epoch, then (after it closes) a fresh one.
-        for (int attempt = 0; attempt < 2; attempt++)
-        {
-            final Epoch epoch = activeEpoch(bytes);
-            if (epoch == null)
-            {
-                break;
-            }
-            // The fixed region may have grown since the epoch opened (into space a reset epoch gave back).
-            final long floor = Math.max(low, epoch.floor);
-            final long iova = epoch.bottom - bytes;
-            if (iova < floor || epoch.top - iova > epoch.byteQuota || epoch.mappings >= epochMappingQuota)
-            {
-                close(epoch);
-                continue;
-            }
-            try
-            {
-                iommu.map(pageStart, bytes, iova);
-            }
-            catch (final IommuException ex)
-            {
-                if (ex.reason() != IommuException.Reason.NO_SPACE)
-                {
-                    throw new NvmeException("the IOMMU refused a temporary mapping of " + bytes + " bytes at IOVA 0x"
-                        + Long.toHexString(iova) + ": " + ex.getMessage(), ex);
-                }
-                // ENOSPC (the mapping limit) is exhaustion like any other: close the epoch, try the next.
-                close(epoch);
-                continue;
-            }
-            epoch.bottom = iova;
-            epoch.mappings++;
-            epoch.inFlight++;
-            temporaryMappings++;
-            return iova + (address - pageStart);
-        }
-        temporaryRefusals++;
-        return NO_IOVA;
+        return new TemporaryMappings(temporary, iommu, queueId);
     }
 
-    /** The device is done with a temporary mapping; the last one out of a closed epoch resets it. */
-    synchronized void releaseTemporary(final long iova)
+    /** Closes every epoch, resetting each that nothing uses now (e.g. before shutdown). */
+    void trimTemporary()
     {
-        final Epoch epoch = epochHolding(iova);
-        if (epoch == null || epoch.inFlight == 0)
+        lock.lock();
+        try
         {
-            throw new IllegalStateException("IOVA 0x" + Long.toHexString(iova) + " holds no temporary mapping in use");
+            temporary.trim();
         }
-        if (--epoch.inFlight == 0 && epoch.closed)
+        finally
         {
-            retire(epoch);
+            lock.unlock();
         }
     }
 
-    /** Closes the current epoch, resetting every epoch that is not in use now (e.g. before shutdown). */
-    synchronized void trimTemporary()
+    /** Temporary mappings refused because no lease had room (bounced instead). */
+    long temporaryRefusalCount()
     {
-        for (final Epoch epoch : epochs)
-        {
-            if (epoch.live && epoch.resetting && resetExecutor == null)
-            {
-                // Handed to an executor that is gone: reset here (a late run of its task finds nothing to do).
-                epoch.resetting = false;
-                reset(epoch);
-            }
-            else if (epoch.live)
-            {
-                close(epoch);
-            }
-        }
-    }
-
-    synchronized long temporaryMappingCount()
-    {
-        return temporaryMappings;
-    }
-
-    /** Temporary mappings refused because both epochs were exhausted. */
-    synchronized long temporaryRefusalCount()
-    {
-        return temporaryRefusals;
+        return temporary.refusalCount();
     }
 
     /** Epochs reset (one bulk unmap each). */
-    synchronized long epochResetCount()
+    long epochResetCount()
     {
-        return epochResets;
+        lock.lock();
+        try
+        {
+            return temporary.resetCount();
+        }
+        finally
+        {
+            lock.unlock();
+        }
     }
 
-    /** Temporary mappings in use by commands in flight. */
-    synchronized int temporaryInFlight()
+    /** Temporary mappings in use by commands in flight (exact when no holder is mapping or releasing). */
+    int temporaryInFlight()
     {
-        return epochs[0].inFlight + epochs[1].inFlight;
+        lock.lock();
+        try
+        {
+            return temporary.inFlight();
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Has lease work and the resets of drained epochs done by {@code executor} (e.g. an actor) rather
+     * than by the queue pairs: they then never take this lock, and the unmaps run outside it. Null goes
+     * back to inline work.
+     */
+    void resetWith(final Executor executor)
+    {
+        temporary.resetWith(executor);
     }
 
     long min()
@@ -338,9 +314,17 @@ final class IovaSpace
         return max;
     }
 
-    synchronized long low()
+    long low()
     {
-        return low;
+        lock.lock();
+        try
+        {
+            return low;
+        }
+        finally
+        {
+            lock.unlock();
+        }
     }
 
     private long mapFixed(final long hostAddress, final long length, final long alignment)
@@ -370,17 +354,7 @@ final class IovaSpace
             {
                 // Out of space or out of mappings: temporary epochs that nothing uses give both back, now
                 // (inline even with a reset executor: this caller needs the room at once).
-                for (final Epoch epoch : epochs)
-                {
-                    if (epoch.live && !epoch.resetting)
-                    {
-                        epoch.closed = true;
-                        if (epoch.inFlight == 0)
-                        {
-                            reset(epoch);
-                        }
-                    }
-                }
+                temporary.reclaimForFixed();
             }
         }
         throw new IovaExhaustedException("IOVA space exhausted: cannot map " + length + " more bytes at a fixed IOVA"
@@ -398,190 +372,9 @@ final class IovaSpace
         }
     }
 
-    /** The fixed region may grow up to the lowest live epoch, whichever its floor. */
+    /** The fixed region may grow up to the lowest live temporary epoch. */
     private long fixedCeiling()
     {
-        long ceiling = max;
-        for (final Epoch epoch : epochs)
-        {
-            if (epoch.live)
-            {
-                ceiling = Math.min(ceiling, epoch.bottom);
-            }
-        }
-        return ceiling;
-    }
-
-    /** The open epoch, or a new one in the widest free gap if that can hold {@code bytes}; null otherwise. */
-    private Epoch activeEpoch(final long bytes)
-    {
-        if (active != null && !active.closed)
-        {
-            return active;
-        }
-        Epoch free = null;
-        Epoch other = null;
-        for (final Epoch epoch : epochs)
-        {
-            if (!epoch.live)
-            {
-                free = epoch;
-            }
-            else
-            {
-                other = epoch;
-            }
-        }
-        if (free == null)
-        {
-            return null;
-        }
-        long top = max;
-        long floor = FLOOR_IS_LOW;
-        long gap = max - low;
-        if (other != null)
-        {
-            final long above = max - other.top;
-            final long below = other.bottom - low;
-            if (above >= below)
-            {
-                top = max;
-                floor = other.top;
-                gap = above;
-            }
-            else
-            {
-                top = other.bottom;
-                gap = below;
-            }
-        }
-        if (gap < bytes)
-        {
-            return null;
-        }
-        free.live = true;
-        free.closed = false;
-        free.top = top;
-        free.bottom = top;
-        free.floor = floor;
-        // Half the gap, so that the next epoch finds room while this one drains; never less than the request.
-        free.byteQuota = Math.max(bytes, (gap / 2) & ~pageMask);
-        free.mappings = 0;
-        free.inFlight = 0;
-        active = free;
-        return free;
-    }
-
-    private void close(final Epoch epoch)
-    {
-        epoch.closed = true;
-        if (epoch.inFlight == 0)
-        {
-            retire(epoch);
-        }
-    }
-
-    /**
-     * Has drained epochs reset by {@code executor} (e.g. an actor) rather than by the thread that
-     * released the last mapping: the unmap then runs outside this lock, so the data path keeps mapping
-     * into the other epoch meanwhile. Null goes back to inline resets.
-     */
-    void resetWith(final Executor executor)
-    {
-        resetExecutor = executor;
-    }
-
-    /** A closed epoch with nothing in flight: reset now, or hand it to the reset executor. */
-    private void retire(final Epoch epoch)
-    {
-        final Executor executor = resetExecutor;
-        if (epoch.resetting)
-        {
-            return;
-        }
-        if (executor == null)
-        {
-            reset(epoch);
-            return;
-        }
-        epoch.resetting = true;
-        if (active == epoch)
-        {
-            active = null;
-        }
-        try
-        {
-            executor.execute(() -> resetInBackground(epoch));
-        }
-        catch (final RejectedExecutionException ex)
-        {
-            epoch.resetting = false;
-            reset(epoch);
-        }
-    }
-
-    /** The executor's part: one unmap outside the lock, then the epoch's interval is free again. */
-    private void resetInBackground(final Epoch epoch)
-    {
-        final long bottom;
-        final long top;
-        synchronized (this)
-        {
-            if (!epoch.resetting)
-            {
-                return;
-            }
-            bottom = epoch.bottom;
-            top = epoch.top;
-        }
-        // Nothing maps into [bottom, top) meanwhile: the epoch stays live (occupied) until the end.
-        if (top > bottom)
-        {
-            iommu.unmap(bottom, top - bottom);
-        }
-        synchronized (this)
-        {
-            if (top > bottom)
-            {
-                epochResets++;
-            }
-            epoch.resetting = false;
-            epoch.live = false;
-            epoch.closed = false;
-            epoch.top = 0;
-            epoch.bottom = 0;
-            epoch.mappings = 0;
-        }
-    }
-
-    /** One unmap of the epoch's whole interval: the bulk reset of the seed's scheme. */
-    private void reset(final Epoch epoch)
-    {
-        if (epoch.top > epoch.bottom)
-        {
-            iommu.unmap(epoch.bottom, epoch.top - epoch.bottom);
-            epochResets++;
-        }
-        epoch.live = false;
-        epoch.closed = false;
-        epoch.top = 0;
-        epoch.bottom = 0;
-        epoch.mappings = 0;
-        if (active == epoch)
-        {
-            active = null;
-        }
-    }
-
-    private Epoch epochHolding(final long iova)
-    {
-        for (final Epoch epoch : epochs)
-        {
-            if (epoch.live && iova >= epoch.bottom && iova < epoch.top)
-            {
-                return epoch;
-            }
-        }
-        return null;
+        return temporary.ceiling(max);
     }
 }

@@ -2,14 +2,12 @@ package io.nvmeq.engine;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.IntPredicate;
 
 import org.agrona.BufferUtil;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,12 +25,18 @@ import io.nvmeq.hw.spec.Status;
  * (each wait bounded by CAP.TO), Identify, negotiate the number of I/O queues. It then creates I/O queue
  * pairs through the admin queue and hands out DMA buffers. Everything reaches the device through
  * registers, doorbells and DMA memory only.
+ *
+ * <p>Once the controller is up, its admin queue belongs to an {@link AdminPoller} thread: admin commands,
+ * Aborts and the controller reset ({@link ControllerReset}) run there asynchronously, and the
+ * {@code ...Async} methods answer by future without waiting. The synchronous methods (bring-up, queue
+ * creation and deletion, log pages, features, {@link #reset(String)}, close) wait for that thread and
+ * are for callers off the data path.
  */
 public final class NvmeController implements AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(NvmeController.class);
     private static final int HOST_PAGE_SHIFT = 12;
-    private static final int IDENTIFY_SIZE = 4096;
+    private static final int IDENTIFY_SIZE = Identify.IDENTIFY_SIZE;
 
     private final NvmeDevice device;
     private final RegisterSpace registers;
@@ -41,23 +45,17 @@ public final class NvmeController implements AutoCloseable
     private final long readyTimeoutMillis;
     private final int doorbellStrideShift;
     private final int maxQueueEntries;
-    private final AdminQueue admin;
-    private final int adminEntries;
-    private final DmaBuffer adminSq;
-    private final DmaBuffer adminCq;
+    private final AdminQueuePair adminQueue;
+    private final AdminPoller admin;
     private final DmaBuffer adminData;
+    private final Identify identify;
+    private final RegisterWaits waits;
     private final ControllerInfo info;
     private final List<NamespaceInfo> namespaces;
     private final NamespaceInfo[] namespaceById;
-    private final QueuePair[] ioQueues;
-    private final int listPagesPerCommand;
+    private final IoQueues ioQueues;
     private boolean shutDown;
-    private boolean closed;
-    /** Bumped by every controller reset: queue owners compare it on each poll and recover when it moved. */
-    private volatile int generation;
-    /** A reset failed: the controller is gone for good. */
-    private volatile boolean failed;
-    private long resets;
+    private volatile boolean closed;
 
     private NvmeController(final NvmeDevice device, final ControllerOptions options)
     {
@@ -82,53 +80,66 @@ public final class NvmeController implements AutoCloseable
             throw new ControllerFatalException(device.uri() + ": the controller does not support 4 KiB memory pages");
         }
         this.iova = new IovaSpace(device.iommu());
+        this.waits = new RegisterWaits(device.uri(), registers, readyTimeoutMillis);
 
-        disable();
-        this.adminEntries = Math.min(options.adminQueueEntries(), maxQueueEntries);
-        this.adminSq = iova.allocateFixed(adminEntries * 64);
-        this.adminCq = iova.allocateFixed(adminEntries * 16);
-        final QueuePair adminQueue = QueuePair.admin(
-            adminEntries, device, doorbellStrideShift, adminSq, adminCq, options.adminTimeout().toNanos());
-        this.admin = new AdminQueue(adminQueue, registers, options.adminTimeout().toNanos());
+        waits.disable();
+        final int adminEntries = Math.min(options.adminQueueEntries(), maxQueueEntries);
+        this.adminQueue = new AdminQueuePair(adminEntries, device, doorbellStrideShift,
+            iova.allocateFixed(adminEntries * 64), iova.allocateFixed(adminEntries * 16), options.adminTimeout().toNanos());
         this.adminData = iova.allocateFixed(IDENTIFY_SIZE);
-        setUpAdminQueue();
-        enable();
-
-        final IdentifyController identify = identifyController();
-        this.namespaces = identifyNamespaces(identify.namespaceCount());
-        int maxNsid = 0;
-        for (final NamespaceInfo ns : namespaces)
+        adminQueue.program();
+        waits.enable(HOST_PAGE_SHIFT);
+        this.admin = new AdminPoller(device.uri(), adminQueue, registers, Math.min(options.ioQueuePairs(), 65535));
+        final ControllerReset reset = new ControllerReset(device.uri(), admin, registers,
+            TimeUnit.MILLISECONDS.toNanos(readyTimeoutMillis), HOST_PAGE_SHIFT);
+        admin.start(reset);
+        try
         {
-            maxNsid = Math.max(maxNsid, ns.nsid());
+            this.identify = new Identify(device.uri(), admin, adminData);
+            final IdentifyController identify = this.identify.controller();
+            this.namespaces = this.identify.namespaces(identify.namespaceCount());
+            int maxNsid = 0;
+            for (final NamespaceInfo ns : namespaces)
+            {
+                maxNsid = Math.max(maxNsid, ns.nsid());
+            }
+            this.namespaceById = new NamespaceInfo[maxNsid + 1];
+            for (final NamespaceInfo ns : namespaces)
+            {
+                namespaceById[ns.nsid()] = ns;
+            }
+            final int wanted = options.ioQueuePairs();
+            final int granted = AdminCommand.grantedQueues(admin.execute(AdminCommand.numberOfQueues(wanted)), wanted);
+            admin.execute(() -> reset.negotiated(wanted, granted));
+            this.info = new ControllerInfo(
+                identify.vendorId(),
+                identify.serialNumber(),
+                identify.modelNumber(),
+                identify.firmwareRevision(),
+                Registers.versionString(registers.read32(Registers.VS)),
+                identify.controllerId(),
+                identify.mdts(),
+                maxTransferBytes(identify.mdts(), Registers.capMpsMinShift(cap), options.maxTransferBytes()),
+                maxQueueEntries,
+                4 << doorbellStrideShift,
+                readyTimeoutMillis,
+                1 << HOST_PAGE_SHIFT,
+                identify.namespaceCount(),
+                granted,
+                identify.volatileWriteCache(),
+                identify.oncs(),
+                identify.bytes(0, IdentifyController.SIZE));
+            this.ioQueues = new IoQueues(admin, iova, device, options, doorbellStrideShift, namespaceById,
+                info.maxTransferBytes());
         }
-        this.namespaceById = new NamespaceInfo[maxNsid + 1];
-        for (final NamespaceInfo ns : namespaces)
+        catch (final RuntimeException ex)
         {
-            namespaceById[ns.nsid()] = ns;
+            admin.stop();
+            throw ex;
         }
-        final int granted = negotiateQueues(options.ioQueuePairs());
-        this.ioQueues = new QueuePair[granted + 1];
-        this.info = new ControllerInfo(
-            identify.vendorId(),
-            identify.serialNumber(),
-            identify.modelNumber(),
-            identify.firmwareRevision(),
-            Registers.versionString(registers.read32(Registers.VS)),
-            identify.controllerId(),
-            identify.mdts(),
-            maxTransferBytes(identify.mdts(), Registers.capMpsMinShift(cap), options.maxTransferBytes()),
-            maxQueueEntries,
-            4 << doorbellStrideShift,
-            readyTimeoutMillis,
-            1 << HOST_PAGE_SHIFT,
-            identify.namespaceCount(),
-            granted,
-            identify.volatileWriteCache(),
-            identify.oncs(),
-            identify.bytes(0, IdentifyController.SIZE));
-        this.listPagesPerCommand = PrpBuilder.listPagesForTransfer(info.maxTransferBytes());
         LOG.info("{}: {} (SN {}, FR {}, NVMe {}), {} namespace(s), {} I/O queue pair(s) granted",
-            device.uri(), info.model(), info.serial(), info.firmware(), info.version(), namespaces.size(), granted);
+            device.uri(), info.model(), info.serial(), info.firmware(), info.version(), namespaces.size(),
+            info.grantedIoQueuePairs());
     }
 
     /**
@@ -225,7 +236,9 @@ public final class NvmeController implements AutoCloseable
         return iova.lookup(address, length);
     }
 
-    /** Creates I/O queue pair {@code qid} with the default number of entries. */
+    // ---------------------------------------------------------------- I/O queue pairs
+
+    /** Creates I/O queue pair {@code qid} with the default number of entries; waits (not on a data path). */
     public QueuePair createQueuePair(final int qid)
     {
         return createQueuePair(qid, options.ioQueueEntries());
@@ -233,9 +246,21 @@ public final class NvmeController implements AutoCloseable
 
     /**
      * Creates I/O queue pair {@code qid} (1..granted): its completion queue, then its submission queue
-     * (NVMe base spec 2.0 §5.4, §5.5). The SQ and CQ have {@code entries} entries each, capped by CAP.MQES.
+     * (NVMe base spec 2.0 §5.4, §5.5), and waits for them (not on a data path: see
+     * {@link #createQueuePairAsync}). The SQ and CQ have {@code entries} entries each, capped by CAP.MQES.
      */
-    public synchronized QueuePair createQueuePair(final int qid, final int entries)
+    public QueuePair createQueuePair(final int qid, final int entries)
+    {
+        return admin.await(createQueuePairAsync(qid, entries), "creating I/O queue pair " + qid);
+    }
+
+    /**
+     * Creates I/O queue pair {@code qid} without waiting: the future completes, on the admin thread, with
+     * the queue pair once the controller created both queues, or with the typed error.
+     *
+     * @throws InvalidRequestException at once for a bad queue id or size, or a controller shut down
+     */
+    public CompletableFuture<QueuePair> createQueuePairAsync(final int qid, final int entries)
     {
         checkOpen();
         if (qid < 1 || qid > info.grantedIoQueuePairs())
@@ -243,110 +268,67 @@ public final class NvmeController implements AutoCloseable
             throw new InvalidRequestException(
                 "I/O queue id must be 1.." + info.grantedIoQueuePairs() + " on this controller, not " + qid);
         }
-        if (ioQueues[qid] != null)
-        {
-            throw new InvalidRequestException("I/O queue pair " + qid + " exists already");
-        }
         if (entries < 2 || entries > maxQueueEntries)
         {
             throw new InvalidRequestException(
                 "queue entries must be 2.." + maxQueueEntries + " on this controller (CAP.MQES), not " + entries);
         }
-        final List<DmaBuffer> allocated = new ArrayList<>(4);
-        boolean cqCreated = false;
-        try
-        {
-            final DmaBuffer sqRing = allocate(allocated, entries * 64);
-            final DmaBuffer cqRing = allocate(allocated, entries * 16);
-            final int listBytes = listPagesPerCommand * PrpBuilder.PAGE_SIZE;
-            final DmaBuffer prpLists = allocate(allocated, (entries - 1) * listBytes);
-            final BouncePool bounce = options.bounceBuffers() == 0 ? null : new BouncePool(
-                allocate(allocated, options.bounceBuffers() * options.bounceBufferBytes()),
-                options.bounceBuffers(), options.bounceBufferBytes());
-            createQueues(qid, entries, cqRing.iova(), sqRing.iova());
-            cqCreated = true;
-            final QueuePair queuePair = QueuePair.io(qid, entries, this, iova, doorbellStrideShift, sqRing, cqRing,
-                prpLists, listBytes, bounce, namespaceById, info.maxTransferBytes(), options.ioTimeout().toNanos(),
-                options.maxRetries(), generation);
-            ioQueues[qid] = queuePair;
-            return queuePair;
-        }
-        catch (final RuntimeException ex)
-        {
-            if (cqCreated)
-            {
-                deleteQuietly(Opcodes.ADMIN_DELETE_IO_SQ, qid);
-                deleteQuietly(Opcodes.ADMIN_DELETE_IO_CQ, qid);
-            }
-            for (final DmaBuffer buffer : allocated)
-            {
-                buffer.close();
-            }
-            throw ex;
-        }
+        return ioQueues.create(qid, entries);
     }
 
-    private DmaBuffer allocate(final List<DmaBuffer> allocated, final int bytes)
+    /**
+     * Deletes an I/O queue pair and waits (not on a data path): its SQ (the controller completes or aborts
+     * what it still holds, §5.6), a last reap of its CQ, then the CQ. Commands that still have no answer
+     * are failed with "Command Aborted due to SQ Deletion", so that each gets exactly one. Call it on the
+     * queue pair's owner thread, or once the owner stopped using it. The rings are unmapped from the IOMMU
+     * before they are freed, so the device can never write into freed ring memory. If this throws, the
+     * controller did not confirm the deletion: it may still move data for the commands just failed, so
+     * their buffers must not be reused until the controller is reset or closed (the actor layer holds such
+     * requests until then).
+     */
+    public void deleteQueuePair(final QueuePair queuePair)
     {
-        final DmaBuffer buffer = iova.allocateFixed(bytes);
-        allocated.add(buffer);
-        return buffer;
-    }
-
-    /** Create I/O CQ, then SQ (§5.4, §5.5); if the SQ is refused, the CQ is deleted again. */
-    private void createQueues(final int qid, final int entries, final long cqIova, final long sqIova)
-    {
-        admin.execute(Opcodes.ADMIN_CREATE_IO_CQ, e -> e
-            .prp1(cqIova)
-            .cdw(10, ((entries - 1) << 16) | qid)
-            .cdw(11, Opcodes.QUEUE_PHYSICALLY_CONTIGUOUS));
         try
         {
-            admin.execute(Opcodes.ADMIN_CREATE_IO_SQ, e -> e
-                .prp1(sqIova)
-                .cdw(10, ((entries - 1) << 16) | qid)
-                .cdw(11, (qid << 16) | Opcodes.QUEUE_PHYSICALLY_CONTIGUOUS));
+            admin.await(deleteSubmissionQueueAsync(queuePair), "deleting I/O SQ " + queuePair.id());
+            queuePair.reap(queuePair.capacity());
+            admin.await(deleteCompletionQueueAsync(queuePair), "deleting I/O CQ " + queuePair.id());
         }
-        catch (final RuntimeException ex)
+        finally
         {
-            deleteQuietly(Opcodes.ADMIN_DELETE_IO_CQ, qid);
-            throw ex;
+            releaseQueuePair(queuePair);
         }
     }
 
     /**
-     * Deletes an I/O queue pair: its SQ (the controller completes or aborts what it still holds, §5.6),
-     * a last reap of its CQ, then the CQ. Commands that still have no answer are failed with
-     * "Command Aborted due to SQ Deletion", so that each gets exactly one. Its owner must have stopped
-     * using it. The rings are unmapped from the IOMMU before they are freed, so the device can never
-     * write into freed ring memory. If this throws, the controller did not confirm the deletion: it may
-     * still move data for the commands just failed, so their buffers must not be reused until the
-     * controller is reset or closed (the actor layer holds such requests until then).
+     * The first half of deleting a queue pair without waiting: no more retries, no more re-creation by a
+     * reset, then Delete I/O SQ. The future completes (on the admin thread) once the controller confirmed,
+     * or exceptionally if it did not. The owner then reaps what the controller completed, and goes on with
+     * {@link #deleteCompletionQueueAsync} and {@link #releaseQueuePair}.
      */
-    public synchronized void deleteQueuePair(final QueuePair queuePair)
+    public CompletableFuture<Void> deleteSubmissionQueueAsync(final QueuePair queuePair)
     {
-        final int qid = queuePair.id();
-        if (qid < 1 || qid >= ioQueues.length || ioQueues[qid] != queuePair)
-        {
-            throw new InvalidRequestException("queue pair " + qid + " does not belong to this controller");
-        }
-        ioQueues[qid] = null;
         queuePair.stopRetrying();
-        try
-        {
-            if (!closed && !failed && queuePair.isCurrent(generation))
-            {
-                admin.execute(Opcodes.ADMIN_DELETE_IO_SQ, e -> e.cdw(10, qid));
-                queuePair.reap(queuePair.capacity());
-                admin.execute(Opcodes.ADMIN_DELETE_IO_CQ, e -> e.cdw(10, qid));
-            }
-        }
-        finally
-        {
-            queuePair.failOutstanding(Status.ABORTED_SQ_DELETED);
-            queuePair.release();
-        }
+        return ioQueues.deleteSubmissionQueue(queuePair, closed);
     }
+
+    /** The second half: Delete I/O CQ, once the SQ is gone and the owner reaped what it held. */
+    public CompletableFuture<Void> deleteCompletionQueueAsync(final QueuePair queuePair)
+    {
+        return ioQueues.deleteCompletionQueue(queuePair, closed);
+    }
+
+    /**
+     * On the owner's thread, once the deletion was confirmed (or given up on): answers what has no answer
+     * yet with "Command Aborted due to SQ Deletion" and frees the queue pair's memory.
+     */
+    public void releaseQueuePair(final QueuePair queuePair)
+    {
+        queuePair.failOutstanding(Status.ABORTED_SQ_DELETED);
+        queuePair.release();
+    }
+
+    // ---------------------------------------------------------------- shutdown and close
 
     /**
      * Normal shutdown (CC.SHN = 01b, §3.6.2): the controller completes its work and flushes; waits for
@@ -361,7 +343,7 @@ public final class NvmeController implements AutoCloseable
         shutDown = true;
         final int cc = registers.read32(Registers.CC);
         registers.write32(Registers.CC, (cc & ~Registers.CC_SHN_MASK) | (Registers.CC_SHN_NORMAL << Registers.CC_SHN_SHIFT));
-        waitFor(csts -> Registers.cstsShst(csts) == Registers.CSTS_SHST_COMPLETE, "CSTS.SHST = shutdown complete");
+        waits.waitFor(csts -> Registers.cstsShst(csts) == Registers.CSTS_SHST_COMPLETE, "CSTS.SHST = shutdown complete");
     }
 
     /** Deletes the remaining queues, shuts the controller down, unmaps and frees all DMA memory, closes the device. */
@@ -374,21 +356,21 @@ public final class NvmeController implements AutoCloseable
         }
         try
         {
-            for (final QueuePair queuePair : ioQueues)
+            for (final QueuePair queuePair : admin.await(ioQueues.registered(), "listing the I/O queues"))
             {
-                if (queuePair != null)
+                try
                 {
-                    try
-                    {
-                        deleteQueuePair(queuePair);
-                    }
-                    catch (final NvmeException ex)
-                    {
-                        LOG.warn("{}: deleting I/O queue pair {} on close failed: {}", device.uri(), queuePair.id(), ex.getMessage());
-                    }
+                    deleteQueuePair(queuePair);
+                }
+                catch (final NvmeException ex)
+                {
+                    LOG.warn("{}: deleting I/O queue pair {} on close failed: {}", device.uri(), queuePair.id(), ex.getMessage());
                 }
             }
-            shutdown();
+            if (!admin.isFailed())
+            {
+                shutdown();
+            }
         }
         catch (final NvmeException ex)
         {
@@ -397,9 +379,10 @@ public final class NvmeController implements AutoCloseable
         finally
         {
             closed = true;
+            admin.stop();
             iova.resetWith(null);
             iova.trimTemporary();
-            admin.queue().release();
+            adminQueue.release();
             adminData.close();
             device.close();
         }
@@ -408,36 +391,53 @@ public final class NvmeController implements AutoCloseable
     // ---------------------------------------------------------------- admin commands
 
     /**
-     * Get Log Page (§5.16): {@code bytes} (4..4096, a multiple of 4) of log {@code logId} for namespace
-     * {@code nsid} (0xFFFFFFFF: the controller), as a copy.
+     * Get Log Page (§5.16) without waiting: {@code bytes} (4..4096, a multiple of 4) of log {@code logId}
+     * for namespace {@code nsid} (0xFFFFFFFF: the controller); the future gets a copy, or the typed error.
+     *
+     * @throws InvalidRequestException at once for a bad size or a controller shut down
      */
-    public synchronized byte[] getLogPage(final int logId, final int nsid, final int bytes)
+    public CompletableFuture<byte[]> getLogPageAsync(final int logId, final int nsid, final int bytes)
     {
         checkOpen();
         if (bytes < 4 || bytes > IDENTIFY_SIZE || (bytes & 3) != 0)
         {
             throw new InvalidRequestException("a log page read takes 4..4096 bytes in dwords, not " + bytes);
         }
-        final int dwordsZeroBased = bytes / 4 - 1;
-        adminData.buffer().setMemory(0, IDENTIFY_SIZE, (byte)0);
-        admin.execute(Opcodes.ADMIN_GET_LOG_PAGE, e -> e
-            .namespaceId(nsid)
-            .prp1(adminData.iova())
-            .cdw(10, ((dwordsZeroBased & 0xFFFF) << 16) | (logId & 0xFF))
-            .cdw(11, dwordsZeroBased >>> 16));
-        final byte[] copy = new byte[bytes];
-        adminData.buffer().getBytes(0, copy);
-        return copy;
+        // A page of its own: several log page reads may be outstanding at once.
+        final DmaBuffer page = iova.allocateFixed(IDENTIFY_SIZE);
+        return admin.call(AdminCommand.getLogPage(logId, nsid, bytes, page.iova())).handle((dw0, error) ->
+        {
+            try
+            {
+                if (error != null)
+                {
+                    throw error instanceof NvmeException nvme ? nvme : new ControllerFatalException(error.toString(), error);
+                }
+                final byte[] copy = new byte[bytes];
+                page.buffer().getBytes(0, copy);
+                return copy;
+            }
+            finally
+            {
+                page.close();
+            }
+        });
     }
 
-    /** Get Features (§5.15), current value: DW0 of the completion. */
+    /** Get Log Page, waiting for it (not on a data path); see {@link #getLogPageAsync}. */
+    public byte[] getLogPage(final int logId, final int nsid, final int bytes)
+    {
+        return admin.await(getLogPageAsync(logId, nsid, bytes), "Get Log Page");
+    }
+
+    /** Get Features (§5.15), current value: DW0 of the completion. Waits (not on a data path). */
     public int getFeature(final int featureId, final int cdw11)
     {
         checkOpen();
-        return admin.execute(Opcodes.ADMIN_GET_FEATURES, e -> e.cdw(10, featureId & 0xFF).cdw(11, cdw11));
+        return admin.execute(AdminCommand.getFeatures(featureId, cdw11));
     }
 
-    /** Set Features (§5.27), not saved across power cycles: DW0 of the completion. */
+    /** Set Features (§5.27), not saved across power cycles: DW0 of the completion. Waits (not on a data path). */
     public int setFeature(final int featureId, final int cdw11)
     {
         checkOpen();
@@ -445,14 +445,14 @@ public final class NvmeController implements AutoCloseable
         {
             throw new InvalidRequestException("the number of queues is negotiated at bring-up and cannot change");
         }
-        return admin.execute(Opcodes.ADMIN_SET_FEATURES, e -> e.cdw(10, featureId & 0xFF).cdw(11, cdw11));
+        return admin.execute(AdminCommand.setFeatures(featureId, cdw11));
     }
 
-    /** Identify Namespace (§5.17) now: sizes and utilisation as the controller reports them. */
+    /** Identify Namespace (§5.17) now: sizes and utilisation as the controller reports them. Waits. */
     public synchronized NamespaceInfo identifyNamespace(final int nsid)
     {
         checkOpen();
-        final NamespaceInfo info = identifyNamespaceNow(nsid, new IdentifyNamespace());
+        final NamespaceInfo info = identify.namespace(nsid, new IdentifyNamespace());
         if (info == null)
         {
             throw new InvalidRequestException("namespace " + nsid + " is not active on " + device.uri());
@@ -461,14 +461,15 @@ public final class NvmeController implements AutoCloseable
     }
 
     /**
-     * Abort (§5.1) of command {@code commandId} on submission queue {@code sqid}.
+     * Abort (§5.1) of command {@code commandId} on submission queue {@code sqid}; waits for the answer
+     * (queue pairs never call this: they ask through {@link QueueHost#requestAbort}).
      *
      * @return true if the controller aborted it (it then completes with Command Abort Requested), false
      *         if it did not (the command completes or times out on its own)
      */
     public boolean abort(final int sqid, final int commandId)
     {
-        final int dw0 = admin.execute(Opcodes.ADMIN_ABORT, e -> e.cdw(10, (commandId << 16) | (sqid & 0xFFFF)));
+        final int dw0 = admin.execute(AdminCommand.abort(sqid, commandId));
         return (dw0 & 1) == 0;
     }
 
@@ -477,7 +478,7 @@ public final class NvmeController implements AutoCloseable
      * the queue pair that released their last mapping, so that no I/O thread runs the unmap nor waits
      * for it; null goes back to inline resets. Thread-safe.
      */
-    public void resetTemporaryMappingsWith(final java.util.concurrent.Executor executor)
+    public void resetTemporaryMappingsWith(final Executor executor)
     {
         iova.resetWith(executor);
     }
@@ -494,255 +495,67 @@ public final class NvmeController implements AutoCloseable
         return iova.temporaryRefusalCount();
     }
 
+    // ---------------------------------------------------------------- health and reset
+
     /** Controller resets so far (after timeouts, CSTS.CFS or on request). */
-    public synchronized long resetCount()
+    public long resetCount()
     {
-        return resets;
+        return admin.resetCount();
     }
 
     /** Whether a reset failed: the controller is unusable and every command on it fails. */
     public boolean isFailed()
     {
-        return failed;
+        return admin.isFailed();
+    }
+
+    /** CSTS as read now, with what the driver knows about resets; thread-safe, never waits. */
+    public ControllerHealth health()
+    {
+        final int csts = closed ? -1 : registers.read32(Registers.CSTS);
+        return new ControllerHealth(csts, csts != -1 && (csts & Registers.CSTS_RDY) != 0, Registers.isFatal(csts),
+            admin.resetting(), admin.resetCount(), admin.isFailed());
     }
 
     /**
-     * Resets the controller (as after a fatal status). Queue owners recover their queues on their next
-     * poll. Never throws: a reset that fails marks the controller failed.
+     * Reads CSTS and, on a fatal status, starts a controller reset without waiting for it (the queue
+     * owners reconnect when it ends). Thread-safe, never waits.
+     *
+     * @return the health as read
      */
+    public ControllerHealth checkHealth()
+    {
+        final ControllerHealth health = health();
+        if (health.fatal() && !health.failed() && !health.resetting() && !closed)
+        {
+            admin.requestReset(admin.generation(), "CSTS reads 0x" + Integer.toHexString(health.csts()));
+        }
+        return health;
+    }
+
+    /**
+     * Resets the controller (as after a fatal status) without waiting: queue owners reconnect their queues
+     * on their next poll; the future completes when the reset ended. A reset that fails marks the
+     * controller failed.
+     */
+    public CompletableFuture<Void> resetAsync(final String reason)
+    {
+        return admin.reset(reason);
+    }
+
+    /** Resets the controller and waits for the reset to end (not on a data path); see {@link #resetAsync}. */
     public void reset(final String reason)
     {
-        reset(generation, reason);
+        admin.await(resetAsync(reason), "controller reset");
     }
 
-    // ---------------------------------------------------------------- reset, for queue pairs
-
-    int generation()
-    {
-        return generation;
-    }
-
-    int readStatus()
-    {
-        return registers.read32(Registers.CSTS);
-    }
-
-    /**
-     * Controller reset (§3.7.2) unless one happened since the caller saw {@code observedGeneration}:
-     * CC.EN = 0 and CSTS.RDY = 0 (the device stops all DMA and drops every queue), the admin queue set up
-     * afresh, CC.EN = 1, the number of queues negotiated again, then the generation moves on so that every
-     * queue owner re-creates its queues. Bounded by CAP.TO per wait.
-     */
-    synchronized void reset(final int observedGeneration, final String reason)
-    {
-        if (observedGeneration != generation || failed || closed)
-        {
-            return;
-        }
-        LOG.warn("{}: resetting the controller: {}", device.uri(), reason);
-        resets++;
-        try
-        {
-            admin.reinitialise(this::disableAndSetUpAdminQueue);
-            enable();
-            final int granted = negotiateQueues(options.ioQueuePairs());
-            if (granted < info.grantedIoQueuePairs())
-            {
-                throw new ControllerFatalException("after the reset the controller grants " + granted
-                    + " I/O queue pairs instead of " + info.grantedIoQueuePairs());
-            }
-        }
-        catch (final RuntimeException ex)
-        {
-            failed = true;
-            LOG.error("{}: the controller could not be reset ({}); it is failed for good", device.uri(), ex.getMessage());
-            try
-            {
-                registers.write32(Registers.CC, 0);
-            }
-            catch (final RuntimeException ignored)
-            {
-                // A removed device may refuse even this; it no longer reaches our memory either way.
-            }
-        }
-        finally
-        {
-            generation++;
-        }
-    }
-
-    /** Re-creates a queue pair's queues after a reset; @return the generation they belong to. */
-    synchronized int recreate(final QueuePair queuePair)
-    {
-        if (failed)
-        {
-            throw new ControllerFatalException(device.uri() + " failed and could not be reset");
-        }
-        if (closed)
-        {
-            throw new InvalidRequestException(device.uri() + " is closed");
-        }
-        createQueues(queuePair.id(), queuePair.entries(), queuePair.cqIova(), queuePair.sqIova());
-        return generation;
-    }
-
-    private void disableAndSetUpAdminQueue()
-    {
-        disable();
-        setUpAdminQueue();
-    }
-
-    private void setUpAdminQueue()
-    {
-        registers.write32(Registers.AQA, Registers.aqa(adminEntries, adminEntries));
-        registers.write64(Registers.ASQ, adminSq.iova());
-        registers.write64(Registers.ACQ, adminCq.iova());
-    }
+    // ---------------------------------------------------------------- bring-up
 
     private void checkOpen()
     {
         if (closed || shutDown)
         {
             throw new InvalidRequestException(device.uri() + " is shut down");
-        }
-    }
-
-    private void disable()
-    {
-        final int cc = registers.read32(Registers.CC);
-        if ((cc & Registers.CC_EN) != 0)
-        {
-            registers.write32(Registers.CC, cc & ~Registers.CC_EN);
-        }
-        waitFor(csts -> (csts & Registers.CSTS_RDY) == 0, "CSTS.RDY = 0 after CC.EN = 0");
-    }
-
-    private void enable()
-    {
-        registers.write32(Registers.CC, Registers.ccEnable(HOST_PAGE_SHIFT));
-        waitFor(csts -> (csts & Registers.CSTS_RDY) != 0, "CSTS.RDY = 1 after CC.EN = 1");
-    }
-
-    /** Polls CSTS until {@code condition} holds, at most CAP.TO; CFS or all ones end the wait at once. */
-    private void waitFor(final IntPredicate condition, final String what)
-    {
-        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(readyTimeoutMillis);
-        while (true)
-        {
-            final int csts = registers.read32(Registers.CSTS);
-            if (csts == -1)
-            {
-                throw new ControllerFatalException(device.uri() + ": CSTS reads all ones while waiting for " + what);
-            }
-            if (condition.test(csts))
-            {
-                return;
-            }
-            if ((csts & Registers.CSTS_CFS) != 0)
-            {
-                throw new ControllerFatalException(device.uri() + ": controller fatal status (CSTS.CFS) while waiting for " + what);
-            }
-            if (System.nanoTime() - deadline > 0)
-            {
-                throw new ControllerTimeoutException(
-                    device.uri() + ": no " + what + " within CAP.TO (" + readyTimeoutMillis + " ms)");
-            }
-            LockSupport.parkNanos(100_000);
-        }
-    }
-
-    private IdentifyController identifyController()
-    {
-        adminData.buffer().setMemory(0, IDENTIFY_SIZE, (byte)0);
-        admin.execute(Opcodes.ADMIN_IDENTIFY, e -> e.prp1(adminData.iova()).cdw(10, Opcodes.CNS_CONTROLLER));
-        // A copy: adminData is reused by the next admin command.
-        final UnsafeBuffer copy = new UnsafeBuffer(new byte[IDENTIFY_SIZE]);
-        copy.putBytes(0, adminData.buffer(), 0, IDENTIFY_SIZE);
-        return new IdentifyController().wrap(copy, 0);
-    }
-
-    private List<NamespaceInfo> identifyNamespaces(final int namespaceCount)
-    {
-        final List<Integer> ids = activeNamespaceIds(namespaceCount);
-        final List<NamespaceInfo> result = new ArrayList<>(ids.size());
-        final IdentifyNamespace ns = new IdentifyNamespace();
-        for (final int nsid : ids)
-        {
-            final NamespaceInfo info = identifyNamespaceNow(nsid, ns);
-            if (info != null)
-            {
-                result.add(info);
-            }
-        }
-        return Collections.unmodifiableList(result);
-    }
-
-    private NamespaceInfo identifyNamespaceNow(final int nsid, final IdentifyNamespace ns)
-    {
-        adminData.buffer().setMemory(0, IDENTIFY_SIZE, (byte)0);
-        admin.execute(Opcodes.ADMIN_IDENTIFY, e -> e.namespaceId(nsid).prp1(adminData.iova()).cdw(10, Opcodes.CNS_NAMESPACE));
-        ns.wrap(adminData.buffer(), 0);
-        if (ns.size() == 0)
-        {
-            return null; // an inactive namespace identifies as all zeroes
-        }
-        final int format = ns.formattedLbaIndex();
-        return new NamespaceInfo(
-            nsid, ns.size(), ns.capacity(), ns.utilization(), 1 << ns.dataLbaShift(format),
-            format, ns.lbaFormatCount(), ns.metadataSize(format), ns.relativePerformance(format),
-            ns.bytes(0, IdentifyNamespace.SIZE));
-    }
-
-    /** The Active Namespace ID list (CNS 02h, since NVMe 1.1); older controllers: 1..NN. */
-    private List<Integer> activeNamespaceIds(final int namespaceCount)
-    {
-        final List<Integer> ids = new ArrayList<>();
-        try
-        {
-            adminData.buffer().setMemory(0, IDENTIFY_SIZE, (byte)0);
-            admin.execute(Opcodes.ADMIN_IDENTIFY, e -> e.prp1(adminData.iova()).cdw(10, Opcodes.CNS_ACTIVE_NAMESPACE_LIST));
-            for (int i = 0; i < IDENTIFY_SIZE / 4; i++)
-            {
-                final int nsid = adminData.buffer().getInt(i * 4);
-                if (nsid == 0)
-                {
-                    break;
-                }
-                ids.add(nsid);
-            }
-        }
-        catch (final CommandFailedException ex)
-        {
-            LOG.debug("{}: no active namespace list ({}); probing 1..{}", device.uri(), ex.statusName(), namespaceCount);
-            for (int nsid = 1; nsid <= namespaceCount; nsid++)
-            {
-                ids.add(nsid);
-            }
-        }
-        return ids;
-    }
-
-    /** Set Features, Number of Queues (§5.27.1.7): asks for {@code wanted} SQs and CQs; returns what was granted. */
-    private int negotiateQueues(final int wanted)
-    {
-        final int zeroBased = Math.min(wanted, 65535) - 1;
-        final int dw0 = admin.execute(Opcodes.ADMIN_SET_FEATURES, e -> e
-            .cdw(10, Opcodes.FEATURE_NUMBER_OF_QUEUES)
-            .cdw(11, (zeroBased << 16) | zeroBased));
-        final int sqGranted = (dw0 & 0xFFFF) + 1;
-        final int cqGranted = (dw0 >>> 16) + 1;
-        return Math.min(wanted, Math.min(sqGranted, cqGranted));
-    }
-
-    private void deleteQuietly(final int opcode, final int qid)
-    {
-        try
-        {
-            admin.execute(opcode, e -> e.cdw(10, qid));
-        }
-        catch (final NvmeException ex)
-        {
-            LOG.warn("{}: {} of queue {} failed: {}", device.uri(), Opcodes.adminName(opcode), qid, ex.getMessage());
         }
     }
 

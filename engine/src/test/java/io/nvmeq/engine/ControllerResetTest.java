@@ -13,6 +13,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import io.nvmeq.hw.device.Devices;
+import io.nvmeq.hw.emu.EmulatedController;
 import io.nvmeq.hw.spec.Opcodes;
 import io.nvmeq.hw.spec.Status;
 
@@ -93,9 +94,11 @@ class ControllerResetTest
             queue.poll(64);
             tally.assertEachAnsweredOnce();
             assertEquals(4, tally.failures);
-            assertEquals(HostStatus.ABORTED_BY_RESET, tally.lastStatus);
+            // Submitted, never rung: the answer says they did nothing.
+            assertEquals(HostStatus.NOT_SUBMITTED_BEFORE_RESET, tally.lastStatus);
             final NvmeException error = HostStatus.exceptionFor(Opcodes.NVM_READ, false, tally.lastStatus);
             assertTrue(assertInstanceOf(ControllerResetException.class, error).retryable());
+            assertTrue(error.getMessage().contains("it did nothing"), error.getMessage());
             // The queue works again.
             final Tally after = new Tally(1);
             assertTrue(queue.submitRead(1, 0, 1, buffer, 0, after, 0));
@@ -104,6 +107,27 @@ class ControllerResetTest
                 queue.poll(64);
             }
             assertEquals(0, after.failures);
+        }
+    }
+
+    /** A command the controller held when it was reset (rung, its answer lost) is answered "outcome unknown". */
+    @Test
+    void aCommandTheControllerHeldIsAnsweredOutcomeUnknown()
+    {
+        final EmulatedController device = (EmulatedController)Devices.open("emu:memory?size=8m&bs=512");
+        controller = NvmeController.open(device, BufferPathsTest.options().withMaxRetries(0));
+        final QueuePair queue = controller.createQueuePair(1);
+        final Tally tally = new Tally(1);
+        try (DmaBuffer buffer = controller.allocateBuffer(4096))
+        {
+            device.faults().dropNextCompletions(1);
+            assertTrue(queue.submitWrite(1, 0, 1, buffer, 0, false, tally, 0));
+            queue.poll(64);
+            controller.reset("test");
+            queue.poll(64);
+            tally.assertEachAnsweredOnce();
+            assertEquals(HostStatus.ABORTED_BY_RESET, tally.lastStatus);
+            assertTrue(HostStatus.describe(tally.lastStatus).contains("outcome unknown"));
         }
     }
 

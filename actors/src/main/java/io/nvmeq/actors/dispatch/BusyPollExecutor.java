@@ -39,6 +39,7 @@ public final class BusyPollExecutor extends AbstractExecutorService
     private final int tasksPerCycle;
     private final BusyPollThread thread;
 
+    private final DutyCycleTracker dutyCycles = new DutyCycleTracker(DutyCycleTracker.DEFAULT_THRESHOLD_NANOS);
     private Poller[] pollers = new Poller[0];
     /** Objects the actors on this thread publish to each other (e.g. a queue pair for local submission). */
     private final Map<Object, Object> locals = new HashMap<>();
@@ -65,6 +66,12 @@ public final class BusyPollExecutor extends AbstractExecutorService
     public BusyPollThread thread()
     {
         return thread;
+    }
+
+    /** The longest duty cycle of this thread and the cycles over the threshold; readable from any thread. */
+    public DutyCycleTracker dutyCycles()
+    {
+        return dutyCycles;
     }
 
     /**
@@ -150,9 +157,11 @@ public final class BusyPollExecutor extends AbstractExecutorService
                 self.pinFailure());
         }
         long idleCount = 0;
+        dutyCycles.restart(System.nanoTime());
         while (!shutdown)
         {
             final int work = runTasks() + pollAll();
+            boolean idled = false;
             if (work > 0)
             {
                 idleCount = 0;
@@ -168,6 +177,17 @@ public final class BusyPollExecutor extends AbstractExecutorService
             else
             {
                 idle(++idleCount);
+                idled = true;
+            }
+            // One clock read per cycle; a cycle that backed off or parked is not a duty cycle's length.
+            final long now = System.nanoTime();
+            if (idled)
+            {
+                dutyCycles.restart(now);
+            }
+            else
+            {
+                dutyCycles.measure(now);
             }
         }
         // Tasks submitted before shutdown still run (ExecutorService contract): Akka may have queued a

@@ -184,6 +184,19 @@ final class ActorTarget implements BenchTarget
     }
 
     @Override
+    public NvmeqFigures nvmeqFigures()
+    {
+        long max = 0;
+        long over = 0;
+        for (int queue = 0; queue < nvmeq.queuePairs(); queue++)
+        {
+            max = Math.max(max, nvmeq.counters(queue).maxDutyCycleNanos());
+            over += nvmeq.counters(queue).dutyCyclesOverThreshold();
+        }
+        return new NvmeqFigures(max, over);
+    }
+
+    @Override
     public void close()
     {
         nvmeq.close();

@@ -1,50 +1,113 @@
 package io.nvmeq.examples.bench;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import io.nvmeq.examples.cli.DeviceOption;
 import io.nvmeq.examples.cli.ExitCodes;
+import io.nvmeq.examples.cli.JsonWriter;
+import io.nvmeq.examples.io.NumberConverters;
+import io.nvmeq.hw.device.BadDeviceUriException;
 import io.nvmeq.hw.device.DeviceUri;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.IDefaultValueProvider;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code nvmeq bench}: a fio-style job on the actor path, the raw engine or the POSIX baseline. */
+/** {@code nvmeq bench}: a fio job (options or job files) on the actor path, the raw engine or the POSIX baseline. */
 @Command(
     name = "bench",
     mixinStandardHelpOptions = true,
     sortOptions = false,
+    defaultValueProvider = BenchCommand.Defaults.class,
     description = {
-        "Run a fio-style job: fio's option names and meanings, output like fio's (or its JSON).",
-        "The same job runs on the actor path (--engine actors, the default), on the engine alone (raw), or on a "
+        "Run fio jobs: fio's option names and meanings, from the command line or from fio job files ([global] and "
+            + "one section per job; sections run one after another, each its own group), output like fio's (or its "
+            + "JSON). A repeated option: the last one wins. Without --time_based a job ends when --io_size (default "
+            + "--size) is done or at --runtime, whichever comes first.",
+        "The same job runs on the actor path (--ioengine actors, the default), on the engine alone (raw), or on a "
             + "file through the kernel (posix: FileChannel pread/pwrite, iodepth threads, like fio's psync with "
             + "numjobs=iodepth).",
-        "--seed-matrix runs the seed's benchmark (4 KiB rand{read,write,rw} at iodepth 1 and 4) on nvmeq and on "
-            + "POSIX over the same data and prints one table with the ratio per cell.",
-        "Exit status: 0 done, 1 an I/O or the device failed, 2 bad options, 3 --verify found a bad block.",
+        "--reference-matrix runs the reference benchmark, the fio jobs with which QEMU's userspace NVMe driver "
+            + "was presented (4 KiB rand{read,write,rw} at iodepth 1 and 4), on nvmeq and on POSIX over the same data "
+            + "and prints one table with the ratio per cell.",
+        "Ctrl-C stops the jobs and prints what ran, as fio does.",
+        "Exit status: 0 done, 1 an I/O or the device failed, 2 bad options, 3 --verify found a bad block, "
+            + "130 interrupted.",
         ""
     })
 public final class BenchCommand implements Callable<Integer>
 {
+    /** This command's defaults for the shared option blocks: fio's (no runtime limit, no ramp). */
+    public static final class Defaults implements IDefaultValueProvider
+    {
+        @Override
+        public String defaultValue(final ArgSpec argSpec)
+        {
+            if (argSpec instanceof OptionSpec option)
+            {
+                return switch (option.longestName())
+                {
+                    case "--runtime", "--ramp_time" -> "0";
+                    default -> null;
+                };
+            }
+            return null;
+        }
+    }
+
+    /** Options about the report, not the job: fio does not list them under a job's options. */
+    private static final Set<String> REPORT_OPTIONS = Set.of("output-format", "output", "eta");
+
     @Spec
     private CommandSpec spec;
+
+    @Parameters(paramLabel = "JOBFILE", arity = "0..*",
+        description = "fio job files: [global] and job sections, key=value lines and bare flags, ; and # comments; "
+            + "the job file's options override the command line's, as in fio.")
+    List<Path> jobFiles = new ArrayList<>();
 
     @Option(names = "--name", paramLabel = "NAME", description = "Job name in the report (default: the rw mode).")
     String name;
 
-    @Option(names = "--rw", paramLabel = "MODE", defaultValue = "read",
-        description = "read, write, randread, randwrite or randrw (default: ${DEFAULT-VALUE}).")
+    @Option(names = {"--filename", "--device"}, paramLabel = "URI", defaultValue = DeviceUri.DEFAULT,
+        description = {
+            "The target, as fio's filename: emu:memory|null|file:/abs/path[?params], nvme://DDDD:BB:DD.F/N, or "
+                + "posix:/abs/file for the baseline; fio's \\: escape is accepted (default: ${DEFAULT-VALUE})."
+        })
+    String filename;
+
+    @Option(names = {"--rw", "--readwrite"}, paramLabel = "MODE", defaultValue = "read",
+        description = "read, write, rw (alias readwrite: sequential mixed), randread, randwrite or randrw "
+            + "(default: ${DEFAULT-VALUE}).")
     String rw;
 
     @Option(names = "--rwmixread", paramLabel = "PCT", defaultValue = "50",
-        description = "Percentage of reads in randrw (default: ${DEFAULT-VALUE}).")
+        description = "Percentage of reads in rw and randrw (default: ${DEFAULT-VALUE}).")
     int rwmixread;
 
-    @Option(names = "--bs", paramLabel = "BYTES", defaultValue = "4k", converter = SizeConverter.class,
+    @Option(names = "--rwmixwrite", paramLabel = "PCT",
+        description = "Percentage of writes in rw and randrw: sets --rwmixread to 100 - PCT.")
+    Integer rwmixwrite;
+
+    @Option(names = {"--bs", "--blocksize"}, paramLabel = "BYTES", defaultValue = "4k",
+        converter = NumberConverters.Size.class,
         description = "Bytes per I/O, a multiple of the logical block size (default: ${DEFAULT-VALUE}).")
     long bs;
 
@@ -53,50 +116,85 @@ public final class BenchCommand implements Callable<Integer>
     int iodepth;
 
     @Option(names = {"--numjobs", "--queue-pairs"}, paramLabel = "N", defaultValue = "1",
-        description = "Jobs, each on its own queue pair (posix: its own iodepth threads) (default: ${DEFAULT-VALUE}).")
+        description = "Jobs, each on its own queue pair (posix: its own iodepth threads), reported as one group "
+            + "(default: ${DEFAULT-VALUE}).")
     int numjobs;
 
-    @Option(names = "--runtime", paramLabel = "TIME", defaultValue = "5s", converter = FioTime.class,
-        description = "Measured time after the ramp: 500ms, 5s, 1m; a bare number is seconds (default: 5s).")
-    long runtimeNs;
+    @Mixin
+    TimingOptions timing;
 
-    @Option(names = "--ramp_time", paramLabel = "TIME", defaultValue = "1s", converter = FioTime.class,
-        description = "Time run before measuring starts (default: 1s).")
-    long rampNs;
+    @Option(names = "--time_based", paramLabel = "0|1", arity = "0..1", fallbackValue = "true",
+        converter = FioFlag.class,
+        description = "Run for --runtime even when --io_size is done (the region is gone over again).")
+    boolean timeBased;
 
-    @Option(names = "--size", paramLabel = "BYTES", defaultValue = "0", converter = SizeConverter.class,
-        description = "Bytes of the namespace or file the job covers, from offset 0 (default: all of it; "
-            + "64m with --seed-matrix; required for a new posix file).")
+    @Option(names = "--offset", paramLabel = "BYTES", defaultValue = "0", converter = NumberConverters.Size.class,
+        description = "First byte of the region, a multiple of the logical block size (default: ${DEFAULT-VALUE}).")
+    long offset;
+
+    @Option(names = "--size", paramLabel = "BYTES", defaultValue = "0", converter = NumberConverters.Size.class,
+        description = "Bytes of the region from --offset (default: to the end of the device; 64m with "
+            + "--reference-matrix; required for a new posix file).")
     long size;
 
-    @Option(names = "--fua", description = "Writes with Force Unit Access (posix: O_DSYNC).")
+    @Option(names = {"--io_size", "--io_limit"}, paramLabel = "BYTES", defaultValue = "0",
+        converter = NumberConverters.Size.class,
+        description = "Bytes of I/O each job does before it ends, unless --time_based (default: --size).")
+    long ioSize;
+
+    @Option(names = "--rate_iops", paramLabel = "N", defaultValue = "0",
+        description = "I/Os per second each job issues at most, evenly spaced: a light steady load; 0 = as fast as "
+            + "it can (default: ${DEFAULT-VALUE}).")
+    long rateIops;
+
+    @Option(names = "--direct", paramLabel = "0|1", defaultValue = "0",
+        description = "Accepted for fio's command lines; no effect: nvmeq moves data between DMA buffers and the "
+            + "device with no page cache between them (the posix baseline stays buffered).")
+    int direct;
+
+    @Option(names = "--group_reporting", paramLabel = "0|1", arity = "0..1", fallbackValue = "true",
+        converter = FioFlag.class,
+        description = "Accepted: nvmeq always reports the numjobs of a job as one group.")
+    boolean groupReporting;
+
+    @Option(names = {"--stonewall", "--wait_for_previous", "--new_group", "--thread"}, arity = "0..1",
+        fallbackValue = "true", converter = FioFlag.class, paramLabel = "0|1", hidden = true,
+        description = "Accepted for fio's job files: job sections always run one after another, on threads.")
+    boolean ignored;
+
+    @Option(names = "--fua", paramLabel = "0|1", arity = "0..1", fallbackValue = "true",
+        converter = FioFlag.class,
+        description = "Writes with Force Unit Access (posix: O_DSYNC).")
     boolean fua;
 
     @Option(names = "--verify", paramLabel = "crc32c",
         description = "crc32c: every block written carries its offset, a write sequence and a CRC-32C; every read "
-            + "is checked and a mismatch names the block (exit status 3).")
+            + "is checked; a job that writes reads its whole region back at its end and checks each block against "
+            + "its last acknowledged write; a mismatch names the block (exit status 3). 0 = off.")
     String verify;
 
-    @Option(names = "--verify_only",
-        description = "No workload: read the region once and check the blocks an earlier --verify job left.")
+    @Option(names = "--verify_only", paramLabel = "0|1", arity = "0..1", fallbackValue = "true",
+        converter = FioFlag.class,
+        description = "No workload: read the region once and check the blocks an earlier --verify job left, each "
+            + "against the last write that job saw acknowledged (from its verify state file).")
     boolean verifyOnly;
 
-    @Option(names = "--device", paramLabel = "URI", defaultValue = DeviceUri.DEFAULT,
-        description = {
-            "emu:memory|null|file:/abs/path[?params], nvme://DDDD:BB:DD.F/N, or posix:/abs/file for the baseline "
-                + "(default: ${DEFAULT-VALUE})."
-        })
-    String device;
+    @Option(names = "--verify_state_save", paramLabel = "0|1", defaultValue = "1",
+        description = "A verify job that writes saves each block's last acknowledged write sequence for a later "
+            + "--verify_only (default: ${DEFAULT-VALUE}).")
+    int verifyStateSave;
 
-    @Option(names = {"--engine", "--ioengine"}, paramLabel = "ENGINE",
-        description = "actors (queue-pair actors), raw (the engine, a pinned thread per queue pair) or posix "
-            + "(alias psync) (default: posix for posix: devices, else actors).")
-    String engine;
+    @Option(names = "--verify_state_load", paramLabel = "0|1", defaultValue = "1",
+        description = "--verify_only checks against the saved state when there is one (default: ${DEFAULT-VALUE}).")
+    int verifyStateLoad;
 
-    @Option(names = "--client", paramLabel = "WHERE", defaultValue = "colocated",
-        description = "Actor path only: colocated (client actors on the queue pairs' own CPU dispatchers) or "
-            + "facade (requests from outside through the Nvmeq facade) (default: ${DEFAULT-VALUE}).")
-    String client;
+    @Option(names = "--verify_state_file", paramLabel = "PATH",
+        description = "Where that state goes (default: nvmeq-verify-<device>-ns<N>.state in the temporary "
+            + "directory).")
+    Path verifyStateFile;
+
+    @Mixin
+    EngineOptions engine;
 
     @Option(names = {"-n", "--namespace-id"}, paramLabel = "NSID", defaultValue = "1",
         description = "Namespace (default: ${DEFAULT-VALUE}).")
@@ -106,77 +204,296 @@ public final class BenchCommand implements Callable<Integer>
         description = "Seeds offsets, the read/write mix and the data (default: ${DEFAULT-VALUE}).")
     long randseed;
 
-    @Option(names = "--output-format", paramLabel = "FORMAT", defaultValue = "normal",
-        description = "normal, json (fio's field names) or both, normal,json: the text, then the JSON of the same "
-            + "run on one line (default: ${DEFAULT-VALUE}).")
-    String outputFormat;
+    @Mixin
+    OutputOptions output;
 
-    @Option(names = "--eta", paramLabel = "WHEN", defaultValue = "auto",
-        description = "Live progress line on stderr: auto (on a terminal), always or never (default: ${DEFAULT-VALUE}).")
-    String eta;
+    @Mixin
+    ProgressOptions eta;
 
-    @Option(names = "--seed-matrix",
-        description = "The seed's benchmark on nvmeq and on POSIX, one table with the ratio per cell.")
-    boolean seedMatrix;
+    @Option(names = {"--reference-matrix", "--seed-matrix"},
+        description = "The reference benchmark (the fio jobs QEMU's userspace NVMe driver was presented with) on "
+            + "nvmeq and on POSIX, one table with the ratio per cell.")
+    boolean referenceMatrix;
 
     @Option(names = "--posix-file", paramLabel = "PATH",
-        description = "--seed-matrix: the POSIX side's file (default: a scratch file in /dev/shm, deleted after).")
+        description = "--reference-matrix: the POSIX side's file (default: a scratch file in /dev/shm, deleted after).")
     String posixFile;
 
-    @Option(names = "--seed-timing",
-        description = "--seed-matrix: the seed's own timing, ramp 30 s and run 30 s per cell (default: 1 s + 2 s).")
-    boolean seedTiming;
+    @Option(names = {"--reference-timing", "--seed-timing"},
+        description = "--reference-matrix: the reference run's own timing, ramp 30 s and run 30 s per cell "
+            + "(default: 1 s + 2 s).")
+    boolean referenceTiming;
+
+    /** The runner of the job now running, for an interrupt to stop. */
+    private volatile BenchRunner current;
+    private volatile boolean interrupted;
 
     @Override
     public Integer call() throws Exception
     {
-        final boolean json = outputFormat();
-        final boolean text = !json || outputFormat.startsWith("normal");
-        final PrintWriter out = spec.commandLine().getOut();
+        output.validate();
         final PrintWriter err = spec.commandLine().getErr();
-        final Progress progress = progress(err);
-        if (seedMatrix)
+        final Progress progress = eta.progress(err);
+        if (referenceMatrix)
         {
-            return new SeedMatrix(this, progress).run(out, err, text, json);
-        }
-        final JobSpec job = jobSpec();
-        final EngineKind engineKind = engineKind();
-        final ClientPlacement placement = placement(engineKind);
-        try (BenchTarget target = open(engineKind, placement, job.numjobs(), job.iodepth()))
-        {
-            final BenchRunner runner = new BenchRunner(target, device, clientName(engineKind, placement),
-                Targets.movesData(device), progress);
-            final BenchResult result;
+            final PrintWriter out = output.open(spec.commandLine().getOut());
             try
             {
-                result = runner.run(job);
+                return new ReferenceMatrix(this, progress).run(out, err, output.text(), output.json());
+            }
+            finally
+            {
+                output.close(out);
+            }
+        }
+        final List<Job> jobs = jobs();
+        final CountDownLatch reported = new CountDownLatch(1);
+        final Thread hook = new Thread(() -> interrupt(reported), "nvmeq-bench-interrupt");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try
+        {
+            return runAll(jobs, progress, err);
+        }
+        finally
+        {
+            reported.countDown();
+            try
+            {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            }
+            catch (final IllegalStateException ex)
+            {
+                // The JVM is shutting down (Ctrl-C): the hook is running and waits for the report just printed.
+            }
+        }
+    }
+
+    /** Ctrl-C (the JVM's shutdown): stop the running job and wait, bounded, until its report is out. */
+    private void interrupt(final CountDownLatch reported)
+    {
+        interrupted = true;
+        final BenchRunner runner = current;
+        if (runner != null)
+        {
+            runner.stop();
+        }
+        try
+        {
+            reported.await(30, TimeUnit.SECONDS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** One job to run: its spec, its command (for device and engine), its fio options and its group. */
+    private record Job(BenchCommand options, JobSpec spec, Map<String, String> jobOptions, int group)
+    {
+    }
+
+    private Map<String, String> globalOptions = new LinkedHashMap<>();
+
+    /** The jobs of the command line, or of the job files (command line, then [global], then the section). */
+    private List<Job> jobs() throws IOException
+    {
+        final List<Job> jobs = new ArrayList<>();
+        if (jobFiles.isEmpty())
+        {
+            jobs.add(new Job(this, jobSpec(), givenOptions(spec.commandLine().getParseResult().matchedOptions()), 0));
+            return jobs;
+        }
+        final List<String> base = commandLineArguments();
+        for (final Path path : jobFiles)
+        {
+            final JobFile file;
+            try
+            {
+                file = JobFile.parse(path);
             }
             catch (final IllegalArgumentException ex)
             {
                 throw new ParameterException(spec.commandLine(), ex.getMessage(), ex);
             }
-            if (text)
+            globalOptions.putAll(file.globals());
+            for (final JobFile.Section section : file.jobs())
             {
-                BenchReport.text(result, out);
+                final List<String> args = new ArrayList<>(base);
+                args.addAll(JobFile.arguments(section.merged()));
+                args.add("--name=" + section.name());
+                final BenchCommand job = new BenchCommand();
+                final CommandLine commandLine = new CommandLine(job);
+                commandLine.setOverwrittenOptionsAllowed(true);
+                try
+                {
+                    commandLine.parseArgs(args.toArray(String[]::new));
+                    final Map<String, String> own = new LinkedHashMap<>();
+                    // As fio lists them: options with a value (bare flags such as time_based are left out).
+                    section.options().forEach((key, value) ->
+                    {
+                        if (value != null)
+                        {
+                            own.put(key, value);
+                        }
+                    });
+                    jobs.add(new Job(job, job.jobSpec(), own, jobs.size()));
+                }
+                catch (final ParameterException ex)
+                {
+                    throw new ParameterException(spec.commandLine(), path + " [" + section.name() + "]: " +
+                        ex.getMessage(), ex);
+                }
             }
-            if (json)
-            {
-                out.println(BenchReport.json(result, Targets.version()));
-                out.flush();
-            }
-            return exitStatus(result, err);
         }
+        return jobs;
+    }
+
+    private int runAll(final List<Job> jobs, final Progress progress, final PrintWriter err) throws Exception
+    {
+        final List<BenchResult> results = new ArrayList<>();
+        int status = ExitCodes.OK;
+        final PrintWriter out = output.open(spec.commandLine().getOut());
+        try
+        {
+            for (final Job job : jobs)
+            {
+                if (interrupted)
+                {
+                    break;
+                }
+                final BenchResult result = job.options().runOne(job.spec(), progress, err, this);
+                results.add(result);
+                if (output.text())
+                {
+                    BenchReport.text(result, job.group(), out);
+                    out.flush();
+                }
+                status = Math.max(status, exitStatus(result, err));
+            }
+            if (output.json())
+            {
+                final JsonWriter json = BenchReport.document(Targets.version(), globalOptions);
+                for (int i = 0; i < results.size(); i++)
+                {
+                    BenchReport.job(results.get(i), jobs.get(i).group(), jobs.get(i).jobOptions(),
+                        output.jsonPlus(), json);
+                }
+                out.println(json.endArray().endObject());
+            }
+        }
+        finally
+        {
+            output.close(out);
+        }
+        return interrupted ? 130 : status;
+    }
+
+    /** Runs one job with this command's device and engine; {@code top} is told which runner to stop on Ctrl-C. */
+    private BenchResult runOne(final JobSpec job, final Progress progress, final PrintWriter err,
+        final BenchCommand top) throws Exception
+    {
+        if (direct != 0)
+        {
+            err.println("nvmeq: --direct=" + direct + " has no effect: nvmeq moves data between DMA buffers and the " +
+                "device, with no page cache between them");
+            err.flush();
+        }
+        final String device = device();
+        final EngineKind engineKind = engine.engineKind(device);
+        final ClientPlacement placement = engine.placement(engineKind);
+        final VerifyState saved = job.verifyOnly() ? loadState(job, err) : null;
+        try (BenchTarget target = open(engineKind, placement, job.numjobs(), job.iodepth()))
+        {
+            final BenchRunner runner = new BenchRunner(target, device, clientName(engineKind, placement),
+                Targets.movesData(device), progress);
+            top.current = runner;
+            if (top.interrupted)
+            {
+                runner.stop();
+            }
+            final BenchResult result;
+            try
+            {
+                if (job.verifyOnly())
+                {
+                    final long region = runner.region(job);
+                    final String mismatch = saved == null ? null :
+                        saved.mismatch(device, job.nsid(), job.offset(), region, job.bs());
+                    if (mismatch != null)
+                    {
+                        throw new IllegalArgumentException("the verify state " + stateFile(job) + " does not fit " +
+                            "this job: " + mismatch);
+                    }
+                    result = runner.verifyOnly(job, saved == null ? null : saved.sequences());
+                }
+                else
+                {
+                    result = runner.run(job);
+                }
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new ParameterException(spec.commandLine(), ex.getMessage(), ex);
+            }
+            finally
+            {
+                top.current = null;
+            }
+            if (job.verify() && job.rw().writes() && verifyStateSave != 0 && result.sequences() != null &&
+                result.ioFailure() == null)
+            {
+                new VerifyState(device, job.nsid(), job.offset(), result.regionBytes(), job.bs(), result.sequences())
+                    .save(stateFile(job));
+            }
+            return result;
+        }
+    }
+
+    /** The verify state a --verify_only job checks against, or null (with a warning) when there is none. */
+    private VerifyState loadState(final JobSpec job, final PrintWriter err) throws IOException
+    {
+        final Path path = stateFile(job);
+        if (verifyStateLoad == 0 || !path.toFile().exists())
+        {
+            err.println("nvmeq: verify_only without a verify state" + (verifyStateLoad == 0 ? "" : " (no " + path +
+                ")") + ": each block's offset and CRC are checked, but an older intact version of a block would pass");
+            err.flush();
+            return null;
+        }
+        return VerifyState.load(path);
+    }
+
+    /** Where a verify job's state goes: --verify_state_file, or one file per device and namespace. */
+    Path stateFile(final JobSpec job)
+    {
+        if (verifyStateFile != null)
+        {
+            return verifyStateFile;
+        }
+        String device = device().replaceAll("[^A-Za-z0-9._-]", "_");
+        if (device.length() > 100)
+        {
+            device = device.substring(0, 60) + "-" + Integer.toHexString(device().hashCode());
+        }
+        return Path.of(System.getProperty("java.io.tmpdir"), "nvmeq-verify-" + device + "-ns" + job.nsid() +
+            ".state");
+    }
+
+    /** The device URI --filename names, with fio's escaped colons unescaped. */
+    String device()
+    {
+        return filename.replace("\\:", ":");
     }
 
     /** Opens the target; an engine that cannot drive the device is a usage error. */
     BenchTarget open(final EngineKind engineKind, final ClientPlacement placement, final int jobs, final int depth)
-        throws java.io.IOException
+        throws IOException
     {
         try
         {
-            return Targets.open(engineKind, device, placement, jobs, depth);
+            return Targets.open(engineKind, device(), placement, jobs, depth);
         }
-        catch (final io.nvmeq.hw.device.BadDeviceUriException ex)
+        catch (final BadDeviceUriException ex)
         {
             throw ex;
         }
@@ -208,7 +525,8 @@ public final class BenchCommand implements Callable<Integer>
     {
         try
         {
-            if (verify != null && !"crc32c".equalsIgnoreCase(verify))
+            final boolean verifies = verify != null && !"0".equals(verify);
+            if (verifies && !"crc32c".equalsIgnoreCase(verify))
             {
                 throw new IllegalArgumentException("--verify supports crc32c, not '" + verify + "'");
             }
@@ -217,8 +535,10 @@ public final class BenchCommand implements Callable<Integer>
                 throw new IllegalArgumentException("--bs " + bs + " is too large");
             }
             final RwMode mode = RwMode.parse(rw);
-            return new JobSpec(name != null ? name : mode.fioName(), mode, rwmixread, (int)bs, iodepth, numjobs,
-                runtimeNs, rampNs, size, fua, verify != null, verifyOnly, DeviceOption.namespace(spec, device,
+            final int mix = rwmixwrite != null ? 100 - rwmixwrite : rwmixread;
+            return new JobSpec(name != null ? name : mode.fioName(), mode, mix, (int)bs, iodepth, numjobs,
+                timing.runtimeNs, timing.rampNs, offset, size, ioSize, timeBased, rateIops, fua, verifies,
+                verifyOnly, DeviceOption.namespace(spec, device(),
                 spec.commandLine().getParseResult().hasMatchedOption("--namespace-id") ? nsid : null), randseed);
         }
         catch (final IllegalArgumentException ex)
@@ -229,31 +549,12 @@ public final class BenchCommand implements Callable<Integer>
 
     EngineKind engineKind()
     {
-        try
-        {
-            return engine != null ? EngineKind.parse(engine) : Targets.defaultEngine(device);
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            throw new ParameterException(spec.commandLine(), ex.getMessage(), ex);
-        }
+        return engine.engineKind(device());
     }
 
     ClientPlacement placement(final EngineKind engineKind)
     {
-        try
-        {
-            final ClientPlacement placement = ClientPlacement.parse(client);
-            if (engineKind != EngineKind.ACTORS && spec.commandLine().getParseResult().hasMatchedOption("--client"))
-            {
-                throw new IllegalArgumentException("--client applies to --engine actors only");
-            }
-            return placement;
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            throw new ParameterException(spec.commandLine(), ex.getMessage(), ex);
-        }
+        return engine.placement(engineKind);
     }
 
     static String clientName(final EngineKind engineKind, final ClientPlacement placement)
@@ -276,27 +577,52 @@ public final class BenchCommand implements Callable<Integer>
         return spec.commandLine();
     }
 
-    private boolean outputFormat()
+    /** The options given on the command line, as arguments again (for the job files' jobs to start from). */
+    private List<String> commandLineArguments()
     {
-        return switch (outputFormat)
+        final List<String> args = new ArrayList<>();
+        for (final OptionSpec option : spec.commandLine().getParseResult().matchedOptions())
         {
-            case "normal" -> false;
-            case "json", "normal,json", "json,normal" -> true;
-            default -> throw new ParameterException(spec.commandLine(),
-                "--output-format must be normal, json or normal,json, not '" + outputFormat + "'");
-        };
+            final List<String> values = option.originalStringValues();
+            if (values.isEmpty())
+            {
+                args.add(option.longestName());
+            }
+            for (final String value : values)
+            {
+                args.add(option.longestName() + "=" + value);
+            }
+        }
+        return args;
     }
 
-    private Progress progress(final PrintWriter err)
+    /** An option's fio name: its first long name without the dashes. */
+    private static String fioName(final OptionSpec option)
     {
-        final boolean terminal = System.console() != null;
-        return switch (eta)
+        for (final String name : option.names())
         {
-            case "auto" -> terminal ? new Progress(err, true) : Progress.NONE;
-            case "always" -> new Progress(err, terminal);
-            case "never" -> Progress.NONE;
-            default -> throw new ParameterException(spec.commandLine(),
-                "--eta must be auto, always or never, not '" + eta + "'");
-        };
+            if (name.startsWith("--"))
+            {
+                return name.substring(2);
+            }
+        }
+        return option.longestName().replaceFirst("^-+", "");
+    }
+
+    /** fio's {@code job options}: the options given, by fio's name, with the last value given. */
+    private static Map<String, String> givenOptions(final List<OptionSpec> matched)
+    {
+        final Map<String, String> options = new LinkedHashMap<>();
+        for (final OptionSpec option : matched)
+        {
+            if (REPORT_OPTIONS.contains(fioName(option)))
+            {
+                continue;
+            }
+            final List<String> values = option.originalStringValues();
+            options.put(fioName(option), values.isEmpty() ? "1" :
+                values.get(values.size() - 1));
+        }
+        return options;
     }
 }

@@ -8,9 +8,14 @@ package io.nvmeq.examples.bench;
  * @param description   how the target was driven, in words
  * @param layoutBytes   bytes laid out before the job (0 if none)
  * @param cpu           process CPU time over the measured window
+ * @param depthLevels   I/Os issued by depth (fio's iodepth_level buckets 1, 2, 4, ... 32, >=64)
  * @param verifiedReads reads checked by --verify in the window and outside it (ramp and drain)
+ * @param readBack      blocks read back and checked after the writes of a verify job (0 if none)
+ * @param interrupted   the job was stopped early (Ctrl-C): the result covers what ran
+ * @param sequences     with --verify, each block's last acknowledged write sequence, else null
  * @param ioFailure     the first failed I/O, or null
  * @param verifyFailure the first block that failed verification, or null
+ * @param nvmeq         nvmeq's own figures ({@code jobs[].nvmeq}), or null for targets without queue-pair actors
  */
 record BenchResult(
     JobSpec spec,
@@ -24,10 +29,23 @@ record BenchResult(
     DirectionResult read,
     DirectionResult write,
     CpuClock.Sample cpu,
+    long[] depthLevels,
     long verifiedReads,
+    long readBack,
+    boolean interrupted,
     String ioFailure,
-    String verifyFailure)
+    String verifyFailure,
+    long[] sequences,
+    NvmeqFigures nvmeq)
 {
+    /** The same result with the verify read-back's outcome. */
+    BenchResult withReadBack(final long checked, final String failure)
+    {
+        return new BenchResult(spec, engine, client, device, description, regionBytes, layoutBytes, runtimeNs, read,
+            write, cpu, depthLevels, verifiedReads, checked, interrupted, ioFailure,
+            verifyFailure != null ? verifyFailure : failure, sequences, nvmeq);
+    }
+
     long totalIos()
     {
         return read.ios() + write.ios();

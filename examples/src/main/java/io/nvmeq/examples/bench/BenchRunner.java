@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.HdrHistogram.AbstractHistogram;
 import org.HdrHistogram.Histogram;
@@ -28,6 +29,7 @@ final class BenchRunner
     private final String client;
     private final boolean movesData;
     private final Progress progress;
+    private final AtomicBoolean stop = new AtomicBoolean();
 
     /**
      * @param movesData false for a device that drops writes and reads zeroes (emu:null): nothing is laid out
@@ -44,19 +46,26 @@ final class BenchRunner
         CpuClock.warmUp();
     }
 
-    /** The bytes a job covers: --size, or the whole namespace or file. */
+    /** Asks a running job to end now (Ctrl-C): its workers stop issuing, drain, and the result covers what ran. */
+    void stop()
+    {
+        stop.set(true);
+    }
+
+    /** The bytes a job covers: --size, or the namespace or file from --offset to its end. */
     long region(final JobSpec spec)
     {
         final long capacity = target.capacity(spec.nsid());
-        final long size = spec.size() > 0 ? spec.size() : capacity;
-        if (size == 0)
+        final long size = spec.size() > 0 ? spec.size() : capacity - spec.offset();
+        if (size <= 0)
         {
-            throw new IllegalArgumentException("--size is needed: " + device + " is empty");
+            throw new IllegalArgumentException(capacity == 0 ? "--size is needed: " + device + " is empty" :
+                "--offset " + spec.offset() + " is at or past the end of " + device + " (" + capacity + " bytes)");
         }
-        if (size > capacity && !(target instanceof PosixTarget))
+        if (spec.offset() + size > capacity && !(target instanceof PosixTarget))
         {
-            throw new IllegalArgumentException("--size " + size + " exceeds namespace " + spec.nsid() + " of " +
-                device + " (" + capacity + " bytes)");
+            throw new IllegalArgumentException("--offset " + spec.offset() + " + --size " + size + " exceeds namespace " +
+                spec.nsid() + " of " + device + " (" + capacity + " bytes)");
         }
         return size - size % spec.bs();
     }
@@ -69,6 +78,11 @@ final class BenchRunner
         {
             throw new IllegalArgumentException("--bs " + spec.bs() + " is not a multiple of the logical block size " +
                 lbaSize + " of " + device);
+        }
+        if (spec.offset() % lbaSize != 0)
+        {
+            throw new IllegalArgumentException("--offset " + spec.offset() + " is not a multiple of the logical block " +
+                "size " + lbaSize + " of " + device);
         }
         if (spec.bs() > target.maxTransfer())
         {
@@ -106,7 +120,7 @@ final class BenchRunner
         return movesData && !spec.verifyOnly() && (spec.rw().reads() || spec.verify());
     }
 
-    /** Lays out the region: verify headers (write sequence 0), or the seed's pseudo-random bytes. */
+    /** Lays out the region: verify headers (write sequence 0), or pseudo-random bytes from --randseed. */
     long layOut(final JobSpec spec)
     {
         final long region = region(spec);
@@ -122,7 +136,7 @@ final class BenchRunner
             {
                 if (codec != null)
                 {
-                    codec.stamp(buffer, at, offset + at, 0);
+                    codec.stamp(buffer, at, spec.offset() + offset + at, 0);
                 }
                 else
                 {
@@ -132,41 +146,66 @@ final class BenchRunner
                     }
                 }
             }
-            target.transfer(true, spec.nsid(), offset, length);
+            target.transfer(true, spec.nsid(), spec.offset() + offset, length);
         }
         return region;
     }
 
     /**
-     * {@code --verify_only}: reads the region once and checks every block a verify job wrote before (any write
-     * sequence is accepted: the writer was another process).
+     * Reads the region once and checks every block: against {@code expected} (each block's last acknowledged
+     * write sequence), or, with none, only that each block is intact and in its place.
+     *
+     * @return blocks checked, and the first failure or null
      */
-    BenchResult verifyOnly(final JobSpec spec)
+    ReadBack readBack(final JobSpec spec, final long[] expected)
     {
-        check(spec);
         final long region = region(spec);
         final int chunk = chunkBytes(spec);
         final UnsafeBuffer buffer = target.transferBuffer(chunk);
         final BlockCodec codec = new BlockCodec(spec.bs(), target.lbaSize(spec.nsid()), spec.seed());
-        final long started = System.nanoTime();
-        final CpuClock.Sample cpuStart = CpuClock.now();
         long checked = 0;
         String failure = null;
         for (long offset = 0; offset < region && failure == null; offset += chunk)
         {
             final int length = (int)Math.min(chunk, region - offset);
-            target.transfer(false, spec.nsid(), offset, length);
+            target.transfer(false, spec.nsid(), spec.offset() + offset, length);
             for (int at = 0; at < length && failure == null; at += spec.bs())
             {
-                failure = codec.check(buffer, at, offset + at, -1);
+                final long block = (offset + at) / spec.bs();
+                failure = codec.check(buffer, at, spec.offset() + offset + at, expected == null ? -1 : expected[(int)block]);
                 checked++;
             }
         }
+        return new ReadBack(checked, failure);
+    }
+
+    /** What a read-back found. */
+    record ReadBack(long checked, String failure)
+    {
+    }
+
+    /**
+     * {@code --verify_only}: reads the region once and checks every block a verify job wrote before: against the
+     * write sequences that job saved ({@code expected}), or, without them, offset and CRC only.
+     */
+    BenchResult verifyOnly(final JobSpec spec, final long[] expected)
+    {
+        check(spec);
+        final long region = region(spec);
+        if (expected != null && expected.length != region / spec.bs())
+        {
+            throw new IllegalArgumentException("the verify state holds " + expected.length + " blocks; the job's " +
+                "region holds " + region / spec.bs());
+        }
+        final long started = System.nanoTime();
+        final CpuClock.Sample cpuStart = CpuClock.now();
+        final ReadBack readBack = readBack(spec, expected);
         final long elapsed = Math.max(1, System.nanoTime() - started);
         final AbstractHistogram none = new IntCountsHistogram(Worker.HIGHEST_LATENCY_NS, 3);
         return new BenchResult(spec, target.engineName(), client, device, target.description(), region, 0, elapsed,
-            new DirectionResult(checked, checked * spec.bs(), elapsed, none),
-            new DirectionResult(0, 0, elapsed, none), CpuClock.now().minus(cpuStart), checked, null, failure);
+            new DirectionResult(readBack.checked(), readBack.checked() * spec.bs(), elapsed, none, Samples.NONE),
+            new DirectionResult(0, 0, elapsed, none, Samples.NONE), CpuClock.now().minus(cpuStart),
+            new long[7], readBack.checked(), 0, false, null, readBack.failure(), expected, target.nvmeqFigures());
     }
 
     /** Runs {@code spec}: lay out if needed, ramp, measure, drain. */
@@ -175,21 +214,27 @@ final class BenchRunner
         return run(spec, laysOut(spec));
     }
 
-    /** Runs {@code spec}, laying the region out first only if {@code layOutFirst} (callers that did it already). */
+    /**
+     * Runs {@code spec}, laying the region out first only if {@code layOutFirst} (callers that did it already).
+     * The job ends at its runtime, when each job's io_size is done (unless time-based), at a failure, or at
+     * {@link #stop}; a job that wrote with --verify then reads its region back and checks every block.
+     */
     BenchResult run(final JobSpec spec, final boolean layOutFirst) throws InterruptedException
     {
         check(spec);
         if (spec.verifyOnly())
         {
-            return verifyOnly(spec);
+            return verifyOnly(spec, null);
         }
         final long region = region(spec);
         final long layout = layOutFirst ? layOut(spec) : 0;
         final long blocks = region / spec.bs();
         final long[] sequences = spec.verify() ? new long[(int)blocks] : null;
+        final long ioSize = spec.ioSize() > 0 ? spec.ioSize() : region;
+        final long ios = spec.timeBased() ? Long.MAX_VALUE : Math.max(1, ioSize / spec.bs());
         final long startAt = System.nanoTime();
         final long measureStart = startAt + spec.rampNs();
-        final long endAt = measureStart + spec.runtimeNs();
+        final long endAt = measureStart + spec.windowNs();
         final List<JobContext> jobs = new ArrayList<>(spec.numjobs());
         for (int j = 0; j < spec.numjobs(); j++)
         {
@@ -198,47 +243,61 @@ final class BenchRunner
             final long first = spec.verify() ? blocks * j / spec.numjobs() : 0;
             final long count = spec.verify() ? blocks * (j + 1) / spec.numjobs() - first : blocks;
             jobs.add(new JobContext(spec, j, target.lbaSize(spec.nsid()), first, count, sequences, measureStart,
-                endAt));
+                endAt, ios, stop));
         }
         final BenchTarget.Running running = target.start(jobs);
+        final Samples.Recorder samples = new Samples.Recorder(measureStart, spec.bs());
         CpuClock.Sample cpuStart = null;
-        CpuClock.Sample cpuEnd = null;
         progress.begin(spec, startAt, measureStart, endAt);
         long now = System.nanoTime();
-        while (now < endAt)
+        boolean done = false;
+        while (now < endAt && !done)
         {
-            final long wake = Math.min(progress.nextTick(now), cpuStart == null ? measureStart : endAt);
-            if (wake > now)
-            {
-                TimeUnit.NANOSECONDS.sleep(wake - now);
-            }
+            final long wake = Math.min(Math.min(progress.nextTick(now), samples.nextAt()),
+                cpuStart == null ? measureStart : endAt);
+            done = running.await(Math.max(1, wake - now));
             now = System.nanoTime();
             if (cpuStart == null && now >= measureStart)
             {
                 cpuStart = CpuClock.now();
             }
-            if (anyFailed(running.workers()))
+            if (anyFailed(running.workers()) || stop.get())
             {
                 break;
             }
+            samples.sample(now, running.workers());
             progress.tick(now, totalCompletions(running.workers()));
         }
         if (cpuStart == null)
         {
             cpuStart = CpuClock.now();
         }
-        cpuEnd = CpuClock.now();
+        final CpuClock.Sample cpuEnd = CpuClock.now();
         progress.end();
         final boolean drained = running.await(DRAIN_NS);
         running.release();
-        return collect(spec, region, layout, running.workers(), cpuEnd.minus(cpuStart), drained);
+        // A job that ran its time is measured over its runtime, as fio does; one that ended early (io_size done,
+        // interrupted) up to its last completion.
+        final boolean early = stop.get() || (done && !spec.timeBased());
+        final long windowEnd = Math.min(endAt, Math.max(measureStart + 1, early ?
+            lastCompletion(running.workers(), now) : endAt));
+        BenchResult result = collect(spec, region, layout, running.workers(), cpuEnd.minus(cpuStart), drained,
+            windowEnd - measureStart, samples, sequences);
+        if (spec.verify() && spec.rw().writes() && result.ok() && !stop.get())
+        {
+            final ReadBack readBack = readBack(spec, sequences);
+            result = result.withReadBack(readBack.checked(), readBack.failure());
+        }
+        return result;
     }
 
     private BenchResult collect(final JobSpec spec, final long region, final long layout, final List<Worker> workers,
-        final CpuClock.Sample cpu, final boolean drained)
+        final CpuClock.Sample cpu, final boolean drained, final long runtimeNs, final Samples.Recorder samples,
+        final long[] sequences)
     {
         final AbstractHistogram reads = new Histogram(Worker.HIGHEST_LATENCY_NS, 3);
         final AbstractHistogram writes = new Histogram(Worker.HIGHEST_LATENCY_NS, 3);
+        final long[] depths = new long[7];
         long readIos = 0;
         long writeIos = 0;
         long verified = 0;
@@ -252,6 +311,10 @@ final class BenchRunner
             readIos += worker.readIos();
             writeIos += worker.writeIos();
             verified += worker.verifiedReads();
+            for (int i = 0; i < depths.length; i++)
+            {
+                depths[i] += worker.depthLevels()[i];
+            }
             if (ioFailure == null)
             {
                 ioFailure = worker.ioFailure();
@@ -262,10 +325,21 @@ final class BenchRunner
             }
         }
         return new BenchResult(spec, target.engineName(), client, device, target.description(), region, layout,
-            spec.runtimeNs(),
-            new DirectionResult(readIos, readIos * spec.bs(), spec.runtimeNs(), reads),
-            new DirectionResult(writeIos, writeIos * spec.bs(), spec.runtimeNs(), writes),
-            cpu, verified, ioFailure, verifyFailure);
+            runtimeNs,
+            new DirectionResult(readIos, readIos * spec.bs(), runtimeNs, reads, samples.reads()),
+            new DirectionResult(writeIos, writeIos * spec.bs(), runtimeNs, writes, samples.writes()),
+            cpu, depths, verified, 0, stop.get(), ioFailure, verifyFailure, sequences, target.nvmeqFigures());
+    }
+
+    /** The end of a window that ended early: the last completion in it, or now if none completed. */
+    private static long lastCompletion(final List<Worker> workers, final long now)
+    {
+        long last = 0;
+        for (final Worker worker : workers)
+        {
+            last = Math.max(last, worker.lastCompletionAt());
+        }
+        return last == 0 ? now : last;
     }
 
     private int chunkBytes(final JobSpec spec)

@@ -34,6 +34,12 @@ interface BenchTarget extends AutoCloseable
     /** Writes (or reads, {@code write == false}) {@code length} bytes at {@code offset} through the transfer buffer. */
     void transfer(boolean write, int nsid, long offset, int length);
 
+    /** The figures for {@code jobs[].nvmeq}; null for a target without queue-pair actors. */
+    default NvmeqFigures nvmeqFigures()
+    {
+        return null;
+    }
+
     /** Starts the workload of {@code jobs}; the drivers stop by themselves at each job's end. */
     Running start(List<JobContext> jobs);
 

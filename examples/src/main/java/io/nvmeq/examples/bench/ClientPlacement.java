@@ -7,7 +7,7 @@ public enum ClientPlacement
 {
     /**
      * One client actor per queue pair on that queue pair's own busy-poll dispatcher: request and reply never
-     * leave the CPU (DESIGN.md section 4, run-to-completion as in SPDK and Seastar).
+     * leave the CPU (run-to-completion, as in SPDK and Seastar).
      */
     COLOCATED("colocated"),
     /** Requests through the {@code Nvmeq} facade's CompletionStages, from outside the actor system. */

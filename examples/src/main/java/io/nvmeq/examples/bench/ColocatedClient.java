@@ -1,5 +1,6 @@
 package io.nvmeq.examples.bench;
 
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 
 import akka.actor.typed.ActorRef;
@@ -8,6 +9,7 @@ import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
+import akka.actor.typed.javadsl.TimerScheduler;
 import io.nvmeq.actors.IoReply;
 import io.nvmeq.actors.IoRequest;
 import io.nvmeq.actors.QueuePairCommand;
@@ -15,9 +17,9 @@ import io.nvmeq.engine.DmaBuffer;
 
 /**
  * The actor path's load generator for one job: an actor spawned on its queue pair's own busy-poll dispatcher,
- * so that each request and its reply stay on one thread and CPU (DESIGN.md section 4). It keeps {@code iodepth}
- * requests outstanding, each slot with its own region of a pre-allocated DMA buffer, and issues the next one
- * from the reply of the last.
+ * so that each request and its reply stay on one thread and CPU (run-to-completion, as in SPDK and Seastar).
+ * It keeps {@code iodepth} requests outstanding, each slot with its own region of a pre-allocated DMA buffer,
+ * and issues the next one from the reply of the last (or, with --rate_iops, when a timer says its turn came).
  *
  * <p>The behaviour is typed {@code Object} so that the queue pair can answer the actor itself (its reference
  * narrowed to {@code IoReply}): a message adapter would allocate a wrapper per reply.
@@ -34,6 +36,11 @@ final class ColocatedClient extends AbstractBehavior<Object>
     {
     }
 
+    /** --rate_iops: the slot's next turn has come (one instance per slot, made once). */
+    record Retry(int slot)
+    {
+    }
+
     private final ActorRef<QueuePairCommand> queuePair;
     private final ActorRef<IoReply> self;
     private final Worker worker;
@@ -42,18 +49,28 @@ final class ColocatedClient extends AbstractBehavior<Object>
     private final int bs;
     private final boolean fua;
     private final CountDownLatch finished;
+    private final TimerScheduler<Object> timers;
+    private final Retry[] retries;
     private boolean signalled;
 
     static Behavior<Object> create(final ActorRef<QueuePairCommand> queuePair, final Worker worker,
         final DmaBuffer buffer, final CountDownLatch finished)
     {
-        return Behaviors.setup(context -> new ColocatedClient(context, queuePair, worker, buffer, finished));
+        return Behaviors.withTimers(timers -> Behaviors.setup(context ->
+            new ColocatedClient(context, timers, queuePair, worker, buffer, finished)));
     }
 
-    private ColocatedClient(final ActorContext<Object> context, final ActorRef<QueuePairCommand> queuePair,
-        final Worker worker, final DmaBuffer buffer, final CountDownLatch finished)
+    private ColocatedClient(final ActorContext<Object> context, final TimerScheduler<Object> timers,
+        final ActorRef<QueuePairCommand> queuePair, final Worker worker, final DmaBuffer buffer,
+        final CountDownLatch finished)
     {
         super(context);
+        this.timers = timers;
+        this.retries = new Retry[worker.slots()];
+        for (int slot = 0; slot < retries.length; slot++)
+        {
+            retries[slot] = new Retry(slot);
+        }
         this.queuePair = queuePair;
         this.self = context.getSelf().narrow();
         this.worker = worker;
@@ -71,6 +88,7 @@ final class ColocatedClient extends AbstractBehavior<Object>
             .onMessage(IoReply.Done.class, this::onDone)
             .onMessage(IoReply.Failed.class, this::onFailed)
             .onMessage(Start.class, this::onStart)
+            .onMessage(Retry.class, retry -> onRetry(retry.slot()))
             .onMessage(Stop.class, stop -> Behaviors.stopped())
             .build();
     }
@@ -80,12 +98,14 @@ final class ColocatedClient extends AbstractBehavior<Object>
         final long now = System.nanoTime();
         for (int slot = 0; slot < worker.slots(); slot++)
         {
-            if (worker.mayIssue(now))
-            {
-                issue(slot, now);
-            }
+            next(slot, now);
         }
-        signalIfFinished(now);
+        return this;
+    }
+
+    private Behavior<Object> onRetry(final int slot)
+    {
+        next(slot, System.nanoTime());
         return this;
     }
 
@@ -112,6 +132,10 @@ final class ColocatedClient extends AbstractBehavior<Object>
         if (worker.mayIssue(now))
         {
             issue(slot, now);
+        }
+        else if (worker.waitNs() > 0)
+        {
+            timers.startSingleTimer(retries[slot], retries[slot], Duration.ofNanos(worker.waitNs()));
         }
         else
         {

@@ -2,6 +2,7 @@ package io.nvmeq.examples.bench;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -17,14 +18,24 @@ final class CpuClock
     private static final long NANOS_PER_TICK = 10_000_000L;
     private static final Path STAT = Path.of("/proc/self/stat");
 
-    /** A reading: total CPU ns, user and system ns (-1 where unknown). */
-    record Sample(long cpuNs, long userNs, long systemNs)
+    private static final Path TASKS = Path.of("/proc/self/task");
+
+    /**
+     * A reading: total CPU ns, user and system ns, and fio's {@code minf}, {@code majf} (page faults) and
+     * {@code ctx} (context switches of the threads alive at both readings); -1 where unknown.
+     */
+    record Sample(long cpuNs, long userNs, long systemNs, long minorFaults, long majorFaults, long contextSwitches)
     {
         Sample minus(final Sample earlier)
         {
-            return new Sample(cpuNs - earlier.cpuNs,
-                userNs < 0 || earlier.userNs < 0 ? -1 : userNs - earlier.userNs,
-                systemNs < 0 || earlier.systemNs < 0 ? -1 : systemNs - earlier.systemNs);
+            return new Sample(cpuNs - earlier.cpuNs, delta(userNs, earlier.userNs),
+                delta(systemNs, earlier.systemNs), delta(minorFaults, earlier.minorFaults),
+                delta(majorFaults, earlier.majorFaults), delta(contextSwitches, earlier.contextSwitches));
+        }
+
+        private static long delta(final long later, final long earlier)
+        {
+            return later < 0 || earlier < 0 ? -1 : Math.max(0, later - earlier);
         }
     }
 
@@ -46,11 +57,15 @@ final class CpuClock
         final long total = processCpuNs();
         long user = -1;
         long system = -1;
+        long minor = -1;
+        long major = -1;
         try
         {
             final String stat = Files.readString(STAT);
             final String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             // After "pid (comm) ", fields start at the third: state; utime is the 14th, stime the 15th.
+            minor = Long.parseLong(fields[7]);
+            major = Long.parseLong(fields[9]);
             user = Long.parseLong(fields[11]) * NANOS_PER_TICK;
             system = Long.parseLong(fields[12]) * NANOS_PER_TICK;
         }
@@ -58,7 +73,38 @@ final class CpuClock
         {
             // Not Linux: the total below is still exact.
         }
-        return new Sample(total, user, system);
+        return new Sample(total, user, system, minor, major, contextSwitches());
+    }
+
+    /** Voluntary and involuntary context switches summed over the process's threads; -1 off Linux. */
+    private static long contextSwitches()
+    {
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(TASKS))
+        {
+            long total = 0;
+            for (final Path task : tasks)
+            {
+                try
+                {
+                    for (final String line : Files.readAllLines(task.resolve("status")))
+                    {
+                        if (line.startsWith("voluntary_ctxt_switches:") || line.startsWith("nonvoluntary_ctxt_switches:"))
+                        {
+                            total += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                        }
+                    }
+                }
+                catch (final IOException ex)
+                {
+                    // The thread ended between the listing and the read.
+                }
+            }
+            return total;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return -1;
+        }
     }
 
     private static long processCpuNs()

@@ -6,7 +6,7 @@ import org.HdrHistogram.AbstractHistogram;
  * What one direction (read or write) of a run did in its measured window: I/Os, bytes and the latency of each
  * I/O from issue to completion as the load generator saw it.
  */
-record DirectionResult(long ios, long bytes, long runtimeNs, AbstractHistogram latency)
+record DirectionResult(long ios, long bytes, long runtimeNs, AbstractHistogram latency, Samples samples)
 {
     /** fio's percentiles, in its order. */
     static final double[] PERCENTILES = {1, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 99, 99.5, 99.9, 99.95, 99.99};

@@ -1,6 +1,9 @@
 package io.nvmeq.examples.bench;
 
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 
 import io.nvmeq.actors.Nvmeq;
@@ -21,6 +24,8 @@ final class FacadeClient
     private final DmaBuffer buffer;
     private final CountDownLatch finished;
     private final Slot[] slots;
+    /** --rate_iops: a slot's next turn is scheduled here (a daemon thread, made only for a rate-capped job). */
+    private final ScheduledExecutorService later;
     private boolean signalled;
 
     FacadeClient(final Nvmeq nvmeq, final int queue, final Worker worker, final DmaBuffer buffer,
@@ -36,6 +41,12 @@ final class FacadeClient
         {
             slots[i] = new Slot(i);
         }
+        this.later = worker.job().rateIntervalNs == 0 ? null : Executors.newSingleThreadScheduledExecutor(task ->
+        {
+            final Thread thread = new Thread(task, "nvmeq-bench-rate-" + queue);
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     void start()
@@ -45,11 +56,24 @@ final class FacadeClient
             final long now = System.nanoTime();
             for (final Slot slot : slots)
             {
-                if (worker.mayIssue(now))
-                {
-                    issue(slot, now);
-                }
+                next(slot, now);
             }
+        }
+    }
+
+    /** Called with the worker's monitor held: the slot's next I/O now, later (--rate_iops), or none. */
+    private void next(final Slot slot, final long now)
+    {
+        if (worker.mayIssue(now))
+        {
+            issue(slot, now);
+        }
+        else if (worker.waitNs() > 0)
+        {
+            later.schedule(slot.retry, worker.waitNs(), TimeUnit.NANOSECONDS);
+        }
+        else
+        {
             signalIfFinished(now);
         }
     }
@@ -84,6 +108,10 @@ final class FacadeClient
         if (!signalled && worker.finished(now))
         {
             signalled = true;
+            if (later != null)
+            {
+                later.shutdown();
+            }
             finished.countDown();
         }
     }
@@ -91,6 +119,8 @@ final class FacadeClient
     private final class Slot implements BiConsumer<Void, Throwable>
     {
         private final int index;
+        /** Made once: scheduling a retry allocates nothing of the slot's own. */
+        private final Runnable retry = this::retryNow;
 
         Slot(final int index)
         {
@@ -112,14 +142,15 @@ final class FacadeClient
                     final Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
                     worker.failed(index, String.valueOf(cause.getMessage()));
                 }
-                if (worker.mayIssue(now))
-                {
-                    issue(this, now);
-                }
-                else
-                {
-                    signalIfFinished(now);
-                }
+                next(this, now);
+            }
+        }
+
+        private void retryNow()
+        {
+            synchronized (worker)
+            {
+                next(this, System.nanoTime());
             }
         }
     }

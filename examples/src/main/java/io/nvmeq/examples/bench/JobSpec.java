@@ -11,12 +11,16 @@ import java.util.Objects;
  * @param bs         bytes per I/O, a multiple of the device's logical block size
  * @param iodepth    I/Os each job keeps outstanding
  * @param numjobs    jobs; each has its own queue pair (or, for POSIX, its own {@code iodepth} threads)
- * @param runtimeNs  measured time, after the ramp
+ * @param runtimeNs  measured time, after the ramp; 0 = no limit (fio's {@code runtime=0})
  * @param rampNs     time run before measuring starts, as fio's {@code ramp_time}
- * @param size       bytes of the device or file the jobs touch, from offset 0; 0 = all of it
+ * @param offset     first byte of the region the job covers (fio's {@code offset})
+ * @param size       bytes of the region from {@code offset}; 0 = to the end of the device or file
+ * @param ioSize     bytes of I/O each job does before it ends unless time-based (fio's {@code io_size}); 0 = size
+ * @param timeBased  run for the runtime even when io_size is done (fio's {@code time_based})
+ * @param rateIops   I/Os per second each job issues at most, evenly spaced (fio's {@code rate_iops}); 0 = no cap
  * @param fua        writes with Force Unit Access (POSIX: O_DSYNC)
  * @param verify     crc32c verification: every block written carries its offset, a write sequence and a checksum,
- *                   every block read is checked
+ *                   every block read is checked, and a job that writes reads its region back at its end
  * @param verifyOnly no workload: read the region once and check the blocks a previous verify run wrote
  * @param nsid       namespace (NVMe targets)
  * @param seed       seeds offsets, the read/write mix and the data written, so a job is reproducible
@@ -30,7 +34,11 @@ public record JobSpec(
     int numjobs,
     long runtimeNs,
     long rampNs,
+    long offset,
     long size,
+    long ioSize,
+    boolean timeBased,
+    long rateIops,
     boolean fua,
     boolean verify,
     boolean verifyOnly,
@@ -62,17 +70,25 @@ public record JobSpec(
         {
             throw new IllegalArgumentException("--numjobs must be 1.." + MAX_NUMJOBS + ", not " + numjobs);
         }
-        if (runtimeNs <= 0)
+        if (runtimeNs < 0)
         {
-            throw new IllegalArgumentException("--runtime must be positive");
+            throw new IllegalArgumentException("--runtime must not be negative");
         }
         if (rampNs < 0)
         {
             throw new IllegalArgumentException("--ramp_time must not be negative");
         }
-        if (size < 0)
+        if (offset < 0 || size < 0 || ioSize < 0)
         {
-            throw new IllegalArgumentException("--size must not be negative");
+            throw new IllegalArgumentException("--offset, --size and --io_size must not be negative");
+        }
+        if (rateIops < 0 || rateIops > 1_000_000_000L)
+        {
+            throw new IllegalArgumentException("--rate_iops must be 0..1000000000, not " + rateIops);
+        }
+        if (timeBased && runtimeNs == 0)
+        {
+            throw new IllegalArgumentException("--time_based needs a --runtime (it would run until interrupted)");
         }
         if (verifyOnly && !verify)
         {
@@ -90,21 +106,34 @@ public record JobSpec(
         return rw.reads() && rw.writes() ? rwmixread : rw.reads() ? 100 : 0;
     }
 
+    /** When the measured window ends, counted from its start; "never" for a job without a runtime. */
+    public long windowNs()
+    {
+        return runtimeNs == 0 ? Long.MAX_VALUE / 4 : runtimeNs;
+    }
+
     public JobSpec withRw(final RwMode mode, final String jobName)
     {
-        return new JobSpec(jobName, mode, rwmixread, bs, iodepth, numjobs, runtimeNs, rampNs, size, fua, verify,
-            verifyOnly, nsid, seed);
+        return new JobSpec(jobName, mode, rwmixread, bs, iodepth, numjobs, runtimeNs, rampNs, offset, size, ioSize,
+            timeBased, rateIops, fua, verify, verifyOnly, nsid, seed);
     }
 
     public JobSpec withIodepth(final int depth)
     {
-        return new JobSpec(name, rw, rwmixread, bs, depth, numjobs, runtimeNs, rampNs, size, fua, verify, verifyOnly,
-            nsid, seed);
+        return new JobSpec(name, rw, rwmixread, bs, depth, numjobs, runtimeNs, rampNs, offset, size, ioSize,
+            timeBased, rateIops, fua, verify, verifyOnly, nsid, seed);
     }
 
     public JobSpec withNumjobs(final int jobs)
     {
-        return new JobSpec(name, rw, rwmixread, bs, iodepth, jobs, runtimeNs, rampNs, size, fua, verify, verifyOnly,
-            nsid, seed);
+        return new JobSpec(name, rw, rwmixread, bs, iodepth, jobs, runtimeNs, rampNs, offset, size, ioSize,
+            timeBased, rateIops, fua, verify, verifyOnly, nsid, seed);
+    }
+
+    /** The same job for a time (the reference matrix, scale, warm-ups): io_size does not end it. */
+    public JobSpec timed(final long runtime, final long ramp)
+    {
+        return new JobSpec(name, rw, rwmixread, bs, iodepth, numjobs, runtime, ramp, offset, size, ioSize, true,
+            rateIops, fua, verify, verifyOnly, nsid, seed);
     }
 }

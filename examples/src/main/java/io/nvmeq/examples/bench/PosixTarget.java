@@ -10,6 +10,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -261,8 +262,18 @@ final class PosixTarget implements BenchTarget
         public void run()
         {
             long now = System.nanoTime();
-            while (worker.mayIssue(now))
+            while (true)
             {
+                if (!worker.mayIssue(now))
+                {
+                    if (worker.waitNs() == 0)
+                    {
+                        return;
+                    }
+                    LockSupport.parkNanos(worker.waitNs());
+                    now = System.nanoTime();
+                    continue;
+                }
                 worker.issue(0, now);
                 buffer.clear();
                 try

@@ -64,13 +64,17 @@ class Progress
         lastTick = now;
         lastCompletions = completions;
         final boolean ramping = now < measureStart;
-        final double percent = 100.0 * (now - startAt) / Math.max(1, endAt - startAt);
+        // A job without a runtime ends when its io_size is done: its share of time is unknown.
+        final boolean timed = spec.runtimeNs() > 0;
+        final double percent = timed ? 100.0 * (now - startAt) / Math.max(1, endAt - startAt) : 0;
         final long eta = Math.max(0, TimeUnit.NANOSECONDS.toSeconds(endAt - now));
         final String direction = spec.rw().reads() && spec.rw().writes() ? "m" : spec.rw().reads() ?
             (spec.rw().random() ? "r" : "R") : (spec.rw().random() ? "w" : "W");
-        final String line = String.format(Locale.ROOT, "Jobs: %d (f=%d): [%s(%d)][%s %.1f%%][%s][%s IOPS][eta %02dm:%02ds]",
-            spec.numjobs(), spec.numjobs(), direction, spec.numjobs(), ramping ? "ramp" : "run", percent,
-            FioFormat.bandwidth(iops * spec.bs()), FioFormat.count(iops), eta / 60, eta % 60);
+        final String line = String.format(Locale.ROOT, "Jobs: %d (f=%d): [%s(%d)][%s %s][%s][%s IOPS][eta %s]",
+            spec.numjobs(), spec.numjobs(), direction, spec.numjobs(), ramping ? "ramp" : "run",
+            timed ? String.format(Locale.ROOT, "%.1f%%", percent) : "-.-%",
+            FioFormat.bandwidth(iops * spec.bs()), FioFormat.count(iops),
+            timed ? String.format(Locale.ROOT, "%02dm:%02ds", eta / 60, eta % 60) : "--m:--s");
         if (rewrite)
         {
             out.print("\r" + line + " ".repeat(Math.max(0, lastLength - line.length())));

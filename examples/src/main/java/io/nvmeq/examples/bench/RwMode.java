@@ -9,7 +9,9 @@ public enum RwMode
     WRITE(false, true, false),
     RANDREAD(true, false, true),
     RANDWRITE(false, true, true),
-    RANDRW(true, true, true);
+    RANDRW(true, true, true),
+    /** Sequential mixed reads and writes (fio's {@code rw}, also spelled {@code readwrite}). */
+    RW(true, true, false);
 
     private final boolean reads;
     private final boolean writes;
@@ -46,13 +48,14 @@ public enum RwMode
     /** @throws IllegalArgumentException naming the accepted values */
     public static RwMode parse(final String text)
     {
+        final String name = text.trim().toLowerCase(Locale.ROOT);
         for (final RwMode mode : values())
         {
-            if (mode.fioName().equals(text.trim().toLowerCase(Locale.ROOT)))
+            if (mode.fioName().equals(name) || (mode == RW && name.equals("readwrite")))
             {
                 return mode;
             }
         }
-        throw new IllegalArgumentException("--rw must be read, write, randread, randwrite or randrw, not '" + text + "'");
+        throw new IllegalArgumentException("--rw must be read, write, rw (readwrite), randread, randwrite or randrw, not '" + text + "'");
     }
 }

@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -11,9 +12,14 @@ import java.util.concurrent.TimeUnit;
 
 import io.nvmeq.examples.cli.ExitCodes;
 import io.nvmeq.examples.cli.JsonWriter;
+import io.nvmeq.examples.io.NumberConverters;
 import io.nvmeq.hw.device.BadDeviceUriException;
 import io.nvmeq.hw.device.DeviceUri;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.IDefaultValueProvider;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -29,6 +35,7 @@ import picocli.CommandLine.Spec;
     name = "scale",
     mixinStandardHelpOptions = true,
     sortOptions = false,
+    defaultValueProvider = ScaleCommand.Defaults.class,
     description = {
         "Run one job on 1, 2, 4, ... queue pairs, on a CPU-bound and on a latency-bound device model; print I/Os per "
             + "second against queue pairs beside the ideal line, and write the chart as SVG.",
@@ -60,7 +67,7 @@ public final class ScaleCommand implements Callable<Integer>
         description = "The job's rw (default: ${DEFAULT-VALUE}).")
     String rw;
 
-    @Option(names = "--bs", paramLabel = "BYTES", defaultValue = "4k", converter = SizeConverter.class,
+    @Option(names = "--bs", paramLabel = "BYTES", defaultValue = "4k", converter = NumberConverters.Size.class,
         description = "Bytes per I/O (default: ${DEFAULT-VALUE}).")
     long bs;
 
@@ -68,36 +75,52 @@ public final class ScaleCommand implements Callable<Integer>
         description = "Outstanding I/Os per queue pair: the per-queue depth limit (default: ${DEFAULT-VALUE}).")
     int iodepth;
 
-    @Option(names = "--runtime", paramLabel = "TIME", defaultValue = "2s", converter = FioTime.class,
-        description = "Measured time per point (default: 2s).")
-    long runtimeNs;
+    @Mixin
+    TimingOptions timing;
 
-    @Option(names = "--ramp_time", paramLabel = "TIME", defaultValue = "500ms", converter = FioTime.class,
-        description = "Ramp per point (default: 500ms).")
-    long rampNs;
-
-    @Option(names = {"--engine", "--ioengine"}, paramLabel = "ENGINE", defaultValue = "actors",
-        description = "actors or raw (default: ${DEFAULT-VALUE}).")
-    String engine;
-
-    @Option(names = "--client", paramLabel = "WHERE", defaultValue = "colocated",
-        description = "Actor path: colocated or facade (default: ${DEFAULT-VALUE}).")
-    String client;
+    @Mixin
+    EngineOptions engine;
 
     @Option(names = "--chart", paramLabel = "FILE", defaultValue = "nvmeq-scale.svg",
         description = "Where the SVG chart goes (default: ${DEFAULT-VALUE}); 'none' for no chart.")
     String chart;
 
-    @Option(names = "--output-format", paramLabel = "FORMAT", defaultValue = "normal",
-        description = "normal or json (default: ${DEFAULT-VALUE}).")
-    String outputFormat;
+    @Option(names = "--repeat", paramLabel = "N", defaultValue = "3",
+        description = "Runs per point; the table and chart show their median and the chart their spread (min and "
+            + "max) (default: ${DEFAULT-VALUE}).")
+    int repeat;
 
-    @Option(names = "--eta", paramLabel = "WHEN", defaultValue = "auto",
-        description = "Live progress line on stderr: auto, always or never (default: ${DEFAULT-VALUE}).")
-    String eta;
+    @Mixin
+    OutputOptions output;
 
-    /** One measured point. */
-    record Point(int queuePairs, double iops, double ideal, BenchResult result)
+    @Mixin
+    ProgressOptions eta;
+
+    /** This command's defaults for the shared option blocks. */
+    public static final class Defaults implements IDefaultValueProvider
+    {
+        @Override
+        public String defaultValue(final ArgSpec argSpec)
+        {
+            if (argSpec instanceof OptionSpec option)
+            {
+                return switch (option.longestName())
+                {
+                    case "--runtime" -> "2s";
+                    case "--ramp_time" -> "500ms";
+                    default -> null;
+                };
+            }
+            return null;
+        }
+    }
+
+    /**
+     * One point: the median of its runs' I/Os per second (and the run that gave it), their spread, and the ideal
+     * (the one-queue-pair median times the queue pairs).
+     */
+    record Point(int queuePairs, double iops, double minIops, double maxIops, double ideal, BenchResult result,
+        double[] runs)
     {
     }
 
@@ -109,23 +132,9 @@ public final class ScaleCommand implements Callable<Integer>
     @Override
     public Integer call() throws Exception
     {
-        final PrintWriter out = spec.commandLine().getOut();
         final PrintWriter err = spec.commandLine().getErr();
-        final boolean json = switch (outputFormat)
-        {
-            case "normal" -> false;
-            case "json" -> true;
-            default -> throw new ParameterException(spec.commandLine(),
-                "--output-format must be normal or json, not '" + outputFormat + "'");
-        };
-        final Progress progress = switch (eta)
-        {
-            case "auto" -> System.console() != null ? new Progress(err, true) : Progress.NONE;
-            case "always" -> new Progress(err, System.console() != null);
-            case "never" -> Progress.NONE;
-            default -> throw new ParameterException(spec.commandLine(),
-                "--eta must be auto, always or never, not '" + eta + "'");
-        };
+        output.validate();
+        final Progress progress = eta.progress(err);
         final EngineKind engineKind;
         final ClientPlacement placement;
         final JobSpec base;
@@ -133,12 +142,16 @@ public final class ScaleCommand implements Callable<Integer>
         final int max = maxQueuePairs != null ? maxQueuePairs : 2 * cpus;
         try
         {
-            engineKind = EngineKind.parse(engine);
+            engineKind = engine.engine == null ? EngineKind.ACTORS : EngineKind.parse(engine.engine);
             if (engineKind == EngineKind.POSIX)
             {
                 throw new IllegalArgumentException("--engine must be actors or raw: scale measures nvmeq's queue pairs");
             }
-            placement = ClientPlacement.parse(client);
+            placement = ClientPlacement.parse(engine.client);
+            if (repeat < 1 || repeat > 100)
+            {
+                throw new IllegalArgumentException("--repeat must be 1..100, not " + repeat);
+            }
             if (bs > Integer.MAX_VALUE)
             {
                 throw new IllegalArgumentException("--bs " + bs + " is too large");
@@ -148,8 +161,8 @@ public final class ScaleCommand implements Callable<Integer>
                 throw new IllegalArgumentException("--max-queue-pairs must be 1.." + JobSpec.MAX_NUMJOBS + ", not " + max);
             }
             final RwMode mode = RwMode.parse(rw);
-            base = new JobSpec(mode.fioName(), mode, 50, (int)bs, iodepth, 1, runtimeNs, rampNs, 0, false, false, false,
-                1, 20170713L);
+            base = new JobSpec(mode.fioName(), mode, 50, (int)bs, iodepth, 1, timing.runtimeNs, timing.rampNs, 0, 0, 0,
+                true, 0, false, false, false, 1, 20170713L);
             DeviceUri.parse(cpuDevice);
         }
         catch (final IllegalArgumentException ex)
@@ -189,23 +202,24 @@ public final class ScaleCommand implements Callable<Integer>
             {
                 if (model.skipped() == null)
                 {
-                    panels.add(new ScaleChart.Series(model.name() + ": " + model.device(), model.name(),
+                    panels.add(new ScaleChart.Series(model.name(), model.device(),
                         model.points()));
                 }
             }
             Files.writeString(Path.of(chart), ScaleChart.svg(String.format(Locale.ROOT,
                 "nvmeq scale: %s bs=%d iodepth=%d per queue pair, engine %s, %d CPUs", base.rw().fioName(),
-                base.bs(), base.iodepth(), engineKind.cliName(), cpus), panels));
+                base.bs(), base.iodepth(), engineKind.cliName(), cpus), cpus, repeat, panels));
         }
-        if (json)
-        {
-            out.println(json(models, base, engineKind, placement, cpus));
-        }
-        else
+        final PrintWriter out = output.open(spec.commandLine().getOut());
+        if (output.text())
         {
             text(models, base, engineKind, placement, cpus, out);
         }
-        out.flush();
+        if (output.json())
+        {
+            out.println(json(models, base, engineKind, placement, cpus));
+        }
+        output.close(out);
         for (final Model model : models)
         {
             for (final Point point : model.points())
@@ -231,9 +245,8 @@ public final class ScaleCommand implements Callable<Integer>
         try (BenchTarget target = Targets.open(engineKind, device, placement, 1, base.iodepth()))
         {
             new BenchRunner(target, device, "", Targets.movesData(device), Progress.NONE)
-                .run(new JobSpec("warm-up", base.rw(), 50, base.bs(), base.iodepth(), 1,
-                    Math.min(base.runtimeNs(), TimeUnit.SECONDS.toNanos(1)), 0, 0, false, false, false, 1, base.seed()),
-                    false);
+                .run(base.withRw(base.rw(), "warm-up").timed(Math.min(base.runtimeNs(), TimeUnit.SECONDS.toNanos(1)),
+                    0), false);
         }
         for (final int n : counts)
         {
@@ -242,28 +255,52 @@ public final class ScaleCommand implements Callable<Integer>
             {
                 final BenchRunner runner = new BenchRunner(target, device,
                     BenchCommand.clientName(engineKind, placement), Targets.movesData(device), progress);
-                final BenchResult result;
+                final List<BenchResult> results = new ArrayList<>();
                 try
                 {
-                    result = runner.run(job, false);
+                    for (int r = 0; r < repeat; r++)
+                    {
+                        final BenchResult result = runner.run(job, false);
+                        results.add(result);
+                        if (!result.ok())
+                        {
+                            break;
+                        }
+                    }
                 }
                 catch (final IllegalArgumentException ex)
                 {
                     throw new ParameterException(spec.commandLine(), ex.getMessage(), ex);
                 }
-                final double iops = result.read().iops() + result.write().iops();
+                results.sort(Comparator.comparingDouble(ScaleCommand::iops));
+                final double[] runs = results.stream().mapToDouble(ScaleCommand::iops).toArray();
+                final BenchResult median = results.get((results.size() - 1) / 2);
+                final double iops = iops(median);
                 if (n == 1)
                 {
                     perQueuePair = iops;
                 }
-                points.add(new Point(n, iops, perQueuePair * n, result));
-                if (!result.ok())
+                points.add(new Point(n, iops, runs[0], runs[runs.length - 1], perQueuePair * n, median, runs));
+                if (results.stream().anyMatch(result -> !result.ok()))
                 {
+                    for (final BenchResult result : results)
+                    {
+                        if (!result.ok())
+                        {
+                            points.set(points.size() - 1, new Point(n, iops, runs[0], runs[runs.length - 1],
+                                perQueuePair * n, result, runs));
+                        }
+                    }
                     break;
                 }
             }
         }
         return new Model(name, device, meaning, points, null);
+    }
+
+    private static double iops(final BenchResult result)
+    {
+        return result.read().iops() + result.write().iops();
     }
 
     private void text(final List<Model> models, final JobSpec base, final EngineKind engineKind,
@@ -284,7 +321,7 @@ public final class ScaleCommand implements Callable<Integer>
         {
             if (model.skipped() == null)
             {
-                out.printf("  %14s %9s %7s", model.name() + " IOPS", "ideal", "scaling");
+                out.printf("  %14s %15s %9s %7s", model.name() + " IOPS", "min-max", "ideal", "scaling");
             }
         }
         out.println();
@@ -303,13 +340,14 @@ public final class ScaleCommand implements Callable<Integer>
                 {
                     final Point point = model.points().get(row);
                     queuePairs = point.queuePairs();
-                    line.append(String.format(Locale.ROOT, "  %14s %9s %6.2fx", FioFormat.count(point.iops()),
+                    line.append(String.format(Locale.ROOT, "  %14s %15s %9s %6.2fx", FioFormat.count(point.iops()),
+                        FioFormat.count(point.minIops()) + "-" + FioFormat.count(point.maxIops()),
                         FioFormat.count(point.ideal()), point.ideal() == 0 ? 0 : point.iops() / point.ideal() *
                             point.queuePairs()));
                 }
                 else
                 {
-                    line.append(String.format("  %14s %9s %7s", "-", "-", "-"));
+                    line.append(String.format("  %14s %15s %9s %7s", "-", "-", "-", "-"));
                 }
             }
             out.printf("%11d%s%n", queuePairs, line);
@@ -317,6 +355,7 @@ public final class ScaleCommand implements Callable<Integer>
         out.println();
         out.println("Each device model is warmed up with one unmeasured 1-queue-pair run (1 s at most) first; every point then " +
             "opens the device afresh with that many queue pairs.");
+        out.printf("Each point: the median of %d run(s) (min-max: their spread).%n", repeat);
         out.println("ideal = the 1-queue-pair rate x queue pairs; scaling = measured / 1-queue-pair rate (ideal: " +
             "equal to the queue pairs).");
         if (!"none".equals(chart))
@@ -357,7 +396,15 @@ public final class ScaleCommand implements Callable<Integer>
                 json.beginObject()
                     .field("queue_pairs", point.queuePairs())
                     .field("iops", point.iops())
-                    .field("ideal_iops", point.ideal());
+                    .field("ideal_iops", point.ideal())
+                    .field("min_iops", point.minIops())
+                    .field("max_iops", point.maxIops());
+                json.name("runs_iops").beginArray();
+                for (final double run : point.runs())
+                {
+                    json.value(run);
+                }
+                json.endArray();
                 json.name("job");
                 BenchReport.job(point.result(), json);
                 json.endObject();

@@ -6,6 +6,7 @@ import java.util.Properties;
 
 import io.nvmeq.actors.NvmeqSettings;
 import io.nvmeq.hw.device.DeviceUri;
+import io.nvmeq.hw.emu.EmulatedUri;
 import io.nvmeq.hw.emu.EmulatorConfig;
 
 /** Opens the {@link BenchTarget} an engine and a device URI name, refusing combinations that make no sense. */
@@ -24,7 +25,7 @@ final class Targets
     /** False for emu:null, which drops writes and reads zeroes. */
     static boolean movesData(final String device)
     {
-        return !(DeviceUri.parse(device) instanceof DeviceUri.Emulated emulated) ||
+        return !(DeviceUri.parse(device) instanceof EmulatedUri emulated) ||
             emulated.config().backend() != EmulatorConfig.Backend.NULL;
     }
 

@@ -34,6 +34,14 @@ final class Worker
     private final AbstractHistogram readLatency = new IntCountsHistogram(HIGHEST_LATENCY_NS, 3);
     private final AbstractHistogram writeLatency = new IntCountsHistogram(HIGHEST_LATENCY_NS, 3);
     private final AtomicLong completions = new AtomicLong();
+    /** Measured-window I/Os by direction, readable while the job runs (bandwidth and IOPS samples). */
+    private final AtomicLong readCount = new AtomicLong();
+    private final AtomicLong writeCount = new AtomicLong();
+    /** fio's iodepth_level: I/Os issued at depth 1, 2-3, 4-7, 8-15, 16-31, 32-63, 64 and more. */
+    private final long[] depthLevels = new long[7];
+    private long lastCompletionAt;
+    private boolean exhausted;
+    private long waitNs;
     private long completed;
     private long readIos;
     private long writeIos;
@@ -79,16 +87,49 @@ final class Worker
         return slots;
     }
 
-    /** True while the job runs and nothing has failed: the driver may issue another I/O. */
+    /**
+     * True while the job runs, nothing has failed and io_size is not done: the driver may (and must) issue one
+     * more I/O, which this call has counted against the job's io_size.
+     */
     boolean mayIssue(final long now)
     {
-        return now < job.endAt && ioFailure == null && verifyFailure == null;
+        if (stopped(now))
+        {
+            waitNs = 0;
+            return false;
+        }
+        waitNs = job.rateWait(now);
+        if (waitNs > 0)
+        {
+            return false;
+        }
+        if (!job.claim())
+        {
+            exhausted = true;
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * After {@link #mayIssue} said no: how long until the job's --rate_iops lets it issue (the driver retries
+     * then), or 0 when it issues nothing more.
+     */
+    long waitNs()
+    {
+        return waitNs;
+    }
+
+    /** The job issues nothing more: its time is up, it was stopped, it failed, or its io_size is done. */
+    private boolean stopped(final long now)
+    {
+        return exhausted || now >= job.endAt || job.stop.get() || ioFailure != null || verifyFailure != null;
     }
 
     /** Nothing is outstanding and nothing more will be issued. */
     boolean finished(final long now)
     {
-        return inFlight == 0 && !mayIssue(now);
+        return inFlight == 0 && (stopped(now) || job.budget.get() <= 0);
     }
 
     int inFlight()
@@ -114,10 +155,11 @@ final class Worker
             {
                 final long sequence = expected[(int)block] + 1;
                 sequences[slot] = sequence;
-                codec.stamp(buffers[slot], 0, block * job.spec.bs(), sequence);
+                codec.stamp(buffers[slot], 0, job.spec.offset() + block * job.spec.bs(), sequence);
             }
         }
         inFlight++;
+        depthLevels[inFlight >= 64 ? 6 : 31 - Integer.numberOfLeadingZeros(inFlight)]++;
         started[slot] = now;
     }
 
@@ -129,13 +171,13 @@ final class Worker
     /** Byte offset of the slot's current I/O. */
     long offset(final int slot)
     {
-        return blocks[slot] * job.spec.bs();
+        return job.spec.offset() + blocks[slot] * job.spec.bs();
     }
 
     /** First logical block of the slot's current I/O. */
     long lba(final int slot)
     {
-        return blocks[slot] * job.lbasPerIo();
+        return offset(slot) / job.lbaSize;
     }
 
     int lbaCount()
@@ -173,15 +215,16 @@ final class Worker
         if (now >= job.measureStart && now < job.endAt)
         {
             final long latency = Math.min(now - started[slot], HIGHEST_LATENCY_NS);
+            lastCompletionAt = now;
             if (read)
             {
                 readLatency.recordValue(latency);
-                readIos++;
+                readCount.setRelease(++readIos);
             }
             else
             {
                 writeLatency.recordValue(latency);
-                writeIos++;
+                writeCount.setRelease(++writeIos);
             }
         }
         completions.setRelease(++completed);
@@ -241,6 +284,30 @@ final class Worker
     long writeIos()
     {
         return writeIos;
+    }
+
+    /** Measured-window reads so far, from any thread. */
+    long readsSoFar()
+    {
+        return readCount.getAcquire();
+    }
+
+    /** Measured-window writes so far, from any thread. */
+    long writesSoFar()
+    {
+        return writeCount.getAcquire();
+    }
+
+    /** When the last I/O of the measured window completed (0 if none). */
+    long lastCompletionAt()
+    {
+        return lastCompletionAt;
+    }
+
+    /** I/Os issued by depth, fio's iodepth_level buckets. */
+    long[] depthLevels()
+    {
+        return depthLevels;
     }
 
     /** Reads checked by --verify, ramp and drain included. */

@@ -3,6 +3,8 @@ package io.nvmeq.examples.cli;
 import io.nvmeq.actors.Nvmeq;
 import io.nvmeq.hw.device.BadDeviceUriException;
 import io.nvmeq.hw.device.DeviceUri;
+import io.nvmeq.hw.emu.EmulatedUri;
+import io.nvmeq.hw.vfio.VfioUri;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -95,7 +97,7 @@ public final class DeviceOption
         {
             throw new ParameterException(spec.commandLine(), "--namespace-id must be 1 or more, not " + requested);
         }
-        if (parse(spec, uri) instanceof DeviceUri.Vfio vfio)
+        if (parse(spec, uri) instanceof VfioUri vfio)
         {
             if (requested != null && requested != vfio.namespace())
             {
@@ -114,7 +116,7 @@ public final class DeviceOption
      */
     public static void requireEmulated(final CommandSpec spec, final String uri, final String what)
     {
-        if (!(parse(spec, uri) instanceof DeviceUri.Emulated))
+        if (!(parse(spec, uri) instanceof EmulatedUri))
         {
             throw new ParameterException(spec.commandLine(), what + " needs an emulated device (emu:memory, " +
                 "emu:file:/abs/path or emu:null), not " + uri);

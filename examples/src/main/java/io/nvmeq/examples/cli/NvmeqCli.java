@@ -3,10 +3,12 @@ package io.nvmeq.examples.cli;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
+import java.util.List;
 
 import io.nvmeq.examples.bench.BenchCommand;
 import io.nvmeq.examples.bench.ScaleCommand;
 import io.nvmeq.examples.faults.FaultsCommand;
+
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IParameterExceptionHandler;
@@ -97,6 +99,8 @@ public final class NvmeqCli implements Runnable
             Verbosity.apply(cli.quiet, cli.verbose.length);
             return new RunLast().execute(parseResult);
         });
+        // fio's rule for its own options: a repeated option is not an error, the last one wins.
+        List.of("bench", "scale", "faults").forEach(name -> commandLine.getSubcommands().get(name).setOverwrittenOptionsAllowed(true));
         return commandLine;
     }
 

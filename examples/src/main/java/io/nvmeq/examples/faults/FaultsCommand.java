@@ -1,14 +1,16 @@
 package io.nvmeq.examples.faults;
 
 import java.io.PrintWriter;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 
-import io.nvmeq.examples.bench.FioTime;
-import io.nvmeq.examples.bench.SizeConverter;
+import io.nvmeq.examples.bench.OutputOptions;
 import io.nvmeq.examples.cli.DeviceOption;
+import io.nvmeq.examples.io.NumberConverters;
 import io.nvmeq.hw.device.DeviceUri;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -61,15 +63,15 @@ public final class FaultsCommand implements Callable<Integer>
         description = "Requests each client keeps outstanding (default: ${DEFAULT-VALUE}).")
     int iodepth;
 
-    @Option(names = "--size", paramLabel = "BYTES", defaultValue = "4m", converter = SizeConverter.class,
+    @Option(names = "--size", paramLabel = "BYTES", defaultValue = "4m", converter = NumberConverters.Size.class,
         description = "Bytes covered from offset 0, laid out before the run (default: ${DEFAULT-VALUE}).")
     long size;
 
-    @Option(names = "--runtime", paramLabel = "TIME", defaultValue = "5s", converter = FioTime.class,
+    @Option(names = "--runtime", paramLabel = "TIME", defaultValue = "5s", converter = NumberConverters.Duration.class,
         description = "How long the workload runs: 500ms, 5s, 1m (default: 5s).")
     long runtimeNs;
 
-    @Option(names = "--kill-interval", paramLabel = "TIME", defaultValue = "200ms", converter = FioTime.class,
+    @Option(names = "--kill-interval", paramLabel = "TIME", defaultValue = "200ms", converter = NumberConverters.Duration.class,
         description = "Time between two kills of a random queue-pair actor; 0 = none (default: 200ms).")
     long killIntervalNs;
 
@@ -81,7 +83,7 @@ public final class FaultsCommand implements Callable<Integer>
         description = "Seeds the workload, the kills and the device's faults (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--phase-timeout", paramLabel = "TIME", defaultValue = "2m", converter = FioTime.class,
+    @Option(names = "--phase-timeout", paramLabel = "TIME", defaultValue = "2m", converter = NumberConverters.Duration.class,
         description = "Bound on laying out, and on draining plus reading back (twice this); what is still "
             + "outstanding then counts as unanswered. It must outlast the driver's own escalation of a lost "
             + "completion (30 s I/O timeout, Abort, a second deadline, reset) (default: 2m).")
@@ -91,16 +93,13 @@ public final class FaultsCommand implements Callable<Integer>
         description = "Namespace (default: ${DEFAULT-VALUE}).")
     int nsid;
 
-    @Option(names = "--output-format", paramLabel = "FORMAT", defaultValue = "normal",
-        description = "normal, json, or normal,json: the text, then the JSON of the same run on one line "
-            + "(default: ${DEFAULT-VALUE}).")
-    String outputFormat;
+    @Mixin
+    OutputOptions output;
 
     @Override
     public Integer call() throws Exception
     {
-        final boolean json = json();
-        final boolean text = !json || outputFormat.startsWith("normal");
+        output.validate();
         final String uri = deviceUri();
         DeviceUri.parse(uri);
         final DrillSpec drillSpec;
@@ -122,16 +121,16 @@ public final class FaultsCommand implements Callable<Integer>
         {
             throw new ParameterException(spec.commandLine(), ex.getMessage(), ex);
         }
-        final PrintWriter out = spec.commandLine().getOut();
-        if (text)
+        final PrintWriter out = output.open(spec.commandLine().getOut());
+        if (output.text())
         {
             FaultsReport.text(result, out);
         }
-        if (json)
+        if (output.json())
         {
             out.println(FaultsReport.json(result));
-            out.flush();
         }
+        output.close(out);
         final String verdict = result.verdict();
         if (verdict != null)
         {
@@ -161,17 +160,6 @@ public final class FaultsCommand implements Callable<Integer>
         }
         DeviceOption.requireEmulated(spec, base, "fault injection (--fault-rate)");
         return base + (base.contains("?") ? "&" : "?") + "faults=random" + (dnr ? "-dnr:" : ":") +
-            java.math.BigDecimal.valueOf(faultRate).toPlainString() + ":" + seed;
-    }
-
-    private boolean json()
-    {
-        return switch (outputFormat)
-        {
-            case "normal" -> false;
-            case "json", "normal,json", "json,normal" -> true;
-            default -> throw new ParameterException(spec.commandLine(),
-                "--output-format must be normal, json or normal,json, not '" + outputFormat + "'");
-        };
+            BigDecimal.valueOf(faultRate).toPlainString() + ":" + seed;
     }
 }

@@ -1,11 +1,14 @@
 package io.nvmeq.examples.io;
 
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Numbers as people type them on a command line: decimal, or hexadecimal with {@code 0x} (as nvme-cli takes
  * LBAs), and for sizes a binary suffix {@code k}, {@code m}, {@code g} (KiB, MiB, GiB). A leading zero does not
- * mean octal: {@code 010} is ten.
+ * mean octal: {@code 010} is ten. Durations as fio takes them: a number with us, ms, s, m or h; a bare number is
+ * seconds. The one parser of numbers, sizes and durations of the command line: picocli options reach it through
+ * {@link NumberConverters}, fio job files directly.
  */
 public final class Numbers
 {
@@ -69,5 +72,49 @@ public final class Numbers
             throw new IllegalArgumentException(what + " '" + text + "' is out of range");
         }
         return value << shift;
+    }
+
+    /**
+     * A duration: a decimal number with an optional unit, us, ms, s, m or h (fio's units); a bare number is
+     * seconds, as in fio. At most a day.
+     *
+     * @return nanoseconds
+     * @throws IllegalArgumentException when the text is not a duration
+     */
+    public static long parseDuration(final String text, final String what)
+    {
+        final String t = text.trim().toLowerCase(Locale.ROOT);
+        int split = 0;
+        while (split < t.length() && (Character.isDigit(t.charAt(split)) || t.charAt(split) == '.'))
+        {
+            split++;
+        }
+        final String unit = t.substring(split);
+        final double value;
+        try
+        {
+            value = Double.parseDouble(t.substring(0, split));
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException(what + " '" + text + "' is not a time: use a number with us, ms, s, " +
+                "m or h (a bare number is seconds), e.g. 500ms or 30s");
+        }
+        final long unitNs = switch (unit)
+        {
+            case "us" -> TimeUnit.MICROSECONDS.toNanos(1);
+            case "ms" -> TimeUnit.MILLISECONDS.toNanos(1);
+            case "", "s", "sec" -> TimeUnit.SECONDS.toNanos(1);
+            case "m", "min" -> TimeUnit.MINUTES.toNanos(1);
+            case "h" -> TimeUnit.HOURS.toNanos(1);
+            default -> throw new IllegalArgumentException(what + " '" + text + "': unknown time unit '" + unit +
+                "'; use us, ms, s, m or h");
+        };
+        final double ns = value * unitNs;
+        if (ns > TimeUnit.DAYS.toNanos(1))
+        {
+            throw new IllegalArgumentException(what + " '" + text + "' is longer than a day");
+        }
+        return Math.round(ns);
     }
 }

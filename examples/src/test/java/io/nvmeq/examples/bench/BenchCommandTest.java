@@ -35,12 +35,12 @@ class BenchCommandTest
     void jsonParsesAndAgreesWithTheTextOfTheSameRun()
     {
         final Cli run = nvmeq("bench", "--device", "emu:memory?size=4m", "--rw=randrw", "--iodepth=2", SHORT,
-            "--ramp_time=100ms", "--output-format=normal,json", "--eta=never");
+            "--time_based", "--ramp_time=100ms", "--output-format=normal,json", "--eta=never");
         assertEquals(0, run.exitCode(), run::toString);
         final Object json = Json.parse(run.jsonLine());
         final Object job = Json.at(json, "jobs", 0);
         assertEquals("randrw", Json.at(job, "job options", "rw"));
-        assertEquals("nvmeq-actors", Json.at(job, "engine"));
+        assertEquals("nvmeq-actors", Json.at(job, "nvmeq", "engine"));
         final Matcher issued = Pattern.compile("issued rwts: total=(\\d+),(\\d+),0,0").matcher(run.out());
         assertTrue(issued.find(), run::toString);
         for (final String direction : List.of("read", "write"))
@@ -50,6 +50,7 @@ class BenchCommandTest
             assertEquals(ios, (long)Json.number(job, direction, "total_ios"), direction);
             assertEquals(ios * 4096, (long)Json.number(job, direction, "io_bytes"), direction);
             assertEquals(ios, (long)Json.number(job, direction, "lat_ns", "N"), direction);
+            assertEquals(ios, (long)Json.number(job, direction, "clat_ns", "N"), direction);
             final double iops = Json.number(job, direction, "iops");
             assertEquals(ios / 0.3, iops, 1e-3 * iops, direction);
             assertEquals(Math.round(Json.number(job, direction, "bw_bytes") / 1024),
@@ -58,13 +59,13 @@ class BenchCommandTest
             assertTrue(text.find(), run::toString);
             assertEquals(FioFormat.count(iops), text.group(1), direction);
             assertEquals(FioFormat.bandwidth(Json.number(job, direction, "bw_bytes")), text.group(2), direction);
-            final long p50 = (long)Json.number(job, direction, "lat_ns", "percentile", "50.000000");
-            final long min = (long)Json.number(job, direction, "lat_ns", "min");
-            final long max = (long)Json.number(job, direction, "lat_ns", "max");
+            final long p50 = (long)Json.number(job, direction, "clat_ns", "percentile", "50.000000");
+            final long min = (long)Json.number(job, direction, "clat_ns", "min");
+            final long max = (long)Json.number(job, direction, "clat_ns", "max");
             assertTrue(min > 0 && min <= p50 && p50 <= max, direction + ": " + min + " " + p50 + " " + max);
             assertTrue(run.out().contains(String.format(Locale.ROOT, "50.00th=[%d]", p50)), run::toString);
         }
-        final double cpuPerIo = Json.number(job, "cpu_ns_per_io");
+        final double cpuPerIo = Json.number(job, "nvmeq", "cpu_ns_per_io");
         assertTrue(run.out().contains(String.format(Locale.ROOT, "cpu/IO=%.0f ns", cpuPerIo)), run::toString);
     }
 
@@ -87,12 +88,12 @@ class BenchCommandTest
     {
         final Path file = dir.resolve("posix.dat");
         final Cli run = nvmeq("bench", "--device", "posix:" + file, "--size=1m", "--rw=randrw", "--iodepth=2",
-            "--verify=crc32c", SHORT, NO_RAMP, "--output-format=normal,json");
+            "--verify=crc32c", "--verify_state_save=0", SHORT, NO_RAMP, "--output-format=normal,json");
         assertEquals(0, run.exitCode(), run::toString);
         final Object job = Json.at(Json.parse(run.jsonLine()), "jobs", 0);
-        assertEquals("posix-psync", Json.at(job, "engine"));
-        assertEquals(Boolean.TRUE, Json.at(job, "verify", "ok"));
-        assertTrue(Json.number(job, "verify", "checked") > 0, run::toString);
+        assertEquals("posix-psync", Json.at(job, "nvmeq", "engine"));
+        assertEquals(Boolean.TRUE, Json.at(job, "nvmeq", "verify", "ok"));
+        assertTrue(Json.number(job, "nvmeq", "verify", "checked") > 0, run::toString);
         assertTrue(run.out().contains("verify       : crc32c"), run::toString);
     }
 
@@ -101,10 +102,11 @@ class BenchCommandTest
     {
         final Path image = dir.resolve("disk.img");
         final String device = "emu:file:" + image + "?size=1m";
+        final String state = "--verify_state_file=" + dir.resolve("verify.state");
         final Cli write = nvmeq("bench", "--device", device, "--rw=randwrite", "--iodepth=2", "--verify=crc32c",
-            SHORT, NO_RAMP);
+            SHORT, NO_RAMP, state);
         assertEquals(0, write.exitCode(), write::toString);
-        final Cli clean = nvmeq("bench", "--device", device, "--verify=crc32c", "--verify_only");
+        final Cli clean = nvmeq("bench", "--device", device, "--verify=crc32c", "--verify_only", state);
         assertEquals(0, clean.exitCode(), clean::toString);
         assertTrue(clean.out().contains("verify_only: 256 block(s) of 4096 bytes checked: OK"), clean::toString);
 
@@ -117,7 +119,7 @@ class BenchCommandTest
             one.put(0, (byte)(one.get(0) ^ 0x01)).rewind();
             channel.write(one, at);
         }
-        final Cli corrupt = nvmeq("bench", "--device", device, "--verify=crc32c", "--verify_only");
+        final Cli corrupt = nvmeq("bench", "--device", device, "--verify=crc32c", "--verify_only", state);
         assertEquals(ExitCodes.MISMATCH, corrupt.exitCode(), corrupt::toString);
         assertTrue(corrupt.err().contains("block at offset 315392 (0x4d000, LBA 616, 4096 bytes): crc32c mismatch"),
             corrupt::toString);
@@ -126,7 +128,7 @@ class BenchCommandTest
     @Test
     void badOptionsAreRefusedWithWhatIsWrong()
     {
-        assertRefused("--rw must be read, write, randread, randwrite or randrw, not 'randomread'",
+        assertRefused("--rw must be read, write, rw (readwrite), randread, randwrite or randrw, not 'randomread'",
             "--rw=randomread");
         assertRefused("--bs must be a positive multiple of 512 bytes, not 1000", "--bs=1000");
         assertRefused("--verify supports crc32c, not 'md5'", "--verify=md5");
@@ -138,7 +140,7 @@ class BenchCommandTest
             "--device=emu:memory?size=1m", "--size=2m");
         assertRefused("--engine posix reads and writes a file through the kernel", "--engine=posix");
         assertRefused("--verify needs a device that keeps data", "--device=emu:null", "--verify=crc32c");
-        assertRefused("--seed-matrix runs the seed's jobs", "--seed-matrix", "--iodepth=8");
+        assertRefused("--reference-matrix runs the reference jobs", "--seed-matrix", "--iodepth=8");
         assertRefused("--client applies to --engine actors only", "--engine=raw", "--client=facade");
     }
 
@@ -156,9 +158,9 @@ class BenchCommandTest
     }
 
     @Test
-    void theSeedMatrixComparesEveryCellWithPosix()
+    void theReferenceMatrixComparesEveryCellWithPosix()
     {
-        final Cli run = nvmeq("bench", "--seed-matrix", "--size=1m", "--runtime=200ms", NO_RAMP,
+        final Cli run = nvmeq("bench", "--reference-matrix", "--size=1m", "--runtime=200ms", NO_RAMP,
             "--posix-file=" + dir.resolve("seed.dat"), "--output-format=normal,json");
         assertEquals(0, run.exitCode(), run::toString);
         final Object cells = Json.at(Json.parse(run.jsonLine()), "seed_matrix", "cells");
@@ -174,7 +176,7 @@ class BenchCommandTest
                 Json.number(cell, "posix", "write", "total_ios");
             assertTrue(nvmeqIos > 0 && posixIos > 0, run::toString);
             assertEquals(nvmeqIos / posixIos, Json.number(cell, "ratio"), 1e-5);
-            assertEquals("posix-psync", Json.at(cell, "posix", "engine"));
+            assertEquals("posix-psync", Json.at(cell, "posix", "nvmeq", "engine"));
             assertTrue(run.out().contains(String.format(Locale.ROOT, "%6.2fx", nvmeqIos / posixIos)),
                 run::toString);
         }

@@ -73,6 +73,9 @@ class FaultsCommandTest
     @Test
     void badOptionsAreUsageErrors()
     {
+        // The shared option blocks: fio's last-one-wins and the output options' check.
+        assertEquals(ExitCodes.USAGE, Cli.nvmeq("faults", "--output-format", "normal", "--output-format=html")
+            .exitCode());
         assertEquals(ExitCodes.USAGE, Cli.nvmeq("faults", "--fault-rate", "2").exitCode());
         assertEquals(ExitCodes.USAGE, Cli.nvmeq("faults", "--dnr", "--fault-rate", "0").exitCode());
         assertEquals(ExitCodes.USAGE, Cli.nvmeq("faults", "--output-format", "xml").exitCode());

@@ -2,6 +2,7 @@ package io.nvmeq.hw.dma;
 
 import io.nvmeq.hw.nativeio.LibC;
 import io.nvmeq.hw.nativeio.NativeException;
+import io.nvmeq.hw.spec.MemoryPage;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -113,7 +114,7 @@ public final class DmaMemory implements AutoCloseable
     private static long systemPageSize()
     {
         final long size = LibC.libc().sysconf(LibC.SC_PAGESIZE);
-        return size > 0 ? size : 4096;
+        return size > 0 ? size : MemoryPage.SIZE;
     }
 
     /**

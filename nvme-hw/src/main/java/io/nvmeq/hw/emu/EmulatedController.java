@@ -10,6 +10,7 @@ import io.nvmeq.hw.device.Iommu;
 import io.nvmeq.hw.device.NvmeDevice;
 import io.nvmeq.hw.device.RegisterSpace;
 import io.nvmeq.hw.spec.Opcodes;
+import io.nvmeq.hw.spec.MemoryPage;
 import io.nvmeq.hw.spec.Registers;
 import io.nvmeq.hw.spec.Status;
 
@@ -18,7 +19,7 @@ import io.nvmeq.hw.spec.Status;
  * A driver reaches it only through {@link #registers()}, {@link #iommu()}, {@link #poll(int)} and the
  * eventfds of {@link #interrupts()}, as it would real hardware. Tests reach its {@link #faults() fault injector} and {@link #counters() counters}.
  *
- * <p>It has no thread of its own (DESIGN.md §2): an SQ tail doorbell write executes the new commands
+ * <p>It has no thread of its own (a third spinning thread would distort every measurement on a small machine): an SQ tail doorbell write executes the new commands
  * on the writer's thread (data moves then) and posts their completions, or, under a
  * {@link LatencyModel} or an injected delay, schedules them; {@link #poll(int)} posts the scheduled
  * completions whose time has come, and a CQ head doorbell write or a poll resumes submission queues
@@ -53,7 +54,7 @@ public final class EmulatedController implements NvmeDevice
     private final long maxTransferBytes;
 
     /** Memory page size the host chose in CC.MPS at enable. */
-    private volatile int pageSize = EmulatedIommu.PAGE_SIZE;
+    private volatile int pageSize = MemoryPage.SIZE;
     private volatile boolean closed;
     /** Surprise removal: the device is gone, registers read all-ones. */
     private volatile boolean removed;
@@ -78,7 +79,7 @@ public final class EmulatedController implements NvmeDevice
         // MDTS is in units of the minimum page size (4 KiB); without MDTS, the 16-bit NLB bounds a transfer.
         this.maxTransferBytes = config.mdts() == 0
             ? (65536L * config.blockSize())
-            : (long)EmulatedIommu.PAGE_SIZE << config.mdts();
+            : (long)MemoryPage.SIZE << config.mdts();
         this.adminCommands = new AdminCommands(this);
         this.nvmCommands = new NvmCommands(this);
         for (final FaultSpec fault : config.faults())

@@ -10,6 +10,8 @@ import org.slf4j.LoggerFactory;
 import io.nvmeq.hw.device.Iommu;
 import io.nvmeq.hw.device.IommuException;
 import io.nvmeq.hw.device.IovaRange;
+import io.nvmeq.hw.dma.IntervalTable;
+import io.nvmeq.hw.spec.MemoryPage;
 
 /**
  * The emulated controller's IOMMU. It behaves like VFIO's type1 IOMMU as a driver sees it (EINVAL for
@@ -18,13 +20,14 @@ import io.nvmeq.hw.device.IovaRange;
  * PRP list and data byte is translated here, and an access to an unmapped IOVA is a recorded fault
  * that touches nothing.
  *
- * <p>Translation is lock-free: mappings live in an immutable {@link MappingTable} that map/unmap
+ * <p>Translation is lock-free: mappings live in an immutable {@link IntervalTable} that map/unmap
  * replace under a lock (copy-on-write). A host that unmaps memory while a command still uses it has
  * broken the DMA contract; the controller then sees either the old or the new table for each access.
  */
 public final class EmulatedIommu implements Iommu
 {
-    public static final int PAGE_SIZE = 4096;
+    /** The IOMMU page: the driver's memory page. */
+    public static final int PAGE_SIZE = MemoryPage.SIZE;
     /** What {@link #translate} returns for an unmapped IOVA; no host address is all ones. */
     static final long FAULT = -1;
     private static final int FAULT_LOG_SIZE = 16;
@@ -34,7 +37,7 @@ public final class EmulatedIommu implements Iommu
     private final int mappingLimit;
     private final List<IovaRange> usableRanges;
     private final Object mapLock = new Object();
-    private volatile MappingTable table = MappingTable.EMPTY;
+    private volatile IntervalTable table = IntervalTable.EMPTY;
 
     private final AtomicLong faults = new AtomicLong();
     /** The last faulting IOVAs, newest at (faults - 1) % size: enough to diagnose without allocating. */
@@ -104,7 +107,7 @@ public final class EmulatedIommu implements Iommu
         }
         synchronized (mapLock)
         {
-            final MappingTable current = table;
+            final IntervalTable current = table;
             if (current.overlaps(iova, iova + length))
             {
                 throw new IommuException(IommuException.Reason.EXISTS, String.format(
@@ -131,7 +134,7 @@ public final class EmulatedIommu implements Iommu
         final long end = iova + length;
         synchronized (mapLock)
         {
-            final MappingTable current = table;
+            final IntervalTable current = table;
             // Like VFIO type1 v2: a range that cuts through a mapping is refused, nothing is unmapped.
             final int first = current.indexOf(iova);
             if (first >= 0 && current.start(first) != iova)
@@ -192,19 +195,19 @@ public final class EmulatedIommu implements Iommu
      */
     long translate(final long iova, final int length)
     {
-        final MappingTable current = table;
+        final IntervalTable current = table;
         final int index = current.indexOf(iova);
         if (index < 0 || iova + length > current.end(index))
         {
             return fault(index < 0 ? iova : current.end(index));
         }
-        return current.host(index) + (iova - current.start(index));
+        return current.value(index) + (iova - current.start(index));
     }
 
     /** Whether all of [iova, iova + length) is mapped; records a fault if not. */
     boolean check(final long iova, final long length)
     {
-        final long unmapped = table.firstUnmapped(iova, length);
+        final long unmapped = table.firstUncovered(iova, length);
         if (unmapped >= 0)
         {
             fault(unmapped);
@@ -251,7 +254,7 @@ public final class EmulatedIommu implements Iommu
         final int direction, final long iova, final long length, final long memory, final BlockStore store,
         final long storeOffset)
     {
-        final MappingTable current = table;
+        final IntervalTable current = table;
         if (!covered(current, iova, length))
         {
             return false;
@@ -263,7 +266,7 @@ public final class EmulatedIommu implements Iommu
             final long at = iova + done;
             final int index = current.indexOf(at);
             final long chunk = Math.min(length - done, current.end(index) - at);
-            final long host = current.host(index) + (at - current.start(index));
+            final long host = current.value(index) + (at - current.start(index));
             if (watching != null)
             {
                 watching.onAccess(host, chunk, direction == MEMORY_TO_HOST || direction == STORE_TO_HOST);
@@ -294,9 +297,9 @@ public final class EmulatedIommu implements Iommu
         fault(iova);
     }
 
-    private boolean covered(final MappingTable current, final long iova, final long length)
+    private boolean covered(final IntervalTable current, final long iova, final long length)
     {
-        final long unmapped = current.firstUnmapped(iova, length);
+        final long unmapped = current.firstUncovered(iova, length);
         if (unmapped >= 0)
         {
             fault(unmapped);

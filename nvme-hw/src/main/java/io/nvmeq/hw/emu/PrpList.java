@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import io.nvmeq.hw.spec.MemoryPage;
 import io.nvmeq.hw.spec.Status;
 
 /**
@@ -25,7 +26,7 @@ final class PrpList
 {
     /** Zeroes for the part of a transfer past the end of a log page (read only, so shared). */
     private static final UnsafeBuffer ZEROES =
-        new UnsafeBuffer(BufferUtil.allocateDirectAligned(1 << 16, EmulatedIommu.PAGE_SIZE));
+        new UnsafeBuffer(BufferUtil.allocateDirectAligned(1 << 16, MemoryPage.SIZE));
 
     private final EmulatedIommu iommu;
     private final FaultInjector faults;
@@ -41,7 +42,7 @@ final class PrpList
         this.iommu = iommu;
         this.faults = faults;
         this.pageSize = pageSize;
-        this.listPageMemory = BufferUtil.allocateDirectAligned(pageSize, EmulatedIommu.PAGE_SIZE);
+        this.listPageMemory = BufferUtil.allocateDirectAligned(pageSize, MemoryPage.SIZE);
         this.listPage = new UnsafeBuffer(listPageMemory);
         final int maxEntries = (int)(maxTransferBytes / pageSize) + 2;
         this.iovas = new long[maxEntries];

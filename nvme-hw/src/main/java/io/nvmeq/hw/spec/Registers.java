@@ -120,6 +120,15 @@ public final class Registers
     public static final int CSTS_SHST_OCCURRING = 1;
     public static final int CSTS_SHST_COMPLETE = 2;
 
+    /**
+     * Whether a CSTS value means the controller cannot go on without a reset: CSTS.CFS (Controller Fatal
+     * Status, §3.1.3.6), or all ones, which is what a read of a device that is gone returns.
+     */
+    public static boolean isFatal(final int csts)
+    {
+        return csts == -1 || (csts & CSTS_CFS) != 0;
+    }
+
     public static int cstsShst(final int csts)
     {
         return (csts & CSTS_SHST_MASK) >>> CSTS_SHST_SHIFT;

@@ -1,6 +1,5 @@
 package io.nvmeq.hw.vfio;
 
-import io.nvmeq.hw.device.DeviceUri;
 import io.nvmeq.hw.device.InterruptVectors;
 import io.nvmeq.hw.device.Iommu;
 import io.nvmeq.hw.device.NvmeDevice;
@@ -83,12 +82,12 @@ public final class VfioDevice implements NvmeDevice
      *
      * @throws VfioSetupException if the machine is not set up for it; the message says what to do
      */
-    public static VfioDevice open(final DeviceUri.Vfio target, final String uri)
+    public static VfioDevice open(final VfioUri target, final String uri)
     {
         return open(target, uri, PciSysfs.system());
     }
 
-    static VfioDevice open(final DeviceUri.Vfio target, final String uri, final PciSysfs sysfs)
+    static VfioDevice open(final VfioUri target, final String uri, final PciSysfs sysfs)
     {
         final Opening opening = new Opening(uri, target.pciAddress(), target.namespace(), sysfs);
         DmaMemory.hugepagesMatter();

@@ -1,6 +1,8 @@
 package io.nvmeq.hw.device;
 
+import io.nvmeq.hw.emu.EmulatedUri;
 import io.nvmeq.hw.emu.EmulatorConfig;
+import io.nvmeq.hw.vfio.VfioUri;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -18,7 +20,7 @@ class DeviceUriTest
 {
     private static EmulatorConfig emu(final String uri)
     {
-        return assertInstanceOf(DeviceUri.Emulated.class, DeviceUri.parse(uri)).config();
+        return assertInstanceOf(EmulatedUri.class, DeviceUri.parse(uri)).config();
     }
 
     private static BadDeviceUriException bad(final String uri)
@@ -31,7 +33,7 @@ class DeviceUriTest
         final BadDeviceUriException ex = bad(uri);
         assertTrue(ex.problem().contains(problemPart), "problem '" + ex.problem() + "' lacks '" + problemPart + "'");
         assertEquals(uri, ex.uri());
-        assertTrue(ex.getMessage().contains(BadDeviceUriException.ACCEPTED_FORMS), "no accepted forms shown");
+        assertTrue(ex.getMessage().contains(BadDeviceUriException.acceptedForms()), "no accepted forms shown");
         assertTrue(ex.getMessage().startsWith("bad device URI '" + uri + "': "), ex.getMessage());
     }
 
@@ -215,8 +217,8 @@ class DeviceUriTest
     @Test
     void vfioTarget()
     {
-        final DeviceUri.Vfio vfio = assertInstanceOf(DeviceUri.Vfio.class, DeviceUri.parse("nvme://0000:44:00.0/1"));
-        assertEquals(new DeviceUri.Vfio(0, 0x44, 0, 0, 1), vfio);
+        final VfioUri vfio = assertInstanceOf(VfioUri.class, DeviceUri.parse("nvme://0000:44:00.0/1"));
+        assertEquals(new VfioUri(0, 0x44, 0, 0, 1), vfio);
         assertEquals("0000:44:00.0", vfio.pciAddress());
         assertEquals("nvme://0000:44:00.0/1", vfio.uri());
     }
@@ -224,15 +226,15 @@ class DeviceUriTest
     @Test
     void vfioHexIsCaseInsensitiveAndNormalisedToLowerCase()
     {
-        final DeviceUri.Vfio vfio = (DeviceUri.Vfio)DeviceUri.parse("nvme://ABCD:eF:1f.7/4294");
-        assertEquals(new DeviceUri.Vfio(0xabcd, 0xef, 0x1f, 7, 4294), vfio);
+        final VfioUri vfio = (VfioUri)DeviceUri.parse("nvme://ABCD:eF:1f.7/4294");
+        assertEquals(new VfioUri(0xabcd, 0xef, 0x1f, 7, 4294), vfio);
         assertEquals("abcd:ef:1f.7", vfio.pciAddress());
     }
 
     @Test
     void vfioNamespaceDefaultsToOne()
     {
-        assertEquals(new DeviceUri.Vfio(0, 3, 0, 0, 1), DeviceUri.parse("nvme://0000:03:00.0"));
+        assertEquals(new VfioUri(0, 3, 0, 0, 1), DeviceUri.parse("nvme://0000:03:00.0"));
     }
 
     @Test

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import io.nvmeq.hw.emu.EmulatedUri;
 import io.nvmeq.hw.emu.EmulatorConfig;
 import io.nvmeq.hw.emu.FaultSpec;
 import io.nvmeq.hw.emu.LatencyModel;
@@ -22,7 +23,7 @@ class EmulatorUriKeysTest
 {
     private static EmulatorConfig emu(final String uri)
     {
-        return assertInstanceOf(DeviceUri.Emulated.class, DeviceUri.parse(uri)).config();
+        return assertInstanceOf(EmulatedUri.class, DeviceUri.parse(uri)).config();
     }
 
     private static void badBecause(final String uri, final String problemPart)

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 import io.nvmeq.hw.spec.Opcodes;
 
-/** Several queue pairs driven by their own threads at once (DESIGN.md §2: no controller thread). */
+/** Several queue pairs driven by their own threads at once (the emulator has no thread of its own). */
 class ConcurrentQueuesTest
 {
     private static final int THREADS = 3;

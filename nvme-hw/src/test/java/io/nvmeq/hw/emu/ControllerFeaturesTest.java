@@ -81,7 +81,7 @@ class ControllerFeaturesTest
     @Test
     void mappingLimitFromTheUriAnswersNoSpace_DESIGN_2()
     {
-        final EmulatorConfig config = ((DeviceUri.Emulated)DeviceUri.parse("emu:memory?size=1m&mappings=3")).config();
+        final EmulatorConfig config = ((EmulatedUri)DeviceUri.parse("emu:memory?size=1m&mappings=3")).config();
         try (RawHost limited = RawHost.create(config))
         {
             limited.allocate(4096);

@@ -266,7 +266,7 @@ class FaultInjectionTest
     void faultsArmedFromTheDeviceUri_DESIGN_2()
     {
         host.close();
-        final EmulatorConfig config = ((DeviceUri.Emulated)DeviceUri.parse(
+        final EmulatorConfig config = ((EmulatedUri)DeviceUri.parse(
             "emu:memory?size=1m&faults=admin:05,fail-dnr:1,drop:1,delay:1:2ms,iommu:1,removal:4")).config();
         host = RawHost.create(config);
         host.enable(8);

@@ -38,7 +38,7 @@ class VfioDeviceTest
     void aContainerThatIsNotVfioFailsTypedAndLeaksNoDescriptor() throws IOException
     {
         final FakeSysfs tree = new FakeSysfs(root).nvme(NVME).driver(NVME, "vfio-pci").group(NVME, 7).vfioLoaded(7);
-        final DeviceUri.Vfio target = (DeviceUri.Vfio)DeviceUri.parse(URI);
+        final VfioUri target = (VfioUri)DeviceUri.parse(URI);
         final long before = openFds();
         final VfioSetupException ex =
             assertThrows(VfioSetupException.class, () -> VfioDevice.open(target, URI, tree.sysfs()));
@@ -52,7 +52,7 @@ class VfioDeviceTest
     @Test
     void theRealSystemWithoutTheDeviceRefusesBeforeAnyVfioCall()
     {
-        final DeviceUri.Vfio target = (DeviceUri.Vfio)DeviceUri.parse("nvme://ffff:ff:1f.7/1");
+        final VfioUri target = (VfioUri)DeviceUri.parse("nvme://ffff:ff:1f.7/1");
         final VfioSetupException ex =
             assertThrows(VfioSetupException.class, () -> VfioDevice.open(target, target.uri()));
         assertEquals(Problem.DEVICE_NOT_FOUND, ex.problem());

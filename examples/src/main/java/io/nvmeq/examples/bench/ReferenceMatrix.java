@@ -14,7 +14,8 @@ import io.nvmeq.examples.cli.JsonWriter;
 import picocli.CommandLine.ParameterException;
 
 /**
- * {@code nvmeq bench --seed-matrix}: the seed's fio benchmark — bs=4k, rw=rand{read,write,rw}, iodepth 1 and 4,
+ * {@code nvmeq bench --reference-matrix}: the reference benchmark, the fio jobs with which QEMU's userspace
+ * NVMe driver (block/nvme.c) was presented against the kernel's linux-aio path — bs=4k, rw=rand{read,write,rw}, iodepth 1 and 4,
  * one job, ramp then run — on nvmeq and on the POSIX baseline, cell by cell, printed as one table with the
  * ratio of I/Os per second in each cell.
  *
@@ -25,9 +26,9 @@ import picocli.CommandLine.ParameterException;
  * with numjobs=iodepth, since Java has no libaio); the same offsets and read/write mix from the same seed; and
  * the two sides of each cell run back to back so that drift in the machine's load hits both alike.
  */
-final class SeedMatrix
+final class ReferenceMatrix
 {
-    /** The seed's jobs: fio's rw modes and queue depths, in the order of the talk's chart. */
+    /** The reference jobs: fio's rw modes and queue depths, in the order of the presentation's chart. */
     private static final RwMode[] MODES = {RwMode.RANDREAD, RwMode.RANDWRITE, RwMode.RANDRW};
     private static final int[] DEPTHS = {1, 4};
     private static final long DEFAULT_SIZE = 64L << 20;
@@ -36,7 +37,7 @@ final class SeedMatrix
     private final BenchCommand options;
     private final Progress progress;
 
-    SeedMatrix(final BenchCommand options, final Progress progress)
+    ReferenceMatrix(final BenchCommand options, final Progress progress)
     {
         this.options = options;
         this.progress = progress;
@@ -58,21 +59,21 @@ final class SeedMatrix
         {
             if (options.matched(fixed))
             {
-                throw new ParameterException(options.commandLine(), "--seed-matrix runs the seed's jobs (bs=4k, " +
+                throw new ParameterException(options.commandLine(), "--reference-matrix runs the reference jobs (bs=4k, " +
                     "rw=rand{read,write,rw}, iodepth 1 and 4, numjobs=1): " + fixed + " cannot be changed");
             }
         }
         final EngineKind engine = options.engineKind();
         if (engine == EngineKind.POSIX)
         {
-            throw new ParameterException(options.commandLine(), "--seed-matrix compares nvmeq with POSIX: " +
+            throw new ParameterException(options.commandLine(), "--reference-matrix compares nvmeq with POSIX: " +
                 "--engine must be actors or raw");
         }
         final ClientPlacement placement = options.placement(engine);
-        final long rampNs = options.seedTiming ? TimeUnit.SECONDS.toNanos(30) :
-            options.matched("--ramp_time") ? options.rampNs : TimeUnit.SECONDS.toNanos(1);
-        final long runtimeNs = options.seedTiming ? TimeUnit.SECONDS.toNanos(30) :
-            options.matched("--runtime") ? options.runtimeNs : TimeUnit.SECONDS.toNanos(2);
+        final long rampNs = options.referenceTiming ? TimeUnit.SECONDS.toNanos(30) :
+            options.matched("--ramp_time") ? options.timing.rampNs : TimeUnit.SECONDS.toNanos(1);
+        final long runtimeNs = options.referenceTiming ? TimeUnit.SECONDS.toNanos(30) :
+            options.matched("--runtime") && options.timing.runtimeNs > 0 ? options.timing.runtimeNs : TimeUnit.SECONDS.toNanos(2);
         final JobSpec base = options.jobSpec();
         final Path posixPath = options.posixFile != null ? Path.of(options.posixFile) : scratchFile();
         final List<Cell> cells = new ArrayList<>();
@@ -80,13 +81,13 @@ final class SeedMatrix
         try (BenchTarget nvmeq = options.open(engine, placement, 1, 4);
              PosixTarget posix = new PosixTarget(posixPath, options.posixFile == null))
         {
-            final BenchRunner nvmeqRunner = new BenchRunner(nvmeq, options.device, client,
-                Targets.movesData(options.device), progress);
+            final BenchRunner nvmeqRunner = new BenchRunner(nvmeq, options.device(), client,
+                Targets.movesData(options.device()), progress);
             final BenchRunner posixRunner = new BenchRunner(posix, "posix:" + posixPath,
                 BenchCommand.clientName(EngineKind.POSIX, placement), true, progress);
             final long size = Math.min(options.size > 0 ? options.size : DEFAULT_SIZE, nvmeq.capacity(base.nsid()));
-            final JobSpec template = new JobSpec("seed", RwMode.RANDREAD, base.rwmixread(), 4096, 1, 1, runtimeNs,
-                rampNs, size, base.fua(), false, false, base.nsid(), base.seed());
+            final JobSpec template = new JobSpec("reference", RwMode.RANDREAD, base.rwmixread(), 4096, 1, 1, runtimeNs,
+                rampNs, 0, size, 0, true, 0, base.fua(), false, false, base.nsid(), base.seed());
             try
             {
                 nvmeqRunner.check(template);
@@ -104,7 +105,7 @@ final class SeedMatrix
             posixRunner.layOut(template);
             // Unmeasured: the JIT compiles both paths before the first cell counts (it would penalise that cell).
             final JobSpec warmUp = new JobSpec("warm-up", RwMode.RANDRW, 50, 4096, 4, 1,
-                Math.min(WARM_UP_NS, runtimeNs), 0, size,
+                Math.min(WARM_UP_NS, runtimeNs), 0, 0, size, 0, true, 0,
                 false, false, false, base.nsid(), base.seed());
             nvmeqRunner.run(warmUp, false);
             posixRunner.run(warmUp, false);
@@ -166,15 +167,15 @@ final class SeedMatrix
         final Path shm = Path.of("/dev/shm");
         if (Files.isDirectory(shm) && Files.isWritable(shm))
         {
-            return shm.resolve("nvmeq-seed-" + ProcessHandle.current().pid() + ".dat");
+            return shm.resolve("nvmeq-reference-" + ProcessHandle.current().pid() + ".dat");
         }
-        return Files.createTempFile("nvmeq-seed-", ".dat");
+        return Files.createTempFile("nvmeq-reference-", ".dat");
     }
 
     private static void text(final List<Cell> cells, final JobSpec template, final BenchTarget nvmeq,
         final PosixTarget posix, final PrintWriter out)
     {
-        out.printf(Locale.ROOT, "nvmeq bench --seed-matrix: the seed's fio jobs, bs=4k, rw=rand{read,write,rw}, " +
+        out.printf(Locale.ROOT, "nvmeq bench --reference-matrix: the reference fio jobs, bs=4k, rw=rand{read,write,rw}, " +
                 "iodepth 1 and 4, numjobs=1, ramp %d ms + run %d ms per cell%n",
             TimeUnit.NANOSECONDS.toMillis(template.rampNs()), TimeUnit.NANOSECONDS.toMillis(template.runtimeNs()));
         out.println("  nvmeq : " + nvmeq.description());
@@ -198,7 +199,7 @@ final class SeedMatrix
         out.println();
         out.println("ratio = nvmeq I/Os / POSIX I/Os in the same measured time (reads + writes for randrw); " +
             "latency = issue to completion, p50/p99 in us, reads for randread/randrw, writes for randwrite.");
-        out.println("The seed (QEMU nvme:// vs POSIX linux-aio, Intel DC P3700, fio-2.18, 30 s + 30 s): " +
+        out.println("The reference run (QEMU nvme:// vs POSIX linux-aio, Intel DC P3700, fio-2.18, 30 s + 30 s): " +
             "rand-read-1-req 2.06x.");
     }
 

@@ -1,0 +1,23 @@
+package io.nvmeq.engine;
+
+import io.nvmeq.hw.device.NvmeDevice;
+
+/** Everything a {@link QueuePair} is made of (the controller's {@link IoQueues} builds it), as one context object. */
+record QueuePairContext(
+    int id,
+    int entries,
+    NvmeDevice device,
+    QueueHost host,
+    IovaSpace iovaSpace,
+    int doorbellStrideShift,
+    DmaBuffer sqRing,
+    DmaBuffer cqRing,
+    DmaBuffer prpLists,
+    int listBytesPerCommand,
+    BouncePool bounce,
+    NamespaceInfo[] namespaces,
+    long maxTransferBytes,
+    long timeoutNanos,
+    int maxRetries)
+{
+}

@@ -1,0 +1,219 @@
+package io.nvmeq.engine;
+
+import io.nvmeq.hw.spec.Registers;
+
+/**
+ * Deadlines, Abort and reconnection after a controller reset, for one {@link QueuePair} (SPDK's qpair
+ * timeout and reconnect logic), on the queue pair's owner thread. It only asks the admin side
+ * ({@link QueueHost}) for an Abort or a reset, and never waits for either:
+ * <ol>
+ *   <li>Each command's deadline starts when its doorbell is rung; now and then (and whenever a poll
+ *       reaped nothing) the deadlines of what is in flight are checked, with CSTS.</li>
+ *   <li>An expired command is looked for in the CQ once more, then an Abort is asked for and the
+ *       command gets a second deadline; if that passes too, or CSTS is fatal, a reset is asked for.</li>
+ *   <li>When a reset begins the host's generation moves on: the queue rings no doorbell and takes no
+ *       new command. Once the reset has re-created the I/O queues, {@link #reconnect()} takes what the
+ *       CQ still holds, clears the rings and resubmits each outstanding command up to the retry bound,
+ *       failing the rest with a {@link HostStatus} (or all of them if the controller failed).</li>
+ * </ol>
+ */
+final class QueueRecovery
+{
+    private static final long NOT_RUNG = CommandTable.NOT_RUNG;
+    private static final int POLLS_PER_DEADLINE_CHECK = 16;
+
+    private final QueuePair queue;
+    private final QueueHost host;
+    private final IoCounters counters;
+    private final int capacity;
+    private final int id;
+    private final long timeoutNanos;
+    private final long deadlineScanNanos;
+    private final int maxRetries;
+
+    private int generation;
+    private boolean recovering;
+    private boolean dead;
+    /** A reset was asked for in this generation: deadlines wait for it. */
+    private boolean resetRequested;
+    private int pollsSinceDeadlineCheck;
+    private long nextDeadlineScan;
+
+    QueueRecovery(final QueuePair queue, final QueueHost host, final IoCounters counters, final long timeoutNanos,
+        final int maxRetries)
+    {
+        this.queue = queue;
+        this.host = host;
+        this.counters = counters;
+        this.capacity = queue.capacity();
+        this.id = queue.id();
+        this.timeoutNanos = timeoutNanos;
+        this.deadlineScanNanos = Math.max(1_000_000L, Math.min(timeoutNanos / 4, 100_000_000L));
+        this.maxRetries = maxRetries;
+    }
+
+    /** Whether the device holds this queue's queues as the owner knows them (no reset since). */
+    boolean connected()
+    {
+        return host.generation() == generation;
+    }
+
+    /** Its queues were just created in controller generation {@code current}; on the admin thread, before publication. */
+    void connectedTo(final int current)
+    {
+        generation = current;
+    }
+
+    /** The queue is being reconnected: a retryable error is resubmitted with the others, not now. */
+    boolean recovering()
+    {
+        return recovering;
+    }
+
+    /** The controller failed: nothing more can be submitted. */
+    boolean dead()
+    {
+        return dead;
+    }
+
+    long timeoutNanos()
+    {
+        return timeoutNanos;
+    }
+
+    /** After a poll's reap: checks the deadlines now and then, and whenever nothing was reaped. */
+    void afterReap(final int reaped, final int inFlight)
+    {
+        if (inFlight > 0 && !resetRequested && (reaped == 0 || ++pollsSinceDeadlineCheck >= POLLS_PER_DEADLINE_CHECK))
+        {
+            pollsSinceDeadlineCheck = 0;
+            checkDeadlines();
+        }
+    }
+
+    private void checkDeadlines()
+    {
+        final long now = System.nanoTime();
+        if (now - nextDeadlineScan < 0)
+        {
+            return;
+        }
+        nextDeadlineScan = now + deadlineScanNanos;
+        final int csts = host.readStatus();
+        if (Registers.isFatal(csts))
+        {
+            counters.fatalStatusSeen++;
+            askForReset(csts == -1 ? "CSTS reads all ones (surprise removal?)" : "controller fatal status (CSTS.CFS)");
+            return;
+        }
+        final long[] deadlines = queue.table.deadline;
+        for (int commandId = 0; commandId < capacity; commandId++)
+        {
+            final long deadline = deadlines[commandId];
+            if (queue.table.request[commandId] != CommandTable.NONE && deadline != NOT_RUNG && now - deadline > 0)
+            {
+                if (expired(commandId, now))
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Linux's escalation for one expired command. @return true if a controller reset was asked for. */
+    private boolean expired(final int commandId, final long now)
+    {
+        final int sequence = queue.table.sequence[commandId];
+        // 1. Maybe only the completion was not seen yet.
+        queue.reap(capacity);
+        if (queue.table.request[commandId] == CommandTable.NONE || queue.table.sequence[commandId] != sequence
+            || queue.table.deadline[commandId] == NOT_RUNG)
+        {
+            return false;
+        }
+        if (!queue.table.aborted[commandId])
+        {
+            // 2. Ask for an Abort and give the command a second deadline to complete (aborted or not); if
+            //    the Abort itself fails, the admin side resets the controller.
+            queue.table.aborted[commandId] = true;
+            queue.table.deadline[commandId] = now + timeoutNanos;
+            counters.aborts++;
+            host.requestAbort(generation, id, commandId);
+            return false;
+        }
+        // 3. Still nothing: ask for a controller reset.
+        queue.table.timedOut[commandId] = true;
+        counters.timeouts++;
+        askForReset("command " + commandId + " on queue " + id + " timed out after Abort");
+        return true;
+    }
+
+    private void askForReset(final String reason)
+    {
+        resetRequested = true;
+        host.requestReset(generation, reason);
+    }
+
+    /**
+     * Brings the queue back after a controller reset, on the owner's thread, once the reset has
+     * re-created the I/O queues. The device stopped in between: nothing it could still write lands in
+     * our memory.
+     *
+     * @return false if the reset is still under way
+     */
+    boolean reconnect()
+    {
+        final int ready = host.readyGeneration();
+        final int current = host.generation();
+        if (ready != current)
+        {
+            return false;
+        }
+        counters.recoveries++;
+        recovering = true;
+        try
+        {
+            // Completions the device posted before it stopped are real: take them.
+            queue.reap(capacity, false);
+            queue.resetRings();
+            generation = current;
+            resetRequested = false;
+            if (host.isFailed())
+            {
+                dead = true;
+                queue.failOutstanding(HostStatus.CONTROLLER_FAILED);
+                return true;
+            }
+            for (int commandId = 0; commandId < capacity; commandId++)
+            {
+                if (queue.table.request[commandId] == CommandTable.NONE)
+                {
+                    continue;
+                }
+                if (queue.table.timedOut[commandId])
+                {
+                    queue.finishCommand(commandId, HostStatus.TIMED_OUT);
+                }
+                else if (queue.retriesAllowed && queue.table.retries[commandId] < maxRetries)
+                {
+                    queue.table.retries[commandId]++;
+                    counters.retries++;
+                    queue.resubmit(commandId);
+                }
+                else
+                {
+                    // The answer says what happened: never rung (first attempt) means it did nothing.
+                    final boolean neverRung = queue.table.deadline[commandId] == NOT_RUNG
+                        && queue.table.retries[commandId] == 0;
+                    queue.finishCommand(commandId,
+                        neverRung ? HostStatus.NOT_SUBMITTED_BEFORE_RESET : HostStatus.ABORTED_BY_RESET);
+                }
+            }
+        }
+        finally
+        {
+            recovering = false;
+        }
+        return true;
+    }
+}

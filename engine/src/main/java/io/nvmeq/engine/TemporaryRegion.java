@@ -1,0 +1,597 @@
+package io.nvmeq.engine;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+
+import io.nvmeq.hw.device.Iommu;
+
+/**
+ * The temporary part of the {@link IovaSpace}: two {@link TemporaryEpoch epochs} above the fixed region,
+ * cut into {@link IovaLease leases} for the queue pairs' {@link TemporaryMappings}. Its state changes
+ * under the space's lock, which holders only try; when it is busy they use the lock-free queues.
+ */
+final class TemporaryRegion
+{
+    /**
+     * With a maintenance executor an epoch is cut into (at least) this many leases, so that several queue
+     * pairs share it; without one, a lease is all that is left of the epoch (as if mapping in the epoch).
+     */
+    static final int LEASES_PER_EPOCH = 4;
+
+    private final IovaSpace space;
+    /** The space's lock: one lock for the fixed and the temporary region. */
+    private final ReentrantLock lock;
+    private final Iommu iommu;
+    private final long max;
+    private final long pageMask;
+    /** Mappings one epoch may hold, so that an epoch closes before it takes all the IOMMU's entries. */
+    private final int epochMappingQuota;
+    private final TemporaryEpoch[] epochs = {new TemporaryEpoch(), new TemporaryEpoch()};
+    private TemporaryEpoch active;
+    private long epochsOpened;
+
+    /** Runs lease work and resets off the data path when set; null: the holders do it inline. */
+    private volatile Executor resetExecutor;
+    private final AtomicBoolean maintenanceScheduled = new AtomicBoolean();
+    private final Runnable maintenance = this::maintain;
+    /** Leases whose holders are done with them, waiting to be taken back by the maintenance run. */
+    private final Queue<IovaLease> givenBack = new ConcurrentLinkedQueue<>();
+    /** Leases that met ENOSPC: their epochs are wanted back. */
+    private final Queue<IovaLease> pressure = new ConcurrentLinkedQueue<>();
+    /** Holders waiting for a lease in their hand-off slot. */
+    private final Queue<TemporaryMappings> wanting = new ConcurrentLinkedQueue<>();
+    /** Holders the last maintenance run found no lease for: served first when room comes back. */
+    private final List<TemporaryMappings> starving = new ArrayList<>();
+
+    private final LongAdder refusals = new LongAdder();
+    private long epochResets;
+
+    TemporaryRegion(final IovaSpace space, final Iommu iommu, final long max, final int epochMappingQuota)
+    {
+        this.space = space;
+        this.lock = space.lock;
+        this.iommu = iommu;
+        this.max = max;
+        this.pageMask = iommu.pageSize() - 1L;
+        this.epochMappingQuota = epochMappingQuota;
+    }
+
+    /**
+     * A lease cut now by the holder itself, or null. Without a maintenance executor it waits for the
+     * lock; with one it only tries it (another thread holds it: null, and the holder asks the executor).
+     */
+    IovaLease leaseInline(final long bytes)
+    {
+        final int share = resetExecutor == null ? 1 : LEASES_PER_EPOCH;
+        if (!lockForHolder())
+        {
+            return null;
+        }
+        try
+        {
+            takeBackGiven();
+            return cut(bytes, share);
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    /** Takes the lock for a holder: waits for it without a maintenance executor, else only tries it. */
+    private boolean lockForHolder()
+    {
+        if (resetExecutor == null)
+        {
+            lock.lock();
+            return true;
+        }
+        return lock.tryLock();
+    }
+
+    /** The holder wants a lease in its hand-off slot. */
+    void wantLease(final TemporaryMappings holder)
+    {
+        if (resetExecutor == null)
+        {
+            return;
+        }
+        if (holder.wantsLease.compareAndSet(false, true))
+        {
+            wanting.offer(holder);
+        }
+        schedule();
+    }
+
+    /** A closed lease that nothing uses any more comes back from its holder (or from whoever closed it). */
+    void giveBack(final IovaLease lease)
+    {
+        if (!lockForHolder())
+        {
+            givenBack.offer(lease);
+            // Only a lease of an epoch wanted back wakes the maintenance run (a reset may be due); the
+            // others wait for the next lease work, which takes them back first.
+            if (!lease.epoch.wantedBack || schedule())
+            {
+                return;
+            }
+            lock.lock();
+        }
+        try
+        {
+            takeBackGiven();
+            takeBack(lease);
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    /** The IOMMU said ENOSPC for a mapping in {@code lease}: its epoch is wanted back, as with any exhaustion. */
+    void noSpace(final IovaLease lease)
+    {
+        if (!lockForHolder())
+        {
+            pressure.offer(lease);
+            if (schedule())
+            {
+                return;
+            }
+            lock.lock();
+        }
+        try
+        {
+            closeForPressure(lease);
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    void refused()
+    {
+        refusals.increment();
+    }
+
+    /** Closes every epoch, resetting each that nothing uses now. Under the lock. */
+    void trim()
+    {
+        takeBackGiven();
+        final boolean inline = resetExecutor == null;
+        for (final TemporaryEpoch epoch : epochs)
+        {
+            if (epoch.live && epoch.resetting && inline)
+            {
+                // Handed to an executor that is gone: reset here (a late run finds the epoch's next life).
+                reset(epoch);
+            }
+            else if (epoch.live && !epoch.resetting)
+            {
+                closeEpoch(epoch, inline);
+            }
+        }
+    }
+
+    long refusalCount()
+    {
+        return refusals.sum();
+    }
+
+    long resetCount()
+    {
+        return epochResets;
+    }
+
+    int inFlight()
+    {
+        return epochs[0].inUse() + epochs[1].inUse();
+    }
+
+    /** The fixed region needs room at once: every epoch that nothing uses is reset now, inline. Under the lock. */
+    void reclaimForFixed()
+    {
+        takeBackGiven();
+        for (final TemporaryEpoch epoch : epochs)
+        {
+            if (epoch.live && !epoch.resetting)
+            {
+                closeEpoch(epoch, true);
+            }
+        }
+    }
+
+    /** The fixed region may grow up to the lowest live epoch, whichever its floor. Under the lock. */
+    long ceiling(final long max)
+    {
+        long ceiling = max;
+        for (final TemporaryEpoch epoch : epochs)
+        {
+            if (epoch.live)
+            {
+                ceiling = Math.min(ceiling, epoch.bottom);
+            }
+        }
+        return ceiling;
+    }
+
+    /**
+     * A lease that can take {@code bytes}: a {@code 1 / share} part of the open epoch (all that is left
+     * of it when {@code share} is 1), from a new epoch when that one is exhausted; null when neither
+     * epoch can give one now.
+     */
+    private IovaLease cut(final long bytes, final int share)
+    {
+        for (int attempt = 0; attempt < 4; attempt++)
+        {
+            final TemporaryEpoch epoch = openEpoch(bytes);
+            if (epoch == null)
+            {
+                if (closeOlder())
+                {
+                    continue;
+                }
+                return null;
+            }
+            final long floor = Math.max(space.low(), epoch.floor);
+            final long room = Math.min(epoch.byteQuota - (epoch.top - epoch.bottom), epoch.bottom - floor);
+            if (room < bytes || epoch.mappingsLeft == 0)
+            {
+                exhaust(epoch);
+                continue;
+            }
+            final long leaseBytes = share == 1 ? room : Math.min(room, Math.max(bytes, (epoch.byteQuota / share) & ~pageMask));
+            final int mappings = share == 1 ? epoch.mappingsLeft
+                : Math.min(epoch.mappingsLeft, Math.max(1, epochMappingQuota / share));
+            final IovaLease lease = new IovaLease(epoch, epoch.bottom - leaseBytes, epoch.bottom, mappings);
+            epoch.bottom -= leaseBytes;
+            epoch.mappingsLeft -= mappings;
+            epoch.leases.add(lease);
+            return lease;
+        }
+        return null;
+    }
+
+    /** The open epoch, or a new one in the widest free gap if that can hold {@code bytes}; null otherwise. */
+    private TemporaryEpoch openEpoch(final long bytes)
+    {
+        if (active != null && !active.exhausted)
+        {
+            return active;
+        }
+        TemporaryEpoch free = null;
+        TemporaryEpoch other = null;
+        for (final TemporaryEpoch epoch : epochs)
+        {
+            if (!epoch.live)
+            {
+                free = epoch;
+            }
+            else
+            {
+                other = epoch;
+            }
+        }
+        if (free == null)
+        {
+            return null;
+        }
+        long top = max;
+        long floor = TemporaryEpoch.FLOOR_IS_LOW;
+        long gap = max - space.low();
+        if (other != null)
+        {
+            final long above = max - other.top;
+            final long below = other.bottom - space.low();
+            if (above >= below)
+            {
+                floor = other.top;
+                gap = above;
+            }
+            else
+            {
+                top = other.bottom;
+                gap = below;
+            }
+        }
+        if (gap < bytes)
+        {
+            return null;
+        }
+        // Half the gap, so that the next epoch finds room while this one drains; never less than the request.
+        free.open(top, floor, Math.max(bytes, (gap / 2) & ~pageMask), epochMappingQuota);
+        free.opened = ++epochsOpened;
+        active = free;
+        return free;
+    }
+
+    /** Cuts no more leases from {@code epoch}; reset at once if none is out. */
+    private void exhaust(final TemporaryEpoch epoch)
+    {
+        epoch.exhausted = true;
+        epoch.wantedBack = true;
+        if (active == epoch)
+        {
+            active = null;
+        }
+        if (epoch.drained())
+        {
+            retire(epoch, false);
+        }
+    }
+
+    /**
+     * Both epochs are live and the open one is exhausted: close the older one's leases, so that it
+     * drains, unless it is closing already (then a request waits for nothing: it is bounced).
+     *
+     * @return whether an epoch is free now
+     */
+    private boolean closeOlder()
+    {
+        TemporaryEpoch older = null;
+        for (final TemporaryEpoch epoch : epochs)
+        {
+            if (epoch.live && epoch != active && (older == null || epoch.opened < older.opened))
+            {
+                older = epoch;
+            }
+        }
+        if (older == null || older.closing || older.resetting || !older.exhausted)
+        {
+            return false;
+        }
+        closeEpoch(older, false);
+        return !older.live;
+    }
+
+    /** Closes every lease of {@code epoch}; those that nothing uses come back now, the rest once drained. */
+    private void closeEpoch(final TemporaryEpoch epoch, final boolean resetInline)
+    {
+        epoch.exhausted = true;
+        epoch.closing = true;
+        epoch.wantedBack = true;
+        if (active == epoch)
+        {
+            active = null;
+        }
+        for (int i = epoch.leases.size() - 1; i >= 0; i--)
+        {
+            if (epoch.leases.get(i).close())
+            {
+                epoch.leases.remove(i);
+            }
+        }
+        if (epoch.drained())
+        {
+            retire(epoch, resetInline);
+        }
+    }
+
+    private void closeForPressure(final IovaLease lease)
+    {
+        final TemporaryEpoch epoch = lease.epoch;
+        if (epoch.live && epoch.generation == lease.generation && !epoch.closing && !epoch.resetting)
+        {
+            closeEpoch(epoch, false);
+        }
+    }
+
+    private void takeBack(final IovaLease lease)
+    {
+        final TemporaryEpoch epoch = lease.epoch;
+        if (epoch.generation != lease.generation || !epoch.leases.remove(lease))
+        {
+            throw new IllegalStateException("a temporary IOVA lease came back twice");
+        }
+        if (epoch.drained())
+        {
+            retire(epoch, false);
+        }
+    }
+
+    private void takeBackGiven()
+    {
+        IovaLease lease;
+        while ((lease = givenBack.poll()) != null)
+        {
+            takeBack(lease);
+        }
+        while ((lease = pressure.poll()) != null)
+        {
+            closeForPressure(lease);
+        }
+    }
+
+    void resetWith(final Executor executor)
+    {
+        resetExecutor = executor;
+        if (executor != null)
+        {
+            schedule();
+        }
+    }
+
+    /** Has the maintenance run scheduled once; false when there is no executor to run it (do it inline). */
+    private boolean schedule()
+    {
+        final Executor executor = resetExecutor;
+        if (executor == null)
+        {
+            return false;
+        }
+        if (maintenanceScheduled.compareAndSet(false, true))
+        {
+            try
+            {
+                executor.execute(maintenance);
+            }
+            catch (final RejectedExecutionException ex)
+            {
+                maintenanceScheduled.set(false);
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The executor's part: takes back given-back leases, closes epochs that met ENOSPC, hands leases to
+     * holders that want one, and resets drained epochs, each with one unmap outside the lock.
+     */
+    private void maintain()
+    {
+        maintenanceScheduled.set(false);
+        for (int round = 0; round < 4; round++)
+        {
+            final TemporaryEpoch[] resetting = new TemporaryEpoch[epochs.length];
+            final long[] generations = new long[epochs.length];
+            int count = 0;
+            lock.lock();
+            try
+            {
+                takeBackGiven();
+                serveWanting();
+                for (final TemporaryEpoch epoch : epochs)
+                {
+                    if (epoch.live && epoch.resetting)
+                    {
+                        generations[count] = epoch.generation;
+                        resetting[count++] = epoch;
+                    }
+                }
+            }
+            finally
+            {
+                lock.unlock();
+            }
+            if (count == 0)
+            {
+                return;
+            }
+            for (int i = 0; i < count; i++)
+            {
+                // Nothing maps into [bottom, top) meanwhile: the epoch stays live (occupied) until freed.
+                final TemporaryEpoch epoch = resetting[i];
+                lock.lock();
+                try
+                {
+                    if (epoch.generation != generations[i] || !epoch.resetting)
+                    {
+                        resetting[i] = null;
+                        continue;
+                    }
+                }
+                finally
+                {
+                    lock.unlock();
+                }
+                if (epoch.top > epoch.bottom)
+                {
+                    iommu.unmap(epoch.bottom, epoch.top - epoch.bottom);
+                }
+            }
+            lock.lock();
+            try
+            {
+                for (int i = 0; i < count; i++)
+                {
+                    final TemporaryEpoch epoch = resetting[i];
+                    if (epoch != null && epoch.generation == generations[i] && epoch.resetting)
+                    {
+                        if (epoch.top > epoch.bottom)
+                        {
+                            epochResets++;
+                        }
+                        epoch.free();
+                    }
+                }
+                serveWanting();
+            }
+            finally
+            {
+                lock.unlock();
+            }
+        }
+    }
+
+    /** Puts a lease in the hand-off slot of each holder that wants one, as far as the epochs allow. */
+    private void serveWanting()
+    {
+        TemporaryMappings holder;
+        while ((holder = wanting.poll()) != null)
+        {
+            if (!starving.contains(holder))
+            {
+                starving.add(holder);
+            }
+        }
+        for (int i = 0; i < starving.size(); )
+        {
+            holder = starving.get(i);
+            holder.wantsLease.set(false);
+            if (holder.handoff.get() != null)
+            {
+                starving.remove(i);
+                continue;
+            }
+            // A standard share, whatever the holder's last request: a request too large for it is bounced,
+            // rather than every epoch being exhausted in search of room for it.
+            final IovaLease lease = cut(pageMask + 1, LEASES_PER_EPOCH);
+            if (lease == null)
+            {
+                holder.wantsLease.set(true);
+                i++;
+                continue;
+            }
+            holder.handoff.set(lease);
+            starving.remove(i);
+        }
+    }
+
+    /** A drained epoch: reset now, or hand it to the maintenance run. */
+    private void retire(final TemporaryEpoch epoch, final boolean inline)
+    {
+        if (epoch.resetting)
+        {
+            return;
+        }
+        if (active == epoch)
+        {
+            active = null;
+        }
+        if (inline || resetExecutor == null)
+        {
+            reset(epoch);
+            return;
+        }
+        epoch.resetting = true;
+        if (!schedule())
+        {
+            epoch.resetting = false;
+            reset(epoch);
+        }
+    }
+
+    /** One unmap of the epoch's whole interval: the bulk reset of the temporary region. */
+    private void reset(final TemporaryEpoch epoch)
+    {
+        if (epoch.top > epoch.bottom)
+        {
+            iommu.unmap(epoch.bottom, epoch.top - epoch.bottom);
+            epochResets++;
+        }
+        epoch.free();
+        if (active == epoch)
+        {
+            active = null;
+        }
+    }
+}
