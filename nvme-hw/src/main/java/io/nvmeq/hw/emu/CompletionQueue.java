@@ -5,7 +5,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 import io.nvmeq.hw.spec.CompletionEntry;
 
 /**
- * A completion queue ring in host memory, written through the IOMMU with phase tags (NVMe base spec
+ * A completion queue ring in host memory, written through the IOMMU (its translation cached per
+ * mapping generation, {@link QueueMemory}) with phase tags (NVMe base spec
  * 2.0 §4.6 and §3.3.1.2 "Completion Queue Entries"). Several submission queues may share it, so its
  * state is guarded by its monitor.
  *
@@ -28,7 +29,7 @@ final class CompletionQueue
     final int qid;
     final long baseIova;
     final int size;
-    private final EmulatedIommu iommu;
+    private final QueueMemory ring;
     private final EmulatedController controller;
     private final UnsafeBuffer slot = new UnsafeBuffer(0, 0);
     private final CompletionEntry entry = new CompletionEntry();
@@ -65,7 +66,7 @@ final class CompletionQueue
         this.baseIova = baseIova;
         this.size = size;
         this.controller = controller;
-        this.iommu = controller.iommu();
+        this.ring = new QueueMemory(controller.iommu(), baseIova, (long)size * CompletionEntry.SIZE);
         this.dueAt = new long[size];
         this.pendingDw0 = new int[size];
         this.pendingQueue = new int[size];
@@ -95,7 +96,7 @@ final class CompletionQueue
     synchronized boolean post(final int dw0, final int sqHead, final int sqId, final int cid, final int status)
     {
         reserved--;
-        final long address = iommu.translate(baseIova + (long)tail * CompletionEntry.SIZE, CompletionEntry.SIZE);
+        final long address = ring.address((long)tail * CompletionEntry.SIZE, CompletionEntry.SIZE);
         if (address == EmulatedIommu.FAULT)
         {
             return false;

@@ -38,6 +38,12 @@ public final class EmulatedIommu implements Iommu
     private final List<IovaRange> usableRanges;
     private final Object mapLock = new Object();
     private volatile IntervalTable table = IntervalTable.EMPTY;
+    /**
+     * Moves after every change of the mappings, once the new table is published: a translation cached
+     * under one value ({@link QueueMemory}) is used only while it has not moved, so an unmap has made
+     * every cached translation stale by the time it returns.
+     */
+    private volatile long generation;
 
     private final AtomicLong faults = new AtomicLong();
     /** The last faulting IOVAs, newest at (faults - 1) % size: enough to diagnose without allocating. */
@@ -119,6 +125,7 @@ public final class EmulatedIommu implements Iommu
                     "the IOMMU holds " + current.count() + " mappings, its limit (dma_entry_limit)");
             }
             table = current.with(iova, iova + length, hostAddress);
+            generation++;
         }
     }
 
@@ -158,6 +165,7 @@ public final class EmulatedIommu implements Iommu
             if (to > from)
             {
                 table = current.without(from, to);
+                generation++;
             }
             return unmapped;
         }
@@ -200,6 +208,37 @@ public final class EmulatedIommu implements Iommu
         if (index < 0 || iova + length > current.end(index))
         {
             return fault(index < 0 ? iova : current.end(index));
+        }
+        return current.value(index) + (iova - current.start(index));
+    }
+
+    /** Reports to the observer an access the device made through a translation it cached ({@link QueueMemory}). */
+    void accessed(final long hostAddress, final long length, final boolean deviceWrites)
+    {
+        final AccessObserver watching = observer;
+        if (watching != null)
+        {
+            watching.onAccess(hostAddress, length, deviceWrites);
+        }
+    }
+
+    /** The mappings' generation; see {@link QueueMemory}. */
+    long generation()
+    {
+        return generation;
+    }
+
+    /**
+     * Host address of [iova, iova + length) when one mapping covers all of it, else {@link #FAULT};
+     * records no fault (a cache asking whether a whole ring may be translated at once).
+     */
+    long translateWhole(final long iova, final long length)
+    {
+        final IntervalTable current = table;
+        final int index = current.indexOf(iova);
+        if (index < 0 || length > current.end(index) - iova)
+        {
+            return FAULT;
         }
         return current.value(index) + (iova - current.start(index));
     }

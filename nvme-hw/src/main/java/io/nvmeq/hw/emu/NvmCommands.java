@@ -98,13 +98,11 @@ final class NvmCommands implements CommandSet
             return status;
         }
         final long offset = namespace.offsetOf(slba);
-        if (write)
+        // A null namespace keeps no data: no reader can see a block half-written, so no block locks.
+        final boolean atomic = !(namespace.store instanceof NullStore);
+        if (atomic)
         {
-            namespace.locks.lockWrite(slba, blocks);
-        }
-        else
-        {
-            namespace.locks.lockRead(slba, blocks);
+            lock(namespace.locks, write, slba, blocks);
         }
         try
         {
@@ -132,13 +130,9 @@ final class NvmCommands implements CommandSet
         }
         finally
         {
-            if (write)
+            if (atomic)
             {
-                namespace.locks.unlockWrite(slba, blocks);
-            }
-            else
-            {
-                namespace.locks.unlockRead(slba, blocks);
+                unlock(namespace.locks, write, slba, blocks);
             }
         }
         // FUA (or no volatile write cache): durable before the completion. A file store forces its data.
@@ -155,6 +149,30 @@ final class NvmCommands implements CommandSet
             }
         }
         return Status.SUCCESS;
+    }
+
+    private static void lock(final BlockLocks locks, final boolean write, final long slba, final int blocks)
+    {
+        if (write)
+        {
+            locks.lockWrite(slba, blocks);
+        }
+        else
+        {
+            locks.lockRead(slba, blocks);
+        }
+    }
+
+    private static void unlock(final BlockLocks locks, final boolean write, final long slba, final int blocks)
+    {
+        if (write)
+        {
+            locks.unlockWrite(slba, blocks);
+        }
+        else
+        {
+            locks.unlockRead(slba, blocks);
+        }
     }
 
     /** Flush (§3.2.2 of the base spec's NVM I/O commands); NSID FFFFFFFFh flushes every namespace. */

@@ -24,10 +24,6 @@ import io.nvmeq.hw.spec.Status;
  */
 final class PrpList
 {
-    /** Zeroes for the part of a transfer past the end of a log page (read only, so shared). */
-    private static final UnsafeBuffer ZEROES =
-        new UnsafeBuffer(BufferUtil.allocateDirectAligned(1 << 16, MemoryPage.SIZE));
-
     private final EmulatedIommu iommu;
     private final FaultInjector faults;
     private final int pageSize;
@@ -135,6 +131,11 @@ final class PrpList
     /** Store → host (a Read). False on an IOMMU fault; then no host byte was written. */
     boolean storeToHost(final BlockStore store, final long storeOffset)
     {
+        if (count == 1)
+        {
+            // One segment is one IOMMU transfer, which checks all of it before it moves a byte.
+            return !injectedFault() && iommu.storeToHost(store, storeOffset, iovas[0], lengths[0]);
+        }
         if (!allMapped())
         {
             return false;
@@ -154,6 +155,10 @@ final class PrpList
     /** Host → store (a Write). False on an IOMMU fault; then no store byte was written. */
     boolean hostToStore(final BlockStore store, final long storeOffset)
     {
+        if (count == 1)
+        {
+            return !injectedFault() && iommu.hostToStore(iovas[0], lengths[0], store, storeOffset);
+        }
         if (!allMapped())
         {
             return false;
@@ -215,8 +220,9 @@ final class PrpList
                 }
                 else
                 {
-                    chunk = Math.min(lengths[i] - done, ZEROES.capacity());
-                    ok = iommu.writeHost(iovas[i] + done, ZEROES.addressOffset(), chunk);
+                    // Zeroes for the part of a transfer past the end of a log page.
+                    chunk = Math.min(lengths[i] - done, Zeroes.BLOCK.capacity());
+                    ok = iommu.writeHost(iovas[i] + done, Zeroes.BLOCK.addressOffset(), chunk);
                 }
                 if (!ok)
                 {
@@ -250,9 +256,8 @@ final class PrpList
 
     private boolean allMapped()
     {
-        if (count > 0 && faults.takeIommuFault())
+        if (injectedFault())
         {
-            iommu.injectFault(iovas[0]);
             return false;
         }
         for (int i = 0; i < count; i++)
@@ -263,6 +268,17 @@ final class PrpList
             }
         }
         return true;
+    }
+
+    /** An IOMMU fault the fault injector arms for the next transfer: recorded at the first segment. */
+    private boolean injectedFault()
+    {
+        if (count > 0 && faults.takeIommuFault())
+        {
+            iommu.injectFault(iovas[0]);
+            return true;
+        }
+        return false;
     }
 
     private void add(final long iova, final long length)

@@ -2,6 +2,8 @@ package io.nvmeq.hw.emu;
 
 import java.util.concurrent.locks.ReentrantLock;
 
+import org.agrona.UnsafeAccess;
+
 import io.nvmeq.hw.spec.Status;
 import io.nvmeq.hw.spec.SubmissionEntry;
 
@@ -19,6 +21,7 @@ final class SubmissionQueue
     final long baseIova;
     final int size;
     final CompletionQueue cq;
+    private final QueueMemory ring;
     private final EmulatedIommu iommu;
     private final CommandSet commands;
     private final EmulatedController controller;
@@ -48,6 +51,7 @@ final class SubmissionQueue
         this.commands = commands;
         this.controller = controller;
         this.iommu = controller.iommu();
+        this.ring = new QueueMemory(iommu, baseIova, (long)size * SubmissionEntry.SIZE);
         this.counters = controller.counters();
         this.faults = controller.faults();
         this.channels = controller.channels();
@@ -162,13 +166,23 @@ final class SubmissionQueue
 
     private boolean executeNext()
     {
-        final long entryIova = baseIova + (long)head * SubmissionEntry.SIZE;
-        if (!iommu.readHost(entryIova, context.entryMemory.addressOffset(), SubmissionEntry.SIZE))
+        final long entryOffset = (long)head * SubmissionEntry.SIZE;
+        final long entryAddress = ring.address(entryOffset, SubmissionEntry.SIZE);
+        if (entryAddress == EmulatedIommu.FAULT)
         {
             cq.release();
-            controller.fatal("submission queue " + qid + " entry at unmapped IOVA 0x" + Long.toHexString(entryIova));
+            controller.fatal("submission queue " + qid + " entry at unmapped IOVA 0x"
+                + Long.toHexString(baseIova + entryOffset));
             return false;
         }
+        // A private copy: the host rewriting its ring cannot change a command half-way. Eight qwords
+        // cost less than Unsafe.copyMemory's checks and call for 64 bytes.
+        final long copy = context.entryMemory.addressOffset();
+        for (int i = 0; i < SubmissionEntry.SIZE; i += Long.BYTES)
+        {
+            UnsafeAccess.UNSAFE.putLong(copy + i, UnsafeAccess.UNSAFE.getLong(entryAddress + i));
+        }
+        iommu.accessed(entryAddress, SubmissionEntry.SIZE, false);
         head = head + 1 == size ? 0 : head + 1;
         final SubmissionEntry entry = context.entry;
         final int opcode = entry.opcode();
