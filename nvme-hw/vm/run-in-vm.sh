@@ -26,7 +26,7 @@
 #   NVMEQ_VM_TIMEOUT     seconds before QEMU is killed (default 900)
 #   NVMEQ_VM_CPU         the -cpu model under tcg (default Westmere)
 #   NVMEQ_VM_TCG_THREAD  single or multi (default single: see the comment at -accel)
-#   NVMEQ_VM_ACCEL       tcg or kvm (default: kvm only if kvm_intel/kvm_amd is loaded; see VFIO-VM.md)
+#   NVMEQ_VM_ACCEL       tcg or kvm (default: kvm only if kvm_intel/kvm_amd is loaded: a nested /dev/kvm may not run a normal guest kernel)
 #   NVMEQ_VM_KEEP        1 keeps the work folder (images, results) and prints where it is
 #
 # Needs qemu-system-x86_64 (apt-get install -y qemu-system-x86) and apt-get (for the Debian kernel and
@@ -263,7 +263,7 @@ sh_quote()
 
 accel=${NVMEQ_VM_ACCEL:-}
 if [ -z "$accel" ]; then
-    # /dev/kvm may be a nested PVM that only runs PVM guest kernels (VFIO-VM.md): trust only kvm_intel/kvm_amd.
+    # /dev/kvm may be a nested PVM that only runs PVM guest kernels : trust only kvm_intel/kvm_amd.
     if [ -w /dev/kvm ] && { [ -d /sys/module/kvm_intel ] || [ -d /sys/module/kvm_amd ]; }; then
         accel=kvm
     else
