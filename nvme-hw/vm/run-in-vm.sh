@@ -19,12 +19,14 @@
 #                        vfio-pci, for comparisons with the kernel's path      (default 0)
 #   NVMEQ_VM_DISK_SIZE   size of each image, as truncate(1) takes it              (default 256M)
 #   NVMEQ_VM_NVME_OPTS   extra -device nvme properties, e.g. mdts=5               (default none)
+#   NVMEQ_VM_NAMESPACES  namespaces per controller, one raw image each (QEMU nvme-ns devices, NSIDs 1..N):
+#                        namespace 1 in nvme<i>.img, namespace K > 1 in nvme<i>-ns<K>.img   (default 1)
 #   NVMEQ_VM_MEMORY      guest memory (default 2G); NVMEQ_VM_HUGEPAGES: 2 MiB pages reserved (default 256)
 #   NVMEQ_VM_SMP         guest CPUs (default 2)
 #   NVMEQ_VM_TIMEOUT     seconds before QEMU is killed (default 900)
 #   NVMEQ_VM_CPU         the -cpu model under tcg (default Westmere)
 #   NVMEQ_VM_TCG_THREAD  single or multi (default single: see the comment at -accel)
-#   NVMEQ_VM_ACCEL       tcg or kvm (default: kvm only if kvm_intel/kvm_amd is loaded; see VFIO-VM.md)
+#   NVMEQ_VM_ACCEL       tcg or kvm (default: kvm only if kvm_intel/kvm_amd is loaded: a nested /dev/kvm may not run a normal guest kernel)
 #   NVMEQ_VM_KEEP        1 keeps the work folder (images, results) and prints where it is
 #
 # Needs qemu-system-x86_64 (apt-get install -y qemu-system-x86) and apt-get (for the Debian kernel and
@@ -37,6 +39,7 @@ controllers=${NVMEQ_VM_NVME:-1}
 kernel_controllers=${NVMEQ_VM_KERNEL_NVME:-0}
 disk_size=${NVMEQ_VM_DISK_SIZE:-256M}
 nvme_opts=${NVMEQ_VM_NVME_OPTS:-}
+namespaces=${NVMEQ_VM_NAMESPACES:-1}
 memory=${NVMEQ_VM_MEMORY:-2G}
 hugepages=${NVMEQ_VM_HUGEPAGES:-256}
 smp=${NVMEQ_VM_SMP:-2}
@@ -66,6 +69,7 @@ for tool in apt-get apt-cache dpkg-deb xz truncate timeout sha256sum; do
 done
 case "$controllers" in ''|*[!0-9]*) fail "NVMEQ_VM_NVME must be a number, not '$controllers'" ;; esac
 case "$kernel_controllers" in ''|*[!0-9]*) fail "NVMEQ_VM_KERNEL_NVME must be a number, not '$kernel_controllers'" ;; esac
+case "$namespaces" in ''|0|*[!0-9]*) fail "NVMEQ_VM_NAMESPACES must be a number of 1 or more, not '$namespaces'" ;; esac
 [ "$kernel_controllers" -le "$controllers" ] ||
     fail "NVMEQ_VM_KERNEL_NVME=$kernel_controllers is more than NVMEQ_VM_NVME=$controllers controllers"
 
@@ -224,8 +228,19 @@ trap cleanup EXIT
 drives=()
 for ((i = 0; i < controllers; i++)); do
     truncate -s "$disk_size" "$work/nvme$i.img"
-    drives+=(-drive "file=$work/nvme$i.img,if=none,id=nvm$i,format=raw,cache=writeback"
-        -device "nvme,serial=nvmeq-vm-$i,drive=nvm$i,max_ioqpairs=8${nvme_opts:+,$nvme_opts}")
+    if [ "$namespaces" -eq 1 ]; then
+        drives+=(-drive "file=$work/nvme$i.img,if=none,id=nvm$i,format=raw,cache=writeback"
+            -device "nvme,serial=nvmeq-vm-$i,drive=nvm$i,max_ioqpairs=8${nvme_opts:+,$nvme_opts}")
+        continue
+    fi
+    # Several namespaces: the controller without a drive, then one nvme-ns device (and image) per NSID.
+    drives+=(-device "nvme,id=nvme$i,serial=nvmeq-vm-$i,max_ioqpairs=8${nvme_opts:+,$nvme_opts}")
+    for ((k = 1; k <= namespaces; k++)); do
+        image="$work/nvme$i.img"
+        [ "$k" -eq 1 ] || { image="$work/nvme$i-ns$k.img"; truncate -s "$disk_size" "$image"; }
+        drives+=(-drive "file=$image,if=none,id=nvm$i-$k,format=raw,cache=writeback"
+            -device "nvme-ns,drive=nvm$i-$k,bus=nvme$i,nsid=$k")
+    done
 done
 
 # The command, run by /bin/sh of the host's root inside the guest, in the current directory. Quoted for any
@@ -248,7 +263,7 @@ sh_quote()
 
 accel=${NVMEQ_VM_ACCEL:-}
 if [ -z "$accel" ]; then
-    # /dev/kvm may be a nested PVM that only runs PVM guest kernels (VFIO-VM.md): trust only kvm_intel/kvm_amd.
+    # /dev/kvm may be a nested PVM that only runs PVM guest kernels : trust only kvm_intel/kvm_amd.
     if [ -w /dev/kvm ] && { [ -d /sys/module/kvm_intel ] || [ -d /sys/module/kvm_amd ]; }; then
         accel=kvm
     else
@@ -265,7 +280,7 @@ else
     machine=(-accel "tcg,thread=${NVMEQ_VM_TCG_THREAD:-single}" -machine q35 -cpu "${NVMEQ_VM_CPU:-Westmere}")
 fi
 
-log "booting ($accel, $smp CPUs, $memory, $controllers NVMe controller(s) of $disk_size, the last $kernel_controllers on the kernel's nvme driver) in $work"
+log "booting ($accel, $smp CPUs, $memory, $controllers NVMe controller(s) of $namespaces namespace(s) of $disk_size, the last $kernel_controllers on the kernel's nvme driver) in $work"
 qemu_started=$(date +%s.%N)
 set +e
 timeout -k 10 "$vm_timeout" qemu-system-x86_64 "${machine[@]}" -m "$memory" -smp "$smp" \

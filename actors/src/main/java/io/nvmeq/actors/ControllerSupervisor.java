@@ -190,7 +190,14 @@ public final class ControllerSupervisor
         }
         catch (final RuntimeException ex)
         {
-            context.getLog().error("controller bring-up failed for device {}", settings.device(), ex);
+            if (listener != null)
+            {
+                context.getLog().debug("controller bring-up failed for device {}", settings.device(), ex); // the listener reports it
+            }
+            else
+            {
+                context.getLog().error("controller bring-up failed for device {}", settings.device(), ex);
+            }
             closeQuietly(context, controller, device);
             if (listener != null)
             {

@@ -50,7 +50,7 @@ class QueuePairActorTest
     @BeforeAll
     static void startActorSystem()
     {
-        // The per-CPU dispatcher templates live in reference.conf (STACK.md pitfall 6).
+        // The per-CPU dispatcher templates live in reference.conf: ActorTestKit.create() alone would load application-test.conf instead.
         testKit = ActorTestKit.create(SYSTEM, ConfigFactory.load());
     }
 

@@ -1,5 +1,8 @@
 package io.nvmeq.engine;
 
+import java.util.Arrays;
+import java.util.List;
+
 /**
  * What the driver learned of a controller at bring-up: CAP and Identify Controller, decoded.
  *
@@ -9,6 +12,8 @@ package io.nvmeq.engine;
  * @param doorbellStride      bytes between doorbells (4 << CAP.DSTRD)
  * @param readyTimeoutMillis  CAP.TO in milliseconds
  * @param grantedIoQueuePairs I/O queue pairs the controller granted (Set Features Number of Queues)
+ * @param identifyData        the 4096-byte Identify Controller data as the controller returned it (read it with
+ *                            {@link io.nvmeq.hw.spec.IdentifyController}), for tools that show every field
  */
 public record ControllerInfo(
     int vendorId,
@@ -26,6 +31,39 @@ public record ControllerInfo(
     int namespaceCount,
     int grantedIoQueuePairs,
     boolean volatileWriteCache,
-    int oncs)
+    int oncs,
+    byte[] identifyData)
 {
+    public ControllerInfo
+    {
+        identifyData = identifyData.clone();
+    }
+
+    /** A copy: the record stays immutable. */
+    @Override
+    public byte[] identifyData()
+    {
+        return identifyData.clone();
+    }
+
+    /** Equal when every component is, the Identify data compared by content. */
+    @Override
+    public boolean equals(final Object other)
+    {
+        return other instanceof ControllerInfo that && Arrays.equals(identifyData, that.identifyData) &&
+            withoutData().equals(that.withoutData());
+    }
+
+    @Override
+    public int hashCode()
+    {
+        return 31 * withoutData().hashCode() + Arrays.hashCode(identifyData);
+    }
+
+    private List<Object> withoutData()
+    {
+        return Arrays.asList(vendorId, serial, model, firmware, version, controllerId, mdts, maxTransferBytes,
+            maxQueueEntries, doorbellStride, readyTimeoutMillis, pageSize, namespaceCount, grantedIoQueuePairs,
+            volatileWriteCache, oncs);
+    }
 }

@@ -127,7 +127,8 @@ public final class NvmeController implements AutoCloseable
                 identify.namespaceCount(),
                 granted,
                 identify.volatileWriteCache(),
-                identify.oncs());
+                identify.oncs(),
+                identify.bytes(0, IdentifyController.SIZE));
             this.ioQueues = new IoQueues(admin, iova, device, options, doorbellStrideShift, namespaceById,
                 info.maxTransferBytes());
         }

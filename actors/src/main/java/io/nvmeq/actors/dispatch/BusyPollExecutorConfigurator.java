@@ -13,8 +13,8 @@ import io.nvmeq.actors.NvmeqSettings.IdleStrategyKind;
  * Plugs {@link BusyPollExecutor} into an Akka {@code Dispatcher}: {@code executor =
  * "io.nvmeq.actors.dispatch.BusyPollExecutorConfigurator"}. Reads {@code cpu} (-1 = unpinned) and
  * the {@code busy-poll} block ({@code idle-strategy}, backoff parameters, task queue sizing) of the
- * dispatcher's configuration. Akka's stock PinnedDispatcher would ignore a custom executor (STACK.md
- * pitfall 5); a one-thread Dispatcher with this executor does not.
+ * dispatcher's configuration. Akka's stock PinnedDispatcher would silently ignore a
+ * custom executor (so no thread would ever be pinned); a one-thread Dispatcher with this executor does not.
  */
 public final class BusyPollExecutorConfigurator extends ExecutorServiceConfigurator
 {

@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import io.nvmeq.examples.cli.DeviceOption;
 import io.nvmeq.examples.cli.ExitCodes;
 import io.nvmeq.examples.cli.JsonWriter;
 import io.nvmeq.examples.io.NumberConverters;
@@ -537,7 +538,8 @@ public final class BenchCommand implements Callable<Integer>
             final int mix = rwmixwrite != null ? 100 - rwmixwrite : rwmixread;
             return new JobSpec(name != null ? name : mode.fioName(), mode, mix, (int)bs, iodepth, numjobs,
                 timing.runtimeNs, timing.rampNs, offset, size, ioSize, timeBased, rateIops, fua, verifies,
-                verifyOnly, nsid, randseed);
+                verifyOnly, DeviceOption.namespace(spec, device(),
+                spec.commandLine().getParseResult().hasMatchedOption("--namespace-id") ? nsid : null), randseed);
         }
         catch (final IllegalArgumentException ex)
         {

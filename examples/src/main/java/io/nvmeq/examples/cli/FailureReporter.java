@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -19,9 +20,11 @@ import picocli.CommandLine.ParseResult;
 
 /**
  * Turns an exception out of a subcommand into one line on stderr, {@code nvmeq: <what went wrong>}, and
- * {@link ExitCodes#FAILED}. A message may carry help after its first line (a bad device URI lists the accepted
- * forms). Expected failures (the library's typed errors, I/O errors, bad input) print no stack trace; anything
- * else is a defect in nvmeq, so its stack trace follows.
+ * {@link ExitCodes#FAILED} ({@link ExitCodes#USAGE} for a bad device URI). A message may carry help after its first
+ * line (a bad device URI lists the accepted forms); the causes' own messages that it does not already contain are
+ * appended to it, so that the reason the operating system gave ("Is a directory") is on that line too. Expected
+ * failures (the library's typed errors, I/O errors, bad input) print no stack trace; anything else is a defect in
+ * nvmeq, so its stack trace follows.
  */
 final class FailureReporter implements IExecutionExceptionHandler
 {
@@ -31,13 +34,34 @@ final class FailureReporter implements IExecutionExceptionHandler
     {
         final Throwable failure = unwrap(ex);
         final PrintWriter err = commandLine.getErr();
-        err.println("nvmeq: " + describe(failure));
+        err.println("nvmeq: " + withCauses(failure));
         if (!expected(failure))
         {
             failure.printStackTrace(err);
         }
         err.flush();
-        return ExitCodes.FAILED;
+        return failure instanceof BadDeviceUriException ? ExitCodes.USAGE : ExitCodes.FAILED;
+    }
+
+    /**
+     * {@link #describe} of {@code failure}, then what each cause adds: its reason when the message so far does not
+     * contain it already. Only the first line of the message is extended; help after it stays last.
+     */
+    static String withCauses(final Throwable failure)
+    {
+        final String description = describe(failure);
+        final int firstLineEnd = description.indexOf('\n');
+        final StringBuilder line = new StringBuilder(firstLineEnd < 0 ? description : description.substring(0, firstLineEnd));
+        for (Throwable cause = failure.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause())
+        {
+            final String reason = cause instanceof FileSystemException fs && fs.getReason() != null ?
+                fs.getReason() : cause.getMessage();
+            if (reason != null && !reason.isBlank() && line.indexOf(reason) < 0)
+            {
+                line.append(": ").append(reason);
+            }
+        }
+        return firstLineEnd < 0 ? line.toString() : line + description.substring(firstLineEnd);
     }
 
     /**

@@ -16,7 +16,12 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(
     name = "identify",
     mixinStandardHelpOptions = true,
-    description = "Show Identify Controller and Identify Namespace data, laid out as nvme-cli's id-ctrl and id-ns.",
+    description = {
+        "Show Identify Controller and Identify Namespace data as nvme-cli's id-ctrl and id-ns show them (every "
+            + "field, nvme-cli's names and formats), then the driver's own state in a section of its own.",
+        "With -o json: one object, {\"id_ctrl\": nvme-cli's id-ctrl object, \"namespaces\": [{\"nsid\": N, "
+            + "\"id_ns\": nvme-cli's id-ns object}], \"nvmeq\": the driver's state}."
+    },
     sortOptions = false)
 final class IdentifyCommand implements Callable<Integer>
 {
@@ -47,18 +52,19 @@ final class IdentifyCommand implements Callable<Integer>
     @Override
     public Integer call()
     {
+        final String uri = device.uri();
+        final Integer nsid = namespace == null ? null : device.namespace(namespace);
         try (Nvmeq nvmeq = device.open())
         {
-            final List<NamespaceInfo> namespaces =
-                namespace == null ? nvmeq.namespaces() : List.of(nvmeq.namespace(namespace));
+            final List<NamespaceInfo> namespaces = nsid == null ? nvmeq.namespaces() : List.of(nvmeq.namespace(nsid));
             final PrintWriter out = spec.commandLine().getOut();
             if (format == OutputFormat.JSON)
             {
-                IdentifyReport.json(out, nvmeq.controller(), namespaces);
+                IdentifyReport.json(out, uri, nvmeq.controller(), namespaces);
             }
             else
             {
-                IdentifyReport.normal(out, nvmeq.controller(), namespaces);
+                IdentifyReport.normal(out, uri, nvmeq.controller(), namespaces);
             }
             return ExitCodes.OK;
         }

@@ -3,12 +3,17 @@ package io.nvmeq.examples.cli;
 import java.io.PrintWriter;
 import java.util.List;
 
+import org.agrona.concurrent.UnsafeBuffer;
+
 import io.nvmeq.engine.ControllerInfo;
 import io.nvmeq.engine.NamespaceInfo;
+import io.nvmeq.hw.spec.IdentifyController;
+import io.nvmeq.hw.spec.IdentifyNamespace;
 
 /**
- * Identify data laid out as nvme-cli's {@code id-ctrl} and {@code id-ns} show it (the same field names, so that
- * what people know from nvme-cli reads the same here), followed by what nvmeq negotiated with the controller.
+ * Identify data as nvme-cli's {@code id-ctrl} and {@code id-ns} show it (every field the controller reports, in
+ * nvme-cli's names, order and formats, so that what people and scripts know from nvme-cli reads the same here),
+ * and apart from it what the nvmeq driver negotiated with the controller.
  */
 final class IdentifyReport
 {
@@ -16,21 +21,30 @@ final class IdentifyReport
     {
     }
 
-    static void normal(final PrintWriter out, final ControllerInfo controller, final List<NamespaceInfo> namespaces)
+    static IdentifyController controllerData(final ControllerInfo controller)
     {
-        out.println("NVME Identify Controller:");
-        out.printf("vid       : %s%n", hex(controller.vendorId()));
-        out.printf("sn        : %s%n", controller.serial());
-        out.printf("mn        : %s%n", controller.model());
-        out.printf("fr        : %s%n", controller.firmware());
-        out.printf("mdts      : %d%n", controller.mdts());
-        out.printf("cntlid    : %s%n", hex(controller.controllerId()));
-        out.printf("ver       : %s%n", controller.version());
-        out.printf("oncs      : %s%n", hex(controller.oncs()));
-        out.printf("vwc       : %s%n", hex(controller.volatileWriteCache() ? 1 : 0));
-        out.printf("nn        : %d%n", controller.namespaceCount());
+        return new IdentifyController().wrap(new UnsafeBuffer(controller.identifyData()), 0);
+    }
+
+    static IdentifyNamespace namespaceData(final NamespaceInfo namespace)
+    {
+        return new IdentifyNamespace().wrap(new UnsafeBuffer(namespace.identifyData()), 0);
+    }
+
+    /** nvme-cli's {@code id-ctrl}, then {@code id-ns} of each namespace, then the driver's own state. */
+    static void normal(
+        final PrintWriter out, final String device, final ControllerInfo controller, final List<NamespaceInfo> namespaces)
+    {
+        IdControllerReport.normal(out, controllerData(controller));
+        for (final NamespaceInfo namespace : namespaces)
+        {
+            out.println();
+            IdNamespaceReport.normal(out, namespace.nsid(), namespaceData(namespace));
+        }
         out.println();
-        out.println("nvmeq controller state:");
+        out.println("nvmeq driver state:");
+        out.printf("device                  : %s%n", device);
+        out.printf("NVMe version (VS)       : %s%n", controller.version());
         out.printf("max queue entries       : %d%n", controller.maxQueueEntries());
         out.printf("I/O queue pairs granted : %d%n", controller.grantedIoQueuePairs());
         out.printf("memory page size        : %d%n", controller.pageSize());
@@ -40,65 +54,70 @@ final class IdentifyReport
         out.printf("ready timeout (CAP.TO)  : %d ms%n", controller.readyTimeoutMillis());
         for (final NamespaceInfo namespace : namespaces)
         {
-            out.println();
-            out.printf("NVME Identify Namespace %d:%n", namespace.nsid());
-            out.printf("nsze    : %s%n", hex(namespace.blocks()));
-            out.printf("ncap    : %s%n", hex(namespace.capacityBlocks()));
-            out.printf("nuse    : %s%n", hex(namespace.utilizationBlocks()));
-            out.printf("nlbaf   : %d%n", namespace.lbaFormatCount() - 1);
-            out.printf("flbas   : %s%n", hex(namespace.lbaFormatIndex()));
-            out.printf("lbaf %2d : ms:%-3d lbads:%-2d rp:%s (in use)%n",
-                namespace.lbaFormatIndex(), namespace.metadataSize(), lbads(namespace),
-                hex(namespace.relativePerformance()));
-            out.printf("size    : %d bytes (%d blocks of %d bytes)%n",
-                namespace.bytes(), namespace.blocks(), namespace.blockSize());
+            out.printf("namespace %-13d : %d bytes (%d blocks of %d bytes)%n",
+                namespace.nsid(), namespace.bytes(), namespace.blocks(), namespace.blockSize());
         }
         out.flush();
     }
 
-    static void json(final PrintWriter out, final ControllerInfo controller, final List<NamespaceInfo> namespaces)
+    /**
+     * One JSON object: {@code id_ctrl} is nvme-cli's {@code id-ctrl -o json} object, each of {@code namespaces}
+     * holds its {@code nsid} and nvme-cli's {@code id-ns -o json} object, and {@code nvmeq} the driver's state.
+     */
+    static void json(
+        final PrintWriter out, final String device, final ControllerInfo controller, final List<NamespaceInfo> namespaces)
     {
         final JsonWriter json = new JsonWriter().beginObject();
-        json.name("controller").beginObject()
-            .field("vid", controller.vendorId())
-            .field("sn", controller.serial())
-            .field("mn", controller.model())
-            .field("fr", controller.firmware())
-            .field("mdts", controller.mdts())
-            .field("cntlid", controller.controllerId())
-            .field("ver", controller.version())
-            .field("oncs", controller.oncs())
-            .field("vwc", controller.volatileWriteCache() ? 1 : 0)
-            .field("nn", controller.namespaceCount())
+        json.name("id_ctrl").beginObject();
+        IdControllerReport.json(json, controllerData(controller));
+        json.endObject();
+        json.name("namespaces").beginArray();
+        for (final NamespaceInfo namespace : namespaces)
+        {
+            json.beginObject().field("nsid", namespace.nsid());
+            json.name("id_ns").beginObject();
+            IdNamespaceReport.json(json, namespaceData(namespace));
+            json.endObject().endObject();
+        }
+        json.endArray();
+        json.name("nvmeq").beginObject()
+            .field("device", device)
+            .field("version", controller.version())
             .field("max_queue_entries", controller.maxQueueEntries())
             .field("io_queue_pairs", controller.grantedIoQueuePairs())
             .field("page_size", controller.pageSize())
             .field("max_transfer_bytes", controller.maxTransferBytes())
             .field("doorbell_stride", controller.doorbellStride())
-            .field("ready_timeout_ms", controller.readyTimeoutMillis())
-            .endObject();
+            .field("ready_timeout_ms", controller.readyTimeoutMillis());
         json.name("namespaces").beginArray();
         for (final NamespaceInfo namespace : namespaces)
         {
             json.beginObject()
                 .field("nsid", namespace.nsid())
-                .field("nsze", namespace.blocks())
-                .field("ncap", namespace.capacityBlocks())
-                .field("nuse", namespace.utilizationBlocks())
-                .field("nlbaf", namespace.lbaFormatCount() - 1)
-                .field("flbas", namespace.lbaFormatIndex())
                 .field("block_size", namespace.blockSize())
-                .field("size_bytes", namespace.bytes());
-            json.name("lbafs").beginArray().beginObject()
-                .field("index", namespace.lbaFormatIndex())
-                .field("ms", namespace.metadataSize())
-                .field("ds", lbads(namespace))
-                .field("rp", namespace.relativePerformance())
-                .endObject().endArray();
-            json.endObject();
+                .field("blocks", namespace.blocks())
+                .field("size_bytes", namespace.bytes())
+                .endObject();
         }
-        json.endArray().endObject();
+        json.endArray().endObject().endObject();
         out.println(json);
+        out.flush();
+    }
+
+    /** nvme-cli's {@code id-ctrl -o json} (or {@code id-ns -o json}) alone: one object, as nvme-cli prints it. */
+    static void jsonController(final PrintWriter out, final ControllerInfo controller)
+    {
+        final JsonWriter json = new JsonWriter().beginObject();
+        IdControllerReport.json(json, controllerData(controller));
+        out.println(json.endObject());
+        out.flush();
+    }
+
+    static void jsonNamespace(final PrintWriter out, final NamespaceInfo namespace)
+    {
+        final JsonWriter json = new JsonWriter().beginObject();
+        IdNamespaceReport.json(json, namespaceData(namespace));
+        out.println(json.endObject());
         out.flush();
     }
 
@@ -106,11 +125,5 @@ final class IdentifyReport
     static String hex(final long value)
     {
         return value == 0 ? "0" : "0x" + Long.toHexString(value);
-    }
-
-    /** LBA data size as a power of two, as Identify Namespace reports it (9 for 512-byte blocks). */
-    private static int lbads(final NamespaceInfo namespace)
-    {
-        return Integer.numberOfTrailingZeros(namespace.blockSize());
     }
 }

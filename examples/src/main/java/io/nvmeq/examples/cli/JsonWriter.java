@@ -1,5 +1,7 @@
 package io.nvmeq.examples.cli;
 
+import java.math.BigInteger;
+
 /**
  * Just enough JSON for the {@code --output-format=json} of identify, bench and scale: objects, arrays, strings,
  * numbers and booleans, written in order into one line. Not a general JSON library; nvmeq does not need one.
@@ -57,6 +59,15 @@ public final class JsonWriter
         return this;
     }
 
+    /** An integer of any size (the 128-bit counts of Identify), written as a JSON number. */
+    public JsonWriter value(final BigInteger value)
+    {
+        separate();
+        json.append(value);
+        needsComma = true;
+        return this;
+    }
+
     public JsonWriter value(final String value)
     {
         separate();
@@ -98,6 +109,11 @@ public final class JsonWriter
     }
 
     public JsonWriter field(final String name, final String value)
+    {
+        return name(name).value(value);
+    }
+
+    public JsonWriter field(final String name, final BigInteger value)
     {
         return name(name).value(value);
     }

@@ -5,9 +5,10 @@ import java.util.concurrent.Callable;
 
 import io.nvmeq.actors.NvmeqSettings;
 import io.nvmeq.examples.QuickStart;
-import io.nvmeq.hw.device.DeviceUri;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -17,7 +18,8 @@ import picocli.CommandLine.Model.CommandSpec;
     mixinStandardHelpOptions = true,
     description = {
         "Write a pseudo-random pattern over the first 4 MiB of namespace 1 with commands spread over every queue "
-            + "pair, flush, read it back and check it byte for byte.",
+            + "pair, flush, read it back and check it byte for byte. CAUTION: overwrites the first 4 MiB of "
+            + "namespace 1 of the device.",
         "Exit status 3 if the data read back differs."
     })
 final class QuickStartCommand implements Callable<Integer>
@@ -25,12 +27,9 @@ final class QuickStartCommand implements Callable<Integer>
     @Spec
     private CommandSpec spec;
 
-    @Option(
-        names = "--device",
-        paramLabel = "URI",
-        description = "The device (default: nvmeq.device from configuration, emu:memory?size=64m). "
-            + "CAUTION: overwrites the first 4 MiB of namespace 1.")
-    private String device;
+    /** The device (default: nvmeq.device from configuration, emu:memory?size=64m). */
+    @Mixin
+    private DeviceOption device;
 
     @Option(
         names = "--queue-pairs",
@@ -43,15 +42,26 @@ final class QuickStartCommand implements Callable<Integer>
     public Integer call() throws IOException
     {
         NvmeqSettings settings = NvmeqSettings.load();
-        if (device != null)
+        final String uri = device.uriOrNull();
+        if (uri != null)
         {
-            settings = settings.withDevice(device);
+            settings = settings.withDevice(uri);
+        }
+        if (queuePairs != null && queuePairs < 0)
+        {
+            throw new ParameterException(spec.commandLine(), "--queue-pairs must be 0 (one per CPU) or more, not " +
+                queuePairs);
+        }
+        // The quick start writes the first namespace; a device URI that names another is refused, not overwritten.
+        if (DeviceOption.namespace(spec, settings.device(), null) != 1)
+        {
+            throw new ParameterException(spec.commandLine(), "quickstart writes namespace 1, and " +
+                settings.device() + " names another namespace; nothing was written");
         }
         if (queuePairs != null)
         {
             settings = settings.withQueuePairs(queuePairs);
         }
-        DeviceUri.parse(settings.device());
         return QuickStart.run(settings, spec.commandLine().getOut());
     }
 }

@@ -14,6 +14,7 @@ import io.nvmeq.examples.io.BlockTransfer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -23,7 +24,8 @@ import picocli.CommandLine.Model.CommandSpec;
     mixinStandardHelpOptions = true,
     description = {
         "Read blocks from a namespace, like nvme-cli's 'nvme read'. Without --data the bytes are shown as a "
-            + "hex dump (offsets count from the first byte read; repeated lines are shown as '*').",
+            + "hex dump (offsets count from the first byte read; repeated lines are shown as '*'); with --data - "
+            + "the raw bytes go to stdout. The status line goes to stderr.",
         "emu:memory starts empty in every process (reads return zeroes); use emu:file:/abs/path to read what an "
             + "earlier command wrote."
     },
@@ -32,6 +34,9 @@ final class ReadCommand implements Callable<Integer>
 {
     @Spec
     private CommandSpec spec;
+
+    @ParentCommand
+    private NvmeqCli cli;
 
     @Mixin
     private DeviceOption device;
@@ -42,16 +47,18 @@ final class ReadCommand implements Callable<Integer>
     @Option(
         names = {"-d", "--data"},
         paramLabel = "FILE",
-        description = "Write the data to FILE (replaced only once the read succeeded): exactly --data-size "
-            + "bytes, else the whole blocks.")
+        description = "Write the data to FILE (replaced only once the read succeeded), or to stdout with '-': "
+            + "exactly --data-size bytes, else the whole blocks.")
     private Path file;
 
     @Override
     public Integer call() throws IOException
     {
+        range.check(-1);
+        final int nsid = device.namespace(range.namespace);
         try (Nvmeq nvmeq = device.open())
         {
-            final NamespaceInfo namespace = nvmeq.namespace(range.namespace);
+            final NamespaceInfo namespace = nvmeq.namespace(nsid);
             final TransferOptions.Extent extent = range.extent(namespace.blockSize(), -1);
             final BlockTransfer transfer = Transfers.transfer(nvmeq, namespace);
             Transfers.checkRange(namespace, transfer, range.startBlock, extent.blocks(), "Read");
@@ -59,18 +66,28 @@ final class ReadCommand implements Callable<Integer>
             if (file != null)
             {
                 final byte[] chunk = new byte[transfer.blocksPerCommand() * namespace.blockSize()];
-                writeFile(file, (out) -> transfer.read(range.startBlock, extent.blocks(), (buffer, length, position) ->
+                final Producer producer = (out) -> transfer.read(range.startBlock, extent.blocks(), (buffer, length, position) ->
                 {
                     final int n = (int)Math.max(0, Math.min(length, bytes - position));
                     buffer.getBytes(0, chunk, 0, n);
                     out.write(chunk, 0, n);
-                }));
-                final PrintWriter out = spec.commandLine().getOut();
-                out.printf("read: %s (%d bytes) at LBA %d of namespace %d into %s (%d bytes): Success%n",
+                });
+                final boolean toStdout = STDIO.equals(file.toString());
+                if (toStdout)
+                {
+                    final OutputStream stdout = cli.stdout();
+                    producer.writeTo(stdout);
+                    stdout.flush();
+                }
+                else
+                {
+                    writeFile(file, producer);
+                }
+                final PrintWriter err = spec.commandLine().getErr();
+                err.printf("read: %s (%d bytes) at LBA %d of namespace %d into %s (%d bytes): Success%n",
                     TransferOptions.blocks(extent.blocks()), extent.blocks() * namespace.blockSize(), range.startBlock,
-                namespace.nsid(),
-                    file, bytes);
-                out.flush();
+                    namespace.nsid(), toStdout ? "stdout" : file, bytes);
+                err.flush();
             }
             else
             {
@@ -82,6 +99,9 @@ final class ReadCommand implements Callable<Integer>
             return ExitCodes.OK;
         }
     }
+
+    /** The {@code --data} that means stdout (read) or stdin (write), as in nvme-cli and most Unix tools. */
+    static final String STDIO = "-";
 
     @FunctionalInterface
     private interface Producer

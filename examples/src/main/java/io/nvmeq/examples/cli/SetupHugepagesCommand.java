@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -39,6 +40,10 @@ final class SetupHugepagesCommand implements Callable<Integer>
     @Override
     public Integer call()
     {
+        if (pages < 0)
+        {
+            throw new ParameterException(spec.commandLine(), "N must be 0 or more hugepages, not " + pages);
+        }
         final PrintWriter out = spec.commandLine().getOut();
         final Action action;
         try

@@ -15,6 +15,7 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -24,7 +25,7 @@ import picocli.CommandLine.Model.CommandSpec;
     mixinStandardHelpOptions = true,
     description = {
         "Write blocks to a namespace, like nvme-cli's 'nvme write', from a file or a generated pattern.",
-        "A short last block is padded with zeroes. Data written to emu:memory is gone when this command exits; "
+        "A short last block is padded with zeroes. The status line goes to stderr. Data written to emu:memory is gone when this command exits; "
             + "write to emu:file:/abs/path to read it back with a later command."
     },
     sortOptions = false)
@@ -32,6 +33,9 @@ final class WriteCommand implements Callable<Integer>
 {
     @Spec
     private CommandSpec spec;
+
+    @ParentCommand
+    private NvmeqCli cli;
 
     @Mixin
     private DeviceOption device;
@@ -52,7 +56,8 @@ final class WriteCommand implements Callable<Integer>
         @Option(
             names = {"-d", "--data"},
             paramLabel = "FILE",
-            description = "Read the data from FILE; without -c/-z the whole file is written.")
+            description = "Read the data from FILE, or from stdin with '-' (then -c or -z says how much); "
+                + "without -c/-z the whole file is written.")
         Path file;
 
         @Option(
@@ -66,12 +71,15 @@ final class WriteCommand implements Callable<Integer>
     @Override
     public Integer call() throws IOException
     {
-        final long fileBytes = source.file != null ? regularFileSize(source.file) : -1;
+        final boolean fromStdin = source.file != null && ReadCommand.STDIO.equals(source.file.toString());
+        final long fileBytes = source.file != null && !fromStdin ? regularFileSize(source.file) : -1;
+        range.check(fileBytes);
+        final int nsid = device.namespace(range.namespace);
         final String report;
         // Success is said after close: a shutdown that could not flush fails the command (ShutdownFailedException).
         try (Nvmeq nvmeq = device.open())
         {
-            final NamespaceInfo namespace = nvmeq.namespace(range.namespace);
+            final NamespaceInfo namespace = nvmeq.namespace(nsid);
             final TransferOptions.Extent extent = range.extent(namespace.blockSize(), fileBytes);
             if (fileBytes >= 0 && fileBytes < extent.bytes())
             {
@@ -80,7 +88,11 @@ final class WriteCommand implements Callable<Integer>
             }
             final BlockTransfer transfer = Transfers.transfer(nvmeq, namespace);
             Transfers.checkRange(namespace, transfer, range.startBlock, extent.blocks(), "Write");
-            if (source.file != null)
+            if (fromStdin)
+            {
+                transfer.write(range.startBlock, extent.blocks(), fua, fromStream(cli.stdin(), extent.bytes()));
+            }
+            else if (source.file != null)
             {
                 try (InputStream in = Files.newInputStream(source.file))
                 {
@@ -96,11 +108,12 @@ final class WriteCommand implements Callable<Integer>
             report = String.format("write: %s (%d bytes) at LBA %d of namespace %d from %s%s: Success%n",
                 TransferOptions.blocks(extent.blocks()), extent.blocks() * namespace.blockSize(), range.startBlock,
                 namespace.nsid(),
-                source.file != null ? source.file : "pattern " + source.pattern, fua ? " with FUA" : "");
+                fromStdin ? "stdin" : source.file != null ? source.file : "pattern " + source.pattern,
+                fua ? " with FUA" : "");
         }
-        final PrintWriter out = spec.commandLine().getOut();
-        out.print(report);
-        out.flush();
+        final PrintWriter err = spec.commandLine().getErr();
+        err.print(report);
+        err.flush();
         return ExitCodes.OK;
     }
 

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 
 import io.nvmeq.examples.bench.OutputOptions;
+import io.nvmeq.examples.cli.DeviceOption;
 import io.nvmeq.examples.io.NumberConverters;
 import io.nvmeq.hw.device.DeviceUri;
 import picocli.CommandLine.Command;
@@ -157,6 +158,7 @@ public final class FaultsCommand implements Callable<Integer>
         {
             return base;
         }
+        DeviceOption.requireEmulated(spec, base, "fault injection (--fault-rate)");
         return base + (base.contains("?") ? "&" : "?") + "faults=random" + (dnr ? "-dnr:" : ":") +
             BigDecimal.valueOf(faultRate).toPlainString() + ":" + seed;
     }

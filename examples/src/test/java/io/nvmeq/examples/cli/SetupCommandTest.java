@@ -216,7 +216,9 @@ class SetupCommandTest
         assertEquals("512\n", Files.readString(count));
         assertTrue(run.out().contains("512 hugepages of 2 MiB reserved (1024 MiB)"), run::toString);
 
-        assertEquals(ExitCodes.FAILED, setup("hugepages", "-1").exitCode());
+        final CliRun negative = setup("hugepages", "-1");
+        assertEquals(ExitCodes.USAGE, negative.exitCode(), negative::toString);
+        assertTrue(negative.err().startsWith("nvmeq: N must be 0 or more hugepages, not -1"), negative::toString);
         assertEquals("512\n", Files.readString(count), "a refused count changes nothing");
     }
 

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.junit.jupiter.api.Test;
 
+import picocli.CommandLine.ParameterException;
+
 class TransferOptionsTest
 {
     private static TransferOptions options(final Long blockCount, final Long dataSize)
@@ -35,10 +37,10 @@ class TransferOptionsTest
     @Test
     void refusesMissingZeroAndContradictorySizes()
     {
-        assertThrows(CliFailure.class, () -> options(null, null).extent(512, -1));
-        assertThrows(CliFailure.class, () -> options(0L, null).extent(512, -1));
-        assertThrows(CliFailure.class, () -> options(null, 0L).extent(512, -1));
-        assertThrows(CliFailure.class, () -> options(null, null).extent(512, 0));
-        assertThrows(CliFailure.class, () -> options(1L, 513L).extent(512, -1));
+        assertThrows(ParameterException.class, () -> options(null, null).extent(512, -1));
+        assertThrows(ParameterException.class, () -> options(0L, null).extent(512, -1));
+        assertThrows(ParameterException.class, () -> options(null, 0L).extent(512, -1));
+        assertThrows(ParameterException.class, () -> options(null, null).extent(512, 0));
+        assertThrows(ParameterException.class, () -> options(1L, 513L).extent(512, -1));
     }
 }

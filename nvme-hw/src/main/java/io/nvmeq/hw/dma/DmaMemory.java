@@ -24,6 +24,8 @@ public final class DmaMemory implements AutoCloseable
 
     private static final Logger LOG = LoggerFactory.getLogger(DmaMemory.class);
     private static final AtomicBoolean HUGEPAGE_FALLBACK_LOGGED = new AtomicBoolean();
+    /** Set once a VFIO device was opened: only then do hugepages matter (fewer IOMMU mappings), and the advice applies. */
+    private static volatile boolean hugepagesMatter;
     private static final AtomicBoolean MLOCK_FAILURE_LOGGED = new AtomicBoolean();
 
     private final long address;
@@ -115,12 +117,25 @@ public final class DmaMemory implements AutoCloseable
         return size > 0 ? size : MemoryPage.SIZE;
     }
 
+    /**
+     * Says that a device that maps DMA memory through a real IOMMU (VFIO) is in use, so that a fallback to normal
+     * pages is logged with the advice to reserve hugepages; for the emulated device it is logged at debug level.
+     */
+    public static void hugepagesMatter()
+    {
+        hugepagesMatter = true;
+    }
+
     private static void logHugepageFallback(final String why)
     {
-        if (HUGEPAGE_FALLBACK_LOGGED.compareAndSet(false, true))
+        if (!hugepagesMatter)
+        {
+            LOG.debug("DMA memory uses normal pages instead of 2 MiB hugepages: {}", why);
+        }
+        else if (HUGEPAGE_FALLBACK_LOGGED.compareAndSet(false, true))
         {
             LOG.info("DMA memory uses normal pages instead of 2 MiB hugepages: {}. Reserve hugepages with e.g. " +
-                "'echo 512 > /proc/sys/vm/nr_hugepages'. (Logged once per JVM.)", why);
+                "'nvmeq setup hugepages 512'. (Logged once per JVM.)", why);
         }
     }
 

@@ -25,6 +25,8 @@ final class IdentifyData
     private static final int DLFEAT = IdentifyNamespace.DLFEAT_READS_ZEROES | (1 << 3);
 
     private static final int LPA_EXTENDED_DATA = 1 << 2;
+    private static final int WARNING_TEMPERATURE_KELVIN = 343;
+    private static final int CRITICAL_TEMPERATURE_KELVIN = 373;
 
     private final EmulatedController controller;
     private final IdentifyController controllerData = new IdentifyController();
@@ -101,11 +103,15 @@ final class IdentifyData
             .maxCommands(Math.min(config.maxQueueEntries(), 0xFFFF))
             .namespaceCount(config.namespaces())
             .oncs(IdentifyController.ONCS_WRITE_ZEROES | IdentifyController.ONCS_DATASET_MANAGEMENT)
+            .controllerType(IdentifyController.CNTRLTYPE_IO)
             .awun(0);
         data.putByte(IdentifyController.VWC, (byte)VWC_PRESENT_BROADCAST_FLUSH);
         // LPA: Get Log Page takes extended data (NUMDU, offsets); SMART is kept per controller only.
         data.putByte(IdentifyController.LPA, (byte)LPA_EXTENDED_DATA);
         data.putByte(IdentifyController.ELPE, (byte)(ErrorLog.ENTRIES - 1));
+        // WCTEMP/CCTEMP: non-zero from NVMe 1.2 on, since SMART reports a composite temperature (QEMU's values).
+        data.putShort(IdentifyController.WCTEMP, (short)WARNING_TEMPERATURE_KELVIN);
+        data.putShort(IdentifyController.CCTEMP, (short)CRITICAL_TEMPERATURE_KELVIN);
         // FRMW: one firmware slot, read-only. SUBNQN: required since NVMe 1.2.1.
         data.putByte(IdentifyController.FRMW, (byte)((1 << 1) | 1));
         final byte[] nqn = ("nqn.2024-01.io.nvmeq:emu:" + config.serial()).getBytes(StandardCharsets.US_ASCII);

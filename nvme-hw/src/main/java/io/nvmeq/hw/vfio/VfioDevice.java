@@ -4,6 +4,7 @@ import io.nvmeq.hw.device.InterruptVectors;
 import io.nvmeq.hw.device.Iommu;
 import io.nvmeq.hw.device.NvmeDevice;
 import io.nvmeq.hw.device.RegisterSpace;
+import io.nvmeq.hw.dma.DmaMemory;
 import io.nvmeq.hw.nativeio.LibC;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.slf4j.Logger;
@@ -89,6 +90,7 @@ public final class VfioDevice implements NvmeDevice
     static VfioDevice open(final VfioUri target, final String uri, final PciSysfs sysfs)
     {
         final Opening opening = new Opening(uri, target.pciAddress(), target.namespace(), sysfs);
+        DmaMemory.hugepagesMatter();
         try
         {
             return opening.open();
