@@ -254,7 +254,7 @@ public final class NvmeController implements AutoCloseable
         return createQueuePair(qid, entries, new IoCounters());
     }
 
-    /** As {@link #createQueuePair(int, int)}, counting into {@code counters} (which may outlive the queue pair). */
+    /** As {@link #createQueuePair(int, int)}, counting into {@code counters} (see {@link #createQueuePairAsync}). */
     public QueuePair createQueuePair(final int qid, final int entries, final IoCounters counters)
     {
         return admin.await(createQueuePairAsync(qid, entries, counters), "creating I/O queue pair " + qid);
@@ -262,17 +262,13 @@ public final class NvmeController implements AutoCloseable
 
     /**
      * Creates I/O queue pair {@code qid} without waiting: the future completes, on the admin thread, with
-     * the queue pair once the controller created both queues, or with the typed error.
+     * the queue pair once the controller created both queues, or with the typed error. It counts into
+     * {@code counters}, which may outlive it (one set across a queue's re-creations).
      *
      * @throws InvalidRequestException at once for a bad queue id or size, or a controller shut down
      */
-    public CompletableFuture<QueuePair> createQueuePairAsync(final int qid, final int entries)
-    {
-        return createQueuePairAsync(qid, entries, new IoCounters());
-    }
-
-    /** As {@link #createQueuePairAsync(int, int)}, counting into {@code counters} (which may outlive the queue pair). */
-    public CompletableFuture<QueuePair> createQueuePairAsync(final int qid, final int entries, final IoCounters counters)
+    public CompletableFuture<QueuePair> createQueuePairAsync(
+        final int qid, final int entries, final IoCounters counters)
     {
         checkOpen();
         if (qid < 1 || qid > info.grantedIoQueuePairs())
