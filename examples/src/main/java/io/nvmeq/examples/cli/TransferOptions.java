@@ -1,5 +1,6 @@
 package io.nvmeq.examples.cli;
 
+import io.nvmeq.examples.io.NumberConverters;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -20,21 +21,21 @@ final class TransferOptions
         names = {"-s", "--start-block"},
         required = true,
         paramLabel = "LBA",
-        converter = Converters.Number.class,
+        converter = NumberConverters.Number.class,
         description = "First logical block (decimal or 0x hex).")
     long startBlock;
 
     @Option(
         names = {"-c", "--block-count"},
         paramLabel = "N",
-        converter = Converters.Number.class,
+        converter = NumberConverters.Number.class,
         description = "Number of blocks, ONE-based: -c 1 is one block (nvme-cli's -c is zero-based).")
     Long blockCount;
 
     @Option(
         names = {"-z", "--data-size"},
         paramLabel = "BYTES",
-        converter = Converters.Size.class,
+        converter = NumberConverters.Size.class,
         description = "Bytes to transfer (4096, 0x1000, 64k, 1m); rounded up to whole blocks.")
     Long dataSize;
 
