@@ -13,8 +13,8 @@ import io.nvmeq.hw.spec.Status;
 
 /**
  * Controller reset (NVMe base spec 2.0 §3.7.2) as a state machine stepped by the {@link AdminPoller}
- * (SPDK's nvme_ctrlr_process_init does the same): CC.EN = 0 → wait for CSTS.RDY = 0 (the device stops
- * all DMA and drops every queue) → the admin queue afresh → CC.EN = 1 → wait for CSTS.RDY = 1 → the
+ * (SPDK's nvme_ctrlr_process_init does the same): no queue owner inside a doorbell write → CC.EN = 0
+ * → wait for CSTS.RDY = 0 (the device stops all DMA and drops every queue) → the admin queue afresh → CC.EN = 1 → wait for CSTS.RDY = 1 → the
  * number of queues negotiated again → every registered I/O queue created again. Each wait is one
  * register read per step with a CAP.TO deadline; each admin command is answered by callback. Nothing
  * waits. The generation moves on when the reset begins, and the queue owners reconnect when it ends.
@@ -28,7 +28,7 @@ final class ControllerReset
 
     private enum Step
     {
-        IDLE, DISABLING, ENABLING, NEGOTIATING, RECREATING
+        IDLE, QUIESCING, DISABLING, ENABLING, NEGOTIATING, RECREATING
     }
 
     private final String uri;
@@ -66,10 +66,10 @@ final class ControllerReset
         return step != Step.IDLE;
     }
 
-    /** Two register waits of CAP.TO each: the longest a reset takes before its admin commands. */
+    /** Three waits of CAP.TO each (doorbells, then two registers): the longest a reset takes before its admin commands. */
     long maxDurationNanos()
     {
-        return 2 * readyTimeoutNanos;
+        return 3 * readyTimeoutNanos;
     }
 
     /** {@code done} completes when the reset under way (or the next one to end) has ended. */
@@ -82,6 +82,29 @@ final class ControllerReset
     {
         LOG.warn("{}: resetting the controller: {}", uri, reason);
         poller.resetBegins();
+        step = Step.QUIESCING;
+        deadline = now + readyTimeoutNanos;
+        quiesce(now);
+    }
+
+    /**
+     * The generation has moved: no owner starts a doorbell write from now on. One that checked the
+     * generation just before may still be about to write; the controller is disabled only once none
+     * is, so that no old doorbell value can reach the queues this reset re-creates.
+     */
+    private void quiesce(final long now)
+    {
+        for (final QueuePair queuePair : poller.registeredQueues())
+        {
+            if (queuePair.recovery.inDoorbellWrite())
+            {
+                if (now - deadline > 0)
+                {
+                    fail("queue " + queuePair.id() + " was still writing a doorbell after CAP.TO");
+                }
+                return;
+            }
+        }
         try
         {
             final int cc = registers.read32(Registers.CC);
@@ -99,6 +122,11 @@ final class ControllerReset
     /** One look at CSTS in the register-wait steps; the others advance on their completions. */
     void step(final long now)
     {
+        if (step == Step.QUIESCING)
+        {
+            quiesce(now);
+            return;
+        }
         if (step != Step.DISABLING && step != Step.ENABLING)
         {
             return;

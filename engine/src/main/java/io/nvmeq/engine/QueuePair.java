@@ -257,14 +257,17 @@ public final class QueuePair
             // Nothing new, or a reset is dropping or has dropped this queue: it is reconnected first.
             return;
         }
+        // Entries are plain stores into DMA memory; they must be visible before the device sees the tail.
+        VarHandle.releaseFence();
+        if (!recovery.writeDoorbell(registers, sqTailDoorbell, sqTail))
+        {
+            return; // a reset began meanwhile: nothing was rung, the reconnect resubmits
+        }
         final long deadline = System.nanoTime() + recovery.timeoutNanos();
         for (int slot = lastRungTail; slot != sqTail; slot = slot + 1 == entries ? 0 : slot + 1)
         {
             table.deadline[sqSlotCommand[slot]] = deadline;
         }
-        // Entries are plain stores into DMA memory; they must be visible before the device sees the tail.
-        VarHandle.releaseFence();
-        registers.write32(sqTailDoorbell, sqTail);
         lastRungTail = sqTail;
     }
 
@@ -324,7 +327,7 @@ public final class QueuePair
         {
             if (reaped > 0 && writeHead)
             {
-                registers.write32(cqHeadDoorbell, cqHead);
+                recovery.writeDoorbell(registers, cqHeadDoorbell, cqHead);
             }
         }
         return reaped;

@@ -1,5 +1,6 @@
 package io.nvmeq.engine;
 
+import io.nvmeq.hw.device.RegisterSpace;
 import io.nvmeq.hw.spec.Registers;
 
 /**
@@ -32,6 +33,8 @@ final class QueueRecovery
     private final int maxRetries;
 
     private int generation;
+    /** Set around each doorbell write (volatile: ordered against the reset's move of the generation). */
+    private volatile boolean ringing;
     private boolean recovering;
     private boolean dead;
     /** A reset was asked for in this generation: deadlines wait for it. */
@@ -50,6 +53,40 @@ final class QueueRecovery
         this.timeoutNanos = timeoutNanos;
         this.deadlineScanNanos = Math.max(1_000_000L, Math.min(timeoutNanos / 4, 100_000_000L));
         this.maxRetries = maxRetries;
+    }
+
+    /**
+     * Writes one of this queue's doorbells unless a reset began since the queue was (re)connected. The
+     * check and the write are one step as far as a reset can tell: {@link #inDoorbellWrite()} is true
+     * between them, and the reset does not disable the controller (after which it re-creates the queues,
+     * indices at 0) until it reads false. A write the owner was about to make when the reset began would
+     * otherwise land on the re-created queue: an old tail makes the device run stale entries and post
+     * completions where the owner, its rings cleared, never looks, and every later command stalls.
+     *
+     * @return false if a reset began: nothing was written
+     */
+    boolean writeDoorbell(final RegisterSpace registers, final int offset, final int value)
+    {
+        ringing = true;
+        try
+        {
+            if (host.generation() != generation)
+            {
+                return false;
+            }
+            registers.write32(offset, value);
+            return true;
+        }
+        finally
+        {
+            ringing = false;
+        }
+    }
+
+    /** On the admin thread, after the generation moved: whether the owner may still write an old doorbell. */
+    boolean inDoorbellWrite()
+    {
+        return ringing;
     }
 
     /** Whether the device holds this queue's queues as the owner knows them (no reset since). */
