@@ -14,10 +14,11 @@ import io.nvmeq.hw.spec.Status;
 /**
  * Controller reset (NVMe base spec 2.0 §3.7.2) as a state machine stepped by the {@link AdminPoller}
  * (SPDK's nvme_ctrlr_process_init does the same): no queue owner inside a doorbell write → CC.EN = 0
- * → wait for CSTS.RDY = 0 (the device stops all DMA and drops every queue) → the admin queue afresh → CC.EN = 1 → wait for CSTS.RDY = 1 → the
- * number of queues negotiated again → every registered I/O queue created again. Each wait is one
- * register read per step with a CAP.TO deadline; each admin command is answered by callback. Nothing
- * waits. The generation moves on when the reset begins, and the queue owners reconnect when it ends.
+ * → wait for CSTS.RDY = 0 (the device stops all DMA and drops every queue) → the admin queue afresh
+ * → CC.EN = 1 → wait for CSTS.RDY = 1 → the number of queues negotiated again → every registered I/O
+ * queue created again. Each wait is one look (at the owners' doorbell flags, or one register read) per
+ * step with a CAP.TO deadline; each admin command is answered by callback. Nothing waits. The
+ * generation moves on when the reset begins, and the queue owners reconnect when it ends.
  * A step that fails (a deadline, CFS while enabling, all-ones registers, a refused command) fails the
  * controller for good: CC.EN = 0, and every command on it is answered
  * {@link HostStatus#CONTROLLER_FAILED}.
@@ -66,7 +67,7 @@ final class ControllerReset
         return step != Step.IDLE;
     }
 
-    /** Three waits of CAP.TO each (doorbells, then two registers): the longest a reset takes before its admin commands. */
+    /** Three waits of CAP.TO each (doorbells, two registers): the longest a reset takes before its admin commands. */
     long maxDurationNanos()
     {
         return 3 * readyTimeoutNanos;
