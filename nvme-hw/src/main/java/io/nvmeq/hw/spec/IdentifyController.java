@@ -161,21 +161,6 @@ public final class IdentifyController implements IdentifyFields
         return StructFields.unsigned(buffer, offset + field, width);
     }
 
-    public int unsigned8(final int field)
-    {
-        return StructFields.unsigned8(buffer, offset + field);
-    }
-
-    public int unsigned16(final int field)
-    {
-        return StructFields.unsigned16(buffer, offset + field);
-    }
-
-    public long unsigned32(final int field)
-    {
-        return StructFields.unsigned32(buffer, offset + field);
-    }
-
     /** A 16-byte little-endian count (TNVMCAP, UNVMCAP, MEGCAP, MAXDNA). */
     @Override
     public BigInteger unsigned128(final int field)

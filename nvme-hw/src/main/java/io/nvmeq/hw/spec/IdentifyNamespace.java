@@ -79,26 +79,6 @@ public final class IdentifyNamespace implements IdentifyFields
         return StructFields.unsigned(buffer, offset + field, width);
     }
 
-    public int unsigned8(final int field)
-    {
-        return StructFields.unsigned8(buffer, offset + field);
-    }
-
-    public int unsigned16(final int field)
-    {
-        return StructFields.unsigned16(buffer, offset + field);
-    }
-
-    public long unsigned32(final int field)
-    {
-        return StructFields.unsigned32(buffer, offset + field);
-    }
-
-    public long unsigned64(final int field)
-    {
-        return StructFields.unsigned64(buffer, offset + field);
-    }
-
     /** A 16-byte little-endian count (NVMCAP). */
     @Override
     public BigInteger unsigned128(final int field)
