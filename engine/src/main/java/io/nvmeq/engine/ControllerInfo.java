@@ -1,8 +1,5 @@
 package io.nvmeq.engine;
 
-import java.util.Arrays;
-import java.util.List;
-
 /**
  * What the driver learned of a controller at bring-up: CAP and Identify Controller, decoded.
  *
@@ -32,38 +29,6 @@ public record ControllerInfo(
     int grantedIoQueuePairs,
     boolean volatileWriteCache,
     int oncs,
-    byte[] identifyData)
+    IdentifyBytes identifyData)
 {
-    public ControllerInfo
-    {
-        identifyData = identifyData.clone();
-    }
-
-    /** A copy: the record stays immutable. */
-    @Override
-    public byte[] identifyData()
-    {
-        return identifyData.clone();
-    }
-
-    /** Equal when every component is, the Identify data compared by content. */
-    @Override
-    public boolean equals(final Object other)
-    {
-        return other instanceof ControllerInfo that && Arrays.equals(identifyData, that.identifyData) &&
-            withoutData().equals(that.withoutData());
-    }
-
-    @Override
-    public int hashCode()
-    {
-        return 31 * withoutData().hashCode() + Arrays.hashCode(identifyData);
-    }
-
-    private List<Object> withoutData()
-    {
-        return Arrays.asList(vendorId, serial, model, firmware, version, controllerId, mdts, maxTransferBytes,
-            maxQueueEntries, doorbellStride, readyTimeoutMillis, pageSize, namespaceCount, grantedIoQueuePairs,
-            volatileWriteCache, oncs);
-    }
 }

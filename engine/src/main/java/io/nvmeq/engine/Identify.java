@@ -73,7 +73,7 @@ final class Identify
         return new NamespaceInfo(
             nsid, ns.size(), ns.capacity(), ns.utilization(), 1 << ns.dataLbaShift(format),
             format, ns.lbaFormatCount(), ns.metadataSize(format), ns.relativePerformance(format),
-            ns.bytes(0, IdentifyNamespace.SIZE));
+            new IdentifyBytes(ns.bytes(0, IdentifyNamespace.SIZE)));
     }
 
     /** The Active Namespace ID list (CNS 02h, since NVMe 1.1); older controllers: 1..NN. */

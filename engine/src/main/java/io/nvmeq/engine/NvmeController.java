@@ -128,7 +128,7 @@ public final class NvmeController implements AutoCloseable
                 granted,
                 identify.volatileWriteCache(),
                 identify.oncs(),
-                identify.bytes(0, IdentifyController.SIZE));
+                new IdentifyBytes(identify.bytes(0, IdentifyController.SIZE)));
             this.ioQueues = new IoQueues(admin, iova, device, options, doorbellStrideShift, namespaceById,
                 info.maxTransferBytes());
         }

@@ -23,12 +23,12 @@ final class IdentifyReport
 
     static IdentifyController controllerData(final ControllerInfo controller)
     {
-        return new IdentifyController().wrap(new UnsafeBuffer(controller.identifyData()), 0);
+        return new IdentifyController().wrap(new UnsafeBuffer(controller.identifyData().toArray()), 0);
     }
 
     static IdentifyNamespace namespaceData(final NamespaceInfo namespace)
     {
-        return new IdentifyNamespace().wrap(new UnsafeBuffer(namespace.identifyData()), 0);
+        return new IdentifyNamespace().wrap(new UnsafeBuffer(namespace.identifyData().toArray()), 0);
     }
 
     /** nvme-cli's {@code id-ctrl}, then {@code id-ns} of each namespace, then the driver's own state. */
