@@ -17,7 +17,8 @@ import io.nvmeq.hw.device.NvmeDevice;
  * is a real {@link FileStore} over {@code /dev/null}, where {@code fsync} fails with EINVAL. Opening
  * {@code emu:file:/dev/null} is refused up front, so this reaches past that check to show what the
  * driver does when a flush fails later: Flush and FUA writes complete with Write Fault, and a shutdown
- * reports CSTS.CFS. Registered through this module's test {@code META-INF/services}.
+ * reports CSTS.CFS. Shipped in nvme-hw's test-jar; each module that uses it registers it in its own test
+ * {@code META-INF/services} (nvme-hw's own tests do not see it).
  */
 public final class UnsyncableDeviceProvider implements DeviceProvider
 {
