@@ -23,16 +23,21 @@ import io.nvmeq.hw.device.IommuException;
 final class TemporaryMappings
 {
     private static final IovaLease[] NO_LEASES = new IovaLease[0];
+    /** While waiting for a hand-off, every 64th refused request schedules the maintenance run again. */
+    private static final int REMIND_EVERY = 63;
 
     private final TemporaryRegion space;
     private final Iommu iommu;
     private final long pageMask;
     private final int queueId;
 
+    /** Mappings made lately, reused by requests on the same buffers. */
+    private final RecentMappings recent = new RecentMappings();
     private IovaLease current;
     /** Closed leases whose mappings commands in flight still use. */
     private IovaLease[] draining = NO_LEASES;
     private int drainingCount;
+    private int refusedWhileWaiting;
 
     /** The next lease, put here by the space's maintenance run, taken by the holder. */
     final AtomicReference<IovaLease> handoff = new AtomicReference<>();
@@ -62,6 +67,17 @@ final class TemporaryMappings
      */
     public long map(final long address, final long length)
     {
+        return map(null, address, length);
+    }
+
+    /**
+     * Like {@link #map(long, long)}, for memory of {@code buffer}: a mapping made lately for the same buffer
+     * object and covering the same pages is used again while its lease lasts (see {@link RecentMappings}).
+     *
+     * @param buffer the object whose memory [address, address + length) is, or null to map anew every time
+     */
+    public long map(final Object buffer, final long address, final long length)
+    {
         if (address == 0 || length <= 0 || address + length < address)
         {
             throw new InvalidRequestException("cannot map " + length + " bytes at host address 0x"
@@ -69,6 +85,14 @@ final class TemporaryMappings
         }
         final long pageStart = address & ~pageMask;
         final long bytes = ((address + length + pageMask) & ~pageMask) - pageStart;
+        if (buffer != null)
+        {
+            final long cached = recent.reuse(buffer, pageStart, pageStart + bytes, address);
+            if (cached != IovaSpace.NO_IOVA)
+            {
+                return cached;
+            }
+        }
         // Three tries: the current lease, the handed-over one, a fresh one (when cutting inline).
         for (int attempt = 0; attempt < 3; attempt++)
         {
@@ -112,6 +136,10 @@ final class TemporaryMappings
             }
             lease.cursor = iova;
             lease.mappingsLeft--;
+            if (buffer != null)
+            {
+                recent.remember(buffer, pageStart, pageStart + bytes, iova, lease);
+            }
             return iova + (address - pageStart);
         }
         space.refused();
@@ -151,6 +179,17 @@ final class TemporaryMappings
             }
             retire(next);
         }
+        if (wantsLease.get())
+        {
+            // The maintenance run has this holder in its queue and hands a lease over as soon as there is
+            // room: bounce meanwhile without touching the space's lock, and remind it now and then (room can
+            // come back without a run, e.g. when a fixed buffer is freed).
+            if ((++refusedWhileWaiting & REMIND_EVERY) == 0)
+            {
+                space.wantLease(this);
+            }
+            return null;
+        }
         final IovaLease cut = space.leaseInline(bytes);
         if (cut == null)
         {
@@ -186,6 +225,7 @@ final class TemporaryMappings
 
     private void forget(final IovaLease lease)
     {
+        recent.forget(lease);
         if (current == lease)
         {
             current = null;

@@ -19,11 +19,6 @@ import io.nvmeq.hw.device.Iommu;
  */
 final class TemporaryRegion
 {
-    /**
-     * With a maintenance executor an epoch is cut into (at least) this many leases, so that several queue
-     * pairs share it; without one, a lease is all that is left of the epoch (as if mapping in the epoch).
-     */
-    static final int LEASES_PER_EPOCH = 4;
 
     private final IovaSpace space;
     /** The space's lock: one lock for the fixed and the temporary region. */
@@ -36,6 +31,8 @@ final class TemporaryRegion
     private final TemporaryEpoch[] epochs = {new TemporaryEpoch(), new TemporaryEpoch()};
     private TemporaryEpoch active;
     private long epochsOpened;
+    /** Holders of leases now (queue pairs): with a maintenance executor, each lease is 1 / holders of an epoch. */
+    private int holders;
 
     /** Runs lease work and resets off the data path when set; null: the holders do it inline. */
     private volatile Executor resetExecutor;
@@ -69,7 +66,7 @@ final class TemporaryRegion
      */
     IovaLease leaseInline(final long bytes)
     {
-        final int share = resetExecutor == null ? 1 : LEASES_PER_EPOCH;
+        final int share = resetExecutor == null ? 1 : leasesPerEpoch();
         if (!lockForHolder())
         {
             return null;
@@ -155,6 +152,30 @@ final class TemporaryRegion
         {
             lock.unlock();
         }
+    }
+
+    /** A queue pair's {@link TemporaryMappings} begin. Under the lock. */
+    void holderAdded()
+    {
+        holders++;
+    }
+
+    /** A queue pair's {@link TemporaryMappings} end (its queue pair is released). Under the lock. */
+    void holderGone()
+    {
+        holders = Math.max(0, holders - 1);
+    }
+
+    /**
+     * With a maintenance executor an epoch is cut into one lease per holder, each with an equal part of
+     * the epoch's mappings: as large as leases can be while every queue pair may hold one of the same epoch,
+     * so that a queue pair's working set of buffers fits in one lease and its mappings are reused there
+     * (a lease a quarter of the size filled, closed and went back every few requests). Without one, a lease
+     * is all that is left of the epoch (as if mapping in the epoch).
+     */
+    private int leasesPerEpoch()
+    {
+        return Math.max(1, holders);
     }
 
     void refused()
@@ -544,7 +565,7 @@ final class TemporaryRegion
             }
             // A standard share, whatever the holder's last request: a request too large for it is bounced,
             // rather than every epoch being exhausted in search of room for it.
-            final IovaLease lease = cut(pageMask + 1, LEASES_PER_EPOCH);
+            final IovaLease lease = cut(pageMask + 1, leasesPerEpoch());
             if (lease == null)
             {
                 holder.wantsLease.set(true);
