@@ -14,7 +14,7 @@ import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import static io.nvmeq.actors.TestSupport.TIMEOUT;
 import static io.nvmeq.actors.TestSupport.contents;
@@ -24,10 +24,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Temporary IOVA mappings exhausted over and over while verified I/O runs on two queue pairs: a
- * tiny IOMMU mapping limit closes an epoch every few requests; each drained epoch is reset by the
- * IOVA-mapping actor, never by a queue pair, and requests meanwhile map into the other epoch or are
- * bounced. Every request is answered Done and every block reads back what was last written.
+ * Temporary IOVA mappings under a tiny IOMMU mapping limit while verified I/O runs on two queue pairs.
+ * With a new buffer for each request, the mappings are exhausted over and over: an epoch closes every
+ * few requests, each drained epoch is reset by the IOVA-mapping actor, never by a queue pair, and
+ * requests meanwhile map into the other epoch or are bounced. With the same few buffers used again and
+ * again, each is mapped once and its mapping reused. Every request is answered Done and every block
+ * reads back what was last written.
  */
 class IovaExhaustionTest
 {
@@ -39,7 +41,29 @@ class IovaExhaustionTest
     private static final long WARM_UP_MS = 1000;
     private static final long MEASURED_MS = 1500;
 
+    /** Buffers each lane of a churning run goes round, each on a page of its own: 64 pages in all, for 40 mappings. */
+    private static final int PAGES_PER_LANE = 4;
+    private static final int PAGE = 4096;
+
     private static ActorTestKit testKit;
+
+    /** Where the lanes' data lies. */
+    enum Workload
+    {
+        /** Unregistered direct buffers, a different page for each request of a lane: mappings churn. */
+        TEMPORARY_CHURNING("temporary mappings, limit 40, churning buffers"),
+        /** One unregistered direct buffer per lane, used again by each request of the lane. */
+        TEMPORARY_REUSED("temporary mappings, limit 40, reused buffers"),
+        /** DMA buffers (fixed mappings, no temporary ones): the control run, what the machine itself adds. */
+        DMA_CONTROL("DMA buffers (control)");
+
+        final String label;
+
+        Workload(final String label)
+        {
+            this.label = label;
+        }
+    }
 
     @BeforeAll
     static void startActorSystem()
@@ -56,15 +80,15 @@ class IovaExhaustionTest
 
     /**
      * 40 IOMMU mappings in all, about a dozen of them fixed (rings, PRP lists, bounce pools): with
-     * unregistered direct buffers, epochs close every few requests. The same workload on DMA buffers
-     * (fixed mappings, no temporary ones) is the control run, whose latencies show what the machine
-     * itself adds.
+     * churning unregistered direct buffers, epochs close every few requests. The same workload on DMA
+     * buffers (fixed mappings, no temporary ones) is the control run, whose latencies show what the
+     * machine itself adds.
      */
-    @ParameterizedTest(name = "temporary mappings: {0}")
-    @ValueSource(booleans = {true, false})
-    void temporaryMappingsExhaustedOverAndOverNeverStallOrCorruptIo(final boolean temporary) throws Exception
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Workload.class)
+    void temporaryMappingsExhaustedOverAndOverNeverStallOrCorruptIo(final Workload workload) throws Exception
     {
-        final String serial = temporary ? "IOVA-TEMP" : "IOVA-FIXED";
+        final String serial = "IOVA-" + workload.ordinal();
         final NvmeqSettings settings = TestSupport.settings(serial)
             .withDevice("emu:memory?size=4m&bs=512&mappings=40&serial=" + serial);
         final TestProbe<BringUp> listener = testKit.createTestProbe(BringUp.class);
@@ -76,13 +100,13 @@ class IovaExhaustionTest
         final int lanes = 8;
         // A warm-up phase on blocks of their own first, so that each run is measured with its code compiled
         // (the run that goes first would otherwise pay for the JIT compiler's work on two shared cores).
-        runWorkload(ready, serial + "-warm-up", temporary, WARM_UP_LBA, blocksPerOp, blockSize, blockCount, lanes,
+        runWorkload(ready, serial + "-warm-up", workload, WARM_UP_LBA, blocksPerOp, blockSize, blockCount, lanes,
             WARM_UP_MS);
         final TestProbe<IovaCommand.IovaStats> warmProbe = testKit.createTestProbe(IovaCommand.IovaStats.class);
         ready.iovaMapper().tell(new IovaCommand.GetIovaStats(warmProbe.ref()));
         final IovaCommand.IovaStats warm = warmProbe.expectMessageClass(IovaCommand.IovaStats.class, TIMEOUT);
         final AtomicLong[] completed = {new AtomicLong(), new AtomicLong()};
-        final List<VerifyingWorker.Report> results = runWorkload(ready, serial, temporary, 0, blocksPerOp, blockSize,
+        final List<VerifyingWorker.Report> results = runWorkload(ready, serial, workload, 0, blocksPerOp, blockSize,
             blockCount, lanes, MEASURED_MS, completed);
         final TestProbe<IovaCommand.IovaStats> statsProbe = testKit.createTestProbe(IovaCommand.IovaStats.class);
         ready.iovaMapper().tell(new IovaCommand.GetIovaStats(statsProbe.ref()));
@@ -103,10 +127,10 @@ class IovaExhaustionTest
         }
         System.out.printf("%s: %d + %d requests, %d epoch resets (%d by the IOVA mapper), %d mappings "
                 + "refused (bounced); request latency p50 %.1f us, p99 %.1f us, p99.9 %.1f us, worst %.1f us%n",
-            temporary ? "temporary mappings, limit 40" : "DMA buffers (control)", completed[0].get(), completed[1].get(), stats.epochResets(), stats.resetsByThisActor(), stats.refusals(),
+            workload.label, completed[0].get(), completed[1].get(), stats.epochResets(), stats.resetsByThisActor(), stats.refusals(),
             latencies.getValueAtPercentile(50) / 1000.0, latencies.getValueAtPercentile(99) / 1000.0,
             latencies.getValueAtPercentile(99.9) / 1000.0, worst / 1000.0);
-        if (temporary)
+        if (workload == Workload.TEMPORARY_CHURNING)
         {
             assertTrue(stats.epochResets() >= 10, "epochs were exhausted over and over: " + stats);
         }
@@ -136,7 +160,7 @@ class IovaExhaustionTest
     }
 
     private static List<VerifyingWorker.Report> runWorkload(final BringUp.Ready ready, final String name,
-        final boolean temporary, final long firstLba, final int blocksPerOp, final int blockSize, final int blockCount,
+        final Workload workload, final long firstLba, final int blocksPerOp, final int blockSize, final int blockCount,
         final int lanes, final long millis, final AtomicLong... completed) throws InterruptedException
     {
         final List<ActorRef<VerifyingWorker.Command>> workers = new ArrayList<>();
@@ -147,7 +171,11 @@ class IovaExhaustionTest
             for (int lane = 0; lane < lanes; lane++)
             {
                 // Direct but never registered: each request maps it temporarily (or is bounced).
-                if (temporary)
+                if (workload == Workload.TEMPORARY_CHURNING)
+                {
+                    buffers[lane] = new Rotating(blocksPerOp * blockSize);
+                }
+                else if (workload == Workload.TEMPORARY_REUSED)
                 {
                     buffers[lane] = new VerifyingWorker.Plain(ByteBuffer.allocateDirect(blocksPerOp * blockSize));
                 }
@@ -175,5 +203,52 @@ class IovaExhaustionTest
         // Nothing is in flight: the buffers' fixed mappings go back (the mapping limit is small).
         dmaBuffers.forEach(DmaBuffer::close);
         return results;
+    }
+
+    /**
+     * A lane's buffers for a churning run: {@link #PAGES_PER_LANE} direct buffers, each at the start of
+     * a page of its own (so that no mapping covers two of them), taken in turn by the lane's requests.
+     */
+    private static final class Rotating implements VerifyingWorker.LaneBuffer
+    {
+        private final VerifyingWorker.Plain[] buffers = new VerifyingWorker.Plain[PAGES_PER_LANE];
+        private int current;
+
+        Rotating(final int bytes)
+        {
+            final ByteBuffer pages = ByteBuffer.allocateDirect((PAGES_PER_LANE + 1) * PAGE).alignedSlice(PAGE);
+            for (int i = 0; i < PAGES_PER_LANE; i++)
+            {
+                buffers[i] = new VerifyingWorker.Plain(pages.slice(i * PAGE, bytes));
+            }
+        }
+
+        /** Called before each request of the lane: the request takes the next buffer. */
+        @Override
+        public void fill(final byte[] bytes)
+        {
+            current = (current + 1) % PAGES_PER_LANE;
+            buffers[current].fill(bytes);
+        }
+
+        @Override
+        public byte[] contents(final int length)
+        {
+            return buffers[current].contents(length);
+        }
+
+        @Override
+        public IoRequest read(final int nsid, final long lba, final int blocks, final long tag,
+            final ActorRef<IoReply> replyTo)
+        {
+            return buffers[current].read(nsid, lba, blocks, tag, replyTo);
+        }
+
+        @Override
+        public IoRequest write(final int nsid, final long lba, final int blocks, final boolean fua, final long tag,
+            final ActorRef<IoReply> replyTo)
+        {
+            return buffers[current].write(nsid, lba, blocks, fua, tag, replyTo);
+        }
     }
 }
