@@ -190,7 +190,7 @@ final class TemporaryRegion
         final boolean inline = resetExecutor == null;
         for (final TemporaryEpoch epoch : epochs)
         {
-            if (epoch.live && epoch.resetting && inline)
+            if (epoch.live && epoch.resetting && !epoch.unmapping && inline)
             {
                 // Handed to an executor that is gone: reset here (a late run finds the epoch's next life).
                 reset(epoch);
@@ -223,7 +223,12 @@ final class TemporaryRegion
         takeBackGiven();
         for (final TemporaryEpoch epoch : epochs)
         {
-            if (epoch.live && !epoch.resetting)
+            if (epoch.live && epoch.resetting && !epoch.unmapping)
+            {
+                // Drained and queued for the maintenance run, which has not started on it: reset it here.
+                reset(epoch);
+            }
+            else if (epoch.live && !epoch.resetting)
             {
                 closeEpoch(epoch, true);
             }
@@ -509,6 +514,7 @@ final class TemporaryRegion
                         resetting[i] = null;
                         continue;
                     }
+                    epoch.unmapping = true;
                 }
                 finally
                 {

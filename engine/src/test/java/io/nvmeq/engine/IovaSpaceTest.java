@@ -17,6 +17,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -266,6 +267,33 @@ class IovaSpaceTest
         space.resetWith(null);
         space.trimTemporary();
         assertEquals(0, iommu.count(), "nothing is left mapped");
+    }
+
+    @Test
+    void aFixedAllocationTakesTheRoomOfAnEpochWhoseResetIsQueuedButHasNotRun()
+    {
+        final ModelIommu iommu = new ModelIommu(0, 1L << 30, 4);
+        final IovaSpace space = new IovaSpace(iommu);
+        final TemporaryMappings holder = space.temporaryMappingsFor(1);
+        final List<Runnable> tasks = new ArrayList<>();
+        space.resetWith(tasks::add);
+        runAll(tasks);
+        final List<Long> held = new ArrayList<>();
+        long iova;
+        while ((iova = holder.map(HOST + held.size() * 4096L, 512)) != IovaSpace.NO_IOVA)
+        {
+            held.add(iova);
+            runAll(tasks);
+        }
+        assertEquals(4, iommu.count(), "the mapping limit is reached");
+        held.forEach(holder::release);
+        assertFalse(tasks.isEmpty(), "the drained epochs' resets are queued for the executor");
+        assertEquals(4, iommu.count(), "and have not run");
+        final RegisteredBuffer registration = space.register(HOST + (1L << 40), 4096);
+        assertTrue(iommu.translatesTo(registration.iova(), 4096, HOST + (1L << 40)));
+        runAll(tasks);
+        assertEquals(1, iommu.count(), "the late run unmapped nothing more than the temporary mappings");
+        assertTrue(iommu.translatesTo(registration.iova(), 4096, HOST + (1L << 40)));
     }
 
     /**
