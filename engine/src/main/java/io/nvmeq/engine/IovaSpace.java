@@ -297,7 +297,7 @@ final class IovaSpace
         lock.lock();
         try
         {
-            temporary.holderAdded();
+            temporary.holders(1);
         }
         finally
         {
@@ -312,7 +312,7 @@ final class IovaSpace
         lock.lock();
         try
         {
-            temporary.holderGone();
+            temporary.holders(-1);
         }
         finally
         {
