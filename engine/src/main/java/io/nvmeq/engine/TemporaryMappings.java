@@ -19,6 +19,10 @@ import io.nvmeq.hw.device.IommuException;
  * {@link #map} answers {@link IovaSpace#NO_IOVA} at once and the caller bounces: the data path never
  * waits for a lock, a lease or a reset. Without a maintenance executor (the engine used without
  * actors) the holder does all of it itself, waiting for the lock.
+ *
+ * <p>Reuse: a request on a buffer mapped lately ({@link RecentMappings}) uses that mapping again, with no
+ * IOMMU call and no room taken, while its lease has not gone back; an application that does I/O from a few
+ * buffers over and over maps each about once, and its epochs are not exhausted at all.
  */
 final class TemporaryMappings
 {

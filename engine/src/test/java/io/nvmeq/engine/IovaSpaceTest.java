@@ -235,7 +235,7 @@ class IovaSpaceTest
         assertEquals(0, iommu.count(), "the holder mapped nothing");
         assertEquals(1, tasks.size(), "it asked the executor for a lease instead");
         runAll(tasks);
-        // Epoch A (8 of the 16 free pages) is cut into leases of the size asked for, two pages each.
+        // Epoch A (8 of the 16 free pages) is handed over as one lease: one holder, one lease per epoch.
         final long a = holder.map(HOST, 2 * 4096);
         assertEquals(top - 2 * 4096, a, "in the handed-over lease, at the top");
         runAll(tasks);
@@ -244,9 +244,9 @@ class IovaSpaceTest
         final long c = holder.map(HOST + 0x200000, 2 * 4096);
         runAll(tasks);
         final long d = holder.map(HOST + 0x300000, 2 * 4096);
-        assertEquals(top - 8 * 4096, d, "A's last lease");
+        assertEquals(top - 8 * 4096, d, "the last pages of A");
         runAll(tasks);
-        // A is exhausted; the spare comes from epoch B below it (8 pages, leases of 2 / 4 = 1 page).
+        // A is used up; e comes from epoch B below it, the holder's next lease.
         final long e = holder.map(HOST + 0x400000, 4096);
         assertEquals(top - 9 * 4096, e);
         holder.release(a);
