@@ -13,6 +13,7 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.TimerScheduler;
 import io.nvmeq.actors.dispatch.CpuDispatchers;
+import io.nvmeq.engine.CompletionVectors;
 import io.nvmeq.engine.ControllerHealth;
 import io.nvmeq.engine.ControllerOptions;
 import io.nvmeq.engine.NvmeController;
@@ -134,7 +135,11 @@ public final class ControllerSupervisor
             final BitSet usable = CpuPlan.usableCpus();
             final int wanted = CpuPlan.wantedQueuePairs(settings, usable);
             device = Devices.open(settings.device());
+            // Interrupts per queue-pair thread (CPU), for the completion modes that sleep on them.
+            final CompletionVectors vectors = settings.pollMode() == NvmeqSettings.PollMode.BUSY_POLL &&
+                settings.completionMode().usesInterrupts() ? new CompletionVectors() : null;
             controller = NvmeController.open(device, ControllerOptions.defaults()
+                .withCompletionVectors(vectors)
                 .withIoQueuePairs(wanted)
                 .withIoQueueEntries(settings.queueEntries())
                 .withIoTimeout(settings.recovery().ioTimeout())
@@ -156,6 +161,10 @@ public final class ControllerSupervisor
             {
                 // One set of counters per queue pair, for the engine and the actor, across re-creations.
                 counters.add(new QueuePairCounters());
+                if (vectors != null)
+                {
+                    vectors.assign(i + 1, cpus.get(i));
+                }
                 queuePairs.add(controller.createQueuePair(i + 1, settings.queueEntries(), counters.get(i)));
             }
             // Before any I/O: from now on temporary-region resets run on the mapper, not on the queue pairs.
