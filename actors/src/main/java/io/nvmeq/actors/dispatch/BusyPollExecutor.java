@@ -359,8 +359,21 @@ public final class BusyPollExecutor extends AbstractExecutorService
         finally
         {
             sleeping = false;
+            disarm();
         }
         return work;
+    }
+
+    private void disarm()
+    {
+        try
+        {
+            sleep.disarm();
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.warn("{}: masking an interrupt vector failed", thread.getName(), ex);
+        }
     }
 
     /** One clock read per cycle; a cycle that backed off, polled in its window or slept is not a duty cycle's length. */

@@ -27,8 +27,10 @@ final class CompletionSleep implements AutoCloseable
     private final long busySleepNanos;
     private EventFd[] vectors = NONE;
     private ReadinessWait wait = new ReadinessWait(wakeUp.fd());
-    /** Scratch for collecting the vectors of one sleep. */
+    /** The vectors of this sleep, each once (by eventfd), and one interrupt of each to arm and disarm it. */
     private EventFd[] collected = new EventFd[4];
+    private CompletionInterrupt[] armed = new CompletionInterrupt[4];
+    private int armedCount;
     private boolean wokenByEventFd;
 
     CompletionSleep(final SleepCounters counters, final long busySleepNanos)
@@ -59,7 +61,10 @@ final class CompletionSleep implements AutoCloseable
         return true;
     }
 
-    /** Consumes the pending signals of every vector of {@code pollers}; the executor looks at its queues next. */
+    /**
+     * Consumes the pending signals of every vector of {@code pollers} and unmasks them; the executor
+     * looks at its queues next, then {@link #await}s.
+     */
     void arm(final Poller[] pollers)
     {
         int count = 0;
@@ -71,15 +76,30 @@ final class CompletionSleep implements AutoCloseable
                 if (count == collected.length)
                 {
                     collected = Arrays.copyOf(collected, count * 2);
+                    armed = Arrays.copyOf(armed, count * 2);
                 }
-                collected[count++] = interrupt.eventFd();
+                collected[count] = interrupt.eventFd();
+                armed[count++] = interrupt;
+                armedCount = count;
                 interrupt.arm();
             }
         }
+        armedCount = count;
         if (count != vectors.length || !Arrays.equals(collected, 0, count, vectors, 0, count))
         {
             rebuild(count);
         }
+    }
+
+    /** Masks the vectors armed last again: the thread is awake and polls. */
+    void disarm()
+    {
+        for (int i = 0; i < armedCount; i++)
+        {
+            armed[i].disarm();
+            armed[i] = null;
+        }
+        armedCount = 0;
     }
 
     /**
