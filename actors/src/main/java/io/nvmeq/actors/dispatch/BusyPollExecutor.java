@@ -110,6 +110,12 @@ public final class BusyPollExecutor extends AbstractExecutorService
         return mode;
     }
 
+    /** Whether the thread has announced a sleep (adaptive and interrupt mode): it is in, or about to enter, ppoll. */
+    public boolean isSleeping()
+    {
+        return sleeping;
+    }
+
     /** CPU time this executor's thread used so far, ns (-1 where the JVM does not measure it); any thread. */
     public long cpuTimeNanos()
     {
