@@ -195,8 +195,9 @@ public final class BusyPollExecutor extends AbstractExecutorService
         {
             LockSupport.unpark(thread);
         }
-        else if (sleeping)
+        else if (sleeping && Thread.currentThread() != thread)
         {
+            // (A task the thread gives itself during its last look before the sleep is seen by that look.)
             sleep.wakeUp();
         }
     }
