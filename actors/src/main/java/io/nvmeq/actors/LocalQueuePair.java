@@ -17,16 +17,36 @@ import io.nvmeq.actors.dispatch.BusyPollThread;
  * ...
  * if (local != null) local.submit(request); else queue.tell(request);
  * }</pre>
+ *
+ * <p><b>No message at all:</b> a handle made with {@link #of(ActorRef, Completions)} answers the
+ * {@link IoOperation}s submitted through it by calling {@link Completions#onAnswer} on this thread as the
+ * queue pair reaps their completions, the way SPDK calls a completion callback from its poll: no message,
+ * no allocation, the next request submitted from inside the call. Answers that arise anywhere else (a
+ * request refused at submission, backpressure, a restart, a stop) still come as messages to the
+ * operation's {@code replyTo}, so the actor handles both, typically with the same method. The call runs
+ * outside the actor's message handling: it may change the actor's own fields and submit, but must not use
+ * the {@code ActorContext} (Akka refuses that outside a message), and must not throw (a throw is logged and
+ * the answer counts as delivered). Stop such an actor only once it has no operation outstanding.
  */
 public final class LocalQueuePair
 {
+    /** Where the answers of operations submitted through a handle go, called on the queue pair's thread. */
+    @FunctionalInterface
+    public interface Completions
+    {
+        /** {@code operation} was answered: {@link IoOperation#error()} null for success. It is the caller's again. */
+        void onAnswer(IoOperation operation);
+    }
+
     private final QueuePairActor actor;
     private final ActorRef<QueuePairCommand> queue;
+    private final Completions completions;
 
-    private LocalQueuePair(final QueuePairActor actor, final ActorRef<QueuePairCommand> queue)
+    private LocalQueuePair(final QueuePairActor actor, final ActorRef<QueuePairCommand> queue, final Completions completions)
     {
         this.actor = actor;
         this.queue = queue;
+        this.completions = completions;
     }
 
     /**
@@ -35,12 +55,21 @@ public final class LocalQueuePair
      */
     public static LocalQueuePair of(final ActorRef<QueuePairCommand> queue)
     {
+        return of(queue, null);
+    }
+
+    /**
+     * As {@link #of(ActorRef)}, and the {@link IoOperation}s submitted through the handle are answered by
+     * calls to {@code completions} where possible (null: by messages, as {@code tell} would).
+     */
+    public static LocalQueuePair of(final ActorRef<QueuePairCommand> queue, final Completions completions)
+    {
         final BusyPollExecutor executor = BusyPollThread.currentExecutor();
         if (executor == null)
         {
             return null;
         }
-        return executor.local(queue) instanceof QueuePairActor actor ? new LocalQueuePair(actor, queue) : null;
+        return executor.local(queue) instanceof QueuePairActor actor ? new LocalQueuePair(actor, queue, completions) : null;
     }
 
     /** The queue pair this handle submits to. */
@@ -52,6 +81,22 @@ public final class LocalQueuePair
     /** Submits {@code request} as {@code queue().tell(request)} would, without the message hop when safe. */
     public void submit(final IoRequest request)
     {
+        if (request instanceof IoOperation operation)
+        {
+            submit(operation);
+            return;
+        }
         actor.submitLocal(request);
+    }
+
+    /**
+     * Submits a prepared {@code operation}; its answer comes by a call to this handle's completions when
+     * it comes from the queue pair's completion poll (see the class comment), else as a message.
+     */
+    public void submit(final IoOperation operation)
+    {
+        // Only an actor on the queue pair's own thread may be called from its poll.
+        operation.completions = actor.onOwnThread() ? completions : null;
+        actor.submitLocal(operation);
     }
 }

@@ -5,6 +5,7 @@ import java.util.List;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.PostStop;
+import akka.actor.typed.Signal;
 import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
@@ -189,10 +190,21 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
     @Override
     public Receive<QueuePairCommand> createReceive()
     {
-        return newReceiveBuilder()
-            .onMessage(QueuePairCommand.class, this::dispatch)
-            .onSignal(PostStop.class, signal -> onPostStop())
-            .build();
+        // Not newReceiveBuilder(): its matching allocates (an OptionVal) for every message.
+        return new Receive<>()
+        {
+            @Override
+            public Behavior<QueuePairCommand> receiveMessage(final QueuePairCommand command)
+            {
+                return dispatch(command);
+            }
+
+            @Override
+            public Behavior<QueuePairCommand> receiveSignal(final Signal signal)
+            {
+                return signal instanceof PostStop ? onPostStop() : Behaviors.unhandled();
+            }
+        };
     }
 
     /** One entry for every message, so that any exception in handling one restarts the actor. */
@@ -266,6 +278,10 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
 
     private Behavior<QueuePairCommand> onRequest(final IoRequest request)
     {
+        if (request instanceof IoOperation operation && !IoAnswers.take(operation, state.queueId, state.counters))
+        {
+            return this;
+        }
         if (state.draining())
         {
             state.answer(request, new QueuePairStoppedException("queue pair " + state.queueId + " is stopping"));
@@ -288,7 +304,7 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
      */
     void submitLocal(final IoRequest request)
     {
-        if (!serving || !registered || Thread.currentThread() != ownThread)
+        if (!serving || !registered || !onOwnThread())
         {
             self.tell(request);
             return;
@@ -303,6 +319,11 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
             unregisterPoller();
             self.tell(new PollFailed(ex));
         }
+    }
+
+    boolean onOwnThread()
+    {
+        return Thread.currentThread() == ownThread;
     }
 
     /** Busy-poll mode: called by the executor on this actor's own thread between mailbox runs. */
@@ -468,7 +489,10 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
         return Behaviors.receive(QueuePairCommand.class)
             .onMessage(IoRequest.class, request ->
             {
-                state.answer(request, new QueuePairStoppedException(why));
+                if (!(request instanceof IoOperation operation) || IoAnswers.take(operation, state.queueId, state.counters))
+                {
+                    state.answer(request, new QueuePairStoppedException(why));
+                }
                 return Behaviors.same();
             })
             .onMessage(QueuePairCommand.GetStatus.class, this::onGetStatus)

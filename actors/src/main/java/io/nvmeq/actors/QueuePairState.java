@@ -13,7 +13,6 @@ import io.nvmeq.engine.HostStatus;
 import io.nvmeq.engine.NvmeController;
 import io.nvmeq.engine.NvmeException;
 import io.nvmeq.engine.QueuePair;
-import io.nvmeq.hw.spec.Opcodes;
 import io.nvmeq.hw.spec.Status;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,6 +67,9 @@ final class QueuePairState implements CompletionHandler<IoRequest>
     private boolean stopping;
     /** From a failure until its queues are re-created (or it gives up): a failure meanwhile is the same one. */
     private boolean restarting;
+    /** Within {@link #poll()}: no handler of the client or of this actor is on the stack (see {@link #answer}). */
+    private boolean answersByCall;
+    private boolean inCompletionsCall;
     private int failuresInARow;
     /** The asynchronous deletion under way after a failure; null when none. */
     private CompletableFuture<Void> sqDeletion;
@@ -192,7 +194,11 @@ final class QueuePairState implements CompletionHandler<IoRequest>
         final boolean accepted;
         try
         {
-            if (request instanceof IoRequest.Read read)
+            if (request instanceof IoOperation operation)
+            {
+                accepted = submit(operation, attempt);
+            }
+            else if (request instanceof IoRequest.Read read)
             {
                 accepted = queuePair.submitRead(read.nsid(), read.lba(), read.blocks(), read.buffer(), read.offset(),
                     this, attempt, request);
@@ -239,6 +245,18 @@ final class QueuePairState implements CompletionHandler<IoRequest>
         return true;
     }
 
+    private boolean submit(final IoOperation operation, final int attempt)
+    {
+        return switch (operation.kind())
+        {
+            case READ -> queuePair.submitRead(operation.nsid(), operation.lba(), operation.blocks(), operation.buffer(),
+                operation.offset(), this, attempt, operation);
+            case WRITE -> queuePair.submitWrite(operation.nsid(), operation.lba(), operation.blocks(), operation.buffer(),
+                operation.offset(), operation.fua(), this, attempt, operation);
+            case FLUSH -> queuePair.submitFlush(operation.nsid(), this, attempt, operation);
+        };
+    }
+
     /** Re-submissions first, then the backlog, while the queue has room; rings the doorbell once. */
     private int submitWaiting()
     {
@@ -276,12 +294,20 @@ final class QueuePairState implements CompletionHandler<IoRequest>
             publishOccupancy();
             return reaped;
         }
-        final int reaped = queuePair.poll(capacity);
-        counters.onPoll(reaped == 0);
-        // A queue the controller dropped takes nothing more: the restart re-submits on new queues.
-        final int work = reaped + (broken ? 0 : submitWaiting());
-        publishOccupancy();
-        return work;
+        answersByCall = true;
+        try
+        {
+            final int reaped = queuePair.poll(capacity);
+            counters.onPoll(reaped == 0);
+            // A queue the controller dropped takes nothing more: the restart re-submits on new queues.
+            final int work = reaped + (broken ? 0 : submitWaiting());
+            publishOccupancy();
+            return work;
+        }
+        finally
+        {
+            answersByCall = false;
+        }
     }
 
     /** The engine's answer to {@code request}, submitted {@code attempts} times before. */
@@ -300,7 +326,7 @@ final class QueuePairState implements CompletionHandler<IoRequest>
         }
         else
         {
-            answer(request, HostStatus.exceptionFor(opcodeOf(request), false, status));
+            answer(request, HostStatus.exceptionFor(IoAnswers.opcodeOf(request), false, status));
         }
     }
 
@@ -536,32 +562,39 @@ final class QueuePairState implements CompletionHandler<IoRequest>
         return new QueuePairStoppedException("queue pair " + queueId + " stopped " + when);
     }
 
-    /** The one answer to {@code request}: Done if {@code error} is null. */
+    /**
+     * The one answer to {@code request}: done if {@code error} is null. An {@link IoOperation} submitted
+     * through a {@link LocalQueuePair} with completions is answered by a call to them while this state
+     * reaps completions (no message, no allocation); everywhere else, and inside such a call, by a message.
+     */
     void answer(final IoRequest request, final NvmeException error)
     {
         counters.onAnswered(error != null);
-        request.replyTo().tell(error == null ? new IoReply.Done(request.tag()) : new IoReply.Failed(request.tag(), error));
+        if (answersByCall && !inCompletionsCall && request instanceof IoOperation operation && operation.completions != null)
+        {
+            final LocalQueuePair.Completions completions = operation.completions;
+            operation.complete(error);
+            inCompletionsCall = true;
+            try
+            {
+                completions.onAnswer(operation);
+            }
+            catch (final RuntimeException ex)
+            {
+                // The client's bug, not the queue pair's: the answer was delivered, the queue pair goes on.
+                LOG.error("queue pair {}: the completions of a co-located client threw on {}", queueId, operation, ex);
+            }
+            finally
+            {
+                inCompletionsCall = false;
+            }
+            return;
+        }
+        IoAnswers.tell(request, error);
     }
 
     private void publishOccupancy()
     {
         counters.occupancy(inFlight(), backlogSize());
-    }
-
-    static int opcodeOf(final IoRequest request)
-    {
-        if (request instanceof IoRequest.Read || request instanceof IoRequest.ReadBuffer)
-        {
-            return Opcodes.NVM_READ;
-        }
-        if (request instanceof IoRequest.Write || request instanceof IoRequest.WriteBuffer)
-        {
-            return Opcodes.NVM_WRITE;
-        }
-        if (request instanceof IoRequest.WriteZeroes)
-        {
-            return Opcodes.NVM_WRITE_ZEROES;
-        }
-        return request instanceof IoRequest.Flush ? Opcodes.NVM_FLUSH : Opcodes.NVM_DATASET_MANAGEMENT;
     }
 }
