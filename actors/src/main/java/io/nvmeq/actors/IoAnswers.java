@@ -59,6 +59,26 @@ final class IoAnswers
         return false;
     }
 
+    /** Answers {@code request} with {@code error}, or, if it heads a chain of operations, each of them (taken first). */
+    static void refuseAll(final IoRequest request, final NvmeException error, final QueuePairState state)
+    {
+        if (!(request instanceof IoOperation first))
+        {
+            state.answer(request, error);
+            return;
+        }
+        IoOperation next = first;
+        while (next != null)
+        {
+            final IoOperation operation = next;
+            next = operation.takeNextRequest();
+            if (take(operation, state.queueId, state.counters))
+            {
+                state.answer(operation, error);
+            }
+        }
+    }
+
     /** The NVMe opcode of {@code request}, for the typed error of a failed command. */
     static int opcodeOf(final IoRequest request)
     {

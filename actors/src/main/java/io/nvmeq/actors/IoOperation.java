@@ -4,9 +4,11 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 import akka.actor.typed.ActorRef;
+import io.nvmeq.engine.CompletionHandler;
 import io.nvmeq.engine.DmaBuffer;
 import io.nvmeq.engine.InvalidRequestException;
 import io.nvmeq.engine.NvmeException;
+import io.nvmeq.engine.QueuePair;
 
 /**
  * A reusable I/O request that is its own reply: the allocation-free form of {@link IoRequest.Read},
@@ -58,6 +60,7 @@ public final class IoOperation implements IoRequest, IoReply
     }
 
     private final ActorRef<IoReply> replyTo;
+    private final boolean chainedAnswers;
     private Kind kind;
     private int nsid;
     private long lba;
@@ -67,6 +70,10 @@ public final class IoOperation implements IoRequest, IoReply
     private boolean fua;
     private long tag;
     private NvmeException error;
+    /** The next operation told in the same message (set by the client, taken by the queue pair). */
+    private IoOperation nextRequest;
+    /** The next operation answered in the same message (set by the queue pair, read by the client). */
+    IoOperation nextAnswer;
     /** Set by {@link LocalQueuePair#submit(IoOperation)}: answered by a call on the queue pair's thread. */
     LocalQueuePair.Completions completions;
     @SuppressWarnings("unused") // through STATE
@@ -78,11 +85,71 @@ public final class IoOperation implements IoRequest, IoReply
      */
     public IoOperation(final ActorRef<IoReply> replyTo)
     {
+        this(replyTo, false);
+    }
+
+    private IoOperation(final ActorRef<IoReply> replyTo, final boolean chainedAnswers)
+    {
         if (replyTo == null)
         {
             throw new InvalidRequestException("an operation needs a replyTo (null): there is nowhere to answer it");
         }
         this.replyTo = replyTo;
+        this.chainedAnswers = chainedAnswers;
+    }
+
+    /**
+     * An operation whose answers may come chained: the answers a queue pair finds in one completion poll
+     * for the same {@code replyTo} come as one message, the first of them, the others linked from it by
+     * {@link #nextAnswer()}. One message for a burst of answers instead of one each.
+     */
+    public static IoOperation chainingAnswers(final ActorRef<IoReply> replyTo)
+    {
+        return new IoOperation(replyTo, true);
+    }
+
+    /**
+     * Links {@code next} (prepared) behind this prepared operation, so that telling the first of a chain
+     * tells them all in one message; the queue pair takes them in order, as if told one by one.
+     *
+     * @return {@code next}, to link the one after it
+     */
+    public IoOperation then(final IoOperation next)
+    {
+        if (next == this)
+        {
+            throw new IllegalArgumentException("an operation cannot follow itself");
+        }
+        nextRequest = next;
+        return next;
+    }
+
+    /**
+     * In an answer: the next operation answered in the same message, or null (always null unless made with
+     * {@link #chainingAnswers}). Read it before preparing this operation again: preparing clears it.
+     */
+    public IoOperation nextAnswer()
+    {
+        return nextAnswer;
+    }
+
+    /** Whether its answers may come chained (see {@link #chainingAnswers}). */
+    public boolean chainsAnswers()
+    {
+        return chainedAnswers;
+    }
+
+    IoOperation peekNextRequest()
+    {
+        return nextRequest;
+    }
+
+    /** The queue pair takes the next operation of the chain this one heads, unlinking it. */
+    IoOperation takeNextRequest()
+    {
+        final IoOperation next = nextRequest;
+        nextRequest = null;
+        return next;
     }
 
     /** Prepares a read of {@code blocks} logical blocks from {@code lba} into {@code buffer} at {@code offset}. */
@@ -123,6 +190,8 @@ public final class IoOperation implements IoRequest, IoReply
         this.tag = tag;
         this.error = null;
         this.completions = null;
+        this.nextRequest = null;
+        this.nextAnswer = null;
         STATE.setRelease(this, PREPARED);
         return this;
     }
@@ -139,6 +208,17 @@ public final class IoOperation implements IoRequest, IoReply
             STATE.setRelease(this, ACCEPTED);
         }
         return current;
+    }
+
+    /** Submits it to {@code queuePair} as attempt {@code attempt}. @return false if the queue had no room */
+    boolean submit(final QueuePair queuePair, final CompletionHandler<? super IoOperation> handler, final int attempt)
+    {
+        return switch (kind)
+        {
+            case READ -> queuePair.submitRead(nsid, lba, blocks, buffer, offset, handler, attempt, this);
+            case WRITE -> queuePair.submitWrite(nsid, lba, blocks, buffer, offset, fua, handler, attempt, this);
+            case FLUSH -> queuePair.submitFlush(nsid, handler, attempt, this);
+        };
     }
 
     /** {@link #FREE}, {@link #PREPARED} or {@link #ACCEPTED}, as the calling thread sees it now. */

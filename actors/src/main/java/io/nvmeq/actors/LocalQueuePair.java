@@ -3,6 +3,9 @@ package io.nvmeq.actors;
 import akka.actor.typed.ActorRef;
 import io.nvmeq.actors.dispatch.BusyPollExecutor;
 import io.nvmeq.actors.dispatch.BusyPollThread;
+import io.nvmeq.engine.NvmeException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Run-to-completion submission for an actor co-located on a queue pair's thread (see
@@ -37,6 +40,8 @@ public final class LocalQueuePair
         /** {@code operation} was answered: {@link IoOperation#error()} null for success. It is the caller's again. */
         void onAnswer(IoOperation operation);
     }
+
+    private static final Logger LOG = LoggerFactory.getLogger(QueuePairActor.class);
 
     private final QueuePairActor actor;
     private final ActorRef<QueuePairCommand> queue;
@@ -96,7 +101,29 @@ public final class LocalQueuePair
     public void submit(final IoOperation operation)
     {
         // Only an actor on the queue pair's own thread may be called from its poll.
-        operation.completions = actor.onOwnThread() ? completions : null;
+        final Completions answerTo = actor.onOwnThread() ? completions : null;
+        for (IoOperation linked = operation; linked != null; linked = linked.peekNextRequest())
+        {
+            linked.completions = answerTo;
+        }
         actor.submitLocal(operation);
+    }
+
+    /**
+     * Queue pair {@code queueId} answers {@code operation} by a call to the completions it was submitted with;
+     * a throw is the client's bug, not the queue pair's: it is logged, the answer counts as delivered.
+     */
+    static void answerByCall(final IoOperation operation, final NvmeException error, final int queueId)
+    {
+        final Completions completions = operation.completions;
+        operation.complete(error);
+        try
+        {
+            completions.onAnswer(operation);
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.error("queue pair {}: the completions of a co-located client threw on {}", queueId, operation, ex);
+        }
     }
 }

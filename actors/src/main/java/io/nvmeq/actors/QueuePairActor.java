@@ -276,18 +276,33 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
         }
     }
 
+    /** A request, or a chain of operations (each placed in turn, as if told one by one). */
     private Behavior<QueuePairCommand> onRequest(final IoRequest request)
     {
-        if (request instanceof IoOperation operation && !IoAnswers.take(operation, state.queueId, state.counters))
+        if (request instanceof IoOperation first)
         {
-            return this;
+            IoOperation next = first;
+            try
+            {
+                while (next != null)
+                {
+                    // Unlinked before it is placed: once answered, the client may link it anew.
+                    final IoOperation operation = next;
+                    next = operation.takeNextRequest();
+                    place(operation);
+                }
+            }
+            catch (final RuntimeException ex)
+            {
+                // The rest of the chain was not placed: it waits for the restart like the request in hand.
+                state.holdForRestart(next);
+                throw ex;
+            }
         }
-        if (state.draining())
+        else
         {
-            state.answer(request, new QueuePairStoppedException("queue pair " + state.queueId + " is stopping"));
-            return this;
+            place(request);
         }
-        state.accept(request);
         if (state.broken())
         {
             throw new QueuePairFailure("queue pair " + state.queueId + ": the controller aborted its commands " +
@@ -295,6 +310,20 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
         }
         schedulePoll();
         return this;
+    }
+
+    private void place(final IoRequest request)
+    {
+        if (request instanceof IoOperation operation && !IoAnswers.take(operation, state.queueId, state.counters))
+        {
+            return;
+        }
+        if (state.draining())
+        {
+            state.answer(request, new QueuePairStoppedException("queue pair " + state.queueId + " is stopping"));
+            return;
+        }
+        state.accept(request);
     }
 
     /**
@@ -489,10 +518,7 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
         return Behaviors.receive(QueuePairCommand.class)
             .onMessage(IoRequest.class, request ->
             {
-                if (!(request instanceof IoOperation operation) || IoAnswers.take(operation, state.queueId, state.counters))
-                {
-                    state.answer(request, new QueuePairStoppedException(why));
-                }
+                IoAnswers.refuseAll(request, new QueuePairStoppedException(why), state);
                 return Behaviors.same();
             })
             .onMessage(QueuePairCommand.GetStatus.class, this::onGetStatus)

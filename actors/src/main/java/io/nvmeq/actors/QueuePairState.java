@@ -39,9 +39,7 @@ final class QueuePairState implements CompletionHandler<IoRequest>
     private static final Logger LOG = LoggerFactory.getLogger(QueuePairActor.class);
 
     /** A request that was in flight on a failed queue, to be submitted again. */
-    record Retry(IoRequest request, int attempt)
-    {
-    }
+    record Retry(IoRequest request, int attempt) { }
 
     final int queueId;
     final int entries;
@@ -68,8 +66,9 @@ final class QueuePairState implements CompletionHandler<IoRequest>
     /** From a failure until its queues are re-created (or it gives up): a failure meanwhile is the same one. */
     private boolean restarting;
     /** Within {@link #poll()}: no handler of the client or of this actor is on the stack (see {@link #answer}). */
-    private boolean answersByCall;
+    private boolean inPoll;
     private boolean inCompletionsCall;
+    private final ReplyChains replyChains = new ReplyChains();
     private int failuresInARow;
     /** The asynchronous deletion under way after a failure; null when none. */
     private CompletableFuture<Void> sqDeletion;
@@ -166,9 +165,11 @@ final class QueuePairState implements CompletionHandler<IoRequest>
         // Requests keep their order: once anything waits, newcomers wait behind it.
         if (queuePair != null && !deleting && !broken && backlog.isEmpty() && retries.isEmpty() && trySubmit(request, 0))
         {
+            // In flight now (or refused as bad input): the poll that follows publishes the occupancy.
             inHand = null;
+            return;
         }
-        else if (backlog.size() < backlogLimit)
+        if (backlog.size() < backlogLimit)
         {
             backlog.addLast(request);
             inHand = null;
@@ -196,7 +197,7 @@ final class QueuePairState implements CompletionHandler<IoRequest>
         {
             if (request instanceof IoOperation operation)
             {
-                accepted = submit(operation, attempt);
+                accepted = operation.submit(queuePair, this, attempt);
             }
             else if (request instanceof IoRequest.Read read)
             {
@@ -245,18 +246,6 @@ final class QueuePairState implements CompletionHandler<IoRequest>
         return true;
     }
 
-    private boolean submit(final IoOperation operation, final int attempt)
-    {
-        return switch (operation.kind())
-        {
-            case READ -> queuePair.submitRead(operation.nsid(), operation.lba(), operation.blocks(), operation.buffer(),
-                operation.offset(), this, attempt, operation);
-            case WRITE -> queuePair.submitWrite(operation.nsid(), operation.lba(), operation.blocks(), operation.buffer(),
-                operation.offset(), operation.fua(), this, attempt, operation);
-            case FLUSH -> queuePair.submitFlush(operation.nsid(), this, attempt, operation);
-        };
-    }
-
     /** Re-submissions first, then the backlog, while the queue has room; rings the doorbell once. */
     private int submitWaiting()
     {
@@ -294,7 +283,7 @@ final class QueuePairState implements CompletionHandler<IoRequest>
             publishOccupancy();
             return reaped;
         }
-        answersByCall = true;
+        inPoll = true;
         try
         {
             final int reaped = queuePair.poll(capacity);
@@ -306,7 +295,8 @@ final class QueuePairState implements CompletionHandler<IoRequest>
         }
         finally
         {
-            answersByCall = false;
+            inPoll = false;
+            replyChains.tellAll();
         }
     }
 
@@ -563,34 +553,43 @@ final class QueuePairState implements CompletionHandler<IoRequest>
     }
 
     /**
-     * The one answer to {@code request}: done if {@code error} is null. An {@link IoOperation} submitted
-     * through a {@link LocalQueuePair} with completions is answered by a call to them while this state
-     * reaps completions (no message, no allocation); everywhere else, and inside such a call, by a message.
+     * The one answer to {@code request}: done if {@code error} is null. In a poll, an operation submitted with
+     * {@link LocalQueuePair} completions is answered by a call, one chaining its answers joins its client's
+     * chain (one message per poll); elsewhere, and inside a completions call, each answer is a message.
      */
     void answer(final IoRequest request, final NvmeException error)
     {
         counters.onAnswered(error != null);
-        if (answersByCall && !inCompletionsCall && request instanceof IoOperation operation && operation.completions != null)
+        if (inPoll && !inCompletionsCall && request instanceof IoOperation operation)
         {
-            final LocalQueuePair.Completions completions = operation.completions;
-            operation.complete(error);
-            inCompletionsCall = true;
-            try
+            if (operation.completions != null)
             {
-                completions.onAnswer(operation);
-            }
-            catch (final RuntimeException ex)
-            {
-                // The client's bug, not the queue pair's: the answer was delivered, the queue pair goes on.
-                LOG.error("queue pair {}: the completions of a co-located client threw on {}", queueId, operation, ex);
-            }
-            finally
-            {
+                inCompletionsCall = true;
+                LocalQueuePair.answerByCall(operation, error, queueId);
                 inCompletionsCall = false;
+                return;
             }
-            return;
+            if (operation.chainsAnswers())
+            {
+                operation.complete(error);
+                replyChains.add(operation);
+                return;
+            }
         }
         IoAnswers.tell(request, error);
+    }
+
+    /** A failure cut a chain of operations short: those not placed yet wait in the backlog for the restart. */
+    void holdForRestart(final IoOperation first)
+    {
+        for (IoOperation operation = first, next; operation != null; operation = next)
+        {
+            next = operation.takeNextRequest();
+            if (IoAnswers.take(operation, queueId, counters))
+            {
+                backlog.addLast(operation);
+            }
+        }
     }
 
     private void publishOccupancy()

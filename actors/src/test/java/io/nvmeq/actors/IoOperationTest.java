@@ -234,6 +234,117 @@ class IoOperationTest
         }
     }
 
+    @Test
+    void aChainIsToldInOneMessageAndItsAnswersComeChainedOnePerPoll()
+    {
+        bringUp(TestSupport.settings("OPS-F"));
+        final int count = 8;
+        final int blockSize = blockSize();
+        final DmaBuffer source = ready.allocator().allocate(count * blockSize);
+        final DmaBuffer target = ready.allocator().allocate(count * blockSize);
+        source.buffer().putBytes(0, pattern(11, count * blockSize));
+        final ActorRef<QueuePairCommand> queue = ready.queuePairs().get(0);
+        final TestProbe<IoReply> replies = testKit.createTestProbe(IoReply.class);
+        final List<IoOperation> operations = new ArrayList<>();
+        for (int i = 0; i < count; i++)
+        {
+            operations.add(IoOperation.chainingAnswers(replies.ref()));
+        }
+
+        // Writes, then reads of the same blocks, each burst one message.
+        IoOperation last = operations.get(0).write(NSID, 100, 1, source, 0, false, 0);
+        for (int i = 1; i < count; i++)
+        {
+            last = last.then(operations.get(i).write(NSID, 100 + i, 1, source, i * blockSize, false, i));
+        }
+        queue.tell(operations.get(0));
+        assertEquals(count, answersOnce(replies, count, 1).size(), "all in one poll: one message");
+        last = operations.get(0).read(NSID, 100, 1, target, 0, 0);
+        for (int i = 1; i < count; i++)
+        {
+            last = last.then(operations.get(i).read(NSID, 100 + i, 1, target, i * blockSize, i));
+        }
+        queue.tell(operations.get(0));
+        answersOnce(replies, count, 1).forEach(operation -> assertNull(operation.error(), "operation " + operation.tag()));
+        assertArrayEquals(pattern(11, count * blockSize), contents(target, 0, count * blockSize));
+    }
+
+    @Test
+    void anUnpreparedOperationInAChainIsRefusedAndTheOthersRun()
+    {
+        bringUp(TestSupport.settings("OPS-G"));
+        final DmaBuffer buffer = ready.allocator().allocate(3 * blockSize());
+        final ActorRef<QueuePairCommand> queue = ready.queuePairs().get(0);
+        final TestProbe<IoReply> replies = testKit.createTestProbe(IoReply.class);
+        final IoOperation first = new IoOperation(replies.ref()).read(NSID, 0, 1, buffer, 0, 0);
+        final IoOperation unprepared = new IoOperation(replies.ref());
+        final IoOperation third = new IoOperation(replies.ref()).read(NSID, 2, 1, buffer, 2 * blockSize(), 2);
+        first.then(unprepared).then(third);
+        queue.tell(first);
+        final Map<IoOperation, Boolean> answered = new IdentityHashMap<>();
+        for (int i = 0; i < 3; i++)
+        {
+            final IoOperation answer = assertInstanceOf(IoOperation.class, replies.expectMessageClass(IoReply.class, TIMEOUT));
+            assertNull(answer.nextAnswer(), "operations that do not chain their answers get one message each");
+            assertNull(answered.put(answer, true), "answered twice");
+        }
+        replies.expectNoMessage(Duration.ofMillis(100));
+        assertNull(first.error());
+        assertNull(third.error());
+        assertInstanceOf(InvalidRequestException.class, unprepared.error());
+    }
+
+    @Test
+    void aChainInFlightWhenTheQueuePairFailsIsAnsweredOnceAfterTheRestart()
+    {
+        // 50 ms in the device: the chain is in flight when the crash comes.
+        bringUp(TestSupport.settings("OPS-H").withDevice("emu:memory?size=4m&bs=512&serial=OPS-H&latency=read:50ms"));
+        final int count = 16;
+        final DmaBuffer buffer = ready.allocator().allocate(count * blockSize());
+        final ActorRef<QueuePairCommand> queue = ready.queuePairs().get(0);
+        final TestProbe<IoReply> replies = testKit.createTestProbe(IoReply.class);
+        IoOperation first = null;
+        IoOperation last = null;
+        for (int i = 0; i < count; i++)
+        {
+            final IoOperation operation = IoOperation.chainingAnswers(replies.ref()).read(NSID, i, 1, buffer, i * blockSize(), i);
+            if (first == null)
+            {
+                first = operation;
+            }
+            else
+            {
+                last.then(operation);
+            }
+            last = operation;
+        }
+        queue.tell(first);
+        queue.tell(new QueuePairCommand.Crash("chain in flight", false));
+        answersOnce(replies, count, count).forEach(operation -> assertNull(operation.error(), "re-submitted and done"));
+    }
+
+    /** Collects {@code count} answers, each once, from at most {@code maxMessages} messages (chains walked). */
+    private static List<IoOperation> answersOnce(final TestProbe<IoReply> replies, final int count, final int maxMessages)
+    {
+        final Map<IoOperation, Boolean> answered = new IdentityHashMap<>();
+        final List<IoOperation> answers = new ArrayList<>();
+        int messages = 0;
+        while (answers.size() < count)
+        {
+            messages++;
+            for (IoOperation answer = assertInstanceOf(IoOperation.class, replies.expectMessageClass(IoReply.class, TIMEOUT));
+                 answer != null; answer = answer.nextAnswer())
+            {
+                assertNull(answered.put(answer, true), "operation " + answer.tag() + " answered twice");
+                answers.add(answer);
+            }
+        }
+        assertTrue(messages <= maxMessages, messages + " messages for " + count + " answers");
+        replies.expectNoMessage(Duration.ofMillis(200));
+        assertEquals(count, answers.size());
+        return answers;
+    }
+
     /** Keeps queue pair {@code index}'s thread busy with an actor on its dispatcher while {@code sends} runs. */
     private void holdQueueThreadWhile(final int index, final Runnable sends) throws InterruptedException
     {

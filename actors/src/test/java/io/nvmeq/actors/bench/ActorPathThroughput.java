@@ -36,6 +36,8 @@ import io.nvmeq.hw.nativeio.CpuAffinity;
  *         <li>tell, records: a new {@link IoRequest.Read} told per I/O, a new {@link IoReply} back (two
  *             mailbox hops);</li>
  *         <li>tell, operations: the same, with one reused {@link IoOperation} per slot (its own reply);</li>
+ *         <li>tell, chains: the same operations, their answers chained per poll (one message a burst) and the
+ *             next requests sent as one chain per message;</li>
  *         <li>local, records: {@link IoRequest.Read}s handed over through a {@link LocalQueuePair} (one
  *             hop: the reply);</li>
  *         <li>local, calls: {@link IoOperation}s through a {@link LocalQueuePair} with completions,
@@ -47,7 +49,8 @@ import io.nvmeq.hw.nativeio.CpuAffinity;
  * I/O threads (HotSpot's per-thread allocation counter), over a measured window after a warm-up. Not a test.
  * Usage: {@code ActorPathThroughput [queue-depth] [seconds] [busy-poll|self-poll] [rounds] [max-queue-pairs]}
  * (default 32, 3, busy-poll, 1, 2; rounds repeat every row in turn, so that A/B rows alternate; in
- * self-poll mode there is no local submission: those rows repeat the told path).
+ * self-poll mode there is no local submission: those rows repeat the told path). The system property
+ * {@code clients} picks rows (e.g. {@code -Dclients=TELL_OPERATIONS,LOCAL_CALLS}), for a profile of one path.
  */
 public final class ActorPathThroughput
 {
@@ -101,7 +104,7 @@ public final class ActorPathThroughput
                 final Window raw = rawEngine(queues, cpus, depth, seconds);
                 System.out.printf("%d queue pair(s), round %d: raw engine          %,10.0f IOPS %5.0f CPU-ns/IO %5.1f B/IO%n",
                     queues, round, raw.iops(), raw.cpuPerIo(), (double)raw.bytes() / raw.ios());
-                for (final Client client : Client.values())
+                for (final Client client : clients())
                 {
                     report(queues, round, client.label, actorPath(queues, cpus, depth, seconds, client), raw);
                 }
@@ -109,11 +112,28 @@ public final class ActorPathThroughput
         }
     }
 
+    /** The rows to run: all, or those named in the system property {@code clients} (e.g. TELL_OPERATIONS,LOCAL_CALLS). */
+    private static List<Client> clients()
+    {
+        final String names = System.getProperty("clients");
+        if (names == null || names.isBlank())
+        {
+            return List.of(Client.values());
+        }
+        final List<Client> chosen = new ArrayList<>();
+        for (final String name : names.split(","))
+        {
+            chosen.add(Client.valueOf(name.trim()));
+        }
+        return chosen;
+    }
+
     /** How the co-located client sends its requests and gets their answers. */
     enum Client
     {
         TELL_RECORDS("tell, records   "),
         TELL_OPERATIONS("tell, operations"),
+        TELL_CHAINS("tell, chains    "),
         LOCAL_RECORDS("local, records  "),
         LOCAL_CALLS("local, calls    ");
 
@@ -264,8 +284,7 @@ public final class ActorPathThroughput
                 final AtomicLong completed = new AtomicLong();
                 final Behavior<IoReply> client = kind == Client.TELL_RECORDS || kind == Client.LOCAL_RECORDS
                     ? client(nvmeq.queuePairRefs().get(q), buffer, depth, kind == Client.LOCAL_RECORDS, stop, completed, threadId, done)
-                    : OperationClient.create(nvmeq.queuePairRefs().get(q), buffer, depth, kind == Client.LOCAL_CALLS, stop, completed,
-                        threadId, done);
+                    : OperationClient.create(nvmeq.queuePairRefs().get(q), buffer, depth, kind, stop, completed, threadId, done);
                 nvmeq.spawnColocated(q, client, "client-" + q);
                 final long id = threadId.get(10, TimeUnit.SECONDS);
                 stopped.add(done);
@@ -347,12 +366,14 @@ public final class ActorPathThroughput
     /**
      * Keeps {@code depth} {@link IoOperation}s outstanding, one per buffer slot, each re-prepared and sent
      * again from its own answer: by a call from the queue pair's poll (local, with completions) or by a
-     * message (told, and every answer that does not come from the poll).
+     * message (told, and every answer that does not come from the poll); with chains, a message's answers
+     * come linked and the next requests go out linked, one message.
      */
     private static final class OperationClient implements LocalQueuePair.Completions
     {
         private final ActorRef<QueuePairCommand> queue;
         private final LocalQueuePair local;
+        private final boolean chains;
         private final DmaBuffer buffer;
         private final AtomicBoolean stop;
         private final AtomicLong completedOut;
@@ -360,12 +381,15 @@ public final class ActorPathThroughput
         private long nextLba;
         private long completed;
         private int outstanding;
+        private IoOperation firstOut;
+        private IoOperation lastOut;
 
-        private OperationClient(final ActorRef<QueuePairCommand> queue, final LocalQueuePair local, final DmaBuffer buffer,
-            final AtomicBoolean stop, final AtomicLong completed, final CompletableFuture<Void> done)
+        private OperationClient(final ActorRef<QueuePairCommand> queue, final LocalQueuePair local, final boolean chains,
+            final DmaBuffer buffer, final AtomicBoolean stop, final AtomicLong completed, final CompletableFuture<Void> done)
         {
             this.queue = queue;
             this.local = local;
+            this.chains = chains;
             this.buffer = buffer;
             this.stop = stop;
             this.completedOut = completed;
@@ -373,23 +397,33 @@ public final class ActorPathThroughput
         }
 
         static Behavior<IoReply> create(final ActorRef<QueuePairCommand> queue, final DmaBuffer buffer, final int depth,
-            final boolean localCalls, final AtomicBoolean stop, final AtomicLong completed,
+            final Client kind, final AtomicBoolean stop, final AtomicLong completed,
             final CompletableFuture<Long> threadId, final CompletableFuture<Void> done)
         {
             return Behaviors.setup(context ->
             {
                 threadId.complete(Thread.currentThread().getId());
                 final OperationClient[] client = new OperationClient[1];
-                final LocalQueuePair local = localCalls ? LocalQueuePair.of(queue, operation -> client[0].onAnswer(operation)) : null;
-                client[0] = new OperationClient(queue, local, buffer, stop, completed, done);
+                final LocalQueuePair local = kind == Client.LOCAL_CALLS
+                    ? LocalQueuePair.of(queue, operation -> client[0].onAnswer(operation)) : null;
+                final boolean chains = kind == Client.TELL_CHAINS;
+                client[0] = new OperationClient(queue, local, chains, buffer, stop, completed, done);
                 for (int slot = 0; slot < depth; slot++)
                 {
-                    client[0].send(new IoOperation(context.getSelf()), slot);
+                    client[0].send(chains ? IoOperation.chainingAnswers(context.getSelf()) : new IoOperation(context.getSelf()),
+                        slot);
                 }
                 client[0].outstanding = depth;
+                client[0].flush();
                 return Behaviors.receiveMessage(reply ->
                 {
-                    client[0].onAnswer((IoOperation)reply);
+                    // A chain's links are read before each answer is handled (handling prepares it anew).
+                    for (IoOperation answer = (IoOperation)reply, next; answer != null; answer = next)
+                    {
+                        next = answer.nextAnswer();
+                        client[0].onAnswer(answer);
+                    }
+                    client[0].flush();
                     return client[0].outstanding == 0 ? Behaviors.stopped() : Behaviors.same();
                 });
             });
@@ -419,9 +453,29 @@ public final class ActorPathThroughput
             {
                 local.submit(operation);
             }
-            else
+            else if (!chains)
             {
                 queue.tell(operation);
+            }
+            else if (firstOut == null)
+            {
+                firstOut = operation;
+                lastOut = operation;
+            }
+            else
+            {
+                lastOut = lastOut.then(operation);
+            }
+        }
+
+        /** Chains: tells what was linked since the last message, as one. */
+        private void flush()
+        {
+            if (firstOut != null)
+            {
+                queue.tell(firstOut);
+                firstOut = null;
+                lastOut = null;
             }
         }
     }

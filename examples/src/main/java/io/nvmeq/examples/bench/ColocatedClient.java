@@ -24,7 +24,9 @@ import io.nvmeq.engine.DmaBuffer;
  * a pre-allocated DMA buffer, and issues the next one from the answer of the last (or, with --rate_iops, when
  * a timer says its turn came). Nothing is allocated per I/O but Akka's envelope of each message.
  *
- * <p>Told (the default placement): each operation goes to the queue pair as a message and comes back as one.
+ * <p>Told (the default placement): operations go to the queue pair as messages and come back as messages,
+ * chained both ways: the answers one completion poll finds come as one message, and the requests issued
+ * while handling a message go out linked as one.
  * Local: each is handed over through a {@link LocalQueuePair} by a call, and answered by a call from the
  * queue pair's completion poll (no message at all); answers that arise elsewhere (refusals, restarts) still
  * come as messages, handled the same way.
@@ -61,6 +63,9 @@ final class ColocatedClient extends AbstractBehavior<Object> implements LocalQue
     private final TimerScheduler<Object> timers;
     private final Retry[] retries;
     private final IoOperation[] operations;
+    /** Told: the chain of requests issued within the current message, told as one when it is handled. */
+    private IoOperation firstOut;
+    private IoOperation lastOut;
     /** Within a message: timers may be used (not from the queue pair's poll, outside any message). */
     private boolean inMessage;
     private boolean signalled;
@@ -86,7 +91,7 @@ final class ColocatedClient extends AbstractBehavior<Object> implements LocalQue
         for (int slot = 0; slot < retries.length; slot++)
         {
             retries[slot] = new Retry(slot);
-            operations[slot] = new IoOperation(replyTo);
+            operations[slot] = local ? new IoOperation(replyTo) : IoOperation.chainingAnswers(replyTo);
         }
         this.queuePair = queuePair;
         // Setup runs on the queue pair's thread: the handle exists unless the queue pair runs in self-poll mode.
@@ -111,7 +116,9 @@ final class ColocatedClient extends AbstractBehavior<Object> implements LocalQue
                 inMessage = true;
                 try
                 {
-                    return onMessage(message);
+                    final Behavior<Object> next = onMessage(message);
+                    flush();
+                    return next;
                 }
                 finally
                 {
@@ -129,9 +136,14 @@ final class ColocatedClient extends AbstractBehavior<Object> implements LocalQue
 
     private Behavior<Object> onMessage(final Object message)
     {
-        if (message instanceof IoOperation operation)
+        if (message instanceof IoOperation first)
         {
-            onAnswer(operation);
+            // Each link is read before its answer is handled: handling prepares the operation anew.
+            for (IoOperation operation = first, next; operation != null; operation = next)
+            {
+                next = operation.nextAnswer();
+                onAnswer(operation);
+            }
         }
         else if (message instanceof Retry retry)
         {
@@ -210,9 +222,25 @@ final class ColocatedClient extends AbstractBehavior<Object> implements LocalQue
         {
             local.submit(operation);
         }
+        else if (firstOut == null)
+        {
+            firstOut = operation;
+            lastOut = operation;
+        }
         else
         {
-            queuePair.tell(operation);
+            lastOut = lastOut.then(operation);
+        }
+    }
+
+    /** Tells the chain of requests issued while handling this message, as one message. */
+    private void flush()
+    {
+        if (firstOut != null)
+        {
+            queuePair.tell(firstOut);
+            firstOut = null;
+            lastOut = null;
         }
     }
 
