@@ -8,6 +8,7 @@ import java.util.List;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.DispatcherSelector;
+import akka.actor.typed.MailboxSelector;
 import akka.actor.typed.PostStop;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
@@ -178,7 +179,7 @@ public final class ControllerSupervisor
                     QueuePairActor.create(controller, queuePairs.get(i), cpus.get(i), settings.backlog(),
                         settings.recovery(), counters.get(i), events, heldByDevice),
                     "queue-pair-" + (i + 1),
-                    dispatchers.get(i));
+                    dispatchers.get(i).withNext(MailboxSelector.fromConfig(ArrayQueueMailbox.CONFIG_PATH)));
                 context.watchWith(ref, new QueuePairTerminated(i));
                 refs.add(ref);
             }

@@ -13,6 +13,7 @@ import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.DispatcherSelector;
+import akka.actor.typed.MailboxSelector;
 import akka.actor.typed.RecipientRef;
 import akka.actor.typed.javadsl.AskPattern;
 import akka.japi.function.Function;
@@ -275,7 +276,8 @@ public final class Nvmeq implements AutoCloseable
      */
     public <T> ActorRef<T> spawnColocated(final int queue, final Behavior<T> behavior, final String name)
     {
-        return system.systemActorOf(behavior, name, dispatcherFor(queue));
+        return system.systemActorOf(behavior, name,
+            dispatcherFor(queue).withNext(MailboxSelector.fromConfig(ArrayQueueMailbox.CONFIG_PATH)));
     }
 
     /** The queue-pair actors, by queue index, for actors that talk to them directly. */

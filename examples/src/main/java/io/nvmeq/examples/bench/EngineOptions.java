@@ -17,7 +17,8 @@ public final class EngineOptions
     String engine;
 
     @Option(names = "--client", paramLabel = "WHERE", defaultValue = "colocated",
-        description = "Actor path only: colocated (client actors on the queue pairs' own CPU dispatchers) or "
+        description = "Actor path only: colocated (client actors on the queue pairs' own CPU dispatchers, requests "
+            + "told), local (the same, requests and answers by calls on that thread: no message per I/O) or "
             + "facade (requests from outside through the Nvmeq facade) (default: ${DEFAULT-VALUE}).")
     String client;
 
