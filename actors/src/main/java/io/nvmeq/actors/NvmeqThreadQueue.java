@@ -75,14 +75,8 @@ public final class NvmeqThreadQueue implements AutoCloseable
     private static final int YIELDS = 100;
     private static final long MAX_PARK_MICROS = 200;
 
-    /** What the pending request is (owner only): one set of fields, so the calls allocate nothing. */
-    private static final int READ = 0;
-    private static final int WRITE = 1;
-    private static final int READ_BYTES = 2;
-    private static final int WRITE_BYTES = 3;
-    private static final int FLUSH = 4;
-    private static final int WRITE_ZEROES = 5;
-    private static final int DEALLOCATE = 6;
+    /** For {@link #giveUpIfClosing}: the call's own request was not submitted yet. */
+    private static final int NOT_SENT = -2;
 
     private final Thread owner;
     private final QueuePair queuePair;
@@ -100,15 +94,7 @@ public final class NvmeqThreadQueue implements AutoCloseable
     private boolean polling;
     private boolean blockingDone;
     private int blockingStatus;
-    private int kind;
-    private int nsid;
-    private long lba;
-    private long blocks;
-    private DmaBuffer dmaBuffer;
-    private int offset;
-    private ByteBuffer byteBuffer;
-    private boolean fua;
-    private boolean deallocate;
+    private final ThreadQueueRequest request = new ThreadQueueRequest();
 
     NvmeqThreadQueue(final Thread owner, final QueuePair queuePair, final NvmeController controller,
         final ThreadQueues registry, final long closeTimeoutNanos)
@@ -151,8 +137,8 @@ public final class NvmeqThreadQueue implements AutoCloseable
         enter();
         try
         {
-            dma(READ, nsid, lba, blocks, requireBuffer(buffer), offset, false);
-            await(Opcodes.NVM_READ);
+            request.dma(ThreadQueueRequest.READ, nsid, lba, blocks, buffer, offset, false);
+            await();
         }
         finally
         {
@@ -167,8 +153,8 @@ public final class NvmeqThreadQueue implements AutoCloseable
         enter();
         try
         {
-            dma(WRITE, nsid, lba, blocks, requireBuffer(buffer), offset, fua);
-            await(Opcodes.NVM_WRITE);
+            request.dma(ThreadQueueRequest.WRITE, nsid, lba, blocks, buffer, offset, fua);
+            await();
         }
         finally
         {
@@ -182,8 +168,8 @@ public final class NvmeqThreadQueue implements AutoCloseable
         enter();
         try
         {
-            bytes(READ_BYTES, nsid, lba, blocks, requireBuffer(buffer), false);
-            await(Opcodes.NVM_READ);
+            request.bytes(ThreadQueueRequest.READ_BYTES, nsid, lba, blocks, buffer, false);
+            await();
         }
         finally
         {
@@ -197,8 +183,8 @@ public final class NvmeqThreadQueue implements AutoCloseable
         enter();
         try
         {
-            bytes(WRITE_BYTES, nsid, lba, blocks, requireBuffer(buffer), fua);
-            await(Opcodes.NVM_WRITE);
+            request.bytes(ThreadQueueRequest.WRITE_BYTES, nsid, lba, blocks, buffer, fua);
+            await();
         }
         finally
         {
@@ -212,8 +198,8 @@ public final class NvmeqThreadQueue implements AutoCloseable
         enter();
         try
         {
-            set(FLUSH, nsid, 0, 0);
-            await(Opcodes.NVM_FLUSH);
+            request.set(ThreadQueueRequest.FLUSH, nsid, 0, 0);
+            await();
         }
         finally
         {
@@ -227,10 +213,8 @@ public final class NvmeqThreadQueue implements AutoCloseable
         enter();
         try
         {
-            set(WRITE_ZEROES, nsid, lba, blocks);
-            this.deallocate = deallocate;
-            this.fua = fua;
-            await(Opcodes.NVM_WRITE_ZEROES);
+            request.set(ThreadQueueRequest.WRITE_ZEROES, nsid, lba, blocks).flags(fua, deallocate);
+            await();
         }
         finally
         {
@@ -244,8 +228,8 @@ public final class NvmeqThreadQueue implements AutoCloseable
         enter();
         try
         {
-            set(DEALLOCATE, nsid, lba, blocks);
-            await(Opcodes.NVM_DATASET_MANAGEMENT);
+            request.set(ThreadQueueRequest.DEALLOCATE, nsid, lba, blocks);
+            await();
         }
         finally
         {
@@ -262,14 +246,14 @@ public final class NvmeqThreadQueue implements AutoCloseable
     public CompletionStage<Void> readAsync(final int nsid, final long lba, final int blocks, final DmaBuffer buffer,
         final int offset)
     {
-        return submitAsync(READ, Opcodes.NVM_READ, nsid, lba, blocks, buffer, offset, false);
+        return submitAsync(ThreadQueueRequest.READ, Opcodes.NVM_READ, nsid, lba, blocks, buffer, offset, false);
     }
 
     /** Submits a zero-copy write and returns at once; see {@link #readAsync}. */
     public CompletionStage<Void> writeAsync(final int nsid, final long lba, final int blocks, final DmaBuffer buffer,
         final int offset, final boolean fua)
     {
-        return submitAsync(WRITE, Opcodes.NVM_WRITE, nsid, lba, blocks, buffer, offset, fua);
+        return submitAsync(ThreadQueueRequest.WRITE, Opcodes.NVM_WRITE, nsid, lba, blocks, buffer, offset, fua);
     }
 
     /**
@@ -277,10 +261,16 @@ public final class NvmeqThreadQueue implements AutoCloseable
      * the doorbell for what was submitted; never waits.
      *
      * @return completion entries reaped
-     * @throws NotQueueOwnerException from another thread
+     * @throws NotQueueOwnerException  from another thread
+     * @throws InvalidRequestException from a completion callback of this queue (it would poll inside the poll)
      */
     public int poll()
     {
+        if (polling)
+        {
+            throw new InvalidRequestException("thread queue " + queueId() + " was polled from its own completion " +
+                "callback: it reaps again once the callback has returned");
+        }
         enter();
         try
         {
@@ -307,7 +297,7 @@ public final class NvmeqThreadQueue implements AutoCloseable
         }
         try
         {
-            dma(kind, nsid, lba, blocks, requireBuffer(buffer), offset, fua);
+            request.dma(kind, nsid, lba, blocks, buffer, offset, fua);
             submit(stage);
         }
         catch (final NvmeException ex)
@@ -316,7 +306,7 @@ public final class NvmeqThreadQueue implements AutoCloseable
         }
         finally
         {
-            clearBuffers();
+            request.clearBuffers();
             leave();
         }
         return stage;
@@ -484,8 +474,9 @@ public final class NvmeqThreadQueue implements AutoCloseable
     }
 
     /** Submits the pending request as a blocking one and polls until it is answered. */
-    private void await(final int opcode)
+    private void await()
     {
+        final int opcode = request.opcode();
         if (polling)
         {
             throw new InvalidRequestException("a blocking call inside a completion callback of thread queue " +
@@ -498,7 +489,7 @@ public final class NvmeqThreadQueue implements AutoCloseable
         }
         finally
         {
-            clearBuffers();
+            request.clearBuffers();
         }
         idle.reset();
         while (!blockingDone)
@@ -520,7 +511,7 @@ public final class NvmeqThreadQueue implements AutoCloseable
     private void submit(final OwnerPolledFuture<Void> stage)
     {
         idle.reset();
-        while (!trySubmit(stage))
+        while (!request.submitTo(queuePair, answers, stage))
         {
             if (polling)
             {
@@ -530,29 +521,8 @@ public final class NvmeqThreadQueue implements AutoCloseable
             if (pollOnce() == 0)
             {
                 idle.idle();
-                giveUpIfClosing(-1);
+                giveUpIfClosing(NOT_SENT);
             }
-        }
-    }
-
-    private boolean trySubmit(final Object attachment)
-    {
-        switch (kind)
-        {
-            case READ:
-                return queuePair.submitRead(nsid, lba, (int)blocks, dmaBuffer, offset, answers, 0, attachment);
-            case WRITE:
-                return queuePair.submitWrite(nsid, lba, (int)blocks, dmaBuffer, offset, fua, answers, 0, attachment);
-            case READ_BYTES:
-                return queuePair.submitRead(nsid, lba, (int)blocks, byteBuffer, answers, 0, attachment);
-            case WRITE_BYTES:
-                return queuePair.submitWrite(nsid, lba, (int)blocks, byteBuffer, fua, answers, 0, attachment);
-            case FLUSH:
-                return queuePair.submitFlush(nsid, answers, 0, attachment);
-            case WRITE_ZEROES:
-                return queuePair.submitWriteZeroes(nsid, lba, (int)blocks, deallocate, fua, answers, 0, attachment);
-            default:
-                return queuePair.submitDeallocate(nsid, lba, blocks, answers, 0, attachment);
         }
     }
 
@@ -570,6 +540,10 @@ public final class NvmeqThreadQueue implements AutoCloseable
     }
 
     /** A close waits for this call: past its deadline the call ends, truthfully, with "outcome unknown". */
+    /**
+     * @param opcode the command this call waits for; {@link #NOT_SENT} while it waits for room (then only
+     *               the stages in flight have an unknown outcome); -1 while it waits for stages
+     */
     private void giveUpIfClosing(final int opcode)
     {
         final long deadline = closeDeadline;
@@ -577,51 +551,11 @@ public final class NvmeqThreadQueue implements AutoCloseable
         {
             state.set(ABANDONED);
             registry.released(this, false);
-            throw new ControllerUnavailableException("thread queue " + queueId() + " was closed before " +
-                (opcode < 0 ? "its requests were" : "the " + Opcodes.nvmName(opcode) + " was") +
-                " answered: the outcome is unknown (it may have run)");
+            throw new ControllerUnavailableException("thread queue " + queueId() + " was closed " + (opcode == NOT_SENT ?
+                "while the request waited for room: it was refused and nothing was sent (stages in flight have an " +
+                "unknown outcome)" : "before " + (opcode < 0 ? "its requests were" : "the " + Opcodes.nvmName(opcode) +
+                " was") + " answered: the outcome is unknown (it may have run)"));
         }
-    }
-
-    private void set(final int kind, final int nsid, final long lba, final long blocks)
-    {
-        this.kind = kind;
-        this.nsid = nsid;
-        this.lba = lba;
-        this.blocks = blocks;
-    }
-
-    private void dma(final int kind, final int nsid, final long lba, final int blocks, final DmaBuffer buffer,
-        final int offset, final boolean fua)
-    {
-        set(kind, nsid, lba, blocks);
-        this.dmaBuffer = buffer;
-        this.offset = offset;
-        this.fua = fua;
-    }
-
-    private void bytes(final int kind, final int nsid, final long lba, final int blocks, final ByteBuffer buffer,
-        final boolean fua)
-    {
-        set(kind, nsid, lba, blocks);
-        this.byteBuffer = buffer;
-        this.fua = fua;
-    }
-
-    /** The queue pair holds what it needs; this object must not keep a caller's buffer alive. */
-    private void clearBuffers()
-    {
-        dmaBuffer = null;
-        byteBuffer = null;
-    }
-
-    private static <B> B requireBuffer(final B buffer)
-    {
-        if (buffer == null)
-        {
-            throw new InvalidRequestException("no buffer given (null): nothing was sent");
-        }
-        return buffer;
     }
 
     @Override
