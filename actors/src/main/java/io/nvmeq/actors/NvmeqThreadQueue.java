@@ -389,6 +389,11 @@ public final class NvmeqThreadQueue implements AutoCloseable
      */
     private boolean takeForClose(final long deadline)
     {
+        if (Thread.currentThread() == owner && depth > 0)
+        {
+            throw new InvalidRequestException("thread queue " + queueId() + " cannot be closed from its own " +
+                "completion callback: close it once the call has returned");
+        }
         if (closeDeadline == 0)
         {
             closeDeadline = deadline;
@@ -407,11 +412,6 @@ public final class NvmeqThreadQueue implements AutoCloseable
             if (current != IN_CALL)
             {
                 return false;
-            }
-            if (Thread.currentThread() == owner)
-            {
-                throw new InvalidRequestException("thread queue " + queueId() + " cannot be closed from its own " +
-                    "completion callback: close it once the call has returned");
             }
             // The owner checks the deadline while it waits; a second is plenty for it to notice.
             if (System.nanoTime() - (closeDeadline + TimeUnit.SECONDS.toNanos(1)) > 0)

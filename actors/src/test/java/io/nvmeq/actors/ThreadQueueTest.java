@@ -239,6 +239,55 @@ class ThreadQueueTest
     }
 
     @Test
+    void aCallbackMaySubmitButNotBlockPollOrClose() throws Exception
+    {
+        nvmeq = Nvmeq.open(TestSupport.settings("THREADQ-CALLBACK"));
+        final DmaBuffer buffer = nvmeq.allocate(2 * BLOCK);
+        try (NvmeqThreadQueue queue = nvmeq.threadQueue())
+        {
+            buffer.buffer().putBytes(0, pattern(11, BLOCK));
+            final CompletableFuture<Void> second = new CompletableFuture<>();
+            final List<Class<?>> refused = new ArrayList<>();
+            queue.writeAsync(NSID, 20, 1, buffer, 0, false).thenAccept(ignored ->
+            {
+                for (final Runnable forbidden : List.<Runnable>of(
+                    () -> queue.read(NSID, 20, 1, buffer, BLOCK), queue::poll, queue::close))
+                {
+                    try
+                    {
+                        forbidden.run();
+                    }
+                    catch (final InvalidRequestException ex)
+                    {
+                        refused.add(ex.getClass());
+                    }
+                }
+                queue.readAsync(NSID, 20, 1, buffer, BLOCK).whenComplete((ok, error) ->
+                {
+                    if (error == null)
+                    {
+                        second.complete(null);
+                    }
+                    else
+                    {
+                        second.completeExceptionally(error);
+                    }
+                });
+            }).toCompletableFuture().join();
+            assertEquals(3, refused.size(), "blocking, polling and closing from a callback must be refused: " + refused);
+            assertFalse(queue.isClosed());
+            // A plain future is not polled by its waiter: this thread reaps for it.
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!second.isDone() && System.nanoTime() < deadline)
+            {
+                queue.poll();
+            }
+            second.get(1, TimeUnit.SECONDS);
+            assertArrayEquals(pattern(11, BLOCK), contents(buffer, BLOCK, BLOCK));
+        }
+    }
+
+    @Test
     void closeAnswersWhatIsInFlightAndRefusesWhatComesAfter() throws Exception
     {
         nvmeq = Nvmeq.open(TestSupport.settings("THREADQ-CLOSE").withDevice(
