@@ -64,7 +64,11 @@ import org.slf4j.LoggerFactory;
  * try (Nvmeq nvmeq = Nvmeq.open("emu:memory?size=64m"))
  * {
  *     DmaBuffer buffer = nvmeq.allocate(4096);
- *     nvmeq.write(1, 0, 8, buffer, 0, false).toCompletableFuture().join();   // namespace 1, LBA 0, 8 blocks
+ *     try (NvmeqThreadQueue queue = nvmeq.threadQueue())                     // this thread's own queue pair
+ *     {
+ *         queue.write(1, 0, 8, buffer, 0, false);                            // namespace 1, LBA 0, 8 blocks: blocks
+ *     }
+ *     nvmeq.read(1, 0, 8, buffer, 0).thenRun(() -> System.out.println("read"));  // the actor of this CPU
  *     nvmeq.queue(0).flush(1).toCompletableFuture().join();                  // on queue pair 0
  * }
  * }</pre>
