@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import io.nvmeq.engine.DmaBuffer;
@@ -123,6 +124,8 @@ class ThreadQueueTest
         final int rounds = 200;
         final List<CompletableFuture<Integer>> queueIds = new ArrayList<>();
         final List<Thread> workers = new ArrayList<>();
+        // All queues stay open until every thread is done: a closed queue's id may be lent again.
+        final CountDownLatch allDone = new CountDownLatch(threads);
         for (int t = 0; t < threads; t++)
         {
             final int thread = t;
@@ -144,6 +147,11 @@ class ThreadQueueTest
                         {
                             throw new AssertionError("thread " + thread + " read back other data at LBA " + lba);
                         }
+                    }
+                    allDone.countDown();
+                    if (!allDone.await(60, TimeUnit.SECONDS))
+                    {
+                        throw new AssertionError("the other threads did not finish");
                     }
                     result.complete(queue.queueId());
                 }
