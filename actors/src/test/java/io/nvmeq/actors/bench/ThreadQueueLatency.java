@@ -11,6 +11,7 @@ import io.nvmeq.engine.DmaBuffer;
 import io.nvmeq.engine.NvmeController;
 import io.nvmeq.engine.QueuePair;
 import io.nvmeq.hw.device.Devices;
+import io.nvmeq.hw.nativeio.CpuAffinity;
 import io.nvmeq.hw.spec.Status;
 import org.HdrHistogram.Histogram;
 
@@ -20,8 +21,10 @@ import org.HdrHistogram.Histogram;
  * an {@link NvmeqThreadQueue}'s blocking {@code read}, its {@code readAsync(...).join()}, and the facade's
  * {@code queue(0).read(...).get()} (queue-pair actor, a hand-off each way). The engine runs on a
  * controller of its own, of the same kind. Each round prints mean and percentiles, and the bytes the
- * thread allocated per read. Not a test. Usage: {@code ThreadQueueLatency [device-kind] [rounds] [operations]}
- * (memory or null; default memory, 5, 100000; the facade gets a tenth of the operations: it is slower).
+ * thread allocated per read. Not a test. Usage:
+ * {@code ThreadQueueLatency [device-kind] [rounds] [operations] [cpu]} (memory or null; default memory, 5,
+ * 100000; the facade gets a tenth of the operations: it is slower); with {@code cpu} the main thread is pinned
+ * there (the queue-pair actor's thread is pinned to the highest usable CPU).
  */
 public final class ThreadQueueLatency
 {
@@ -41,8 +44,12 @@ public final class ThreadQueueLatency
         final int operations = args.length > 2 ? Integer.parseInt(args[2]) : 100_000;
         final String device = "emu:" + kind + "?size=64m&bs=" + BLOCK;
         final int[] cpus = BenchSupport.usableCpus();
-        System.out.printf("QD1 4 KiB blocking reads on %s from one plain thread, %d rounds of %d, %s%n", device, rounds,
-            operations, BenchSupport.load());
+        if (args.length > 3)
+        {
+            CpuAffinity.pinCurrentThread(Integer.parseInt(args[3]));
+        }
+        System.out.printf("QD1 4 KiB blocking reads on %s from one plain thread%s, %d rounds of %d, %s%n", device,
+            args.length > 3 ? " on CPU " + args[3] : "", rounds, operations, BenchSupport.load());
         final NvmeqSettings settings = NvmeqSettings.load().withDevice(device).withQueuePairs(1).withQueueEntries(64)
             .withCpus(List.of(cpus[cpus.length - 1]));
         try (Nvmeq nvmeq = Nvmeq.open(settings);
