@@ -23,6 +23,7 @@ import io.nvmeq.actors.QueuePairInternal.Stop;
 import io.nvmeq.actors.dispatch.BusyPollExecutor;
 import io.nvmeq.actors.dispatch.BusyPollThread;
 import io.nvmeq.actors.dispatch.Poller;
+import io.nvmeq.engine.CompletionInterrupt;
 import io.nvmeq.engine.NvmeController;
 import io.nvmeq.engine.QueuePair;
 import io.nvmeq.hw.nativeio.CpuAffinity;
@@ -159,7 +160,7 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
         {
             // For LocalQueuePair: co-located actors find this queue pair by its reference.
             executor.putLocal(self, this);
-            state.counters.dutyCycles(executor.dutyCycles());
+            state.counters.runsOn(executor);
         }
 
         registerPoller();
@@ -396,6 +397,12 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
     public boolean busy()
     {
         return registered && state.hasWork();
+    }
+
+    @Override
+    public CompletionInterrupt interrupt()
+    {
+        return state.interrupt();
     }
 
     @Override

@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import io.nvmeq.engine.CompletionHandler;
+import io.nvmeq.engine.CompletionInterrupt;
 import io.nvmeq.engine.HostStatus;
 import io.nvmeq.engine.NvmeController;
 import io.nvmeq.engine.NvmeException;
@@ -147,6 +148,12 @@ final class QueuePairState implements CompletionHandler<IoRequest>
     boolean hasWork()
     {
         return queuePair != null && (queuePair.requestsInFlight() > 0 || !backlog.isEmpty() || !retries.isEmpty());
+    }
+
+    /** The interrupt of the current queue's completion queue, or null (none, or no queue now). */
+    CompletionInterrupt interrupt()
+    {
+        return queuePair == null ? null : queuePair.interrupt();
     }
 
     /** Nothing in flight, nothing waiting. */

@@ -30,12 +30,22 @@ final class ActorTarget implements BenchTarget
     private final NvmeqSettings settings;
     private final ClientPlacement placement;
     private DmaBuffer transfer;
+    private final QueueThreadFigures queueThreads;
+    /** The queue-pair threads at the start of the last workload. */
+    private QueueThreadFigures.Reading threadsAtStart;
 
     ActorTarget(final NvmeqSettings settings, final ClientPlacement placement)
     {
         this.settings = settings;
         this.placement = placement;
         this.nvmeq = Nvmeq.open(settings);
+        final List<QueuePairCounters> counters = new ArrayList<>();
+        for (int queue = 0; queue < nvmeq.queuePairs(); queue++)
+        {
+            counters.add(nvmeq.counters(queue));
+        }
+        this.queueThreads = new QueueThreadFigures(counters);
+        this.threadsAtStart = queueThreads.read();
     }
 
     @Override
@@ -122,6 +132,7 @@ final class ActorTarget implements BenchTarget
         final List<ActorRef<Object>> clients = new ArrayList<>(jobs.size());
         final List<FacadeClient> facadeClients = new ArrayList<>(jobs.size());
         final int run = RUNS.incrementAndGet();
+        threadsAtStart = queueThreads.read();
         for (final JobContext job : jobs)
         {
             final int bs = job.spec.bs();
@@ -206,7 +217,14 @@ final class ActorTarget implements BenchTarget
             aborts += counters.aborts();
             restarts += counters.restarts();
         }
-        return new NvmeqFigures(max, over, zeroCopy, temporary, bounced, retries, aborts, restarts);
+        final QueueThreadFigures.Reading end = queueThreads.read();
+        final QueueThreadFigures.Reading start = threadsAtStart;
+        return new NvmeqFigures(max, over, zeroCopy, temporary, bounced, retries, aborts, restarts,
+            settings.pollMode() == NvmeqSettings.PollMode.BUSY_POLL ? settings.completionMode().configName() :
+                settings.pollMode().configName(),
+            queueThreads.threadCount(), queueThreads.threadCount() == 0 ? -1 : end.cpuPercentSince(start),
+            end.sleeps() - start.sleeps(), end.interrupts() - start.interrupts(),
+            end.spuriousWakeups() - start.spuriousWakeups(), end.pollWindowHits() - start.pollWindowHits());
     }
 
     @Override

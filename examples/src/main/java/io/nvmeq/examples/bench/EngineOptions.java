@@ -12,7 +12,8 @@ public final class EngineOptions
     private CommandSpec mixee;
 
     @Option(names = {"--ioengine", "--engine"}, paramLabel = "ENGINE",
-        description = "actors (queue-pair actors), raw (the engine, a pinned thread per queue pair) or posix "
+        description = "actors (queue-pair actors), sync (the facade's thread queues: a plain thread per job "
+            + "owns a queue pair), raw (the engine, a pinned thread per queue pair) or posix "
             + "(alias psync; bench only) (default: posix for posix: devices, else actors).")
     String engine;
 
