@@ -176,8 +176,8 @@ final class RemoteLink
         requests.session(knownUsable ? known : null);
         if (previous != null && !knownUsable)
         {
-            context.getLog().warn("the server {} of {} is unreachable or gone: requests are refused until it is back",
-                previous.address(), requests.where());
+            context.getLog().warn("{} ({}) is unreachable or gone: requests are refused until it is back",
+                requests.where(), previous.address());
         }
         if (knownUsable || connectingTo != null)
         {
