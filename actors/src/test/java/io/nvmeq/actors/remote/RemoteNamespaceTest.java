@@ -31,6 +31,8 @@ class RemoteNamespaceTest
 
     private static ServerProcess server;
     private static ServerProcess readOnlyServer;
+    /** A second server in the first one's cluster, serving a controller of its own. */
+    private static ServerProcess joiningServer;
     private static int port;
     private static int readOnlyPort;
 
@@ -44,7 +46,10 @@ class RemoteNamespaceTest
         readOnlyServer = ServerProcess.start("emu:memory?size=8m&serial=REMOTE%2DRO", readOnlyPort, "", true, List.of(),
             LOGS.resolve("namespace-ro.log"));
         server.awaitServing(60);
+        joiningServer = ServerProcess.start("emu:memory?size=8m&serial=REMOTE%2DJOINED", ServerProcess.freePort(),
+            "127.0.0.1:" + port, false, List.of(), LOGS.resolve("namespace-joined.log"));
         readOnlyServer.awaitServing(60);
+        joiningServer.awaitServing(60);
     }
 
     @AfterAll
@@ -57,6 +62,10 @@ class RemoteNamespaceTest
         if (readOnlyServer != null)
         {
             readOnlyServer.close();
+        }
+        if (joiningServer != null)
+        {
+            joiningServer.close();
         }
     }
 
@@ -112,6 +121,29 @@ class RemoteNamespaceTest
                 "a buffer too small: refused here");
             assertEquals(0, remote.outstanding());
             assertEquals(0, remote.lateReplies());
+        }
+    }
+
+    @Test
+    void oneClientReachesTwoServersOfOneClusterThroughEitherMember()
+    {
+        // Both URIs name the first server's address: the second's namespace is found through the Receptionist.
+        try (RemoteNvmeq first = RemoteNvmeq.open("remote://127.0.0.1:" + port + "/REMOTE-RW/1", clientConfig(""));
+             RemoteNvmeq second = RemoteNvmeq.open("remote://127.0.0.1:" + port + "/REMOTE-JOINED/1", clientConfig("")))
+        {
+            assertEquals("REMOTE-JOINED", second.controller().serial().trim());
+            final byte[] a = new byte[4096];
+            final byte[] b = new byte[4096];
+            new Random(1).nextBytes(a);
+            new Random(2).nextBytes(b);
+            join(first.write(1, 5000, 8, ByteBuffer.wrap(a), false));
+            join(second.write(1, 5000, 8, ByteBuffer.wrap(b), false));
+            final ByteBuffer fromFirst = ByteBuffer.allocate(4096);
+            final ByteBuffer fromSecond = ByteBuffer.allocate(4096);
+            join(first.read(1, 5000, 8, fromFirst));
+            join(second.read(1, 5000, 8, fromSecond));
+            assertArrayEquals(a, fromFirst.array(), "each server keeps its own data");
+            assertArrayEquals(b, fromSecond.array());
         }
     }
 
