@@ -98,7 +98,7 @@ public final class RemoteNvmeq implements AutoCloseable
         final Duration sweep = sweepPeriod(joining.requestTimeout());
         final ActorSystem<RemoteLink.Command> system = ActorSystem.create(
             RemoteLink.create(NamespaceService.key(remote.serial(), remote.nsid()), requests, sweep, first),
-            RemoteOptions.SYSTEM_NAME, joining.clusterConfig(config));
+            RemoteOptions.SYSTEM_NAME, joining.clusterConfig(config, ClientDowning.CLIENT_ROLE));
         try
         {
             final Connected connected = first.get(joining.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -191,6 +191,12 @@ public final class RemoteNvmeq implements AutoCloseable
     public long lateReplies()
     {
         return requests.lateReplies();
+    }
+
+    /** The cluster actor system (for tests and diagnostics). */
+    ActorSystem<?> system()
+    {
+        return system;
     }
 
     /** Whether requests are being sent now (a reachable server with an open session). */

@@ -22,11 +22,12 @@ import io.nvmeq.engine.InvalidRequestException;
  * @param seedNodes       {@code host:port} of members to join first
  * @param requestTimeout  every remote request's deadline
  * @param connectTimeout  how long a client waits for the namespace and a session
+ * @param downClientsAfter how long a server lets a client member stay unreachable before downing it
  * @param maxMessageBytes data per message (transfers are split above it)
  * @param tls             whether Artery runs over TLS with mutual authentication (decided from the mode)
  */
 public record RemoteOptions(String bindHost, int bindPort, List<String> seedNodes, Duration requestTimeout,
-    Duration connectTimeout, int maxMessageBytes, boolean tls, String keyStore, String keyStorePassword,
+    Duration connectTimeout, Duration downClientsAfter, int maxMessageBytes, boolean tls, String keyStore, String keyStorePassword,
     String trustStore, String trustStorePassword)
 {
     /** Every node of a cluster runs an actor system of this name (Akka requires one name per cluster). */
@@ -71,6 +72,7 @@ public record RemoteOptions(String bindHost, int bindPort, List<String> seedNode
         final Config tls = remote.getConfig("tls");
         return new RemoteOptions(bind.host(), bind.port(), remote.getStringList("seed-nodes"),
             remote.getDuration("request-timeout"), remote.getDuration("connect-timeout"),
+            remote.getDuration("down-clients-after"),
             (int)Math.min(Integer.MAX_VALUE, remote.getBytes("max-message-bytes")),
             tlsOn(tls.getString("mode"), bind.host(), !tls.getString("key-store").isEmpty()),
             tls.getString("key-store"), tls.getString("key-store-password"), tls.getString("trust-store"),
@@ -90,13 +92,13 @@ public record RemoteOptions(String bindHost, int bindPort, List<String> seedNode
         {
             HostPort.parse(seed, "seed node", false);
         }
-        return new RemoteOptions(bindHost, bindPort, seeds, requestTimeout, connectTimeout, maxMessageBytes, tls, keyStore,
+        return new RemoteOptions(bindHost, bindPort, seeds, requestTimeout, connectTimeout, downClientsAfter, maxMessageBytes, tls, keyStore,
             keyStorePassword, trustStore, trustStorePassword);
     }
 
     public RemoteOptions withRequestTimeout(final Duration timeout)
     {
-        return new RemoteOptions(bindHost, bindPort, seedNodes, timeout, connectTimeout, maxMessageBytes, tls, keyStore,
+        return new RemoteOptions(bindHost, bindPort, seedNodes, timeout, connectTimeout, downClientsAfter, maxMessageBytes, tls, keyStore,
             keyStorePassword, trustStore, trustStorePassword);
     }
 
@@ -132,8 +134,12 @@ public record RemoteOptions(String bindHost, int bindPort, List<String> seedNode
         }
     }
 
-    /** The Akka configuration of this node's cluster actor system, over {@code application} (e.g. for logging). */
-    Config clusterConfig(final Config application)
+    /**
+     * The Akka configuration of this node's cluster actor system, over {@code application} (e.g. for logging).
+     *
+     * @param role {@link ClientDowning#SERVER_ROLE} or {@link ClientDowning#CLIENT_ROLE}
+     */
+    Config clusterConfig(final Config application, final String role)
     {
         final List<String> seeds = seedNodes.stream()
             .map(seed -> "akka://" + SYSTEM_NAME + "@" + seed)
@@ -142,6 +148,7 @@ public record RemoteOptions(String bindHost, int bindPort, List<String> seedNode
             .withValue("akka.remote.artery.canonical.hostname", ConfigValueFactory.fromAnyRef(bindHost))
             .withValue("akka.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(bindPort))
             .withValue("akka.cluster.seed-nodes", ConfigValueFactory.fromIterable(seeds))
+            .withValue("akka.cluster.roles", ConfigValueFactory.fromIterable(List.of(role)))
             .withValue("akka.remote.artery.transport", ConfigValueFactory.fromAnyRef(tls ? "tls-tcp" : "tcp"));
         if (tls)
         {

@@ -45,7 +45,7 @@ public final class RemoteServer implements AutoCloseable
         final Config application)
     {
         final ActorSystem<Void> system = ActorSystem.create(guardian(nvmeq, options, readOnly), RemoteOptions.SYSTEM_NAME,
-            options.clusterConfig(application));
+            options.clusterConfig(application, ClientDowning.SERVER_ROLE));
         final Cluster cluster = Cluster.get(system);
         if (options.seedNodes().isEmpty())
         {
@@ -66,6 +66,7 @@ public final class RemoteServer implements AutoCloseable
                 context.spawn(NamespaceService.create(nvmeq, namespace, options.maxMessageBytes(), readOnly),
                     "namespace-" + namespace.nsid());
             }
+            context.spawn(ClientDowning.create(options.downClientsAfter()), "client-downing");
             return Behaviors.empty();
         });
     }

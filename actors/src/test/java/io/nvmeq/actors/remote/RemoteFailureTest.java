@@ -18,6 +18,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import akka.cluster.typed.Cluster;
 import com.typesafe.config.Config;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -257,6 +258,43 @@ class RemoteFailureTest
                 assertTrue(sent.stream().allMatch(s -> s.answers.get() == 1));
             }
         }
+    }
+
+    @Test
+    void aServerDownsAClientKilledWithoutLeaving() throws Exception
+    {
+        final int serverPort = ServerProcess.freePort();
+        final String uri = "remote://127.0.0.1:" + serverPort + "/DOWNING/1";
+        try (ServerProcess server = ServerProcess.start("emu:memory?size=8m&serial=DOWNING", serverPort, "", false,
+            List.of("-Dnvmeq.remote.down-clients-after=2s"), LOGS.resolve("downing.log"));
+             ServerProcess doomed = ServerProcess.client(uri, List.of(), LOGS.resolve("downing-client.log")))
+        {
+            server.awaitServing(60);
+            final String doomedAddress = doomed.awaitServing(90);
+            try (RemoteNvmeq remote = RemoteNvmeq.open(uri, client(ServerProcess.freePort())))
+            {
+                final Cluster cluster = Cluster.get(remote.system());
+                assertTrue(members(cluster).contains(doomedAddress), "the other client is a member: " + members(cluster));
+                doomed.kill9();
+                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (members(cluster).contains(doomedAddress))
+                {
+                    if (System.nanoTime() > deadline)
+                    {
+                        fail("the killed client is still a member: " + members(cluster));
+                    }
+                    Thread.sleep(100);
+                }
+                RemoteNamespaceTest.join(remote.read(1, 0, 8, ByteBuffer.allocate(4096)));
+            }
+        }
+    }
+
+    private static List<String> members(final Cluster cluster)
+    {
+        final List<String> addresses = new ArrayList<>();
+        cluster.state().getMembers().forEach(member -> addresses.add(member.address().toString()));
+        return addresses;
     }
 
     private static Throwable cause(final Sent one)

@@ -33,6 +33,19 @@ final class ServerProcess implements AutoCloseable
     static ServerProcess start(final String device, final int port, final String seeds, final boolean readOnly,
         final List<String> systemProperties, final Path log) throws IOException
     {
+        return start(systemProperties, log, ServeMain.class.getName(), device, "127.0.0.1:" + port,
+            seeds == null || seeds.isEmpty() ? "-" : seeds, readOnly ? "ro" : "rw");
+    }
+
+    /** A {@link ClientMain} JVM on {@code uri}; {@link #awaitServing} then waits for it to be connected. */
+    static ServerProcess client(final String uri, final List<String> systemProperties, final Path log) throws IOException
+    {
+        return start(systemProperties, log, ClientMain.class.getName(), uri);
+    }
+
+    private static ServerProcess start(final List<String> systemProperties, final Path log, final String main,
+        final String... args) throws IOException
+    {
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Djnr.ffi.x86asm.enabled=false");
@@ -41,11 +54,8 @@ final class ServerProcess implements AutoCloseable
         command.addAll(systemProperties);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
-        command.add(ServeMain.class.getName());
-        command.add(device);
-        command.add("127.0.0.1:" + port);
-        command.add(seeds == null || seeds.isEmpty() ? "-" : seeds);
-        command.add(readOnly ? "ro" : "rw");
+        command.add(main);
+        command.addAll(List.of(args));
         Files.createDirectories(log.getParent());
         return new ServerProcess(new ProcessBuilder(command).redirectErrorStream(true).start(), log);
     }
@@ -58,7 +68,7 @@ final class ServerProcess implements AutoCloseable
         }
     }
 
-    /** Waits for the {@code SERVING} line. */
+    /** Waits for the {@code SERVING} (or a client's {@code CONNECTED}) line: the node's cluster address. */
     String awaitServing(final long seconds) throws Exception
     {
         return serving.get(seconds, TimeUnit.SECONDS);
@@ -108,9 +118,9 @@ final class ServerProcess implements AutoCloseable
             while ((line = in.readLine()) != null)
             {
                 out.println(line);
-                if (line.startsWith("SERVING "))
+                if (line.startsWith("SERVING ") || line.startsWith("CONNECTED "))
                 {
-                    serving.complete(line.substring("SERVING ".length()));
+                    serving.complete(line.substring(line.indexOf(' ') + 1));
                 }
             }
         }
