@@ -8,6 +8,7 @@ import akka.actor.typed.receptionist.ServiceKey;
 import io.nvmeq.actors.Nvmeq;
 import io.nvmeq.actors.remote.RemoteProtocol.Connect;
 import io.nvmeq.actors.remote.RemoteProtocol.Connected;
+import io.nvmeq.actors.remote.RemoteProtocol.RestartServer;
 import io.nvmeq.actors.remote.RemoteProtocol.ServiceCommand;
 import io.nvmeq.actors.remote.RemoteProtocol.SessionCommand;
 import io.nvmeq.engine.NamespaceInfo;
@@ -28,8 +29,9 @@ final class NamespaceService
         return ServiceKey.create(ServiceCommand.class, RemoteUri.serviceName(serial, nsid));
     }
 
+    /** @param restart restarts the server's cluster node; null when restarts are not allowed */
     static Behavior<ServiceCommand> create(final Nvmeq nvmeq, final NamespaceInfo namespace, final int maxBytes,
-        final boolean readOnly)
+        final boolean readOnly, final Runnable restart)
     {
         return Behaviors.setup(context ->
         {
@@ -50,6 +52,19 @@ final class NamespaceService
                     context.getLog().info("client {} connected to namespace {}: session {} on queue pair {}",
                         connect.client().path().address(), namespace.nsid(), sessions[0], queue);
                     connect.client().tell(new Connected(session, nvmeq.controller(), namespace, queue, readOnly));
+                    return Behaviors.same();
+                })
+                .onMessage(RestartServer.class, restartServer ->
+                {
+                    if (restart == null)
+                    {
+                        context.getLog().warn("a restart of this server was asked for and refused: restarts are not allowed");
+                    }
+                    else
+                    {
+                        context.getLog().warn("restarting this server's cluster node, as asked (fault injection)");
+                        restart.run();
+                    }
                     return Behaviors.same();
                 })
                 .build();

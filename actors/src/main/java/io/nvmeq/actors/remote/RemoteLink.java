@@ -123,6 +123,7 @@ final class RemoteLink
                 {
                     known = new RemoteRequests.Session(opened.connected().session(), connectingTo, opened.connected());
                     connectingTo = null;
+                    requests.opened();
                     context.getLog().info("session with {} open (queue pair {} there{})", known.address(),
                         opened.connected().queue(), opened.connected().readOnly() ? ", read-only" : "");
                     update();

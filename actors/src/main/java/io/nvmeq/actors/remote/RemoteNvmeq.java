@@ -193,6 +193,30 @@ public final class RemoteNvmeq implements AutoCloseable
         return requests.lateReplies();
     }
 
+    /**
+     * Fault injection: asks the server of the current session to restart its cluster node (served only by
+     * {@code nvmeq serve --allow-restarts}). Requests in flight then get no answer (outcome unknown), new ones
+     * are refused until the new incarnation is found.
+     *
+     * @return false if there is no session to ask through now
+     */
+    public boolean requestServerRestart()
+    {
+        final RemoteRequests.Session session = requests.session();
+        if (session == null)
+        {
+            return false;
+        }
+        session.service().tell(new RemoteProtocol.RestartServer());
+        return true;
+    }
+
+    /** Sessions opened so far: 1 after open, one more each time a server was found again. */
+    public long sessionsOpened()
+    {
+        return requests.sessionsOpened();
+    }
+
     /** The cluster actor system (for tests and diagnostics). */
     ActorSystem<?> system()
     {

@@ -86,6 +86,14 @@ public record RemoteOptions(String bindHost, int bindPort, List<String> seedNode
             .withSeedNodes(seedNodes);
     }
 
+    /** These options at {@code hostPort} on the same host (the TLS decision stands). */
+    RemoteOptions withBind(final String hostPort)
+    {
+        final HostPort bind = HostPort.parse(hostPort, "bind address", true);
+        return new RemoteOptions(bind.host(), bind.port(), seedNodes, requestTimeout, connectTimeout, downClientsAfter,
+            maxMessageBytes, tls, keyStore, keyStorePassword, trustStore, trustStorePassword);
+    }
+
     public RemoteOptions withSeedNodes(final List<String> seeds)
     {
         for (final String seed : seeds)

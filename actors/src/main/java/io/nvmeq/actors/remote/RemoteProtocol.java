@@ -29,7 +29,16 @@ public final class RemoteProtocol
     }
 
     /** What a namespace service accepts. */
-    public sealed interface ServiceCommand extends RemoteMessage permits Connect
+    public sealed interface ServiceCommand extends RemoteMessage permits Connect, RestartServer
+    {
+    }
+
+    /**
+     * Fault injection (the remote fault drill): the server's cluster node stops and starts again at the same
+     * address, a new incarnation that rejoins the cluster and registers anew; its device stays open. Served only
+     * by a server started with restarts allowed ({@code nvmeq serve --allow-restarts}); others log and ignore it.
+     */
+    public record RestartServer() implements ServiceCommand
     {
     }
 

@@ -36,6 +36,7 @@ final class RemoteRequests
     private final Map<Long, Part> parts = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
     private final AtomicLong lateReplies = new AtomicLong();
+    private final AtomicLong sessionsOpened = new AtomicLong();
     private final long timeoutNanos;
     private final String where;
     private volatile Session session;
@@ -55,6 +56,17 @@ final class RemoteRequests
     void session(final Session usable)
     {
         session = usable;
+    }
+
+    /** A session was opened (by the link). */
+    void opened()
+    {
+        sessionsOpened.incrementAndGet();
+    }
+
+    long sessionsOpened()
+    {
+        return sessionsOpened.get();
     }
 
     String where()

@@ -20,6 +20,7 @@ import io.nvmeq.actors.remote.RemoteProtocol.FailureKind;
 import io.nvmeq.actors.remote.RemoteProtocol.FlushBlocks;
 import io.nvmeq.actors.remote.RemoteProtocol.ReadBlocks;
 import io.nvmeq.actors.remote.RemoteProtocol.ReadData;
+import io.nvmeq.actors.remote.RemoteProtocol.RestartServer;
 import io.nvmeq.actors.remote.RemoteProtocol.SessionCommand;
 import io.nvmeq.actors.remote.RemoteProtocol.WriteBlocks;
 import io.nvmeq.actors.remote.RemoteProtocol.WriteZeroesBlocks;
@@ -40,6 +41,7 @@ public final class RemoteSerializer extends SerializerWithStringManifest impleme
 
     private static final String CONNECT = "C";
     private static final String CONNECTED = "K";
+    private static final String RESTART = "X";
     private static final String READ = "R";
     private static final String WRITE = "W";
     private static final String FLUSH = "F";
@@ -107,6 +109,10 @@ public final class RemoteSerializer extends SerializerWithStringManifest impleme
         {
             return CONNECTED;
         }
+        if (message instanceof RestartServer)
+        {
+            return RESTART;
+        }
         throw new IllegalArgumentException("not a remote nvmeq message: " + message.getClass().getName());
     }
 
@@ -168,6 +174,10 @@ public final class RemoteSerializer extends SerializerWithStringManifest impleme
             return stringSize(resolver.toSerializationFormat(connected.session())) + controllerSize(connected.controller()) +
                 namespaceSize(connected.namespace()) + 4 + 1;
         }
+        if (message instanceof RestartServer)
+        {
+            return 0;
+        }
         throw new IllegalArgumentException("not a remote nvmeq message: " + message.getClass().getName());
     }
 
@@ -220,6 +230,10 @@ public final class RemoteSerializer extends SerializerWithStringManifest impleme
             putNamespace(buffer, connected.namespace());
             buffer.putInt(connected.queue()).put(flag(connected.readOnly()));
         }
+        else if (message instanceof RestartServer)
+        {
+            // no fields
+        }
         else
         {
             throw new IllegalArgumentException("not a remote nvmeq message: " + message.getClass().getName());
@@ -247,6 +261,7 @@ public final class RemoteSerializer extends SerializerWithStringManifest impleme
                 case CONNECT -> new Connect(resolver.<ClientReply>resolveActorRef(getString(buffer)));
                 case CONNECTED -> new Connected(resolver.<SessionCommand>resolveActorRef(getString(buffer)),
                     getController(buffer), getNamespace(buffer), buffer.getInt(), buffer.get() != 0);
+                case RESTART -> new RestartServer();
                 default -> throw new NotSerializableException("unknown remote nvmeq manifest '" + manifest + "'");
             };
         }

@@ -65,6 +65,12 @@ final class ServeCommand implements Callable<Integer>
     private boolean readOnly;
 
     @Option(
+        names = "--allow-restarts",
+        description = "Fault injection: clients may ask this server to restart its cluster node (nvmeq faults "
+            + "--device remote://...). The device stays open; never use it in production.")
+    private boolean allowRestarts;
+
+    @Option(
         names = "--queue-pairs",
         paramLabel = "N",
         description = "I/O queue pairs to open (default: nvmeq.queue-pairs); clients are dealt over them in turn.")
@@ -97,7 +103,7 @@ final class ServeCommand implements Callable<Integer>
         final RemoteServer server;
         try
         {
-            server = RemoteServer.start(nvmeq, options, readOnly, config);
+            server = RemoteServer.start(nvmeq, options, readOnly, allowRestarts, config);
         }
         catch (final RuntimeException ex)
         {

@@ -12,7 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /** {@code nvmeq serve} in a child JVM: the URIs it prints, and SIGTERM (or SIGKILL) to stop it. */
-final class ServeProcess implements AutoCloseable
+public final class ServeProcess implements AutoCloseable
 {
     private final Process process;
     private final CompletableFuture<String> firstUri = new CompletableFuture<>();
@@ -25,7 +25,7 @@ final class ServeProcess implements AutoCloseable
         reader.start();
     }
 
-    static ServeProcess start(final String... args) throws IOException
+    public static ServeProcess start(final String... args) throws IOException
     {
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -40,7 +40,7 @@ final class ServeProcess implements AutoCloseable
         return new ServeProcess(new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start());
     }
 
-    static int freePort() throws IOException
+    public static int freePort() throws IOException
     {
         try (ServerSocket socket = new ServerSocket(0))
         {
@@ -49,7 +49,7 @@ final class ServeProcess implements AutoCloseable
     }
 
     /** The first remote:// URI the server printed. */
-    String uri() throws Exception
+    public String uri() throws Exception
     {
         return firstUri.get(90, TimeUnit.SECONDS);
     }
