@@ -244,7 +244,7 @@ public final class RemoteNvmeq implements AutoCloseable
     {
         final String what = "read of " + blocks + " blocks at LBA " + lba;
         final RemoteRequests.Session session = requests.session();
-        final NvmeException refused = check(session, nsid, what, blocks, buffer, false);
+        final NvmeException refused = check(session, nsid, what, blocks, buffer, true, false);
         if (refused != null)
         {
             return CompletableFuture.failedFuture(refused);
@@ -262,7 +262,7 @@ public final class RemoteNvmeq implements AutoCloseable
     {
         final String what = "write of " + blocks + " blocks at LBA " + lba;
         final RemoteRequests.Session session = requests.session();
-        final NvmeException refused = check(session, nsid, what, blocks, buffer, true);
+        final NvmeException refused = check(session, nsid, what, blocks, buffer, true, true);
         if (refused != null)
         {
             return CompletableFuture.failedFuture(refused);
@@ -285,7 +285,7 @@ public final class RemoteNvmeq implements AutoCloseable
     {
         final String what = "flush";
         final RemoteRequests.Session session = requests.session();
-        final NvmeException refused = check(session, nsid, what, 1, null, false);
+        final NvmeException refused = check(session, nsid, what, 1, null, false, false);
         if (refused != null)
         {
             return CompletableFuture.failedFuture(refused);
@@ -299,7 +299,7 @@ public final class RemoteNvmeq implements AutoCloseable
     {
         final String what = "write-zeroes of " + blocks + " blocks at LBA " + lba;
         final RemoteRequests.Session session = requests.session();
-        final NvmeException refused = check(session, nsid, what, 1, null, false);
+        final NvmeException refused = check(session, nsid, what, 1, null, false, false);
         if (refused != null)
         {
             return CompletableFuture.failedFuture(refused);
@@ -313,7 +313,7 @@ public final class RemoteNvmeq implements AutoCloseable
     {
         final String what = "deallocate of " + blocks + " blocks at LBA " + lba;
         final RemoteRequests.Session session = requests.session();
-        final NvmeException refused = check(session, nsid, what, 1, null, false);
+        final NvmeException refused = check(session, nsid, what, 1, null, false, false);
         if (refused != null)
         {
             return CompletableFuture.failedFuture(refused);
@@ -321,9 +321,14 @@ public final class RemoteNvmeq implements AutoCloseable
         return requests.send(session, 1, (i, id) -> new DeallocateBlocks(id, lba, blocks), null, 0, 0, true, what);
     }
 
-    /** The refusal of a request that cannot be sent, or null. */
+    /**
+     * The refusal of a request that cannot be sent, or null.
+     *
+     * @param transfer the request moves data through {@code buffer}
+     * @param write    the data goes from the buffer to the device
+     */
     private NvmeException check(final RemoteRequests.Session session, final int nsid, final String what, final int blocks,
-        final ByteBuffer buffer, final boolean write)
+        final ByteBuffer buffer, final boolean transfer, final boolean write)
     {
         if (requests.isClosed())
         {
@@ -343,9 +348,13 @@ public final class RemoteNvmeq implements AutoCloseable
         {
             return new InvalidRequestException(blocks + " blocks: a transfer needs at least 1; nothing was sent");
         }
+        if (!transfer)
+        {
+            return null;
+        }
         if (buffer == null)
         {
-            return write || what.startsWith("read") ? new InvalidRequestException("no buffer given (null)") : null;
+            return new InvalidRequestException("no buffer given (null): the " + what + " was not sent");
         }
         final long bytes = (long)blocks * session.connected().namespace().blockSize();
         if (buffer.remaining() < bytes)

@@ -40,7 +40,10 @@ final class RemoteDrillClient
     private final int lbaSize;
     private final int rwmixread;
     private final BlockLedger ledger;
-    private final BlockCodec codec;
+    /** Stamps writes on the client's own thread. */
+    private final BlockCodec stamper;
+    /** Checks reads under the monitor (a codec keeps its own checksum state: one per thread). */
+    private final BlockCodec checker;
     private final SplittableRandom random;
     private final Semaphore window;
     private final int depth;
@@ -69,7 +72,8 @@ final class RemoteDrillClient
         this.lbaSize = lbaSize;
         this.rwmixread = spec.rwmixread();
         this.ledger = new BlockLedger(blocks);
-        this.codec = new BlockCodec(lbaSize, lbaSize, spec.seed());
+        this.stamper = new BlockCodec(lbaSize, lbaSize, spec.seed());
+        this.checker = new BlockCodec(lbaSize, lbaSize, spec.seed());
         this.random = new SplittableRandom(spec.seed() * 31 + index);
         this.depth = Math.min(spec.iodepth(), blocks);
         this.window = new Semaphore(depth);
@@ -86,16 +90,16 @@ final class RemoteDrillClient
     {
         for (int block = 0; block < ledger.blocks(); block++)
         {
-            while (true)
+            boolean settled = false;
+            while (!settled)
             {
-                final boolean[] done = {false};
                 final ByteBuffer data = ByteBuffer.allocate(lbaSize);
                 final long sequence;
                 synchronized (this)
                 {
                     sequence = ledger.nextWrite(block);
                 }
-                codec.stamp(new UnsafeBuffer(data), 0, lba(block) * lbaSize, sequence);
+                stamper.stamp(new UnsafeBuffer(data), 0, lba(block) * lbaSize, sequence);
                 final NvmeException error = await(remote.write(nsid, lba(block), 1, data, false), deadline);
                 synchronized (this)
                 {
@@ -104,7 +108,7 @@ final class RemoteDrillClient
                     {
                         ok++;
                         ledger.settle(block, sequence);
-                        done[0] = true;
+                        settled = true;
                     }
                     else
                     {
@@ -112,16 +116,18 @@ final class RemoteDrillClient
                         ledger.writeFailed(block, sequence);
                     }
                 }
-                if (done[0])
+                if (!settled)
                 {
-                    break;
+                    if (System.nanoTime() > deadline)
+                    {
+                        synchronized (this)
+                        {
+                            layoutFailed++;
+                        }
+                        break;
+                    }
+                    TimeUnit.MILLISECONDS.sleep(50);
                 }
-                if (System.nanoTime() > deadline)
-                {
-                    layoutFailed++;
-                    break;
-                }
-                TimeUnit.MILLISECONDS.sleep(50);
             }
         }
     }
@@ -160,7 +166,7 @@ final class RemoteDrillClient
             }
             else
             {
-                codec.stamp(new UnsafeBuffer(data), 0, lba(block) * lbaSize, sequence);
+                stamper.stamp(new UnsafeBuffer(data), 0, lba(block) * lbaSize, sequence);
                 remote.write(nsid, lba(block), 1, data, false).whenComplete((ignored, failure) ->
                     answered(answered, () -> writeAnswered(block, sequence, failure)));
             }
@@ -229,7 +235,7 @@ final class RemoteDrillClient
     private boolean check(final int block, final ByteBuffer data)
     {
         final UnsafeBuffer view = new UnsafeBuffer(data);
-        final String problem = codec.check(view, 0, lba(block) * lbaSize, -1);
+        final String problem = checker.check(view, 0, lba(block) * lbaSize, -1);
         final long sequence = BlockCodec.sequence(view, 0);
         if (problem == null && ledger.acceptable(block, sequence))
         {
