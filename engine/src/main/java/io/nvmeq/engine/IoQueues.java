@@ -113,6 +113,72 @@ final class IoQueues
         return result;
     }
 
+    /**
+     * Deletes and re-creates {@code queuePair}'s queues in place, with the same rings (its owner's restart;
+     * the owner detached it first, see {@link QueueRecovery#detach}): Delete I/O SQ (the controller
+     * completes or aborts what it holds) → Delete I/O CQ → Create I/O CQ → Create I/O SQ, each only within
+     * controller generation {@code bound}, the one the owner saw. A reset that began since re-creates the
+     * queue itself and ends the chain; so does one that a refused step starts (the controller may still use
+     * a queue it would not delete: disabling it stops that). The future completes once the queue exists
+     * again, or the reset ended; the owner takes the queue back on its next poll ({@link QueueRecovery#reconnect}).
+     */
+    CompletableFuture<Void> reconnect(final QueuePair queuePair, final int ticket, final int bound)
+    {
+        final CompletableFuture<Void> result = new CompletableFuture<>();
+        admin.execute(() ->
+        {
+            if (admin.registered(queuePair.id()) != queuePair)
+            {
+                queuePair.recovery.reconnected(ticket);
+                result.completeExceptionally(new InvalidRequestException(
+                    "queue pair " + queuePair.id() + " is being deleted or does not belong to this controller"));
+                return;
+            }
+            reconnectStep(queuePair, 0, ticket, bound, result);
+        });
+        return result;
+    }
+
+    private void reconnectStep(final QueuePair queuePair, final int step, final int ticket, final int bound,
+        final CompletableFuture<Void> result)
+    {
+        final int qid = queuePair.id();
+        final AdminCommand command = switch (step)
+        {
+            case 0 -> AdminCommand.deleteIoSq(qid);
+            case 1 -> AdminCommand.deleteIoCq(qid);
+            case 2 -> AdminCommand.createIoCq(qid, queuePair.entries(), queuePair.cqIova());
+            default -> AdminCommand.createIoSq(qid, queuePair.entries(), queuePair.sqIova());
+        };
+        admin.submitIn(bound, command, (status, dw0) ->
+        {
+            final boolean deleting = step < 2;
+            final boolean unknownQueue = deleting && !HostStatus.isHostStatus(status)
+                && Status.codeOf(status) == Status.INVALID_QUEUE_ID;
+            if (failed(status) && !unknownQueue && admin.generation() == bound && !admin.isFailed())
+            {
+                LOG.warn("{}: {} of queue {} while reconnecting it failed: {}; resetting the controller", device.uri(),
+                    command.name(), qid, HostStatus.describe(status));
+                admin.resetNow("the controller refused " + command.name() + " of I/O queue " + qid);
+            }
+            if (admin.generation() != bound || admin.isFailed() || (failed(status) && !unknownQueue))
+            {
+                // A reset re-creates it (it is registered), or the controller failed: the owner learns which.
+                queuePair.recovery.reconnected(ticket);
+                admin.whenResetDone(result);
+            }
+            else if (step == 3)
+            {
+                queuePair.recovery.reconnected(ticket);
+                result.complete(null);
+            }
+            else
+            {
+                reconnectStep(queuePair, step + 1, ticket, bound, result);
+            }
+        });
+    }
+
     CompletableFuture<Void> deleteSubmissionQueue(final QueuePair queuePair, final boolean closed)
     {
         final CompletableFuture<Void> result = new CompletableFuture<>();
@@ -126,7 +192,7 @@ final class IoQueues
             }
             // From now on no reset re-creates it.
             admin.unregister(queuePair);
-            delete(AdminCommand.deleteIoSq(queuePair.id()), closed, result);
+            delete(queuePair, AdminCommand.deleteIoSq(queuePair.id()), closed, result);
         });
         return result;
     }
@@ -134,15 +200,18 @@ final class IoQueues
     CompletableFuture<Void> deleteCompletionQueue(final QueuePair queuePair, final boolean closed)
     {
         final CompletableFuture<Void> result = new CompletableFuture<>();
-        admin.execute(() -> delete(AdminCommand.deleteIoCq(queuePair.id()), closed, result));
-        return result;
+        admin.execute(() -> delete(queuePair, AdminCommand.deleteIoCq(queuePair.id()), closed, result));
+        return result.thenRun(queuePair.recovery::deletionConfirmed);
     }
 
     /**
      * Confirmed: the controller deleted it, or it has no such queue any more: a reset or a failure
      * disabled it meanwhile (a disabled controller holds no queue), or it answers Invalid Queue Identifier.
+     * Refused otherwise: the controller may still use the queue, so it is reset (see
+     * {@link AdminPoller#deletionRefused}).
      */
-    private void delete(final AdminCommand command, final boolean closed, final CompletableFuture<Void> result)
+    private void delete(final QueuePair queuePair, final AdminCommand command, final boolean closed,
+        final CompletableFuture<Void> result)
     {
         if (closed || admin.isFailed())
         {
@@ -163,6 +232,7 @@ final class IoQueues
             }
             else
             {
+                admin.deletionRefused(queuePair, command.name());
                 result.completeExceptionally(HostStatus.exceptionFor(command.opcode(), true, status));
             }
         });

@@ -285,14 +285,27 @@ public final class NvmeController implements AutoCloseable
     }
 
     /**
+     * Reconnects {@code queuePair} in place, without waiting (its owner's restart; the same recovery as
+     * after a controller reset): on the owner's thread, the queue rings nothing from now on; the admin side
+     * deletes its SQ and CQ and creates them again on the same rings (or lets a reset do it); the owner's
+     * next poll after that takes what the CQ holds, clears the rings and resubmits or fails each command
+     * still outstanding, as after a reset. The future completes (on the admin thread) when the queues exist
+     * again or the reset that covers them ended.
+     */
+    public CompletableFuture<Void> reconnectQueuePairAsync(final QueuePair queuePair)
+    {
+        final int bound = admin.generation();
+        return ioQueues.reconnect(queuePair, queuePair.recovery.detach(), bound);
+    }
+
+    /**
      * Deletes an I/O queue pair and waits (not on a data path): its SQ (the controller completes or aborts
      * what it still holds, §5.6), a last reap of its CQ, then the CQ. Commands that still have no answer
      * are failed with "Command Aborted due to SQ Deletion", so that each gets exactly one. Call it on the
      * queue pair's owner thread, or once the owner stopped using it. The rings are unmapped from the IOMMU
      * before they are freed, so the device can never write into freed ring memory. If this throws, the
-     * controller did not confirm the deletion: it may still move data for the commands just failed, so
-     * their buffers must not be reused until the controller is reset or closed (the actor layer holds such
-     * requests until then).
+     * controller did not confirm the deletion and may still use the queue: it is reset, and only once it
+     * has been disabled are the queue's commands answered (outcome unknown) and its memory freed.
      */
     public void deleteQueuePair(final QueuePair queuePair)
     {
@@ -327,11 +340,20 @@ public final class NvmeController implements AutoCloseable
     }
 
     /**
-     * On the owner's thread, once the deletion was confirmed (or given up on): answers what has no answer
-     * yet with "Command Aborted due to SQ Deletion" and frees the queue pair's memory.
+     * On the owner's thread, once the deletion was confirmed or given up on; the owner is done with the
+     * queue pair. Confirmed: what has no answer yet is answered "Command Aborted due to SQ Deletion" and
+     * the memory is freed now. Not confirmed: the controller may still transfer into the rings, PRP
+     * pages and buffers of those commands, so they all stay, and the commands unanswered, until the
+     * controller has been disabled (by the reset a refused deletion starts, or on close); the commands are
+     * then answered on that thread ({@link HostStatus#ABORTED_BY_RESET}: outcome unknown).
      */
     public void releaseQueuePair(final QueuePair queuePair)
     {
+        if (!queuePair.recovery.isDeletionConfirmed())
+        {
+            admin.execute(() -> admin.holdUnconfirmed(queuePair));
+            return;
+        }
         queuePair.failOutstanding(Status.ABORTED_SQ_DELETED);
         queuePair.release();
     }
@@ -369,6 +391,7 @@ public final class NvmeController implements AutoCloseable
             return;
         }
         NvmeException shutdownFailure = null;
+        admin.closing();
         try
         {
             for (final QueuePair queuePair : admin.await(ioQueues.registered(), "listing the I/O queues"))
@@ -403,6 +426,7 @@ public final class NvmeController implements AutoCloseable
         {
             closed = true;
             admin.stop();
+            releaseUnconfirmed();
             iova.resetWith(null);
             iova.trimTemporary();
             adminQueue.release();
@@ -414,6 +438,24 @@ public final class NvmeController implements AutoCloseable
             throw new ShutdownFailedException(device.uri() + ": the controller did not complete its shutdown, so data "
                 + "written since the last successful flush may not be durable: " + shutdownFailure.getMessage(), shutdownFailure);
         }
+    }
+
+    /** On close, the admin thread stopped: queues whose deletion was refused are freed once CC.EN = 0 took hold. */
+    private void releaseUnconfirmed()
+    {
+        if (!admin.holdsUnconfirmed())
+        {
+            return;
+        }
+        try
+        {
+            waits.disable();
+        }
+        catch (final NvmeException ex)
+        {
+            LOG.warn("{}: disabling the controller on close failed: {}", device.uri(), ex.getMessage());
+        }
+        admin.controllerDisabled();
     }
 
     // ---------------------------------------------------------------- admin commands

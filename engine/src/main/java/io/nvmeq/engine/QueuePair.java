@@ -484,11 +484,12 @@ public final class QueuePair
             return;
         }
         if (!Status.isSuccess(status) && !Status.doNotRetry(status) && retriesAllowed
-            && table.retries[commandId] < maxRetries)
+            && (recovery.recovering() || table.retries[commandId] < maxRetries))
         {
             if (recovery.recovering())
             {
-                // The queue is being reconnected: the command is resubmitted with the others.
+                // The queue is being reconnected (e.g. aborted by its deletion): resubmitted with the others,
+                // or answered as they are.
                 return;
             }
             table.retries[commandId]++;
