@@ -265,4 +265,14 @@ final class IoQueues
             buffer.close();
         }
     }
+
+    /** The driver's transfer limit per command: MDTS (in units of CAP.MPSMIN; 0 = none) capped by the options. */
+    static long maxTransferBytes(final int mdts, final int mpsMinShift, final int driverCap)
+    {
+        if (mdts == 0 || mdts + mpsMinShift >= 40)
+        {
+            return driverCap;
+        }
+        return Math.min(driverCap, 1L << (mdts + mpsMinShift));
+    }
 }

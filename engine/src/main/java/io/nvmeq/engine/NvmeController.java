@@ -1,7 +1,6 @@
 package io.nvmeq.engine;
 
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -98,16 +97,7 @@ public final class NvmeController implements AutoCloseable
             this.identify = new Identify(device.uri(), admin, adminData);
             final IdentifyController identify = this.identify.controller();
             this.namespaces = this.identify.namespaces(identify.namespaceCount());
-            int maxNsid = 0;
-            for (final NamespaceInfo ns : namespaces)
-            {
-                maxNsid = Math.max(maxNsid, ns.nsid());
-            }
-            this.namespaceById = new NamespaceInfo[maxNsid + 1];
-            for (final NamespaceInfo ns : namespaces)
-            {
-                namespaceById[ns.nsid()] = ns;
-            }
+            this.namespaceById = Identify.byNsid(namespaces);
             final int wanted = options.ioQueuePairs();
             final int granted = AdminCommand.grantedQueues(admin.execute(AdminCommand.numberOfQueues(wanted)), wanted);
             admin.execute(() -> reset.negotiated(wanted, granted));
@@ -119,7 +109,7 @@ public final class NvmeController implements AutoCloseable
                 Registers.versionString(registers.read32(Registers.VS)),
                 identify.controllerId(),
                 identify.mdts(),
-                maxTransferBytes(identify.mdts(), Registers.capMpsMinShift(cap), options.maxTransferBytes()),
+                IoQueues.maxTransferBytes(identify.mdts(), Registers.capMpsMinShift(cap), options.maxTransferBytes()),
                 maxQueueEntries,
                 4 << doorbellStrideShift,
                 readyTimeoutMillis,
@@ -244,17 +234,16 @@ public final class NvmeController implements AutoCloseable
         return createQueuePair(qid, options.ioQueueEntries());
     }
 
-    /**
-     * Creates I/O queue pair {@code qid} (1..granted): its completion queue, then its submission queue
-     * (NVMe base spec 2.0 §5.4, §5.5), and waits for them (not on a data path: see
-     * {@link #createQueuePairAsync}). The SQ and CQ have {@code entries} entries each, capped by CAP.MQES.
-     */
+    /** As {@link #createQueuePair(int, int, IoCounters)}, with counters of its own. */
     public QueuePair createQueuePair(final int qid, final int entries)
     {
         return createQueuePair(qid, entries, new IoCounters());
     }
 
-    /** As {@link #createQueuePair(int, int)}, counting into {@code counters} (see {@link #createQueuePairAsync}). */
+    /**
+     * Creates I/O queue pair {@code qid} (1..granted), its CQ then its SQ (§5.4, §5.5), {@code entries}
+     * entries each, and waits (not on a data path: see {@link #createQueuePairAsync}).
+     */
     public QueuePair createQueuePair(final int qid, final int entries, final IoCounters counters)
     {
         return admin.await(createQueuePairAsync(qid, entries, counters), "creating I/O queue pair " + qid);
@@ -285,12 +274,10 @@ public final class NvmeController implements AutoCloseable
     }
 
     /**
-     * Reconnects {@code queuePair} in place, without waiting (its owner's restart; the same recovery as
-     * after a controller reset): on the owner's thread, the queue rings nothing from now on; the admin side
-     * deletes its SQ and CQ and creates them again on the same rings (or lets a reset do it); the owner's
-     * next poll after that takes what the CQ holds, clears the rings and resubmits or fails each command
-     * still outstanding, as after a reset. The future completes (on the admin thread) when the queues exist
-     * again or the reset that covers them ended.
+     * Reconnects {@code queuePair} in place without waiting (its owner's restart), on the owner's thread:
+     * it rings nothing from now on; its SQ and CQ are deleted and created again on the same rings (or by a
+     * reset); its next poll after that recovers it as after a reset ({@link QueueRecovery#reconnect}). The
+     * future completes (on the admin thread) when the queues exist again or the reset that covers them ended.
      */
     public CompletableFuture<Void> reconnectQueuePairAsync(final QueuePair queuePair)
     {
@@ -340,12 +327,11 @@ public final class NvmeController implements AutoCloseable
     }
 
     /**
-     * On the owner's thread, once the deletion was confirmed or given up on; the owner is done with the
-     * queue pair. Confirmed: what has no answer yet is answered "Command Aborted due to SQ Deletion" and
-     * the memory is freed now. Not confirmed: the controller may still transfer into the rings, PRP
-     * pages and buffers of those commands, so they all stay, and the commands unanswered, until the
-     * controller has been disabled (by the reset a refused deletion starts, or on close); the commands are
-     * then answered on that thread ({@link HostStatus#ABORTED_BY_RESET}: outcome unknown).
+     * On the owner's thread, which is done with the queue pair, once the deletion was confirmed or given up
+     * on. Confirmed: what has no answer is answered "Command Aborted due to SQ Deletion", the memory freed.
+     * Not confirmed: the controller may still use the rings, PRP pages and buffers, so all stay, unanswered,
+     * until it has been disabled (by the reset a refused deletion starts, or on close); then the commands are
+     * answered on that thread ({@link HostStatus#ABORTED_BY_RESET}: outcome unknown).
      */
     public void releaseQueuePair(final QueuePair queuePair)
     {
@@ -473,25 +459,7 @@ public final class NvmeController implements AutoCloseable
         {
             throw new InvalidRequestException("a log page read takes 4..4096 bytes in dwords, not " + bytes);
         }
-        // A page of its own: several log page reads may be outstanding at once.
-        final DmaBuffer page = iova.allocateFixed(IDENTIFY_SIZE);
-        return admin.call(AdminCommand.getLogPage(logId, nsid, bytes, page.iova())).handle((dw0, error) ->
-        {
-            try
-            {
-                if (error != null)
-                {
-                    throw error instanceof NvmeException nvme ? nvme : new ControllerFatalException(error.toString(), error);
-                }
-                final byte[] copy = new byte[bytes];
-                page.buffer().getBytes(0, copy);
-                return copy;
-            }
-            finally
-            {
-                page.close();
-            }
-        });
+        return LogPageRead.start(admin, iova, logId, nsid, bytes);
     }
 
     /** Get Log Page, waiting for it (not on a data path); see {@link #getLogPageAsync}. */
@@ -627,15 +595,5 @@ public final class NvmeController implements AutoCloseable
         {
             throw new InvalidRequestException(device.uri() + " is shut down");
         }
-    }
-
-    /** The driver's transfer limit per command: MDTS (in units of CAP.MPSMIN; 0 = none) capped by the options. */
-    static long maxTransferBytes(final int mdts, final int mpsMinShift, final int driverCap)
-    {
-        if (mdts == 0 || mdts + mpsMinShift >= 40)
-        {
-            return driverCap;
-        }
-        return Math.min(driverCap, 1L << (mdts + mpsMinShift));
     }
 }
