@@ -32,10 +32,9 @@ import io.nvmeq.hw.device.NvmeDevice;
  * whatever was opened is closed, and the supervisor stops (its pending asks then fail by their own timeouts).
  *
  * <p>A queue-pair actor that fails restarts itself around its surviving request table (see
- * {@link QueuePairActor}); one that gives up (too many failures in a row) is logged and dropped from
- * the list. If the controller does not confirm deleting a failed queue, it can no longer be trusted
- * to let go of that queue's buffers: the supervisor shuts everything down and answers those requests
- * only once the controller is closed.
+ * {@link QueuePairActor}); one that gives up (too many failures in a row) is logged, left out of the
+ * list and revived after a cool-down. If the controller does not confirm deleting a queue, the engine
+ * resets it and answers that queue's requests only once the reset has disabled it.
  */
 public final class ControllerSupervisor
 {
@@ -83,7 +82,6 @@ public final class ControllerSupervisor
     /** Live queue-pair actors by index; null once stopped. */
     private final List<ActorRef<QueuePairCommand>> live;
     private final List<ActorRef<ControllerCommand.ShutdownComplete>> shutdownRequesters = new ArrayList<>();
-    private final DeviceHeldRequests heldByDevice;
     /** Queue-pair actors (by index) that gave up: alive but not serving, left out of {@link ControllerCommand.QueuePairs}. */
     private final BitSet gaveUp = new BitSet();
     private final QueuePairMetrics metrics = new QueuePairMetrics();
@@ -96,10 +94,8 @@ public final class ControllerSupervisor
         final TimerScheduler<ControllerCommand> timers,
         final NvmeqSettings settings,
         final NvmeController controller,
-        final BringUp.Ready ready,
-        final DeviceHeldRequests heldByDevice)
+        final BringUp.Ready ready)
     {
-        this.heldByDevice = heldByDevice;
         this.context = context;
         this.timers = timers;
         this.settings = settings;
@@ -161,13 +157,12 @@ public final class ControllerSupervisor
             // Before any I/O: from now on temporary-region resets run on the mapper, not on the queue pairs.
             final ActorRef<IovaCommand> iovaMapper = context.spawn(IovaMapper.create(controller), "iova-mapper");
             final List<ActorRef<QueuePairCommand>> refs = new ArrayList<>(count);
-            final DeviceHeldRequests heldByDevice = new DeviceHeldRequests();
             final ActorRef<QueuePairEvent> events = context.messageAdapter(QueuePairEvent.class, FromQueuePair::new);
             for (int i = 0; i < count; i++)
             {
                 final ActorRef<QueuePairCommand> ref = context.spawn(
                     QueuePairActor.create(controller, queuePairs.get(i), cpus.get(i), settings.backlog(),
-                        settings.recovery(), counters.get(i), events, heldByDevice),
+                        settings.recovery(), counters.get(i), events),
                     "queue-pair-" + (i + 1),
                     dispatchers.get(i));
                 context.watchWith(ref, new QueuePairTerminated(i));
@@ -181,7 +176,7 @@ public final class ControllerSupervisor
                 settings.queueEntries(), cpus);
             // Counters are published before anyone hears that the controller is up.
             final ControllerSupervisor supervisor =
-                new ControllerSupervisor(context, timers, settings, controller, ready, heldByDevice);
+                new ControllerSupervisor(context, timers, settings, controller, ready);
             if (listener != null)
             {
                 listener.tell(ready);
@@ -354,14 +349,10 @@ public final class ControllerSupervisor
      */
     private Behavior<ControllerCommand> onQueuePairEventWhileRunning(final FromQueuePair adapted)
     {
-        if (adapted.event() instanceof QueuePairEvent.GaveUp event)
-        {
-            return onQueuePairGaveUp(event);
-        }
-        return onHeldByDeviceWhileRunning((QueuePairEvent.HeldByDevice)adapted.event());
+        return onQueuePairGaveUp((QueuePairEvent.GaveUp)adapted.event());
     }
 
-    /** While stopping, held requests wait for the close anyway, and a queue pair that gave up stays down. */
+    /** While stopping, a queue pair that gave up stays down. */
     private Behavior<ControllerCommand> onQueuePairEventWhileStopping(final FromQueuePair adapted)
     {
         if (adapted.event() instanceof QueuePairEvent.GaveUp event)
@@ -399,18 +390,6 @@ public final class ControllerSupervisor
             "go to dead letters", terminated.index() + 1);
         live.set(terminated.index(), null);
         return Behaviors.same();
-    }
-
-    /**
-     * A queue's deletion failed: the controller no longer follows the admin queue, so only closing it
-     * (disabling it) makes it let go of the buffers. Everything is shut down.
-     */
-    private Behavior<ControllerCommand> onHeldByDeviceWhileRunning(final QueuePairEvent.HeldByDevice held)
-    {
-        context.getLog().error("the controller on {} did not confirm deleting queue {}: shutting it down so that it " +
-            "releases the buffers of {} requests", settings.device(), held.queueId(), held.requests());
-        clean = false;
-        return beginShutdown();
     }
 
     private Behavior<ControllerCommand> onShutdown(final ControllerCommand.Shutdown request)
@@ -516,8 +495,5 @@ public final class ControllerSupervisor
             clean = false;
             context.getLog().error("closing the controller on {} failed", settings.device(), ex);
         }
-        // Closed (the device was disabled and released, even if shutting it down failed): it no longer
-        // touches any buffer.
-        heldByDevice.answerAll("the controller on " + settings.device() + " failed with the request in flight; it was closed");
     }
 }

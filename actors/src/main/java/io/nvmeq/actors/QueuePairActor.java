@@ -1,7 +1,5 @@
 package io.nvmeq.actors;
 
-import java.util.List;
-
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.PostStop;
@@ -10,14 +8,13 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import io.nvmeq.actors.QueuePairInternal.Created;
-import io.nvmeq.actors.QueuePairInternal.CqDeleted;
 import io.nvmeq.actors.QueuePairInternal.DrainTimedOut;
 import io.nvmeq.actors.QueuePairInternal.Drained;
 import io.nvmeq.actors.QueuePairInternal.Poll;
 import io.nvmeq.actors.QueuePairInternal.PollFailed;
+import io.nvmeq.actors.QueuePairInternal.Reconnected;
 import io.nvmeq.actors.QueuePairInternal.Recreate;
 import io.nvmeq.actors.QueuePairInternal.Revive;
-import io.nvmeq.actors.QueuePairInternal.SqDeleted;
 import io.nvmeq.actors.QueuePairInternal.Stop;
 import io.nvmeq.actors.dispatch.BusyPollExecutor;
 import io.nvmeq.actors.dispatch.BusyPollThread;
@@ -41,10 +38,10 @@ import io.nvmeq.hw.nativeio.CpuAffinity;
  *
  * <p>Failure: any exception in the actor (in a message, in polling, a queue the controller dropped,
  * an injected {@link QueuePairCommand.Crash}) restarts it in place. The requests live in a
- * {@link QueuePairState} that the restart leaves alone: the NVMe queues are deleted (the controller
- * completes or aborts what it holds before confirming), what was in flight is queued for re-submission
- * or answered with a typed error, and after a backoff the queues are re-created and the held requests
- * re-submitted. The actor's reference stays the same throughout.
+ * {@link QueuePairState} that the restart leaves alone: after a backoff the engine reconnects the same
+ * NVMe queue pair in place, as after a controller reset (see {@link QueuePairRestarts}): what was in
+ * flight is re-submitted or answered with a typed error, then what waited is submitted. The actor's
+ * reference stays the same throughout.
  *
  * <p>Why not {@code Behaviors.supervise(...)}: Akka's restart would serve as well (and did in a first
  * version, around the same state), but its interceptors (two supervisors and the timer scheduler)
@@ -60,7 +57,6 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
     private final NvmeController controller;
     private final QueuePairState state;
     private final ActorRef<QueuePairEvent> supervisor;
-    private final DeviceHeldRequests heldByDevice;
     private final int requestedCpu;
     private final BusyPollExecutor executor;
     private final int pinnedCpu;
@@ -97,15 +93,13 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
         // The queue pair's own counters if it was created with a QueuePairCounters: one set for engine and actor.
         final QueuePairCounters counters = queuePair.counters() instanceof QueuePairCounters given ? given
             : new QueuePairCounters();
-        return create(controller, queuePair, cpu, backlogLimit, NvmeqSettings.load().recovery(), counters, null, null);
+        return create(controller, queuePair, cpu, backlogLimit, NvmeqSettings.load().recovery(), counters, null);
     }
 
     /**
      * @param recovery     how failures are recovered from
      * @param counters     where the queue pair counts its work (read them from any thread)
-     * @param supervisor   told {@link QueuePairEvent}s: {@link QueuePairEvent.HeldByDevice} if the actor stops while the
-     *                     controller did not confirm deleting its queue; may be null (with heldByDevice)
-     * @param heldByDevice where such requests go, to be answered once the controller is closed
+     * @param supervisor   told {@link QueuePairEvent}s ({@link QueuePairEvent.GaveUp}); may be null
      */
     static Behavior<QueuePairCommand> create(
         final NvmeController controller,
@@ -114,11 +108,10 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
         final int backlogLimit,
         final NvmeqSettings.Recovery recovery,
         final QueuePairCounters counters,
-        final ActorRef<QueuePairEvent> supervisor,
-        final DeviceHeldRequests heldByDevice)
+        final ActorRef<QueuePairEvent> supervisor)
     {
         return Behaviors.setup(context -> new QueuePairActor(context, controller,
-            new QueuePairState(controller, queuePair, backlogLimit, recovery, counters), supervisor, heldByDevice, cpu));
+            new QueuePairState(controller, queuePair, backlogLimit, recovery, counters), supervisor, cpu));
     }
 
     private QueuePairActor(
@@ -126,11 +119,9 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
         final NvmeController controller,
         final QueuePairState state,
         final ActorRef<QueuePairEvent> supervisor,
-        final DeviceHeldRequests heldByDevice,
         final int cpu)
     {
         super(context);
-        this.heldByDevice = heldByDevice;
         this.controller = controller;
         this.state = state;
         this.supervisor = supervisor;
@@ -232,13 +223,9 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
             {
                 throw failed.cause();
             }
-            if (command instanceof SqDeleted deleted)
+            if (command instanceof Reconnected reconnected)
             {
-                return restarts.onSqDeleted(deleted);
-            }
-            if (command instanceof CqDeleted deleted)
-            {
-                return restarts.onCqDeleted(deleted);
+                return restarts.onReconnected(reconnected);
             }
             if (command instanceof Created created)
             {
@@ -445,8 +432,7 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
     }
 
     /**
-     * Past recovery: everything held is answered (or handed to the supervisor if the device may still
-     * hold it), and the actor stays as a tombstone that answers every request with
+     * Past recovery: everything held is answered, and the actor stays as a tombstone that answers every request with
      * {@link QueuePairStoppedException}, so that nothing sent to its reference is lost, until it is
      * stopped. While shutting down it stops at once.
      */
@@ -460,7 +446,7 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
             return Behaviors.stopped();
         }
         release();
-        if (supervisor != null && !state.deviceMayHold())
+        if (supervisor != null)
         {
             supervisor.tell(new QueuePairEvent.GaveUp(state.queueId));
         }
@@ -501,9 +487,8 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
 
     /**
      * Answers everything still held, exactly once: what waited never reached the device; deleting
-     * the queues makes the device let go of the in-flight commands. Requests the device may still hold
-     * (deletion not confirmed) go to the supervisor, which answers them once the controller is reset
-     * or closed.
+     * the queues makes the device let go of the in-flight commands (if the controller does not confirm,
+     * the engine answers them once the reset that follows has disabled it).
      */
     private Behavior<QueuePairCommand> onPostStop()
     {
@@ -521,24 +506,6 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
     {
         unregisterPoller();
         restarts.cancelTimer();
-        final List<IoRequest> held = state.stop();
-        if (!held.isEmpty())
-        {
-            if (heldByDevice != null)
-            {
-                heldByDevice.addAll(held);
-                supervisor.tell(new QueuePairEvent.HeldByDevice(state.queueId, held.size()));
-            }
-            else
-            {
-                getContext().getLog().error("queue pair {} stopped while the controller may still hold {} of its " +
-                    "commands, and no supervisor can reset it: answering them anyway", state.queueId, held.size());
-                for (final IoRequest request : held)
-                {
-                    state.answer(request, new ControllerUnavailableException("queue pair " + state.queueId +
-                        " stopped and the controller did not confirm deleting its queue"));
-                }
-            }
-        }
+        state.stop();
     }
 }

@@ -35,18 +35,16 @@ sealed interface QueuePairInternal extends QueuePairCommand
     {
     }
 
-    /** After a failure's backoff: create the NVMe queues again (ignored if a later failure happened since). */
+    /**
+     * After a failure's backoff: reconnect the NVMe queues in place, or create them if there are none (a
+     * revived queue pair); ignored if a later failure happened since.
+     */
     record Recreate(int incarnation) implements QueuePairInternal
     {
     }
 
-    /** From the admin thread: the failed queue's SQ deletion ended ({@code error} null: confirmed). */
-    record SqDeleted(int incarnation, Throwable error) implements QueuePairInternal
-    {
-    }
-
-    /** From the admin thread: its CQ deletion ended. */
-    record CqDeleted(int incarnation, Throwable error) implements QueuePairInternal
+    /** From the admin thread: the queues were re-created in place ({@code error} null), or could not be. */
+    record Reconnected(int incarnation, Throwable error) implements QueuePairInternal
     {
     }
 

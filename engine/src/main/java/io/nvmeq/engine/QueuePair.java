@@ -292,11 +292,12 @@ public final class QueuePair
 
     /**
      * Reaps without ringing first: for a queue being deleted, whose SQ doorbell must no longer be written
-     * (nor its CQ head doorbell, if a reset dropped it since).
+     * (nor its CQ head doorbell, if a reset dropped it since); nothing while it is being reconnected.
      */
     public int reap(final int maxCompletions)
     {
-        return reap(maxCompletions, recovery.connected());
+        // While it is reconnected in place, its CQ is the reconnection's to take (see QueueRecovery).
+        return recovery.detached() ? 0 : reap(maxCompletions, recovery.connected());
     }
 
     int reap(final int maxCompletions, final boolean writeHead)

@@ -120,6 +120,12 @@ final class QueueRecovery
         return ++reconnectsAsked;
     }
 
+    /** Whether the owner detached the queue and has not yet taken it back; owner thread. */
+    boolean detached()
+    {
+        return detached;
+    }
+
     /** On the admin thread: reconnection {@code ticket} is done (its queues exist again, or a reset covers it). */
     void reconnected(final int ticket)
     {
