@@ -1,10 +1,11 @@
 package io.nvmeq.examples.bench;
 
 /**
- * nvmeq's own figures of a run, reported as {@code jobs[].nvmeq}, all queue pairs together, since the
- * controller came up, from the queue pairs' one set of counters: the longest duty cycle of any queue-pair
- * thread and the cycles over the threshold (1 ms), the transfers by path, the engine's command retries and
- * Aborts, and the queue pairs' restarts.
+ * nvmeq's own figures of a run, reported as {@code jobs[].nvmeq}, all queue pairs together, from the
+ * queue pairs' one set of counters: the longest duty cycle of any queue-pair thread and the cycles over
+ * the threshold (1 ms), both over the measured window (reset when the ramp ends), and, since the
+ * controller came up, the transfers by path, the engine's command retries and Aborts, and the queue
+ * pairs' restarts.
  */
 record NvmeqFigures(
     long maxDutyCycleNs,
