@@ -8,6 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.nvmeq.hw.device.NvmeDevice;
+import io.nvmeq.hw.spec.Opcodes;
 import io.nvmeq.hw.spec.Status;
 
 /**
@@ -201,7 +202,7 @@ final class IoQueues
     {
         final CompletableFuture<Void> result = new CompletableFuture<>();
         admin.execute(() -> delete(queuePair, AdminCommand.deleteIoCq(queuePair.id()), closed, result));
-        return result.thenRun(queuePair.recovery::deletionConfirmed);
+        return result;
     }
 
     /**
@@ -215,20 +216,20 @@ final class IoQueues
     {
         if (closed || admin.isFailed())
         {
-            result.complete(null);
+            confirmed(queuePair, command, result);
             return;
         }
         admin.submit(command, (status, dw0) ->
         {
             if (!failed(status) || status == HostStatus.ABORTED_BY_RESET || status == HostStatus.CONTROLLER_FAILED)
             {
-                result.complete(null);
+                confirmed(queuePair, command, result);
             }
             else if (!HostStatus.isHostStatus(status) && Status.codeOf(status) == Status.INVALID_QUEUE_ID)
             {
                 LOG.warn("{}: {} of queue {}: the controller no longer knew it", device.uri(), command.name(),
                     command.cdw10() & 0xFFFF);
-                result.complete(null);
+                confirmed(queuePair, command, result);
             }
             else
             {
@@ -236,6 +237,17 @@ final class IoQueues
                 result.completeExceptionally(HostStatus.exceptionFor(command.opcode(), true, status));
             }
         });
+    }
+
+    /** The CQ's deletion confirmed is the queue's (the SQ went first): its memory may be freed from now on. */
+    private static void confirmed(final QueuePair queuePair, final AdminCommand command,
+        final CompletableFuture<Void> result)
+    {
+        if (command.opcode() == Opcodes.ADMIN_DELETE_IO_CQ)
+        {
+            queuePair.recovery.deletionConfirmed();
+        }
+        result.complete(null);
     }
 
     private void abandon(final int qid, final List<DmaBuffer> allocated, final CompletableFuture<QueuePair> result,
