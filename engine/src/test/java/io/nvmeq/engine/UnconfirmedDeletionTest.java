@@ -61,7 +61,8 @@ class UnconfirmedDeletionTest
 
         device.faults().failAdmin(Opcodes.ADMIN_DELETE_IO_SQ, Status.INTERNAL_ERROR);
         assertThrows(NvmeException.class, () -> controller.deleteQueuePair(queue));
-        assertEquals(0, answers.get(), "answered while the controller may still hold it");
+        // Not answered while the controller may still hold it: only after the reset the refusal starts.
+        assertTrue(answers.get() == 0 || resetsWhenAnswered.get() >= 1, "answered before any reset");
 
         // New memory where the ring's IOVA would be reused, had it been freed; then the late completion is due.
         final DmaBuffer bystander = controller.allocateBuffer(16 * 16);
