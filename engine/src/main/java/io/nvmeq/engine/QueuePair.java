@@ -55,6 +55,7 @@ public final class QueuePair
     private final IoCounters counters;
     private final NamespaceCommands commands;
     private final BufferPaths buffers;
+    private final CompletionInterrupt interrupt;
     final QueueRecovery recovery;
 
     /** The commands in flight by id (read and written by QueueRecovery too). */
@@ -63,11 +64,9 @@ public final class QueuePair
     private final int[] sqSlotCommand;
     private final RequestTable requests;
 
-    /** The SQ tail as last rung: the device has been told of every entry before it. */
-    private int lastRungTail;
+    private int lastRungTail; // the SQ tail as last rung: the device was told of every entry before it
     private int inFlight;
-    /** False once the queue is being deleted. */
-    boolean retriesAllowed = true;
+    boolean retriesAllowed = true; // false once the queue is being deleted
 
     QueuePair(final QueuePairContext context)
     {
@@ -86,6 +85,7 @@ public final class QueuePair
         this.maxTransferBytes = context.maxTransferBytes();
         this.maxRetries = context.maxRetries();
         this.counters = context.counters();
+        this.interrupt = context.interrupt();
 
         this.table = new CommandTable(capacity);
         this.sqSlotCommand = new int[entries];
@@ -290,12 +290,28 @@ public final class QueuePair
 
     /**
      * Reaps without ringing first: for a queue being deleted, whose SQ doorbell must no longer be written
-     * (nor its CQ head doorbell, if a reset dropped it since); nothing while it is being reconnected.
+     * (nor its CQ head doorbell, if a reset dropped it since); nothing while it is reconnected in place
+     * (its CQ is then the reconnection's to take, see {@link QueueRecovery#reconnect}).
      */
     public int reap(final int maxCompletions)
     {
-        // While it is reconnected in place, its CQ is the reconnection's to take (see QueueRecovery).
         return recovery.detached() ? 0 : reap(maxCompletions, recovery.connected());
+    }
+
+    /** The completion queue's interrupt (its vector's eventfd), or null if it was created with interrupts off. */
+    public CompletionInterrupt interrupt()
+    {
+        return interrupt;
+    }
+
+    /**
+     * Whether a completion is waiting at the CQ head, without reaping it (after the emulated device's
+     * tick): the look after {@link CompletionInterrupt#arm()} that decides whether its owner may sleep.
+     */
+    public boolean completionWaiting()
+    {
+        device.poll(id);
+        return rings.headStatusPhase() != QueueRings.NOTHING_POSTED;
     }
 
     int reap(final int maxCompletions, final boolean writeHead)
