@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * its answer, so the actor keeps no table of its own and allocates nothing per request.
  *
  * <p>Exactly-once: a request is in exactly one place at a time (in hand while being placed, the
- * engine's table, the backlog, the retry queue, the device-held list) and leaves it only by being
+ * engine's table, the backlog, the retry queue) and leaves it only by being
  * answered or by moving to another place. A request that reached the device is answered only by its
  * own completion, or by the engine once the device has let go of it: after the queue was reconnected
  * (a restart) or the controller reset, or after the queue was deleted (the engine then hands it back with
