@@ -84,7 +84,8 @@ public final class ControllerSupervisor
     private final NvmeController controller;
     private final BringUp.Ready ready;
     /** Live queue-pair actors by index; null once stopped. */
-    private final List<ActorRef<QueuePairCommand>> live;
+    /** Live queue-pair actors by index, on their wide protocol (the supervisor tells them stop and revive). */
+    private final List<ActorRef<QueuePairMessage>> live;
     private final List<ActorRef<ControllerCommand.ShutdownComplete>> shutdownRequesters = new ArrayList<>();
     /** Queue-pair actors (by index) that gave up: alive but not serving, left out of {@link ControllerCommand.QueuePairs}. */
     private final BitSet gaveUp = new BitSet();
@@ -98,14 +99,15 @@ public final class ControllerSupervisor
         final TimerScheduler<ControllerCommand> timers,
         final NvmeqSettings settings,
         final NvmeController controller,
-        final BringUp.Ready ready)
+        final BringUp.Ready ready,
+        final List<ActorRef<QueuePairMessage>> queuePairs)
     {
         this.context = context;
         this.timers = timers;
         this.settings = settings;
         this.controller = controller;
         this.ready = ready;
-        this.live = new ArrayList<>(ready.queuePairs());
+        this.live = new ArrayList<>(queuePairs);
         metrics.register(settings.device(), ready.cpus(), ready.counters());
         timers.startTimerWithFixedDelay(HEALTH_TIMER, new HealthCheck(), settings.recovery().healthCheck());
     }
@@ -170,16 +172,18 @@ public final class ControllerSupervisor
             // Before any I/O: from now on temporary-region resets run on the mapper, not on the queue pairs.
             final ActorRef<IovaCommand> iovaMapper = context.spawn(IovaMapper.create(controller), "iova-mapper");
             final List<ActorRef<QueuePairCommand>> refs = new ArrayList<>(count);
+            final List<ActorRef<QueuePairMessage>> wide = new ArrayList<>(count);
             final ActorRef<QueuePairEvent> events = context.messageAdapter(QueuePairEvent.class, FromQueuePair::new);
             for (int i = 0; i < count; i++)
             {
-                final ActorRef<QueuePairCommand> ref = context.spawn(
+                final ActorRef<QueuePairMessage> ref = context.spawn(
                     QueuePairActor.create(controller, queuePairs.get(i), cpus.get(i), settings.backlog(),
                         settings.recovery(), counters.get(i), events),
                     "queue-pair-" + (i + 1),
                     dispatchers.get(i).withNext(MailboxSelector.fromConfig(ArrayQueueMailbox.CONFIG_PATH)));
                 context.watchWith(ref, new QueuePairTerminated(i));
-                refs.add(ref);
+                wide.add(ref);
+                refs.add(ref.narrow());
             }
             final NvmeController opened = controller;
             final BringUp.Ready ready = new BringUp.Ready(controller.info(), controller.namespaces(), refs, cpus,
@@ -189,7 +193,7 @@ public final class ControllerSupervisor
                 settings.queueEntries(), cpus);
             // Counters are published before anyone hears that the controller is up.
             final ControllerSupervisor supervisor =
-                new ControllerSupervisor(context, timers, settings, controller, ready);
+                new ControllerSupervisor(context, timers, settings, controller, ready, wide);
             if (listener != null)
             {
                 listener.tell(ready);
@@ -313,7 +317,7 @@ public final class ControllerSupervisor
         {
             if (live.get(i) != null && !gaveUp.get(i))
             {
-                running.add(live.get(i));
+                running.add(live.get(i).narrow());
             }
         }
         request.replyTo().tell(new ControllerCommand.QueuePairs(running));
@@ -419,7 +423,7 @@ public final class ControllerSupervisor
     private Behavior<ControllerCommand> onReviveQueuePair(final ReviveQueuePair revive)
     {
         final int index = revive.queueId() - 1;
-        final ActorRef<QueuePairCommand> ref = live.get(index);
+        final ActorRef<QueuePairMessage> ref = live.get(index);
         if (ref != null && gaveUp.get(index))
         {
             gaveUp.clear(index);
@@ -446,7 +450,7 @@ public final class ControllerSupervisor
     {
         timers.cancel(HEALTH_TIMER);
         final Duration drain = settings.shutdownTimeout().dividedBy(2);
-        for (final ActorRef<QueuePairCommand> ref : live)
+        for (final ActorRef<QueuePairMessage> ref : live)
         {
             if (ref != null)
             {
@@ -467,7 +471,7 @@ public final class ControllerSupervisor
     {
         clean = false;
         context.getLog().warn("queue pairs still running {} after the shutdown timeout; stopping them", live);
-        for (final ActorRef<QueuePairCommand> ref : live)
+        for (final ActorRef<QueuePairMessage> ref : live)
         {
             if (ref != null)
             {
@@ -486,7 +490,7 @@ public final class ControllerSupervisor
 
     private Behavior<ControllerCommand> finishIfAllStopped()
     {
-        for (final ActorRef<QueuePairCommand> ref : live)
+        for (final ActorRef<QueuePairMessage> ref : live)
         {
             if (ref != null)
             {

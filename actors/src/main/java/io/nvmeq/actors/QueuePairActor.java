@@ -51,7 +51,7 @@ import io.nvmeq.hw.nativeio.CpuAffinity;
  * scheduling with {@code scheduleOnce} costs nothing per message. Errors (not exceptions) still stop
  * the actor, and PostStop answers everything.
  */
-public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> implements Poller, QueuePairRestarts.Owner
+public final class QueuePairActor extends AbstractBehavior<QueuePairMessage> implements Poller, QueuePairRestarts.Owner
 {
     private static final Poll POLL = new Poll();
     private static final Drained DRAINED = new Drained();
@@ -65,7 +65,7 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
     private final int threadId;
     private final String threadName;
     private final Thread ownThread;
-    private final ActorRef<QueuePairCommand> self;
+    private final ActorRef<QueuePairMessage> self;
 
     private boolean pollScheduled;
     private boolean registered;
@@ -95,15 +95,18 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
         // The queue pair's own counters if it was created with a QueuePairCounters: one set for engine and actor.
         final QueuePairCounters counters = queuePair.counters() instanceof QueuePairCounters given ? given
             : new QueuePairCounters();
-        return create(controller, queuePair, cpu, backlogLimit, NvmeqSettings.load().recovery(), counters, null);
+        return create(controller, queuePair, cpu, backlogLimit, NvmeqSettings.load().recovery(), counters, null)
+            .narrow();
     }
 
     /**
      * @param recovery     how failures are recovered from
      * @param counters     where the queue pair counts its work (read them from any thread)
      * @param supervisor   told {@link QueuePairEvent}s ({@link QueuePairEvent.GaveUp}); may be null
+     * @return the behaviour on the wide protocol, for the supervisor (which tells it stop and revive);
+     *         applications get its reference narrowed to {@link QueuePairCommand}
      */
-    static Behavior<QueuePairCommand> create(
+    static Behavior<QueuePairMessage> create(
         final NvmeController controller,
         final QueuePair queuePair,
         final int cpu,
@@ -117,7 +120,7 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
     }
 
     private QueuePairActor(
-        final ActorContext<QueuePairCommand> context,
+        final ActorContext<QueuePairMessage> context,
         final NvmeController controller,
         final QueuePairState state,
         final ActorRef<QueuePairEvent> supervisor,
@@ -160,7 +163,7 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
     }
 
     /** Self-poll mode: the dispatcher has one thread of its own (see reference.conf), pinned here. */
-    private static int pinSelf(final ActorContext<QueuePairCommand> context, final int cpu)
+    private static int pinSelf(final ActorContext<QueuePairMessage> context, final int cpu)
     {
         if (cpu < 0)
         {
@@ -180,19 +183,19 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
     }
 
     @Override
-    public Receive<QueuePairCommand> createReceive()
+    public Receive<QueuePairMessage> createReceive()
     {
         // Not newReceiveBuilder(): its matching allocates (an OptionVal) for every message.
         return new Receive<>()
         {
             @Override
-            public Behavior<QueuePairCommand> receiveMessage(final QueuePairCommand command)
+            public Behavior<QueuePairMessage> receiveMessage(final QueuePairMessage command)
             {
                 return dispatch(command);
             }
 
             @Override
-            public Behavior<QueuePairCommand> receiveSignal(final Signal signal)
+            public Behavior<QueuePairMessage> receiveSignal(final Signal signal)
             {
                 return signal instanceof PostStop ? onPostStop() : Behaviors.unhandled();
             }
@@ -200,7 +203,7 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
     }
 
     /** One entry for every message, so that any exception in handling one restarts the actor. */
-    private Behavior<QueuePairCommand> dispatch(final QueuePairCommand command)
+    private Behavior<QueuePairMessage> dispatch(final QueuePairMessage command)
     {
         try
         {
@@ -265,7 +268,7 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
     }
 
     /** A request, or a chain of operations (each placed in turn, as if told one by one). */
-    private Behavior<QueuePairCommand> onRequest(final IoRequest request)
+    private Behavior<QueuePairMessage> onRequest(final IoRequest request)
     {
         if (request instanceof IoOperation first)
         {
@@ -422,7 +425,7 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
         }
     }
 
-    private Behavior<QueuePairCommand> onPoll()
+    private Behavior<QueuePairMessage> onPoll()
     {
         pollScheduled = false;
         if (!registered)
@@ -447,14 +450,14 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
         return this;
     }
 
-    private Behavior<QueuePairCommand> onGetStatus(final QueuePairCommand.GetStatus request)
+    private Behavior<QueuePairMessage> onGetStatus(final QueuePairCommand.GetStatus request)
     {
         request.replyTo().tell(new QueuePairStatus(state.queueId, state.capacity(), state.inFlight(),
             state.backlogSize(), executor != null, requestedCpu, pinnedCpu, threadId, threadName));
         return this;
     }
 
-    private Behavior<QueuePairCommand> onCrash(final QueuePairCommand.Crash crash)
+    private Behavior<QueuePairMessage> onCrash(final QueuePairCommand.Crash crash)
     {
         if (crash.whilePolling() && registered && state.inFlight() > 0)
         {
@@ -465,7 +468,7 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
         throw new QueuePairFailure("injected failure: " + crash.reason(), null, true);
     }
 
-    private Behavior<QueuePairCommand> onStop(final Stop stop)
+    private Behavior<QueuePairMessage> onStop(final Stop stop)
     {
         state.startDraining();
         if (!state.hasQueue() || state.idle())
@@ -476,7 +479,7 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
         return this;
     }
 
-    private Behavior<QueuePairCommand> onDrainTimedOut(final DrainTimedOut timeout)
+    private Behavior<QueuePairMessage> onDrainTimedOut(final DrainTimedOut timeout)
     {
         if (timeout.incarnation() != restarts.incarnation())
         {
@@ -494,7 +497,7 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
      * stopped. While shutting down it stops at once.
      */
     @Override
-    public Behavior<QueuePairCommand> giveUp(final String reason)
+    public Behavior<QueuePairMessage> giveUp(final String reason)
     {
         getContext().getLog().error("queue pair {} gives up: {}", state.queueId, reason);
         serving = false;
@@ -508,7 +511,7 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
             supervisor.tell(new QueuePairEvent.GaveUp(state.queueId));
         }
         final String why = "queue pair " + state.queueId + " gave up: " + reason;
-        return Behaviors.receive(QueuePairCommand.class)
+        return Behaviors.receive(QueuePairMessage.class)
             .onMessage(IoRequest.class, request ->
             {
                 IoAnswers.refuseAll(request, new QueuePairStoppedException(why), state);
@@ -522,7 +525,7 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
     }
 
     /** Any failure: the restart in place (see {@link QueuePairRestarts}); injected crash state is cleared. */
-    private Behavior<QueuePairCommand> restart(final Throwable cause)
+    private Behavior<QueuePairMessage> restart(final Throwable cause)
     {
         crashOnNextPoll = false;
         crashReason = null;
@@ -531,7 +534,7 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
     }
 
     @Override
-    public Behavior<QueuePairCommand> serving()
+    public Behavior<QueuePairMessage> serving()
     {
         return this;
     }
@@ -547,7 +550,7 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
      * the queues makes the device let go of the in-flight commands (if the controller does not confirm,
      * the engine answers them once the reset that follows has disabled it).
      */
-    private Behavior<QueuePairCommand> onPostStop()
+    private Behavior<QueuePairMessage> onPostStop()
     {
         serving = false;
         if (executor != null)

@@ -6,10 +6,10 @@ import io.nvmeq.engine.QueuePair;
 
 /**
  * The messages a {@link QueuePairActor} sends itself, gets back from the controller's admin thread, or
- * gets from its supervisor: not part of the public protocol (package-private), kept out of the actor's
- * file so that the protocol names no type nested in the actor.
+ * gets from its supervisor: not part of the public protocol ({@link QueuePairCommand} does not name
+ * them); the actor's behaviour takes both ({@link QueuePairMessage}).
  */
-sealed interface QueuePairInternal extends QueuePairCommand
+sealed interface QueuePairInternal extends QueuePairMessage
 {
     /** Self-poll mode: reap completions once. */
     record Poll() implements QueuePairInternal

@@ -36,20 +36,20 @@ final class QueuePairRestarts
         void serveAgain();
 
         /** The actor's serving behaviour. */
-        Behavior<QueuePairCommand> serving();
+        Behavior<QueuePairMessage> serving();
 
-        Behavior<QueuePairCommand> giveUp(String reason);
+        Behavior<QueuePairMessage> giveUp(String reason);
     }
 
     private final Owner owner;
     private final QueuePairState state;
-    private final ActorContext<QueuePairCommand> context;
-    private final ActorRef<QueuePairCommand> self;
+    private final ActorContext<QueuePairMessage> context;
+    private final ActorRef<QueuePairMessage> self;
     /** Counts restarts; messages scheduled by an earlier incarnation carry its number and are ignored. */
     private int incarnation;
     private Cancellable recreateTimer;
 
-    QueuePairRestarts(final Owner owner, final QueuePairState state, final ActorContext<QueuePairCommand> context)
+    QueuePairRestarts(final Owner owner, final QueuePairState state, final ActorContext<QueuePairMessage> context)
     {
         this.owner = owner;
         this.state = state;
@@ -72,7 +72,7 @@ final class QueuePairRestarts
     }
 
     /** After the back-off: the queue reconnected in place, or (revived, without queues) created anew. */
-    Behavior<QueuePairCommand> onRecreate(final Recreate recreate)
+    Behavior<QueuePairMessage> onRecreate(final Recreate recreate)
     {
         if (recreate.incarnation() != incarnation || !state.restarting())
         {
@@ -99,7 +99,7 @@ final class QueuePairRestarts
         return owner.serving();
     }
 
-    Behavior<QueuePairCommand> onReconnected(final Reconnected reconnected)
+    Behavior<QueuePairMessage> onReconnected(final Reconnected reconnected)
     {
         if (reconnected.incarnation() != incarnation)
         {
@@ -119,7 +119,7 @@ final class QueuePairRestarts
         return owner.serving();
     }
 
-    Behavior<QueuePairCommand> onCreated(final Created created)
+    Behavior<QueuePairMessage> onCreated(final Created created)
     {
         if (created.incarnation() != incarnation)
         {
@@ -141,7 +141,7 @@ final class QueuePairRestarts
      * After a cool-down (as SPDK reconnects a failed qpair): the tombstone serves again with new queues,
      * its failures in a row forgotten.
      */
-    Behavior<QueuePairCommand> revive()
+    Behavior<QueuePairMessage> revive()
     {
         context.getLog().info("queue pair {} comes back after giving up: re-creating its queues", state.queueId);
         owner.serveAgain();
@@ -157,7 +157,7 @@ final class QueuePairRestarts
      * request answered). A failure while an earlier one is still being recovered from (its queues not yet
      * reconnected) is the same outage, not one more in a row.
      */
-    Behavior<QueuePairCommand> restart(final Throwable cause)
+    Behavior<QueuePairMessage> restart(final Throwable cause)
     {
         if (state.restarting())
         {
