@@ -2,9 +2,6 @@ package io.nvmeq.actors;
 
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import io.nvmeq.engine.CompletionHandler;
 import io.nvmeq.engine.CompletionInterrupt;
@@ -474,9 +471,9 @@ final class QueuePairState implements CompletionHandler<IoRequest>
             {
                 awaitQuietly(reconnection);
             }
-            await(controller.deleteSubmissionQueueAsync(deleted));
+            QueueDeletions.await(controller.deleteSubmissionQueueAsync(deleted), recovery.adminTimeout(), queueId);
             deleted.reap(capacity);
-            await(controller.deleteCompletionQueueAsync(deleted));
+            QueueDeletions.await(controller.deleteCompletionQueueAsync(deleted), recovery.adminTimeout(), queueId);
         }
         catch (final RuntimeException ex)
         {
@@ -496,33 +493,11 @@ final class QueuePairState implements CompletionHandler<IoRequest>
     {
         try
         {
-            await(reconnecting);
+            QueueDeletions.await(reconnecting, recovery.adminTimeout(), queueId);
         }
         catch (final RuntimeException ex)
         {
             LOG.warn("queue pair {}: its reconnection failed before it stopped: {}", queueId, ex.toString());
-        }
-    }
-
-    private void await(final CompletableFuture<Void> deletion)
-    {
-        final long bound = recovery.adminTimeout().toNanos() * 2 + TimeUnit.SECONDS.toNanos(1);
-        try
-        {
-            deletion.get(bound, TimeUnit.NANOSECONDS);
-        }
-        catch (final ExecutionException ex)
-        {
-            throw ex.getCause() instanceof RuntimeException runtime ? runtime : new IllegalStateException(ex.getCause());
-        }
-        catch (final TimeoutException ex)
-        {
-            throw new ControllerUnavailableException("queue pair " + queueId + ": no answer to deleting its queues", ex);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            throw new ControllerUnavailableException("queue pair " + queueId + ": interrupted deleting its queues", ex);
         }
     }
 
