@@ -36,10 +36,9 @@ import io.nvmeq.hw.device.NvmeDevice;
  * whatever was opened is closed, and the supervisor stops (its pending asks then fail by their own timeouts).
  *
  * <p>A queue-pair actor that fails restarts itself around its surviving request table (see
- * {@link QueuePairActor}); one that gives up (too many failures in a row) is logged and dropped from
- * the list. If the controller does not confirm deleting a failed queue, it can no longer be trusted
- * to let go of that queue's buffers: the supervisor shuts everything down and answers those requests
- * only once the controller is closed.
+ * {@link QueuePairActor}); one that gives up (too many failures in a row) is logged, left out of the
+ * list and revived after a cool-down. If the controller does not confirm deleting a queue, the engine
+ * resets it and answers that queue's requests only once the reset has disabled it.
  */
 public final class ControllerSupervisor
 {
@@ -85,9 +84,9 @@ public final class ControllerSupervisor
     private final NvmeController controller;
     private final BringUp.Ready ready;
     /** Live queue-pair actors by index; null once stopped. */
-    private final List<ActorRef<QueuePairCommand>> live;
+    /** Live queue-pair actors by index, on their wide protocol (the supervisor tells them stop and revive). */
+    private final List<ActorRef<QueuePairMessage>> live;
     private final List<ActorRef<ControllerCommand.ShutdownComplete>> shutdownRequesters = new ArrayList<>();
-    private final DeviceHeldRequests heldByDevice;
     /** Queue-pair actors (by index) that gave up: alive but not serving, left out of {@link ControllerCommand.QueuePairs}. */
     private final BitSet gaveUp = new BitSet();
     private final QueuePairMetrics metrics = new QueuePairMetrics();
@@ -101,15 +100,14 @@ public final class ControllerSupervisor
         final NvmeqSettings settings,
         final NvmeController controller,
         final BringUp.Ready ready,
-        final DeviceHeldRequests heldByDevice)
+        final List<ActorRef<QueuePairMessage>> queuePairs)
     {
-        this.heldByDevice = heldByDevice;
         this.context = context;
         this.timers = timers;
         this.settings = settings;
         this.controller = controller;
         this.ready = ready;
-        this.live = new ArrayList<>(ready.queuePairs());
+        this.live = new ArrayList<>(queuePairs);
         metrics.register(settings.device(), ready.cpus(), ready.counters());
         timers.startTimerWithFixedDelay(HEALTH_TIMER, new HealthCheck(), settings.recovery().healthCheck());
     }
@@ -174,17 +172,18 @@ public final class ControllerSupervisor
             // Before any I/O: from now on temporary-region resets run on the mapper, not on the queue pairs.
             final ActorRef<IovaCommand> iovaMapper = context.spawn(IovaMapper.create(controller), "iova-mapper");
             final List<ActorRef<QueuePairCommand>> refs = new ArrayList<>(count);
-            final DeviceHeldRequests heldByDevice = new DeviceHeldRequests();
+            final List<ActorRef<QueuePairMessage>> wide = new ArrayList<>(count);
             final ActorRef<QueuePairEvent> events = context.messageAdapter(QueuePairEvent.class, FromQueuePair::new);
             for (int i = 0; i < count; i++)
             {
-                final ActorRef<QueuePairCommand> ref = context.spawn(
+                final ActorRef<QueuePairMessage> ref = context.spawn(
                     QueuePairActor.create(controller, queuePairs.get(i), cpus.get(i), settings.backlog(),
-                        settings.recovery(), counters.get(i), events, heldByDevice),
+                        settings.recovery(), counters.get(i), events),
                     "queue-pair-" + (i + 1),
                     dispatchers.get(i).withNext(MailboxSelector.fromConfig(ArrayQueueMailbox.CONFIG_PATH)));
                 context.watchWith(ref, new QueuePairTerminated(i));
-                refs.add(ref);
+                wide.add(ref);
+                refs.add(ref.narrow());
             }
             final NvmeController opened = controller;
             final BringUp.Ready ready = new BringUp.Ready(controller.info(), controller.namespaces(), refs, cpus,
@@ -194,7 +193,7 @@ public final class ControllerSupervisor
                 settings.queueEntries(), cpus);
             // Counters are published before anyone hears that the controller is up.
             final ControllerSupervisor supervisor =
-                new ControllerSupervisor(context, timers, settings, controller, ready, heldByDevice);
+                new ControllerSupervisor(context, timers, settings, controller, ready, wide);
             if (listener != null)
             {
                 listener.tell(ready);
@@ -318,7 +317,7 @@ public final class ControllerSupervisor
         {
             if (live.get(i) != null && !gaveUp.get(i))
             {
-                running.add(live.get(i));
+                running.add(live.get(i).narrow());
             }
         }
         request.replyTo().tell(new ControllerCommand.QueuePairs(running));
@@ -398,14 +397,10 @@ public final class ControllerSupervisor
      */
     private Behavior<ControllerCommand> onQueuePairEventWhileRunning(final FromQueuePair adapted)
     {
-        if (adapted.event() instanceof QueuePairEvent.GaveUp event)
-        {
-            return onQueuePairGaveUp(event);
-        }
-        return onHeldByDeviceWhileRunning((QueuePairEvent.HeldByDevice)adapted.event());
+        return onQueuePairGaveUp((QueuePairEvent.GaveUp)adapted.event());
     }
 
-    /** While stopping, held requests wait for the close anyway, and a queue pair that gave up stays down. */
+    /** While stopping, a queue pair that gave up stays down. */
     private Behavior<ControllerCommand> onQueuePairEventWhileStopping(final FromQueuePair adapted)
     {
         if (adapted.event() instanceof QueuePairEvent.GaveUp event)
@@ -428,7 +423,7 @@ public final class ControllerSupervisor
     private Behavior<ControllerCommand> onReviveQueuePair(final ReviveQueuePair revive)
     {
         final int index = revive.queueId() - 1;
-        final ActorRef<QueuePairCommand> ref = live.get(index);
+        final ActorRef<QueuePairMessage> ref = live.get(index);
         if (ref != null && gaveUp.get(index))
         {
             gaveUp.clear(index);
@@ -445,18 +440,6 @@ public final class ControllerSupervisor
         return Behaviors.same();
     }
 
-    /**
-     * A queue's deletion failed: the controller no longer follows the admin queue, so only closing it
-     * (disabling it) makes it let go of the buffers. Everything is shut down.
-     */
-    private Behavior<ControllerCommand> onHeldByDeviceWhileRunning(final QueuePairEvent.HeldByDevice held)
-    {
-        context.getLog().error("the controller on {} did not confirm deleting queue {}: shutting it down so that it " +
-            "releases the buffers of {} requests", settings.device(), held.queueId(), held.requests());
-        clean = false;
-        return beginShutdown();
-    }
-
     private Behavior<ControllerCommand> onShutdown(final ControllerCommand.Shutdown request)
     {
         shutdownRequesters.add(request.replyTo());
@@ -467,7 +450,7 @@ public final class ControllerSupervisor
     {
         timers.cancel(HEALTH_TIMER);
         final Duration drain = settings.shutdownTimeout().dividedBy(2);
-        for (final ActorRef<QueuePairCommand> ref : live)
+        for (final ActorRef<QueuePairMessage> ref : live)
         {
             if (ref != null)
             {
@@ -488,7 +471,7 @@ public final class ControllerSupervisor
     {
         clean = false;
         context.getLog().warn("queue pairs still running {} after the shutdown timeout; stopping them", live);
-        for (final ActorRef<QueuePairCommand> ref : live)
+        for (final ActorRef<QueuePairMessage> ref : live)
         {
             if (ref != null)
             {
@@ -507,7 +490,7 @@ public final class ControllerSupervisor
 
     private Behavior<ControllerCommand> finishIfAllStopped()
     {
-        for (final ActorRef<QueuePairCommand> ref : live)
+        for (final ActorRef<QueuePairMessage> ref : live)
         {
             if (ref != null)
             {
@@ -560,8 +543,5 @@ public final class ControllerSupervisor
             clean = false;
             context.getLog().error("closing the controller on {} failed", settings.device(), ex);
         }
-        // Closed (the device was disabled and released, even if shutting it down failed): it no longer
-        // touches any buffer.
-        heldByDevice.answerAll("the controller on " + settings.device() + " failed with the request in flight; it was closed");
     }
 }

@@ -1,7 +1,5 @@
 package io.nvmeq.actors;
 
-import java.util.List;
-
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.PostStop;
@@ -11,14 +9,13 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import io.nvmeq.actors.QueuePairInternal.Created;
-import io.nvmeq.actors.QueuePairInternal.CqDeleted;
 import io.nvmeq.actors.QueuePairInternal.DrainTimedOut;
 import io.nvmeq.actors.QueuePairInternal.Drained;
 import io.nvmeq.actors.QueuePairInternal.Poll;
 import io.nvmeq.actors.QueuePairInternal.PollFailed;
+import io.nvmeq.actors.QueuePairInternal.Reconnected;
 import io.nvmeq.actors.QueuePairInternal.Recreate;
 import io.nvmeq.actors.QueuePairInternal.Revive;
-import io.nvmeq.actors.QueuePairInternal.SqDeleted;
 import io.nvmeq.actors.QueuePairInternal.Stop;
 import io.nvmeq.actors.dispatch.BusyPollExecutor;
 import io.nvmeq.actors.dispatch.BusyPollThread;
@@ -43,10 +40,10 @@ import io.nvmeq.hw.nativeio.CpuAffinity;
  *
  * <p>Failure: any exception in the actor (in a message, in polling, a queue the controller dropped,
  * an injected {@link QueuePairCommand.Crash}) restarts it in place. The requests live in a
- * {@link QueuePairState} that the restart leaves alone: the NVMe queues are deleted (the controller
- * completes or aborts what it holds before confirming), what was in flight is queued for re-submission
- * or answered with a typed error, and after a backoff the queues are re-created and the held requests
- * re-submitted. The actor's reference stays the same throughout.
+ * {@link QueuePairState} that the restart leaves alone: after a backoff the engine reconnects the same
+ * NVMe queue pair in place, as after a controller reset (see {@link QueuePairRestarts}): what was in
+ * flight is re-submitted or answered with a typed error, then what waited is submitted. The actor's
+ * reference stays the same throughout.
  *
  * <p>Why not {@code Behaviors.supervise(...)}: Akka's restart would serve as well (and did in a first
  * version, around the same state), but its interceptors (two supervisors and the timer scheduler)
@@ -54,7 +51,7 @@ import io.nvmeq.hw.nativeio.CpuAffinity;
  * scheduling with {@code scheduleOnce} costs nothing per message. Errors (not exceptions) still stop
  * the actor, and PostStop answers everything.
  */
-public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> implements Poller, QueuePairRestarts.Owner
+public final class QueuePairActor extends AbstractBehavior<QueuePairMessage> implements Poller, QueuePairRestarts.Owner
 {
     private static final Poll POLL = new Poll();
     private static final Drained DRAINED = new Drained();
@@ -62,14 +59,13 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
     private final NvmeController controller;
     private final QueuePairState state;
     private final ActorRef<QueuePairEvent> supervisor;
-    private final DeviceHeldRequests heldByDevice;
     private final int requestedCpu;
     private final BusyPollExecutor executor;
     private final int pinnedCpu;
     private final int threadId;
     private final String threadName;
     private final Thread ownThread;
-    private final ActorRef<QueuePairCommand> self;
+    private final ActorRef<QueuePairMessage> self;
 
     private boolean pollScheduled;
     private boolean registered;
@@ -99,40 +95,38 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
         // The queue pair's own counters if it was created with a QueuePairCounters: one set for engine and actor.
         final QueuePairCounters counters = queuePair.counters() instanceof QueuePairCounters given ? given
             : new QueuePairCounters();
-        return create(controller, queuePair, cpu, backlogLimit, NvmeqSettings.load().recovery(), counters, null, null);
+        return create(controller, queuePair, cpu, backlogLimit, NvmeqSettings.load().recovery(), counters, null)
+            .narrow();
     }
 
     /**
      * @param recovery     how failures are recovered from
      * @param counters     where the queue pair counts its work (read them from any thread)
-     * @param supervisor   told {@link QueuePairEvent}s: {@link QueuePairEvent.HeldByDevice} if the actor stops while the
-     *                     controller did not confirm deleting its queue; may be null (with heldByDevice)
-     * @param heldByDevice where such requests go, to be answered once the controller is closed
+     * @param supervisor   told {@link QueuePairEvent}s ({@link QueuePairEvent.GaveUp}); may be null
+     * @return the behaviour on the wide protocol, for the supervisor (which tells it stop and revive);
+     *         applications get its reference narrowed to {@link QueuePairCommand}
      */
-    static Behavior<QueuePairCommand> create(
+    static Behavior<QueuePairMessage> create(
         final NvmeController controller,
         final QueuePair queuePair,
         final int cpu,
         final int backlogLimit,
         final NvmeqSettings.Recovery recovery,
         final QueuePairCounters counters,
-        final ActorRef<QueuePairEvent> supervisor,
-        final DeviceHeldRequests heldByDevice)
+        final ActorRef<QueuePairEvent> supervisor)
     {
         return Behaviors.setup(context -> new QueuePairActor(context, controller,
-            new QueuePairState(controller, queuePair, backlogLimit, recovery, counters), supervisor, heldByDevice, cpu));
+            new QueuePairState(controller, queuePair, backlogLimit, recovery, counters), supervisor, cpu));
     }
 
     private QueuePairActor(
-        final ActorContext<QueuePairCommand> context,
+        final ActorContext<QueuePairMessage> context,
         final NvmeController controller,
         final QueuePairState state,
         final ActorRef<QueuePairEvent> supervisor,
-        final DeviceHeldRequests heldByDevice,
         final int cpu)
     {
         super(context);
-        this.heldByDevice = heldByDevice;
         this.controller = controller;
         this.state = state;
         this.supervisor = supervisor;
@@ -169,7 +163,7 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
     }
 
     /** Self-poll mode: the dispatcher has one thread of its own (see reference.conf), pinned here. */
-    private static int pinSelf(final ActorContext<QueuePairCommand> context, final int cpu)
+    private static int pinSelf(final ActorContext<QueuePairMessage> context, final int cpu)
     {
         if (cpu < 0)
         {
@@ -189,19 +183,19 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
     }
 
     @Override
-    public Receive<QueuePairCommand> createReceive()
+    public Receive<QueuePairMessage> createReceive()
     {
         // Not newReceiveBuilder(): its matching allocates (an OptionVal) for every message.
         return new Receive<>()
         {
             @Override
-            public Behavior<QueuePairCommand> receiveMessage(final QueuePairCommand command)
+            public Behavior<QueuePairMessage> receiveMessage(final QueuePairMessage command)
             {
                 return dispatch(command);
             }
 
             @Override
-            public Behavior<QueuePairCommand> receiveSignal(final Signal signal)
+            public Behavior<QueuePairMessage> receiveSignal(final Signal signal)
             {
                 return signal instanceof PostStop ? onPostStop() : Behaviors.unhandled();
             }
@@ -209,7 +203,7 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
     }
 
     /** One entry for every message, so that any exception in handling one restarts the actor. */
-    private Behavior<QueuePairCommand> dispatch(final QueuePairCommand command)
+    private Behavior<QueuePairMessage> dispatch(final QueuePairMessage command)
     {
         try
         {
@@ -245,13 +239,9 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
             {
                 throw failed.cause();
             }
-            if (command instanceof SqDeleted deleted)
+            if (command instanceof Reconnected reconnected)
             {
-                return restarts.onSqDeleted(deleted);
-            }
-            if (command instanceof CqDeleted deleted)
-            {
-                return restarts.onCqDeleted(deleted);
+                return restarts.onReconnected(reconnected);
             }
             if (command instanceof Created created)
             {
@@ -278,7 +268,7 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
     }
 
     /** A request, or a chain of operations (each placed in turn, as if told one by one). */
-    private Behavior<QueuePairCommand> onRequest(final IoRequest request)
+    private Behavior<QueuePairMessage> onRequest(final IoRequest request)
     {
         if (request instanceof IoOperation first)
         {
@@ -430,7 +420,7 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
         }
     }
 
-    private Behavior<QueuePairCommand> onPoll()
+    private Behavior<QueuePairMessage> onPoll()
     {
         pollScheduled = false;
         if (!registered)
@@ -455,14 +445,14 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
         return this;
     }
 
-    private Behavior<QueuePairCommand> onGetStatus(final QueuePairCommand.GetStatus request)
+    private Behavior<QueuePairMessage> onGetStatus(final QueuePairCommand.GetStatus request)
     {
         request.replyTo().tell(new QueuePairStatus(state.queueId, state.capacity(), state.inFlight(),
             state.backlogSize(), executor != null, requestedCpu, pinnedCpu, threadId, threadName));
         return this;
     }
 
-    private Behavior<QueuePairCommand> onCrash(final QueuePairCommand.Crash crash)
+    private Behavior<QueuePairMessage> onCrash(final QueuePairCommand.Crash crash)
     {
         if (crash.whilePolling() && registered && state.inFlight() > 0)
         {
@@ -473,7 +463,7 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
         throw new QueuePairFailure("injected failure: " + crash.reason(), null, true);
     }
 
-    private Behavior<QueuePairCommand> onStop(final Stop stop)
+    private Behavior<QueuePairMessage> onStop(final Stop stop)
     {
         state.startDraining();
         if (!state.hasQueue() || state.idle())
@@ -484,7 +474,7 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
         return this;
     }
 
-    private Behavior<QueuePairCommand> onDrainTimedOut(final DrainTimedOut timeout)
+    private Behavior<QueuePairMessage> onDrainTimedOut(final DrainTimedOut timeout)
     {
         if (timeout.incarnation() != restarts.incarnation())
         {
@@ -497,13 +487,12 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
     }
 
     /**
-     * Past recovery: everything held is answered (or handed to the supervisor if the device may still
-     * hold it), and the actor stays as a tombstone that answers every request with
+     * Past recovery: everything held is answered, and the actor stays as a tombstone that answers every request with
      * {@link QueuePairStoppedException}, so that nothing sent to its reference is lost, until it is
      * stopped. While shutting down it stops at once.
      */
     @Override
-    public Behavior<QueuePairCommand> giveUp(final String reason)
+    public Behavior<QueuePairMessage> giveUp(final String reason)
     {
         getContext().getLog().error("queue pair {} gives up: {}", state.queueId, reason);
         serving = false;
@@ -512,12 +501,12 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
             return Behaviors.stopped();
         }
         release();
-        if (supervisor != null && !state.deviceMayHold())
+        if (supervisor != null)
         {
             supervisor.tell(new QueuePairEvent.GaveUp(state.queueId));
         }
         final String why = "queue pair " + state.queueId + " gave up: " + reason;
-        return Behaviors.receive(QueuePairCommand.class)
+        return Behaviors.receive(QueuePairMessage.class)
             .onMessage(IoRequest.class, request ->
             {
                 IoAnswers.refuseAll(request, new QueuePairStoppedException(why), state);
@@ -531,7 +520,7 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
     }
 
     /** Any failure: the restart in place (see {@link QueuePairRestarts}); injected crash state is cleared. */
-    private Behavior<QueuePairCommand> restart(final Throwable cause)
+    private Behavior<QueuePairMessage> restart(final Throwable cause)
     {
         crashOnNextPoll = false;
         crashReason = null;
@@ -540,7 +529,7 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
     }
 
     @Override
-    public Behavior<QueuePairCommand> serving()
+    public Behavior<QueuePairMessage> serving()
     {
         return this;
     }
@@ -553,11 +542,10 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
 
     /**
      * Answers everything still held, exactly once: what waited never reached the device; deleting
-     * the queues makes the device let go of the in-flight commands. Requests the device may still hold
-     * (deletion not confirmed) go to the supervisor, which answers them once the controller is reset
-     * or closed.
+     * the queues makes the device let go of the in-flight commands (if the controller does not confirm,
+     * the engine answers them once the reset that follows has disabled it).
      */
-    private Behavior<QueuePairCommand> onPostStop()
+    private Behavior<QueuePairMessage> onPostStop()
     {
         serving = false;
         if (executor != null)
@@ -573,24 +561,6 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
     {
         unregisterPoller();
         restarts.cancelTimer();
-        final List<IoRequest> held = state.stop();
-        if (!held.isEmpty())
-        {
-            if (heldByDevice != null)
-            {
-                heldByDevice.addAll(held);
-                supervisor.tell(new QueuePairEvent.HeldByDevice(state.queueId, held.size()));
-            }
-            else
-            {
-                getContext().getLog().error("queue pair {} stopped while the controller may still hold {} of its " +
-                    "commands, and no supervisor can reset it: answering them anyway", state.queueId, held.size());
-                for (final IoRequest request : held)
-                {
-                    state.answer(request, new ControllerUnavailableException("queue pair " + state.queueId +
-                        " stopped and the controller did not confirm deleting its queue"));
-                }
-            }
-        }
+        state.stop();
     }
 }

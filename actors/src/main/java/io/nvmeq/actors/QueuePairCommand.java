@@ -4,9 +4,9 @@ import java.util.Objects;
 
 import akka.actor.typed.ActorRef;
 
-/** Everything a queue-pair actor accepts: I/O requests, a status query, and its internal messages. */
-public sealed interface QueuePairCommand
-    permits IoRequest, QueuePairCommand.GetStatus, QueuePairCommand.Crash, QueuePairInternal
+/** Everything an application may tell a queue-pair actor: I/O requests, a status query, fault injection. */
+public sealed interface QueuePairCommand extends QueuePairMessage
+    permits IoRequest, QueuePairCommand.GetStatus, QueuePairCommand.Crash
 {
     /** Asks for the queue pair's {@link QueuePairStatus} (its thread, CPU and occupancy). */
     record GetStatus(ActorRef<QueuePairStatus> replyTo) implements QueuePairCommand

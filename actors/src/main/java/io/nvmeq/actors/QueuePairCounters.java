@@ -54,6 +54,16 @@ public final class QueuePairCounters extends IoCounters
         return tracker == null ? 0 : tracker.maxCycleNanos();
     }
 
+    /** The duty-cycle figures of that thread start afresh (see {@link DutyCycleTracker#requestReset}). */
+    public void resetDutyCycles()
+    {
+        final DutyCycleTracker tracker = dutyCycles;
+        if (tracker != null)
+        {
+            tracker.requestReset();
+        }
+    }
+
     /** Duty cycles of that thread longer than {@link DutyCycleTracker#DEFAULT_THRESHOLD_NANOS}. */
     public long dutyCyclesOverThreshold()
     {

@@ -11,11 +11,4 @@ sealed interface QueuePairEvent
     {
     }
 
-    /**
-     * It stopped without the controller confirming the deletion of its queue: its requests are in
-     * {@link DeviceHeldRequests}, to be answered once the controller is closed.
-     */
-    record HeldByDevice(int queueId, int requests) implements QueuePairEvent
-    {
-    }
 }

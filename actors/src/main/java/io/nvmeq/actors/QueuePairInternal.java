@@ -6,10 +6,10 @@ import io.nvmeq.engine.QueuePair;
 
 /**
  * The messages a {@link QueuePairActor} sends itself, gets back from the controller's admin thread, or
- * gets from its supervisor: not part of the public protocol (package-private), kept out of the actor's
- * file so that the protocol names no type nested in the actor.
+ * gets from its supervisor: not part of the public protocol ({@link QueuePairCommand} does not name
+ * them); the actor's behaviour takes both ({@link QueuePairMessage}).
  */
-sealed interface QueuePairInternal extends QueuePairCommand
+sealed interface QueuePairInternal extends QueuePairMessage
 {
     /** Self-poll mode: reap completions once. */
     record Poll() implements QueuePairInternal
@@ -35,18 +35,16 @@ sealed interface QueuePairInternal extends QueuePairCommand
     {
     }
 
-    /** After a failure's backoff: create the NVMe queues again (ignored if a later failure happened since). */
+    /**
+     * After a failure's backoff: reconnect the NVMe queues in place, or create them if there are none (a
+     * revived queue pair); ignored if a later failure happened since.
+     */
     record Recreate(int incarnation) implements QueuePairInternal
     {
     }
 
-    /** From the admin thread: the failed queue's SQ deletion ended ({@code error} null: confirmed). */
-    record SqDeleted(int incarnation, Throwable error) implements QueuePairInternal
-    {
-    }
-
-    /** From the admin thread: its CQ deletion ended. */
-    record CqDeleted(int incarnation, Throwable error) implements QueuePairInternal
+    /** From the admin thread: the queues were re-created in place ({@code error} null), or could not be. */
+    record Reconnected(int incarnation, Throwable error) implements QueuePairInternal
     {
     }
 

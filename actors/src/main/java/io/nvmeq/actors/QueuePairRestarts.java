@@ -1,24 +1,26 @@
 package io.nvmeq.actors;
 
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 
 import akka.actor.Cancellable;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.ActorContext;
 import io.nvmeq.actors.QueuePairInternal.Created;
-import io.nvmeq.actors.QueuePairInternal.CqDeleted;
+import io.nvmeq.actors.QueuePairInternal.Reconnected;
 import io.nvmeq.actors.QueuePairInternal.Recreate;
-import io.nvmeq.actors.QueuePairInternal.SqDeleted;
+import io.nvmeq.engine.NvmeController;
 
 /**
  * A {@link QueuePairActor}'s restart in place, as a chain of messages so that nothing waits on the
- * queue pair's thread: Delete I/O SQ (the actor goes on reaping meanwhile) → a last reap → Delete I/O
- * CQ → the requests in flight moved to the retry queue → a back-off → Create I/O CQ and SQ → what waited
- * re-submitted. Each admin step is answered on the controller's admin thread and comes back as a message
- * tagged with the incarnation it belongs to; an answer for an earlier incarnation is ignored. Confined to
- * the actor.
+ * queue pair's thread. It shares the controller reset's recovery: after a back-off (the queue is polled
+ * meanwhile and takes no new work) the engine reconnects the same queue pair in place
+ * ({@link NvmeController#reconnectQueuePairAsync}: Delete I/O SQ and CQ, then Create I/O CQ and SQ on the
+ * same rings, or a controller reset if the controller refuses, which re-creates it too); on its next poll
+ * the engine takes back what the device completed, resubmits what it may retry and answers the rest
+ * ("did nothing" or "outcome unknown"); then what waited in the backlog is submitted. Each admin answer
+ * comes back as a message tagged with the incarnation it belongs to; an answer for an earlier one is
+ * ignored. A queue pair that gave up deleted its queues; revived, it creates new ones. Confined to the actor.
  */
 final class QueuePairRestarts
 {
@@ -34,20 +36,20 @@ final class QueuePairRestarts
         void serveAgain();
 
         /** The actor's serving behaviour. */
-        Behavior<QueuePairCommand> serving();
+        Behavior<QueuePairMessage> serving();
 
-        Behavior<QueuePairCommand> giveUp(String reason);
+        Behavior<QueuePairMessage> giveUp(String reason);
     }
 
     private final Owner owner;
     private final QueuePairState state;
-    private final ActorContext<QueuePairCommand> context;
-    private final ActorRef<QueuePairCommand> self;
+    private final ActorContext<QueuePairMessage> context;
+    private final ActorRef<QueuePairMessage> self;
     /** Counts restarts; messages scheduled by an earlier incarnation carry its number and are ignored. */
     private int incarnation;
     private Cancellable recreateTimer;
 
-    QueuePairRestarts(final Owner owner, final QueuePairState state, final ActorContext<QueuePairCommand> context)
+    QueuePairRestarts(final Owner owner, final QueuePairState state, final ActorContext<QueuePairMessage> context)
     {
         this.owner = owner;
         this.state = state;
@@ -69,9 +71,10 @@ final class QueuePairRestarts
         }
     }
 
-    Behavior<QueuePairCommand> onRecreate(final Recreate recreate)
+    /** After the back-off: the queue reconnected in place, or (revived, without queues) created anew. */
+    Behavior<QueuePairMessage> onRecreate(final Recreate recreate)
     {
-        if (recreate.incarnation() != incarnation || state.hasQueue())
+        if (recreate.incarnation() != incarnation || !state.restarting())
         {
             return owner.serving();
         }
@@ -79,7 +82,14 @@ final class QueuePairRestarts
         final int current = incarnation;
         try
         {
-            state.recreate().whenComplete((created, error) -> self.tell(new Created(current, created, error)));
+            if (state.hasQueue())
+            {
+                state.reconnect().whenComplete((ok, error) -> self.tell(new Reconnected(current, error)));
+            }
+            else
+            {
+                state.recreate().whenComplete((created, error) -> self.tell(new Created(current, created, error)));
+            }
         }
         catch (final RuntimeException ex)
         {
@@ -89,7 +99,27 @@ final class QueuePairRestarts
         return owner.serving();
     }
 
-    Behavior<QueuePairCommand> onCreated(final Created created)
+    Behavior<QueuePairMessage> onReconnected(final Reconnected reconnected)
+    {
+        if (reconnected.incarnation() != incarnation)
+        {
+            return owner.serving();
+        }
+        if (reconnected.error() != null)
+        {
+            state.creationFailed();
+            throw new QueuePairFailure("queue pair " + state.queueId + ": reconnecting its queues failed",
+                reconnected.error());
+        }
+        final int resubmitted = state.reconnected();
+        owner.registerPoller();
+        context.getLog().info("queue pair {} reconnected its queues after failure {} in a row; {} requests waited",
+            state.queueId, state.failuresInARow(), resubmitted + state.backlogSize());
+        owner.schedulePoll();
+        return owner.serving();
+    }
+
+    Behavior<QueuePairMessage> onCreated(final Created created)
     {
         if (created.incarnation() != incarnation)
         {
@@ -100,73 +130,10 @@ final class QueuePairRestarts
             state.creationFailed();
             throw new QueuePairFailure("queue pair " + state.queueId + ": re-creating its queues failed", created.error());
         }
-        final int resubmitted = state.attach(created.queuePair());
+        state.attach(created.queuePair());
         owner.registerPoller();
-        context.getLog().info("queue pair {} re-created its queues after failure {} in a row; {} requests re-submitted",
-            state.queueId, state.failuresInARow(), resubmitted);
+        context.getLog().info("queue pair {} created new queues after it had given up", state.queueId);
         owner.schedulePoll();
-        return owner.serving();
-    }
-
-    Behavior<QueuePairCommand> onSqDeleted(final SqDeleted deleted)
-    {
-        if (deleted.incarnation() != incarnation)
-        {
-            return owner.serving();
-        }
-        if (deleted.error() != null)
-        {
-            return deletionFailed(deleted.error());
-        }
-        final int current = incarnation;
-        state.afterSubmissionQueueDeleted().whenComplete((ok, error) -> self.tell(new CqDeleted(current, error)));
-        return owner.serving();
-    }
-
-    Behavior<QueuePairCommand> onCqDeleted(final CqDeleted deleted)
-    {
-        if (deleted.incarnation() != incarnation)
-        {
-            return owner.serving();
-        }
-        if (deleted.error() != null)
-        {
-            return deletionFailed(deleted.error());
-        }
-        state.afterDeletion(true);
-        return afterDeletion();
-    }
-
-    private Behavior<QueuePairCommand> deletionFailed(final Throwable error)
-    {
-        context.getLog().error("queue pair {}: deleting its queues failed; its {} commands are held until the " +
-            "controller is reset or closed", state.queueId, state.inFlight(), error);
-        state.afterDeletion(false);
-        return owner.giveUp("the controller did not confirm deleting its queues");
-    }
-
-    /** The failed queues are gone: after a back-off new ones, or, past max-restarts, give up. */
-    private Behavior<QueuePairCommand> afterDeletion()
-    {
-        owner.unregisterPoller();
-        if (state.failuresInARow() > state.recovery.maxRestarts())
-        {
-            return owner.giveUp(state.failuresInARow() + " failures in a row (max-restarts " + state.recovery.maxRestarts() +
-                ")");
-        }
-        if (state.draining())
-        {
-            return owner.giveUp("it failed while stopping");
-        }
-        final Duration backoff = state.recovery.backoff(state.failuresInARow());
-        if (backoff.isZero())
-        {
-            self.tell(new Recreate(incarnation));
-        }
-        else
-        {
-            recreateTimer = context.scheduleOnce(backoff, self, new Recreate(incarnation));
-        }
         return owner.serving();
     }
 
@@ -174,7 +141,7 @@ final class QueuePairRestarts
      * After a cool-down (as SPDK reconnects a failed qpair): the tombstone serves again with new queues,
      * its failures in a row forgotten.
      */
-    Behavior<QueuePairCommand> revive()
+    Behavior<QueuePairMessage> revive()
     {
         context.getLog().info("queue pair {} comes back after giving up: re-creating its queues", state.queueId);
         owner.serveAgain();
@@ -185,13 +152,12 @@ final class QueuePairRestarts
     }
 
     /**
-     * Restarts the actor in place, on its own thread: the queues deleted without waiting (it goes on
-     * reaping what the controller completes meanwhile), every request accounted for (see
-     * {@link QueuePairState#afterDeletion}), then after a backoff new queues (or, past max-restarts or if
-     * the controller did not confirm the deletion, a stop). A failure while an earlier one is still being
-     * recovered from (its queues not yet re-created) is the same outage, not one more in a row.
+     * Restarts the actor in place, on its own thread: after a backoff its queues are reconnected (see the
+     * class comment), or, past max-restarts or while stopping, it gives up (its queues deleted, every
+     * request answered). A failure while an earlier one is still being recovered from (its queues not yet
+     * reconnected) is the same outage, not one more in a row.
      */
-    Behavior<QueuePairCommand> restart(final Throwable cause)
+    Behavior<QueuePairMessage> restart(final Throwable cause)
     {
         if (state.restarting())
         {
@@ -200,37 +166,44 @@ final class QueuePairRestarts
             return owner.serving();
         }
         incarnation++;
-        if (recreateTimer != null)
-        {
-            recreateTimer.cancel();
-            recreateTimer = null;
-        }
+        cancelTimer();
         state.beginRecovery();
         if (cause instanceof QueuePairFailure failure && failure.injected())
         {
-            context.getLog().info("queue pair {} failed (failure {} in a row): {}; deleting its queues, {} " +
-                "requests wait for new ones", state.queueId, state.failuresInARow(), cause.getMessage(), state.backlogSize());
+            context.getLog().info("queue pair {} failed (failure {} in a row): {}; reconnecting its queues, {} " +
+                "requests wait", state.queueId, state.failuresInARow(), cause.getMessage(), state.backlogSize());
         }
         else if (cause instanceof QueuePairFailure)
         {
-            context.getLog().warn("queue pair {} failed (failure {} in a row): {}{}; deleting its queues, {} " +
-                "requests wait for new ones", state.queueId, state.failuresInARow(), cause.getMessage(),
+            context.getLog().warn("queue pair {} failed (failure {} in a row): {}{}; reconnecting its queues, {} " +
+                "requests wait", state.queueId, state.failuresInARow(), cause.getMessage(),
                 cause.getCause() != null ? " (" + cause.getCause() + ")" : "", state.backlogSize());
         }
         else
         {
-            context.getLog().error("queue pair {} failed (failure {} in a row); deleting its queues, {} requests " +
-                "wait for new ones", state.queueId, state.failuresInARow(), state.backlogSize(), cause);
+            context.getLog().error("queue pair {} failed (failure {} in a row); reconnecting its queues, {} requests " +
+                "wait", state.queueId, state.failuresInARow(), state.backlogSize(), cause);
         }
-        final CompletableFuture<Void> deletion = state.sqDeletion();
-        if (deletion == null)
+        if (state.failuresInARow() > state.recovery.maxRestarts())
         {
-            state.afterDeletion(true);
-            return afterDeletion();
+            return owner.giveUp(state.failuresInARow() + " failures in a row (max-restarts " + state.recovery.maxRestarts() +
+                ")");
         }
+        if (state.draining())
+        {
+            return owner.giveUp("it failed while stopping");
+        }
+        // Polled meanwhile (what completes is answered); a poll that threw is handed back as a message.
         owner.registerPoller();
-        final int current = incarnation;
-        deletion.whenComplete((ok, error) -> self.tell(new SqDeleted(current, error)));
+        final Duration backoff = state.recovery.backoff(state.failuresInARow());
+        if (backoff.isZero())
+        {
+            self.tell(new Recreate(incarnation));
+        }
+        else
+        {
+            recreateTimer = context.scheduleOnce(backoff, self, new Recreate(incarnation));
+        }
         return owner.serving();
     }
 }

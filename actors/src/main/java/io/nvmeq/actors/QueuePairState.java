@@ -1,8 +1,6 @@
 package io.nvmeq.actors;
 
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 import io.nvmeq.engine.CompletionHandler;
@@ -26,11 +24,12 @@ import org.slf4j.LoggerFactory;
  * its answer, so the actor keeps no table of its own and allocates nothing per request.
  *
  * <p>Exactly-once: a request is in exactly one place at a time (in hand while being placed, the
- * engine's table, the backlog, the retry queue, the device-held list) and leaves it only by being
+ * engine's table, the backlog, the retry queue) and leaves it only by being
  * answered or by moving to another place. A request that reached the device is answered only by its
- * own completion, or after the queue it was on was deleted (the engine then hands it back with "Command
- * Aborted due to SQ Deletion", and the controller no longer touches its buffer); if the controller did
- * not confirm the deletion, it is held until the controller is closed.
+ * own completion, or by the engine once the device has let go of it: after the queue was reconnected
+ * (a restart) or the controller reset, or after the queue was deleted (the engine then hands it back with
+ * "Command Aborted due to SQ Deletion"); if the controller does not confirm a deletion, the engine keeps
+ * the request until the reset that follows has disabled the controller.
  */
 final class QueuePairState implements CompletionHandler<IoRequest>
 {
@@ -47,17 +46,15 @@ final class QueuePairState implements CompletionHandler<IoRequest>
     private final int capacity;
     private final ArrayDeque<IoRequest> backlog;
     private final ArrayDeque<Retry> retries = new ArrayDeque<>();
-    /** Handed back by a deleted queue whose deletion the controller did not confirm: the device may still use them. */
-    private final List<IoRequest> heldByDevice = new ArrayList<>();
     private final int backlogLimit;
 
     /** The NVMe queues; null from a failure until they are re-created. */
     private QueuePair queuePair;
     /** A request taken from the mailbox and not yet placed in a slot, the backlog or answered. */
     private IoRequest inHand;
+    /** Being deleted, or restarting (its reconnection under way or waited for): it takes no new work. */
     private boolean deleting;
     private boolean broken;
-    private boolean deviceMayHold;
     private boolean draining;
     /** Within {@link #stop()}: what the engine hands back is answered, not re-submitted. */
     private boolean stopping;
@@ -68,9 +65,8 @@ final class QueuePairState implements CompletionHandler<IoRequest>
     private boolean inCompletionsCall;
     private final ReplyChains replyChains = new ReplyChains();
     private int failuresInARow;
-    /** The asynchronous deletion under way after a failure; null when none. */
-    private CompletableFuture<Void> sqDeletion;
-    private CompletableFuture<Void> cqDeletion;
+    /** The reconnection in place under way after a failure; null when none. */
+    private CompletableFuture<Void> reconnection;
 
     QueuePairState(
         final NvmeController controller,
@@ -100,10 +96,10 @@ final class QueuePairState implements CompletionHandler<IoRequest>
         return capacity;
     }
 
-    /** Requests the device has or may have: in the engine's table, or held after an unconfirmed deletion. */
+    /** Requests the device has or may have: in the engine's table. */
     int inFlight()
     {
-        return (queuePair != null ? queuePair.requestsInFlight() : 0) + heldByDevice.size();
+        return queuePair != null ? queuePair.requestsInFlight() : 0;
     }
 
     int backlogSize()
@@ -114,11 +110,6 @@ final class QueuePairState implements CompletionHandler<IoRequest>
     boolean broken()
     {
         return broken;
-    }
-
-    boolean deviceMayHold()
-    {
-        return deviceMayHold;
     }
 
     boolean draining()
@@ -326,16 +317,12 @@ final class QueuePairState implements CompletionHandler<IoRequest>
 
     /**
      * The queue {@code request} was on is gone with it (deleted by us, or by the controller on its own:
-     * then the queue is broken and the actor restarts): re-submitted on the next queues, or answered once
-     * its retries are used up; while stopping, answered; held if the controller did not confirm.
+     * then the queue is broken and the actor restarts): re-submitted once it is reconnected, or answered
+     * once its retries are used up; while stopping, answered. (The engine hands a request back only once
+     * the controller confirmed the deletion or was disabled: the device no longer touches its buffer.)
      */
     private void queueDeleted(final IoRequest request, final int attempts)
     {
-        if (deviceMayHold)
-        {
-            heldByDevice.add(request);
-            return;
-        }
         if (stopping)
         {
             answer(request, stopped("with the request in flight (outcome unknown: it may have been executed)"));
@@ -357,7 +344,7 @@ final class QueuePairState implements CompletionHandler<IoRequest>
         }
     }
 
-    /** After a failure's back-off: asks for new NVMe queues; answered on the admin thread. */
+    /** After giving up and a cool-down: asks for new NVMe queues (the old ones were deleted); answered on the admin thread. */
     CompletableFuture<QueuePair> recreate()
     {
         return controller.createQueuePairAsync(queueId, entries, counters);
@@ -367,12 +354,7 @@ final class QueuePairState implements CompletionHandler<IoRequest>
     int attach(final QueuePair created)
     {
         queuePair = created;
-        broken = false;
-        restarting = false;
-        final int resubmitted = retries.size();
-        submitWaiting();
-        publishOccupancy();
-        return resubmitted;
+        return reconnected();
     }
 
     /** Re-creating failed: the next failure counts. */
@@ -389,9 +371,8 @@ final class QueuePairState implements CompletionHandler<IoRequest>
     }
 
     /**
-     * After a failure: counts it, and starts deleting the queues without waiting (the controller
-     * completes or aborts what the SQ holds; the owner goes on reaping meanwhile). See
-     * {@link #sqDeletion()}, {@link #afterSubmissionQueueDeleted()} and {@link #afterDeletion(boolean)}.
+     * After a failure: counts it; the queue takes no new work (it is still polled, so what completes is
+     * answered) until, after the back-off, {@link #reconnect()} has re-created it in place.
      */
     void beginRecovery()
     {
@@ -404,57 +385,45 @@ final class QueuePairState implements CompletionHandler<IoRequest>
             backlog.addFirst(inHand);
             inHand = null;
         }
-        if (queuePair != null)
-        {
-            deleting = true;
-            sqDeletion = controller.deleteSubmissionQueueAsync(queuePair);
-        }
+        deleting = queuePair != null;
         publishOccupancy();
     }
 
-    /** The SQ deletion under way, or null if there was no queue to delete. */
-    CompletableFuture<Void> sqDeletion()
-    {
-        return sqDeletion;
-    }
-
-    /** The SQ is gone: takes what the controller completed for it, then deletes the CQ. */
-    CompletableFuture<Void> afterSubmissionQueueDeleted()
-    {
-        queuePair.reap(capacity);
-        cqDeletion = controller.deleteCompletionQueueAsync(queuePair);
-        return cqDeletion;
-    }
-
     /**
-     * The deletion ended: the queue's memory is freed, and the engine hands back every request still in
-     * flight ({@link #queueDeleted}): each moves to the retry queue, or is answered with
-     * {@link QueuePairRestartedException} once its retries are used up. If the controller did not
-     * confirm, it may still use those buffers: the requests are held instead (see {@link #stop()}).
+     * After the back-off: the engine reconnects the queue in place, as after a controller reset (its
+     * queues deleted and re-created on the same rings; what the device never got is resubmitted or
+     * answered "did nothing", what it held answered by its completion, resubmitted or "outcome unknown").
+     * Null if there is no queue to reconnect.
      */
-    void afterDeletion(final boolean confirmed)
+    CompletableFuture<Void> reconnect()
     {
-        if (!confirmed)
+        if (queuePair == null)
         {
-            deviceMayHold = true;
+            return null;
         }
-        if (queuePair != null)
-        {
-            final QueuePair deleted = queuePair;
-            queuePair = null;
-            controller.releaseQueuePair(deleted);
-        }
+        reconnection = controller.reconnectQueuePairAsync(queuePair);
+        return reconnection;
+    }
+
+    /** The queue is back (the engine takes it over on its next poll): what waited is submitted. @return the re-submissions */
+    int reconnected()
+    {
+        reconnection = null;
         deleting = false;
-        sqDeletion = null;
-        cqDeletion = null;
+        broken = false;
+        restarting = false;
+        final int resubmitted = retries.size();
+        submitWaiting();
         publishOccupancy();
+        return resubmitted;
     }
 
     /**
-     * Final stop: deletes the queues and answers everything with {@link QueuePairStoppedException},
-     * except the requests the device may still hold (deletion not confirmed), which are returned.
+     * Final stop: deletes the queues and answers everything with {@link QueuePairStoppedException}; what
+     * the controller may still hold (its deletion not confirmed) the engine answers once the controller has
+     * been disabled by the reset that follows.
      */
-    List<IoRequest> stop()
+    void stop()
     {
         stopping = true;
         try
@@ -474,12 +443,9 @@ final class QueuePairState implements CompletionHandler<IoRequest>
             {
                 answer(waiting, stopped("before the request ran"));
             }
-            // What the engine still holds comes back through queueDeleted: answered, or held if unconfirmed.
+            // What the engine still holds comes back through queueDeleted, answered.
             deleteQueues();
-            final List<IoRequest> held = new ArrayList<>(heldByDevice);
-            heldByDevice.clear();
             publishOccupancy();
-            return held;
         }
         finally
         {
@@ -488,8 +454,8 @@ final class QueuePairState implements CompletionHandler<IoRequest>
     }
 
     /**
-     * Stopping only (a close path, not a duty cycle): deletes the queues and waits, going on with a
-     * deletion a failure started; if the controller does not confirm, {@link #deviceMayHold()} from then on.
+     * Stopping only (a close path, not a duty cycle): deletes the queues and waits, after a reconnection
+     * under way (so that no Delete of this stop meets a Create of that one).
      */
     private void deleteQueues()
     {
@@ -501,31 +467,37 @@ final class QueuePairState implements CompletionHandler<IoRequest>
         deleting = true;
         try
         {
-            if (sqDeletion == null)
+            if (reconnection != null)
             {
-                sqDeletion = controller.deleteSubmissionQueueAsync(deleted);
+                awaitQuietly(reconnection);
             }
-            QueueDeletions.await(sqDeletion, recovery.adminTimeout(), queueId);
-            if (cqDeletion == null)
-            {
-                deleted.reap(capacity);
-                cqDeletion = controller.deleteCompletionQueueAsync(deleted);
-            }
-            QueueDeletions.await(cqDeletion, recovery.adminTimeout(), queueId);
+            QueueDeletions.await(controller.deleteSubmissionQueueAsync(deleted), recovery.adminTimeout(), queueId);
+            deleted.reap(capacity);
+            QueueDeletions.await(controller.deleteCompletionQueueAsync(deleted), recovery.adminTimeout(), queueId);
         }
         catch (final RuntimeException ex)
         {
-            LOG.error("queue pair {}: deleting its queues failed; its {} commands are held until the controller is " +
-                "reset or closed", queueId, deleted.requestsInFlight(), ex);
-            deviceMayHold = true;
+            LOG.error("queue pair {}: deleting its queues failed; the engine answers its {} commands once the " +
+                "controller has been reset", queueId, deleted.requestsInFlight(), ex);
         }
         finally
         {
             queuePair = null;
             controller.releaseQueuePair(deleted);
             deleting = false;
-            sqDeletion = null;
-            cqDeletion = null;
+            reconnection = null;
+        }
+    }
+
+    private void awaitQuietly(final CompletableFuture<Void> reconnecting)
+    {
+        try
+        {
+            QueueDeletions.await(reconnecting, recovery.adminTimeout(), queueId);
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.warn("queue pair {}: its reconnection failed before it stopped: {}", queueId, ex.toString());
         }
     }
 

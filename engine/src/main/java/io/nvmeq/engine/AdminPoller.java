@@ -33,7 +33,11 @@ final class AdminPoller implements QueueHost
     /** How often CSTS is read while admin commands are outstanding and no reset runs. */
     private static final long STATUS_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
-    private record Pending(AdminCommand command, AdminCallback callback)
+    /** Any generation: a command that survives a reset (held while it runs, submitted after). */
+    private static final int ANY_GENERATION = Integer.MIN_VALUE;
+
+    /** A command waiting to be submitted; one bound to a generation is answered ABORTED_BY_RESET once that ended. */
+    private record Pending(AdminCommand command, AdminCallback callback, int generation)
     {
     }
 
@@ -45,11 +49,17 @@ final class AdminPoller implements QueueHost
     private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
     /** I/O queues by id that a reset re-creates; touched on the admin thread only. */
     private final QueuePair[] ioQueues;
+    /** Given up by their owners while the controller may still use them: freed once it is disabled. */
+    private final List<QueuePair> unconfirmed = new ArrayList<>();
+    /** Times the controller was seen disabled (CSTS.RDY = 0 in a reset, or failed); admin thread only. */
+    private int disables;
     private final Thread thread;
     private ControllerReset reset;
     private long nextStatusCheck;
 
     private volatile boolean running = true;
+    /** The controller is being closed: it is disabled at the end anyway, so no reset starts. */
+    private volatile boolean closing;
     private volatile int generation;
     private volatile int readyGeneration;
     private volatile boolean failed;
@@ -88,6 +98,12 @@ final class AdminPoller implements QueueHost
         }
     }
 
+    /** Close has begun: no reset starts from now on (the close disables the controller itself). */
+    void closing()
+    {
+        closing = true;
+    }
+
     boolean onAdminThread()
     {
         return Thread.currentThread() == thread;
@@ -106,14 +122,29 @@ final class AdminPoller implements QueueHost
      */
     void submit(final AdminCommand command, final AdminCallback callback)
     {
+        submitIn(ANY_GENERATION, command, callback);
+    }
+
+    /**
+     * As {@link #submit}, but only within controller generation {@code bound}: once a reset began it is
+     * answered {@link HostStatus#ABORTED_BY_RESET} instead of being sent to the controller the reset
+     * brought up (a queue's Delete must never reach the queue a reset re-created).
+     */
+    void submitIn(final int bound, final AdminCommand command, final AdminCallback callback)
+    {
         if (failed)
         {
             callback.onAdminCompletion(HostStatus.CONTROLLER_FAILED, 0);
             return;
         }
+        if (bound != ANY_GENERATION && bound != generation)
+        {
+            callback.onAdminCompletion(HostStatus.ABORTED_BY_RESET, 0);
+            return;
+        }
         if (!waiting.isEmpty() || reset.busy() || !queue.submit(command, callback, System.nanoTime()))
         {
-            waiting.addLast(new Pending(command, callback));
+            waiting.addLast(new Pending(command, callback, bound));
         }
     }
 
@@ -194,6 +225,81 @@ final class AdminPoller implements QueueHost
         {
             ioQueues[queuePair.id()] = null;
         }
+    }
+
+    /**
+     * The controller refused to delete one of {@code queuePair}'s queues: it may still use them, so it
+     * is reset (disabling it stops all its DMA); see {@link #holdUnconfirmed}.
+     */
+    void deletionRefused(final QueuePair queuePair, final String what)
+    {
+        queuePair.recovery.refusedAtDisable = disables;
+        resetNow("the controller refused " + what + " of I/O queue " + queuePair.id());
+    }
+
+    /** On the admin thread: a reset begins now, unless one runs already (or the controller failed or closes). */
+    void resetNow(final String reason)
+    {
+        startReset(generation, reason, null);
+    }
+
+    /** On the admin thread: {@code done} completes when the reset under way ends, or now if none runs. */
+    void whenResetDone(final CompletableFuture<Void> done)
+    {
+        if (reset.busy())
+        {
+            reset.whenDone(done);
+        }
+        else
+        {
+            done.complete(null);
+        }
+    }
+
+    /**
+     * Its owner gave up a queue pair whose deletion was not confirmed: its memory and the buffers of its
+     * requests stay until the controller has been disabled since the refusal (at once if it has been),
+     * then its requests are answered and its memory freed ({@link QueueRecovery#releaseAfterDisable}).
+     */
+    void holdUnconfirmed(final QueuePair queuePair)
+    {
+        final int refused = queuePair.recovery.refusedAtDisable;
+        if (failed || (refused >= 0 && refused != disables))
+        {
+            queuePair.recovery.releaseAfterDisable();
+            return;
+        }
+        unconfirmed.add(queuePair);
+        if (refused < 0 && !closing)
+        {
+            // No answer was seen (the owner stopped waiting for one): the controller may hold it all the same.
+            queuePair.recovery.refusedAtDisable = disables;
+            startReset(generation, "no confirmed deletion of I/O queue " + queuePair.id(), null);
+        }
+    }
+
+    /** Whether queues wait for the controller to be disabled; admin thread, or after it stopped. */
+    boolean holdsUnconfirmed()
+    {
+        return !unconfirmed.isEmpty();
+    }
+
+    /** The controller is disabled now (CSTS.RDY = 0 in a reset, or failed, or closed): it has let go of every queue. */
+    void controllerDisabled()
+    {
+        disables++;
+        for (final QueuePair queuePair : unconfirmed)
+        {
+            try
+            {
+                queuePair.recovery.releaseAfterDisable();
+            }
+            catch (final RuntimeException ex)
+            {
+                LOG.error("{}: releasing I/O queue {} after the controller let go of it failed", uri, queuePair.id(), ex);
+            }
+        }
+        unconfirmed.clear();
     }
 
     List<QueuePair> registeredQueues()
@@ -323,7 +429,7 @@ final class AdminPoller implements QueueHost
 
     private void startReset(final int observedGeneration, final String reason, final CompletableFuture<Void> done)
     {
-        final boolean start = running && observedGeneration == generation && !failed && !reset.busy();
+        final boolean start = running && !closing && observedGeneration == generation && !failed && !reset.busy();
         if (done != null)
         {
             if (start || reset.busy())
@@ -400,10 +506,21 @@ final class AdminPoller implements QueueHost
     private void submitWaiting(final long now)
     {
         Pending pending;
-        while (!reset.busy() && (pending = waiting.peekFirst()) != null && queue.submit(pending.command(),
-            pending.callback(), now))
+        while (!reset.busy() && (pending = waiting.peekFirst()) != null)
         {
-            waiting.pollFirst();
+            if (pending.generation() != ANY_GENERATION && pending.generation() != generation)
+            {
+                waiting.pollFirst();
+                pending.callback().onAdminCompletion(HostStatus.ABORTED_BY_RESET, 0);
+            }
+            else if (queue.submit(pending.command(), pending.callback(), now))
+            {
+                waiting.pollFirst();
+            }
+            else
+            {
+                break;
+            }
         }
     }
 

@@ -30,11 +30,9 @@ final class AdminQueuePair
     private final int cqHeadDoorbell;
     private final DmaBuffer sqRing;
     private final DmaBuffer cqRing;
-    private final UnsafeBuffer sq;
-    private final UnsafeBuffer cq;
+    private final QueueRings rings;
     private final long timeoutNanos;
     private final SubmissionEntry sqe = new SubmissionEntry();
-    private final CompletionEntry cqe = new CompletionEntry();
 
     private final AdminCallback[] callbacks;
     private final long[] deadlines;
@@ -42,10 +40,6 @@ final class AdminQueuePair
     private final boolean[] abandoned;
     private final int[] freeIds;
     private int freeCount;
-
-    private int sqTail;
-    private int cqHead;
-    private int cqPhase = 1;
 
     AdminQueuePair(
         final int entries, final NvmeDevice device, final int doorbellStrideShift, final DmaBuffer sqRing,
@@ -59,8 +53,7 @@ final class AdminQueuePair
         this.cqHeadDoorbell = Registers.cqHeadDoorbell(0, doorbellStrideShift);
         this.sqRing = sqRing;
         this.cqRing = cqRing;
-        this.sq = sqRing.buffer();
-        this.cq = cqRing.buffer();
+        this.rings = new QueueRings(entries, sqRing.buffer(), cqRing.buffer());
         this.timeoutNanos = timeoutNanos;
         this.callbacks = new AdminCallback[capacity];
         this.deadlines = new long[capacity];
@@ -119,16 +112,14 @@ final class AdminQueuePair
         callbacks[commandId] = callback;
         deadlines[commandId] = nowNanos + timeoutNanos;
         abandoned[commandId] = false;
-        final int offset = sqTail * SubmissionEntry.SIZE;
+        final UnsafeBuffer sq = rings.sq();
+        final int offset = rings.tailOffset();
         sq.setMemory(offset, SubmissionEntry.SIZE, (byte)0);
         command.writeTo(sqe.wrap(sq, offset).commandId(commandId));
-        if (++sqTail == entries)
-        {
-            sqTail = 0;
-        }
+        rings.advanceTail();
         // The entry is plain stores into DMA memory; it must be visible before the device sees the tail.
         VarHandle.releaseFence();
-        registers.write32(sqTailDoorbell, sqTail);
+        registers.write32(sqTailDoorbell, rings.sqTail());
         return true;
     }
 
@@ -143,19 +134,14 @@ final class AdminQueuePair
         int work = 0;
         while (true)
         {
-            cqe.wrap(cq, cqHead * CompletionEntry.SIZE);
-            final int statusPhase = cqe.statusPhaseVolatile();
-            if (CompletionEntry.phaseOf(statusPhase) != cqPhase)
+            final int statusPhase = rings.headStatusPhase();
+            if (statusPhase == QueueRings.NOTHING_POSTED)
             {
                 break;
             }
-            final int commandId = cqe.commandId();
-            final int dw0 = cqe.dw0();
-            if (++cqHead == entries)
-            {
-                cqHead = 0;
-                cqPhase ^= 1;
-            }
+            final int commandId = rings.head().commandId();
+            final int dw0 = rings.head().dw0();
+            rings.consumeHead();
             work++;
             if (commandId < capacity && callbacks[commandId] != null)
             {
@@ -170,7 +156,7 @@ final class AdminQueuePair
         }
         if (work > 0)
         {
-            registers.write32(cqHeadDoorbell, cqHead);
+            registers.write32(cqHeadDoorbell, rings.cqHead());
         }
         for (int commandId = 0; commandId < capacity; commandId++)
         {
@@ -205,11 +191,7 @@ final class AdminQueuePair
     /** Zeroes both rings and starts them afresh, as the controller does when it is disabled. */
     void resetRings()
     {
-        sq.setMemory(0, sq.capacity(), (byte)0);
-        cq.setMemory(0, cq.capacity(), (byte)0);
-        sqTail = 0;
-        cqHead = 0;
-        cqPhase = 1;
+        rings.reset();
     }
 
     void release()

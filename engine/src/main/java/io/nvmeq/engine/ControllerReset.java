@@ -145,6 +145,7 @@ final class ControllerReset
                 // Stopped: no admin command will complete; answer them and start the rings afresh.
                 final AdminQueuePair admin = poller.queue();
                 admin.failOutstanding(HostStatus.ABORTED_BY_RESET);
+                poller.controllerDisabled();
                 admin.resetRings();
                 admin.program();
                 registers.write32(Registers.CC, Registers.ccEnable(hostPageShift));
@@ -256,6 +257,7 @@ final class ControllerReset
         }
         poller.resetEnded(true);
         poller.queue().failOutstanding(HostStatus.CONTROLLER_FAILED);
+        poller.controllerDisabled();
         completeWaiters();
     }
 

@@ -43,6 +43,22 @@ final class Identify
         return new IdentifyController().wrap(copy, 0);
     }
 
+    /** {@code namespaces} indexed by namespace id (null where none is active). */
+    static NamespaceInfo[] byNsid(final List<NamespaceInfo> namespaces)
+    {
+        int maxNsid = 0;
+        for (final NamespaceInfo ns : namespaces)
+        {
+            maxNsid = Math.max(maxNsid, ns.nsid());
+        }
+        final NamespaceInfo[] byNsid = new NamespaceInfo[maxNsid + 1];
+        for (final NamespaceInfo ns : namespaces)
+        {
+            byNsid[ns.nsid()] = ns;
+        }
+        return byNsid;
+    }
+
     List<NamespaceInfo> namespaces(final int namespaceCount)
     {
         final List<Integer> ids = activeNamespaceIds(namespaceCount);

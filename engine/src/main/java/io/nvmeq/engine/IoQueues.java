@@ -8,6 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.nvmeq.hw.device.NvmeDevice;
+import io.nvmeq.hw.spec.Opcodes;
 import io.nvmeq.hw.spec.Status;
 
 /**
@@ -115,6 +116,73 @@ final class IoQueues
     }
 
     /**
+     * Deletes and re-creates {@code queuePair}'s queues in place, with the same rings (its owner's restart;
+     * the owner detached it first, see {@link QueueRecovery#detach}): Delete I/O SQ (the controller
+     * completes or aborts what it holds) → Delete I/O CQ → Create I/O CQ → Create I/O SQ, each only within
+     * controller generation {@code bound}, the one the owner saw. A reset that began since re-creates the
+     * queue itself and ends the chain; so does one that a refused step starts (the controller may still use
+     * a queue it would not delete: disabling it stops that). The future completes once the queue exists
+     * again, or the reset ended; the owner takes the queue back on its next poll ({@link QueueRecovery#reconnect}).
+     */
+    CompletableFuture<Void> reconnect(final QueuePair queuePair, final int ticket, final int bound)
+    {
+        final CompletableFuture<Void> result = new CompletableFuture<>();
+        admin.execute(() ->
+        {
+            if (admin.registered(queuePair.id()) != queuePair)
+            {
+                queuePair.recovery.reconnected(ticket);
+                result.completeExceptionally(new InvalidRequestException(
+                    "queue pair " + queuePair.id() + " is being deleted or does not belong to this controller"));
+                return;
+            }
+            reconnectStep(queuePair, 0, ticket, bound, result);
+        });
+        return result;
+    }
+
+    private void reconnectStep(final QueuePair queuePair, final int step, final int ticket, final int bound,
+        final CompletableFuture<Void> result)
+    {
+        final int qid = queuePair.id();
+        final AdminCommand command = switch (step)
+        {
+            case 0 -> AdminCommand.deleteIoSq(qid);
+            case 1 -> AdminCommand.deleteIoCq(qid);
+            case 2 -> AdminCommand.createIoCq(qid, queuePair.entries(), queuePair.cqIova(),
+                queuePair.interrupt() == null ? CompletionVectors.NONE : queuePair.interrupt().vector());
+            default -> AdminCommand.createIoSq(qid, queuePair.entries(), queuePair.sqIova());
+        };
+        admin.submitIn(bound, command, (status, dw0) ->
+        {
+            final boolean deleting = step < 2;
+            final boolean unknownQueue = deleting && !HostStatus.isHostStatus(status)
+                && Status.codeOf(status) == Status.INVALID_QUEUE_ID;
+            if (failed(status) && !unknownQueue && admin.generation() == bound && !admin.isFailed())
+            {
+                LOG.warn("{}: {} of queue {} while reconnecting it failed: {}; resetting the controller", device.uri(),
+                    command.name(), qid, HostStatus.describe(status));
+                admin.resetNow("the controller refused " + command.name() + " of I/O queue " + qid);
+            }
+            if (admin.generation() != bound || admin.isFailed() || (failed(status) && !unknownQueue))
+            {
+                // A reset re-creates it (it is registered), or the controller failed: the owner learns which.
+                queuePair.recovery.reconnected(ticket);
+                admin.whenResetDone(result);
+            }
+            else if (step == 3)
+            {
+                queuePair.recovery.reconnected(ticket);
+                result.complete(null);
+            }
+            else
+            {
+                reconnectStep(queuePair, step + 1, ticket, bound, result);
+            }
+        });
+    }
+
+    /**
      * The interrupt of queue {@code qid}'s completion queue, or null for one polled without interrupts
      * (none configured, or the owners used up the vectors). The vector's eventfd is requested here,
      * before Create I/O CQ names the vector: a PCI function accepts an IV other than 0 only once MSI-X
@@ -154,7 +222,7 @@ final class IoQueues
             }
             // From now on no reset re-creates it.
             admin.unregister(queuePair);
-            delete(AdminCommand.deleteIoSq(queuePair.id()), closed, result);
+            delete(queuePair, AdminCommand.deleteIoSq(queuePair.id()), closed, result);
         });
         return result;
     }
@@ -162,38 +230,53 @@ final class IoQueues
     CompletableFuture<Void> deleteCompletionQueue(final QueuePair queuePair, final boolean closed)
     {
         final CompletableFuture<Void> result = new CompletableFuture<>();
-        admin.execute(() -> delete(AdminCommand.deleteIoCq(queuePair.id()), closed, result));
+        admin.execute(() -> delete(queuePair, AdminCommand.deleteIoCq(queuePair.id()), closed, result));
         return result;
     }
 
     /**
      * Confirmed: the controller deleted it, or it has no such queue any more: a reset or a failure
      * disabled it meanwhile (a disabled controller holds no queue), or it answers Invalid Queue Identifier.
+     * Refused otherwise: the controller may still use the queue, so it is reset (see
+     * {@link AdminPoller#deletionRefused}).
      */
-    private void delete(final AdminCommand command, final boolean closed, final CompletableFuture<Void> result)
+    private void delete(final QueuePair queuePair, final AdminCommand command, final boolean closed,
+        final CompletableFuture<Void> result)
     {
         if (closed || admin.isFailed())
         {
-            result.complete(null);
+            confirmed(queuePair, command, result);
             return;
         }
         admin.submit(command, (status, dw0) ->
         {
             if (!failed(status) || status == HostStatus.ABORTED_BY_RESET || status == HostStatus.CONTROLLER_FAILED)
             {
-                result.complete(null);
+                confirmed(queuePair, command, result);
             }
             else if (!HostStatus.isHostStatus(status) && Status.codeOf(status) == Status.INVALID_QUEUE_ID)
             {
                 LOG.warn("{}: {} of queue {}: the controller no longer knew it", device.uri(), command.name(),
                     command.cdw10() & 0xFFFF);
-                result.complete(null);
+                confirmed(queuePair, command, result);
             }
             else
             {
+                admin.deletionRefused(queuePair, command.name());
                 result.completeExceptionally(HostStatus.exceptionFor(command.opcode(), true, status));
             }
         });
+    }
+
+    /** The CQ's deletion confirmed is the queue's (the SQ went first): its memory may be freed from now on. */
+    private static void confirmed(final QueuePair queuePair, final AdminCommand command,
+        final CompletableFuture<Void> result)
+    {
+        if (command.opcode() == Opcodes.ADMIN_DELETE_IO_CQ)
+        {
+            queuePair.recovery.deletionConfirmed();
+        }
+        result.complete(null);
     }
 
     private void abandon(final int qid, final List<DmaBuffer> allocated, final CompletableFuture<QueuePair> result,
@@ -222,5 +305,15 @@ final class IoQueues
         {
             buffer.close();
         }
+    }
+
+    /** The driver's transfer limit per command: MDTS (in units of CAP.MPSMIN; 0 = none) capped by the options. */
+    static long maxTransferBytes(final int mdts, final int mpsMinShift, final int driverCap)
+    {
+        if (mdts == 0 || mdts + mpsMinShift >= 40)
+        {
+            return driverCap;
+        }
+        return Math.min(driverCap, 1L << (mdts + mpsMinShift));
     }
 }

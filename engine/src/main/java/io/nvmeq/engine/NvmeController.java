@@ -1,7 +1,6 @@
 package io.nvmeq.engine;
 
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -98,16 +97,7 @@ public final class NvmeController implements AutoCloseable
             this.identify = new Identify(device.uri(), admin, adminData);
             final IdentifyController identify = this.identify.controller();
             this.namespaces = this.identify.namespaces(identify.namespaceCount());
-            int maxNsid = 0;
-            for (final NamespaceInfo ns : namespaces)
-            {
-                maxNsid = Math.max(maxNsid, ns.nsid());
-            }
-            this.namespaceById = new NamespaceInfo[maxNsid + 1];
-            for (final NamespaceInfo ns : namespaces)
-            {
-                namespaceById[ns.nsid()] = ns;
-            }
+            this.namespaceById = Identify.byNsid(namespaces);
             final int wanted = options.ioQueuePairs();
             final int granted = AdminCommand.grantedQueues(admin.execute(AdminCommand.numberOfQueues(wanted)), wanted);
             admin.execute(() -> reset.negotiated(wanted, granted));
@@ -119,7 +109,7 @@ public final class NvmeController implements AutoCloseable
                 Registers.versionString(registers.read32(Registers.VS)),
                 identify.controllerId(),
                 identify.mdts(),
-                maxTransferBytes(identify.mdts(), Registers.capMpsMinShift(cap), options.maxTransferBytes()),
+                IoQueues.maxTransferBytes(identify.mdts(), Registers.capMpsMinShift(cap), options.maxTransferBytes()),
                 maxQueueEntries,
                 4 << doorbellStrideShift,
                 readyTimeoutMillis,
@@ -244,17 +234,16 @@ public final class NvmeController implements AutoCloseable
         return createQueuePair(qid, options.ioQueueEntries());
     }
 
-    /**
-     * Creates I/O queue pair {@code qid} (1..granted): its completion queue, then its submission queue
-     * (NVMe base spec 2.0 §5.4, §5.5), and waits for them (not on a data path: see
-     * {@link #createQueuePairAsync}). The SQ and CQ have {@code entries} entries each, capped by CAP.MQES.
-     */
+    /** As {@link #createQueuePair(int, int, IoCounters)}, with counters of its own. */
     public QueuePair createQueuePair(final int qid, final int entries)
     {
         return createQueuePair(qid, entries, new IoCounters());
     }
 
-    /** As {@link #createQueuePair(int, int)}, counting into {@code counters} (see {@link #createQueuePairAsync}). */
+    /**
+     * Creates I/O queue pair {@code qid} (1..granted), its CQ then its SQ (§5.4, §5.5), {@code entries}
+     * entries each, and waits (not on a data path: see {@link #createQueuePairAsync}).
+     */
     public QueuePair createQueuePair(final int qid, final int entries, final IoCounters counters)
     {
         return admin.await(createQueuePairAsync(qid, entries, counters), "creating I/O queue pair " + qid);
@@ -285,14 +274,25 @@ public final class NvmeController implements AutoCloseable
     }
 
     /**
+     * Reconnects {@code queuePair} in place without waiting (its owner's restart), on the owner's thread:
+     * it rings nothing from now on; its SQ and CQ are deleted and created again on the same rings (or by a
+     * reset); its next poll after that recovers it as after a reset ({@link QueueRecovery#reconnect}). The
+     * future completes (on the admin thread) when the queues exist again or the reset that covers them ended.
+     */
+    public CompletableFuture<Void> reconnectQueuePairAsync(final QueuePair queuePair)
+    {
+        final int bound = admin.generation();
+        return ioQueues.reconnect(queuePair, queuePair.recovery.detach(), bound);
+    }
+
+    /**
      * Deletes an I/O queue pair and waits (not on a data path): its SQ (the controller completes or aborts
      * what it still holds, §5.6), a last reap of its CQ, then the CQ. Commands that still have no answer
      * are failed with "Command Aborted due to SQ Deletion", so that each gets exactly one. Call it on the
      * queue pair's owner thread, or once the owner stopped using it. The rings are unmapped from the IOMMU
      * before they are freed, so the device can never write into freed ring memory. If this throws, the
-     * controller did not confirm the deletion: it may still move data for the commands just failed, so
-     * their buffers must not be reused until the controller is reset or closed (the actor layer holds such
-     * requests until then).
+     * controller did not confirm the deletion and may still use the queue: it is reset, and only once it
+     * has been disabled are the queue's commands answered (outcome unknown) and its memory freed.
      */
     public void deleteQueuePair(final QueuePair queuePair)
     {
@@ -327,11 +327,19 @@ public final class NvmeController implements AutoCloseable
     }
 
     /**
-     * On the owner's thread, once the deletion was confirmed (or given up on): answers what has no answer
-     * yet with "Command Aborted due to SQ Deletion" and frees the queue pair's memory.
+     * On the owner's thread, which is done with the queue pair, once the deletion was confirmed or given up
+     * on. Confirmed: what has no answer is answered "Command Aborted due to SQ Deletion", the memory freed.
+     * Not confirmed: the controller may still use the rings, PRP pages and buffers, so all stay, unanswered,
+     * until it has been disabled (by the reset a refused deletion starts, or on close); then the commands are
+     * answered on that thread ({@link HostStatus#ABORTED_BY_RESET}: outcome unknown).
      */
     public void releaseQueuePair(final QueuePair queuePair)
     {
+        if (!queuePair.recovery.isDeletionConfirmed())
+        {
+            admin.execute(() -> admin.holdUnconfirmed(queuePair));
+            return;
+        }
         queuePair.failOutstanding(Status.ABORTED_SQ_DELETED);
         queuePair.release();
     }
@@ -369,6 +377,7 @@ public final class NvmeController implements AutoCloseable
             return;
         }
         NvmeException shutdownFailure = null;
+        admin.closing();
         try
         {
             for (final QueuePair queuePair : admin.await(ioQueues.registered(), "listing the I/O queues"))
@@ -403,6 +412,7 @@ public final class NvmeController implements AutoCloseable
         {
             closed = true;
             admin.stop();
+            releaseUnconfirmed();
             iova.resetWith(null);
             iova.trimTemporary();
             adminQueue.release();
@@ -414,6 +424,24 @@ public final class NvmeController implements AutoCloseable
             throw new ShutdownFailedException(device.uri() + ": the controller did not complete its shutdown, so data "
                 + "written since the last successful flush may not be durable: " + shutdownFailure.getMessage(), shutdownFailure);
         }
+    }
+
+    /** On close, the admin thread stopped: queues whose deletion was refused are freed once CC.EN = 0 took hold. */
+    private void releaseUnconfirmed()
+    {
+        if (!admin.holdsUnconfirmed())
+        {
+            return;
+        }
+        try
+        {
+            waits.disable();
+        }
+        catch (final NvmeException ex)
+        {
+            LOG.warn("{}: disabling the controller on close failed: {}", device.uri(), ex.getMessage());
+        }
+        admin.controllerDisabled();
     }
 
     // ---------------------------------------------------------------- admin commands
@@ -431,25 +459,7 @@ public final class NvmeController implements AutoCloseable
         {
             throw new InvalidRequestException("a log page read takes 4..4096 bytes in dwords, not " + bytes);
         }
-        // A page of its own: several log page reads may be outstanding at once.
-        final DmaBuffer page = iova.allocateFixed(IDENTIFY_SIZE);
-        return admin.call(AdminCommand.getLogPage(logId, nsid, bytes, page.iova())).handle((dw0, error) ->
-        {
-            try
-            {
-                if (error != null)
-                {
-                    throw error instanceof NvmeException nvme ? nvme : new ControllerFatalException(error.toString(), error);
-                }
-                final byte[] copy = new byte[bytes];
-                page.buffer().getBytes(0, copy);
-                return copy;
-            }
-            finally
-            {
-                page.close();
-            }
-        });
+        return LogPageRead.start(admin, iova, logId, nsid, bytes);
     }
 
     /** Get Log Page, waiting for it (not on a data path); see {@link #getLogPageAsync}. */
@@ -585,15 +595,5 @@ public final class NvmeController implements AutoCloseable
         {
             throw new InvalidRequestException(device.uri() + " is shut down");
         }
-    }
-
-    /** The driver's transfer limit per command: MDTS (in units of CAP.MPSMIN; 0 = none) capped by the options. */
-    static long maxTransferBytes(final int mdts, final int mpsMinShift, final int driverCap)
-    {
-        if (mdts == 0 || mdts + mpsMinShift >= 40)
-        {
-            return driverCap;
-        }
-        return Math.min(driverCap, 1L << (mdts + mpsMinShift));
     }
 }

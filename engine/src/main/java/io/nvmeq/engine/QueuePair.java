@@ -47,12 +47,11 @@ public final class QueuePair
     private final DmaBuffer sqRing;
     private final DmaBuffer cqRing;
     private final DmaBuffer prpLists;
+    private final QueueRings rings;
     private final UnsafeBuffer sq;
-    private final UnsafeBuffer cq;
     private final long maxTransferBytes;
     private final int maxRetries;
     private final SubmissionEntry sqe = new SubmissionEntry();
-    private final CompletionEntry cqe = new CompletionEntry();
     private final IoCounters counters;
     private final NamespaceCommands commands;
     private final BufferPaths buffers;
@@ -65,13 +64,9 @@ public final class QueuePair
     private final int[] sqSlotCommand;
     private final RequestTable requests;
 
-    private int sqTail;
-    private int lastRungTail;
-    private int cqHead;
-    private int cqPhase = 1;
+    private int lastRungTail; // the SQ tail as last rung: the device was told of every entry before it
     private int inFlight;
-    /** False once the queue is being deleted. */
-    boolean retriesAllowed = true;
+    boolean retriesAllowed = true; // false once the queue is being deleted
 
     QueuePair(final QueuePairContext context)
     {
@@ -85,8 +80,8 @@ public final class QueuePair
         this.sqRing = context.sqRing();
         this.cqRing = context.cqRing();
         this.prpLists = context.prpLists();
-        this.sq = sqRing.buffer();
-        this.cq = cqRing.buffer();
+        this.rings = new QueueRings(entries, sqRing.buffer(), cqRing.buffer());
+        this.sq = rings.sq();
         this.maxTransferBytes = context.maxTransferBytes();
         this.maxRetries = context.maxRetries();
         this.counters = context.counters();
@@ -254,6 +249,7 @@ public final class QueuePair
     /** Tells the device about everything submitted since the last ring: one tail doorbell write. */
     public void ringDoorbell()
     {
+        final int sqTail = rings.sqTail();
         if (sqTail == lastRungTail || !recovery.connected())
         {
             // Nothing new, or a reset is dropping or has dropped this queue: it is reconnected first.
@@ -266,7 +262,7 @@ public final class QueuePair
             return; // a reset began meanwhile: nothing was rung, the reconnect resubmits
         }
         final long deadline = System.nanoTime() + recovery.timeoutNanos();
-        for (int slot = lastRungTail; slot != sqTail; slot = slot + 1 == entries ? 0 : slot + 1)
+        for (int slot = lastRungTail; slot != sqTail; slot = rings.next(slot))
         {
             table.deadline[sqSlotCommand[slot]] = deadline;
         }
@@ -294,11 +290,12 @@ public final class QueuePair
 
     /**
      * Reaps without ringing first: for a queue being deleted, whose SQ doorbell must no longer be written
-     * (nor its CQ head doorbell, if a reset dropped it since).
+     * (nor its CQ head doorbell, if a reset dropped it since); nothing while it is reconnected in place
+     * (its CQ is then the reconnection's to take, see {@link QueueRecovery#reconnect}).
      */
     public int reap(final int maxCompletions)
     {
-        return reap(maxCompletions, recovery.connected());
+        return recovery.detached() ? 0 : reap(maxCompletions, recovery.connected());
     }
 
     /** The completion queue's interrupt (its vector's eventfd), or null if it was created with interrupts off. */
@@ -314,8 +311,7 @@ public final class QueuePair
     public boolean completionWaiting()
     {
         device.poll(id);
-        cqe.wrap(cq, cqHead * CompletionEntry.SIZE);
-        return CompletionEntry.phaseOf(cqe.statusPhaseVolatile()) == cqPhase;
+        return rings.headStatusPhase() != QueueRings.NOTHING_POSTED;
     }
 
     int reap(final int maxCompletions, final boolean writeHead)
@@ -326,18 +322,13 @@ public final class QueuePair
         {
             while (reaped < maxCompletions)
             {
-                cqe.wrap(cq, cqHead * CompletionEntry.SIZE);
-                final int statusPhase = cqe.statusPhaseVolatile();
-                if (CompletionEntry.phaseOf(statusPhase) != cqPhase)
+                final int statusPhase = rings.headStatusPhase();
+                if (statusPhase == QueueRings.NOTHING_POSTED)
                 {
                     break;
                 }
-                final int commandId = cqe.commandId();
-                if (++cqHead == entries)
-                {
-                    cqHead = 0;
-                    cqPhase ^= 1;
-                }
+                final int commandId = rings.head().commandId();
+                rings.consumeHead();
                 reaped++;
                 onCompletion(commandId, CompletionEntry.statusOf(statusPhase));
             }
@@ -346,7 +337,7 @@ public final class QueuePair
         {
             if (reaped > 0 && writeHead)
             {
-                recovery.writeDoorbell(registers, cqHeadDoorbell, cqHead);
+                recovery.writeDoorbell(registers, cqHeadDoorbell, rings.cqHead());
             }
         }
         return reaped;
@@ -380,18 +371,11 @@ public final class QueuePair
         return cqRing.iova();
     }
 
-    /**
-     * Forgets all ring state, as the device does on a controller reset: both rings zeroed (so no old
-     * phase tag can pass for a new completion), indices back to 0, phase 1. Commands stay outstanding.
-     */
+    /** Forgets all ring state, as the device does on a reset ({@link QueueRings#reset}); commands stay outstanding. */
     void resetRings()
     {
-        sq.setMemory(0, sq.capacity(), (byte)0);
-        cq.setMemory(0, cq.capacity(), (byte)0);
-        sqTail = 0;
+        rings.reset();
         lastRungTail = 0;
-        cqHead = 0;
-        cqPhase = 1;
     }
 
     void release()
@@ -442,8 +426,8 @@ public final class QueuePair
     SubmissionEntry prepareCommand(final int opcode, final int request)
     {
         final int commandId = table.claim(request);
-        sqSlotCommand[sqTail] = commandId;
-        final int offset = sqTail * SubmissionEntry.SIZE;
+        sqSlotCommand[rings.sqTail()] = commandId;
+        final int offset = rings.tailOffset();
         // Every reserved field must be zero: eight stores, cheaper than a call to fill 64 bytes.
         for (int i = 0; i < SubmissionEntry.SIZE; i += Long.BYTES)
         {
@@ -455,26 +439,20 @@ public final class QueuePair
     /** Makes the entry at the tail part of the SQ (and keeps a copy of it for resubmission). */
     void commit()
     {
-        final int commandId = sqSlotCommand[sqTail];
-        table.save(commandId, sq, sqTail * SubmissionEntry.SIZE);
-        if (++sqTail == entries)
-        {
-            sqTail = 0;
-        }
+        final int commandId = sqSlotCommand[rings.sqTail()];
+        table.save(commandId, sq, rings.tailOffset());
+        rings.advanceTail();
         inFlight++;
     }
 
     /** Puts a command's saved entry back at the SQ tail; it stays in flight under the same id. */
     void resubmit(final int commandId)
     {
-        table.restore(commandId, sq, sqTail * SubmissionEntry.SIZE);
-        sqSlotCommand[sqTail] = commandId;
+        table.restore(commandId, sq, rings.tailOffset());
+        sqSlotCommand[rings.sqTail()] = commandId;
         table.deadline[commandId] = CommandTable.NOT_RUNG;
         table.aborted[commandId] = false;
-        if (++sqTail == entries)
-        {
-            sqTail = 0;
-        }
+        rings.advanceTail();
     }
 
     void finishCommand(final int commandId, final int status)
@@ -503,11 +481,12 @@ public final class QueuePair
             return;
         }
         if (!Status.isSuccess(status) && !Status.doNotRetry(status) && retriesAllowed
-            && table.retries[commandId] < maxRetries)
+            && (recovery.recovering() || table.retries[commandId] < maxRetries))
         {
             if (recovery.recovering())
             {
-                // The queue is being reconnected: the command is resubmitted with the others.
+                // The queue is being reconnected (e.g. aborted by its deletion): resubmitted with the others,
+                // or answered as they are.
                 return;
             }
             table.retries[commandId]++;

@@ -33,6 +33,19 @@ final class QueueRecovery
     private final int maxRetries;
 
     private int generation;
+    /**
+     * The owner asked for this queue alone to be reconnected ({@link #detach()}) and has not yet taken it
+     * back: it rings nothing meanwhile. Owner thread only.
+     */
+    private boolean detached;
+    /** Reconnections of this queue alone asked for by the owner; owner thread only. */
+    private int reconnectsAsked;
+    /** The last of them whose queues exist again (or that a reset covered); written on the admin thread. */
+    private volatile int reconnectsDone;
+    /** Both halves of the queue's deletion were confirmed by the controller (or it was disabled meanwhile). */
+    private volatile boolean deletionConfirmed;
+    /** The controller's disable count when a deletion of this queue was refused; admin thread only. */
+    int refusedAtDisable = -1;
     /** Set around each doorbell write (volatile: ordered against the reset's move of the generation). */
     private volatile boolean ringing;
     private boolean recovering;
@@ -89,10 +102,46 @@ final class QueueRecovery
         return ringing;
     }
 
-    /** Whether the device holds this queue's queues as the owner knows them (no reset since). */
+    /** Whether the device holds this queue's queues as the owner knows them (no reset, no reconnection since). */
     boolean connected()
     {
-        return host.generation() == generation;
+        return !detached && host.generation() == generation;
+    }
+
+    /**
+     * On the owner's thread: the queue stops ringing at once, and the admin side is to delete and re-create
+     * its queues in place (same rings); {@link #reconnect()} takes it back once {@link #reconnected} says so.
+     *
+     * @return the number of this reconnection, for {@link #reconnected}
+     */
+    int detach()
+    {
+        detached = true;
+        return ++reconnectsAsked;
+    }
+
+    /** Whether the owner detached the queue and has not yet taken it back; owner thread. */
+    boolean detached()
+    {
+        return detached;
+    }
+
+    /** On the admin thread: reconnection {@code ticket} is done (its queues exist again, or a reset covers it). */
+    void reconnected(final int ticket)
+    {
+        reconnectsDone = ticket;
+    }
+
+    /** On the admin thread: the controller confirmed deleting both queues (or holds none any more). */
+    void deletionConfirmed()
+    {
+        deletionConfirmed = true;
+    }
+
+    /** Whether the controller let go of this queue: until then its memory and its requests' buffers stay. */
+    boolean isDeletionConfirmed()
+    {
+        return deletionConfirmed;
     }
 
     /** Its queues were just created in controller generation {@code current}; on the admin thread, before publication. */
@@ -192,14 +241,18 @@ final class QueueRecovery
     }
 
     /**
-     * Brings the queue back after a controller reset, on the owner's thread, once the reset has
-     * re-created the I/O queues. The device stopped in between: nothing it could still write lands in
-     * our memory.
+     * Brings the queue back after a controller reset or its own reconnection ({@link #detach()}), on the
+     * owner's thread, once its queues exist again. The device stopped using them in between (disabled, or
+     * it confirmed deleting them): nothing it could still write lands in our memory.
      *
      * @return false if the reset is still under way
      */
     boolean reconnect()
     {
+        if (detached && reconnectsDone != reconnectsAsked)
+        {
+            return false; // its own deletion and re-creation is still under way
+        }
         final int ready = host.readyGeneration();
         final int current = host.generation();
         if (ready != current)
@@ -214,6 +267,7 @@ final class QueueRecovery
             queue.reap(capacity, false);
             queue.resetRings();
             generation = current;
+            detached = false;
             resetRequested = false;
             if (host.isFailed())
             {
@@ -239,11 +293,7 @@ final class QueueRecovery
                 }
                 else
                 {
-                    // The answer says what happened: never rung (first attempt) means it did nothing.
-                    final boolean neverRung = queue.table.deadline[commandId] == NOT_RUNG
-                        && queue.table.retries[commandId] == 0;
-                    queue.finishCommand(commandId,
-                        neverRung ? HostStatus.NOT_SUBMITTED_BEFORE_RESET : HostStatus.ABORTED_BY_RESET);
+                    queue.finishCommand(commandId, resetStatus(commandId));
                 }
             }
         }
@@ -252,5 +302,31 @@ final class QueueRecovery
             recovering = false;
         }
         return true;
+    }
+
+    /** The answer says what happened: never rung (first attempt) means it did nothing, else the outcome is unknown. */
+    private int resetStatus(final int commandId)
+    {
+        final boolean neverRung = queue.table.deadline[commandId] == NOT_RUNG && queue.table.retries[commandId] == 0;
+        return neverRung ? HostStatus.NOT_SUBMITTED_BEFORE_RESET : HostStatus.ABORTED_BY_RESET;
+    }
+
+    /**
+     * A queue whose deletion the controller did not confirm, once the controller has been disabled since
+     * (by a reset or on close): it no longer touches the queue's memory, so what its CQ holds is taken, the
+     * rest is answered (outcome unknown if it was rung, "did nothing" if not) and the memory is freed. On
+     * the thread that saw the controller disabled: the owner gave the queue up ({@code releaseQueuePair}).
+     */
+    void releaseAfterDisable()
+    {
+        queue.reap(capacity, false);
+        for (int commandId = 0; commandId < capacity; commandId++)
+        {
+            if (queue.table.request[commandId] != CommandTable.NONE)
+            {
+                queue.finishCommand(commandId, resetStatus(commandId));
+            }
+        }
+        queue.release();
     }
 }

@@ -33,6 +33,8 @@ public final class DutyCycleTracker
     }
 
     private final long thresholdNanos;
+    /** Asked for by a reader ({@link #requestReset}); the thread itself clears the figures, as their one writer. */
+    private volatile boolean resetRequested;
     private long cycleStart;
     private long maxCycleNanos;
     private long cyclesOverThreshold;
@@ -53,6 +55,12 @@ public final class DutyCycleTracker
     {
         final long cycle = nowNanos - cycleStart;
         cycleStart = nowNanos;
+        if (resetRequested)
+        {
+            resetRequested = false;
+            MAX.setRelease(this, 0L);
+            OVER.setRelease(this, 0L);
+        }
         if (cycle > maxCycleNanos)
         {
             MAX.setRelease(this, cycle);
@@ -61,6 +69,15 @@ public final class DutyCycleTracker
         {
             OVER.setRelease(this, cyclesOverThreshold + 1);
         }
+    }
+
+    /**
+     * From any thread: the figures start afresh from the thread's next measured cycle on (e.g. after a
+     * benchmark's ramp, so that start-up is not counted). The thread applies it, so no update is lost.
+     */
+    public void requestReset()
+    {
+        resetRequested = true;
     }
 
     /** The longest measured duty cycle so far, in nanoseconds. */

@@ -195,6 +195,15 @@ final class ActorTarget implements BenchTarget
     }
 
     @Override
+    public void resetDutyCycles()
+    {
+        for (int queue = 0; queue < nvmeq.queuePairs(); queue++)
+        {
+            nvmeq.counters(queue).resetDutyCycles();
+        }
+    }
+
+    @Override
     public NvmeqFigures nvmeqFigures()
     {
         long max = 0;

@@ -260,6 +260,8 @@ final class BenchRunner
             if (cpuStart == null && now >= measureStart)
             {
                 cpuStart = CpuClock.now();
+                // The measured window's duty cycles only: start-up, layout and ramp are not the figure.
+                target.resetDutyCycles();
             }
             if (anyFailed(running.workers()) || stop.get())
             {

@@ -40,6 +40,11 @@ interface BenchTarget extends AutoCloseable
         return null;
     }
 
+    /** The duty-cycle figures of {@link #nvmeqFigures()} start afresh: called when the ramp ends. */
+    default void resetDutyCycles()
+    {
+    }
+
     /** Starts the workload of {@code jobs}; the drivers stop by themselves at each job's end. */
     Running start(List<JobContext> jobs);
 
