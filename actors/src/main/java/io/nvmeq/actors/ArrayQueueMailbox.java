@@ -80,7 +80,15 @@ public final class ArrayQueueMailbox implements MailboxType, ProducesMessageQueu
         public Envelope dequeue()
         {
             final Envelope envelope = ring.poll();
-            return envelope != null ? envelope : overflow.poll();
+            if (envelope != null)
+            {
+                return envelope;
+            }
+            // Empty-handed but not empty: a sender claimed a ring slot and has not written it yet, and may be
+            // the one whose later messages went to the overflow while the ring was full. Taking from the
+            // overflow now would overtake its earlier message; Akka runs the mailbox again while
+            // hasMessages() holds, by when the slot is written.
+            return ring.isEmpty() ? overflow.poll() : null;
         }
 
         @Override
