@@ -4,16 +4,19 @@
 # remote client sits outside the actor system), at QD1 and QD32, ROUNDS rounds. Prints one line per run:
 # IOPS, completion-latency p50/p99, CPU per I/O of the bench JVM (its report) and, for remote runs, of the server
 # JVM: its /proc/PID/stat CPU time between the bench's first and last status lines (inside the measured window,
-# after the layout) over the I/Os in that time. Usage: examples/bench-remote.sh [ROUNDS] (JAR, RUNTIME, PORT in the
+# after the layout and the ramp) over the I/Os in that time. Each run ramps RAMP first (not measured, both sides
+# alike): a fresh cluster node compiles Akka's remoting and cluster code for seconds after it starts, and without a
+# ramp the remote figures are the JIT's. Usage: examples/bench-remote.sh [ROUNDS] (JAR, RUNTIME, RAMP, PORT in the
 # environment).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JAR=${JAR:-examples/target/nvmeq.jar}
 RUNTIME=${RUNTIME:-5s}
+RAMP=${RAMP:-2s}
 ROUNDS=${1:-2}
 PORT=${PORT:-25651}
 DEVICE='emu:memory?size=256m&serial=BENCHREMOTE'
-JOB=(--rw=randread --bs=4k --runtime="$RUNTIME" --time_based --size=16m --output-format=json --eta=always)
+JOB=(--rw=randread --bs=4k --runtime="$RUNTIME" --ramp_time="$RAMP" --time_based --size=16m --output-format=json --eta=always)
 TICK_NS=$((1000000000 / $(getconf CLK_TCK)))
 work=$(mktemp -d)
 trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
@@ -45,7 +48,7 @@ for round in $(seq 1 "$ROUNDS"); do
         report local "$qd" "$work/local.json"
         : >"$work/samples"
         { java -jar "$JAR" bench --device "$uri" --iodepth="$qd" "${JOB[@]}" 2>&1 1>&3 | while IFS= read -r line; do
-            if [[ $line == Jobs:* ]]; then echo "$(date +%s%N) $(cpu_ticks "$server")" >>"$work/samples"; fi
+            if [[ $line == Jobs:*"[run "* ]]; then echo "$(date +%s%N) $(cpu_ticks "$server")" >>"$work/samples"; fi
           done; } 3>"$work/remote.json"
         read -r t0 c0 < <(head -1 "$work/samples")
         read -r t1 c1 < <(tail -1 "$work/samples")

@@ -242,7 +242,7 @@ public final class RemoteNvmeq implements AutoCloseable
      */
     public CompletionStage<Void> read(final int nsid, final long lba, final int blocks, final ByteBuffer buffer)
     {
-        final String what = "read of " + blocks + " blocks at LBA " + lba;
+        final RequestLabel what = RequestLabel.ranged("read", lba, blocks);
         final RemoteRequests.Session session = requests.session();
         final NvmeException refused = check(session, nsid, what, blocks, buffer, true, false);
         if (refused != null)
@@ -260,7 +260,7 @@ public final class RemoteNvmeq implements AutoCloseable
     public CompletionStage<Void> write(final int nsid, final long lba, final int blocks, final ByteBuffer buffer,
         final boolean fua)
     {
-        final String what = "write of " + blocks + " blocks at LBA " + lba;
+        final RequestLabel what = RequestLabel.ranged("write", lba, blocks);
         final RemoteRequests.Session session = requests.session();
         final NvmeException refused = check(session, nsid, what, blocks, buffer, true, true);
         if (refused != null)
@@ -283,7 +283,7 @@ public final class RemoteNvmeq implements AutoCloseable
     /** Commits the served namespace's volatile write cache (Flush on the server's device). */
     public CompletionStage<Void> flush(final int nsid)
     {
-        final String what = "flush";
+        final RequestLabel what = RequestLabel.of("flush");
         final RemoteRequests.Session session = requests.session();
         final NvmeException refused = check(session, nsid, what, 1, null, false, false);
         if (refused != null)
@@ -297,7 +297,7 @@ public final class RemoteNvmeq implements AutoCloseable
     public CompletionStage<Void> writeZeroes(final int nsid, final long lba, final int blocks, final boolean deallocate,
         final boolean fua)
     {
-        final String what = "write-zeroes of " + blocks + " blocks at LBA " + lba;
+        final RequestLabel what = RequestLabel.ranged("write-zeroes", lba, blocks);
         final RemoteRequests.Session session = requests.session();
         final NvmeException refused = check(session, nsid, what, 1, null, false, false);
         if (refused != null)
@@ -311,7 +311,7 @@ public final class RemoteNvmeq implements AutoCloseable
     /** Dataset Management, Deallocate of {@code blocks} blocks from {@code lba}. */
     public CompletionStage<Void> deallocate(final int nsid, final long lba, final long blocks)
     {
-        final String what = "deallocate of " + blocks + " blocks at LBA " + lba;
+        final RequestLabel what = RequestLabel.ranged("deallocate", lba, blocks);
         final RemoteRequests.Session session = requests.session();
         final NvmeException refused = check(session, nsid, what, 1, null, false, false);
         if (refused != null)
@@ -327,8 +327,8 @@ public final class RemoteNvmeq implements AutoCloseable
      * @param transfer the request moves data through {@code buffer}
      * @param write    the data goes from the buffer to the device
      */
-    private NvmeException check(final RemoteRequests.Session session, final int nsid, final String what, final int blocks,
-        final ByteBuffer buffer, final boolean transfer, final boolean write)
+    private NvmeException check(final RemoteRequests.Session session, final int nsid, final RequestLabel what,
+        final int blocks, final ByteBuffer buffer, final boolean transfer, final boolean write)
     {
         if (requests.isClosed())
         {

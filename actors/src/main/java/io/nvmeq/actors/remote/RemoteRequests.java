@@ -93,7 +93,7 @@ final class RemoteRequests
      * @param mutates     a write, write-zeroes or deallocate (said in an outcome-unknown error)
      */
     CompletableFuture<Void> send(final Session to, final int count, final IntLongFunction<SessionCommand> message,
-        final ByteBuffer target, final int position, final int partBytes, final boolean mutates, final String what)
+        final ByteBuffer target, final int position, final int partBytes, final boolean mutates, final RequestLabel what)
     {
         final Transfer transfer = new Transfer(count, target, mutates, what);
         final long deadline = System.nanoTime() + timeoutNanos;
@@ -212,10 +212,10 @@ final class RemoteRequests
         final int count;
         final ByteBuffer target;
         final boolean mutates;
-        final String what;
+        final RequestLabel what;
         volatile NvmeException error;
 
-        Transfer(final int count, final ByteBuffer target, final boolean mutates, final String what)
+        Transfer(final int count, final ByteBuffer target, final boolean mutates, final RequestLabel what)
         {
             this.remaining = new AtomicInteger(count);
             this.count = count;
