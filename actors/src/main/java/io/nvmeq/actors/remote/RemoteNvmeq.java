@@ -48,6 +48,13 @@ import org.slf4j.LoggerFactory;
  * Transfers larger than {@code nvmeq.remote.max-message-bytes} are split into parts (sent in order to the
  * same queue pair); if some parts of a write fail and others succeed, the answer says the blocks are
  * partly written.
+ *
+ * <p><b>Threads.</b> The client's cluster node runs on one thread (besides its TCP selector): its reply actor,
+ * Artery's streams, the TCP connection and the deadline sweep, so that an answer reaches the caller and the
+ * next request reaches the socket without a thread hop. Stages complete on that thread: a dependent stage
+ * may send the next request at once, but one that blocks holds up every answer of this client, its
+ * deadlines included (as a dependent stage on a queue pair's thread does locally, see {@code Nvmeq}); give
+ * blocking work an executor of its own ({@code whenCompleteAsync}).
  */
 public final class RemoteNvmeq implements AutoCloseable
 {
