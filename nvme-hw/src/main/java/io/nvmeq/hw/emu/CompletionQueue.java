@@ -39,6 +39,8 @@ final class CompletionQueue
     /** I/O queues' completions count towards interrupt coalescing; the admin queue's never do. */
     private final boolean coalescible;
 
+    /** Deleted or dropped by a reset: nothing is written to the ring any more. */
+    private boolean deleted;
     private int head;
     private int tail;
     private int phase = 1;
@@ -96,6 +98,11 @@ final class CompletionQueue
     synchronized boolean post(final int dw0, final int sqHead, final int sqId, final int cid, final int status)
     {
         reserved--;
+        if (deleted)
+        {
+            // The queue is gone (Delete I/O CQ, a reset): its commands were aborted, the ring may be freed.
+            return true;
+        }
         final long address = ring.address((long)tail * CompletionEntry.SIZE, CompletionEntry.SIZE);
         if (address == EmulatedIommu.FAULT)
         {
@@ -115,6 +122,15 @@ final class CompletionQueue
             interrupt.completionPosted(coalescible);
         }
         return true;
+    }
+
+    /**
+     * Nothing is written to the ring from now on. Waits for a post in progress (on a device thread or a
+     * host's poll): once this returns, the host may free the ring.
+     */
+    synchronized void delete()
+    {
+        deleted = true;
     }
 
     /** The admin queue's vector 0, once it exists (its interrupts are always enabled). */
@@ -318,17 +334,26 @@ final class CompletionQueue
     }
 
     /**
-     * Lets submission queues that stalled on a full completion queue run again. Cheap when none
-     * stalled: one volatile read per attached queue, no lock, no allocation.
+     * Lets submission queues that stalled on a full completion queue run again: here, or with device
+     * threads ({@code cores} not null) on the core that serves each. Cheap when none stalled: one
+     * volatile read per attached queue, no lock, no allocation.
      */
-    void resumeStalled()
+    void resumeStalled(final DeviceCores cores)
     {
         final SubmissionQueue[] queues = attached;
         for (int i = 0; i < queues.length; i++)
         {
             if (queues[i].isStalled())
             {
-                queues[i].process();
+                if (cores == null)
+                {
+                    queues[i].process();
+                }
+                else
+                {
+                    queues[i].unstall();
+                    cores.doorbell(queues[i].qid);
+                }
             }
         }
     }

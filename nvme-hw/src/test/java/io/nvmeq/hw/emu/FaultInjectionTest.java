@@ -22,8 +22,14 @@ import io.nvmeq.hw.spec.Status;
  */
 class FaultInjectionTest
 {
+    /** Threads of the controller's own: 0 here, more in {@link DeviceThreadsConformanceTest}. */
+    int deviceThreads()
+    {
+        return 0;
+    }
+
     private RawHost host = RawHost.create(EmulatorConfig.builder().namespaceBytes(1L << 20).maxIoQueuePairs(2)
-        .maxQueueEntries(64).build());
+        .maxQueueEntries(64).deviceThreads(deviceThreads()).build());
     private FaultInjector faults = host.controller.faults();
 
     @AfterEach
@@ -196,7 +202,7 @@ class FaultInjectionTest
     void surpriseRemovalWithHeldCompletionsPostsNothing_DESIGN_2()
     {
         host.close();
-        host = RawHost.create(EmulatorConfig.builder().namespaceBytes(1L << 20).flushLatency(ServiceTime.fixed(1_000_000)).build());
+        host = RawHost.create(EmulatorConfig.builder().namespaceBytes(1L << 20).flushLatency(ServiceTime.fixed(1_000_000)).deviceThreads(deviceThreads()).build());
         faults = host.controller.faults();
         final RawHost.HostQueue queue = bringUp();
         host.submit(queue, e -> e.opcode(Opcodes.NVM_FLUSH).namespaceId(1));

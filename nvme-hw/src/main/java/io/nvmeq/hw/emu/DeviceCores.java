@@ -1,0 +1,83 @@
+package io.nvmeq.hw.emu;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The emulated controller's own threads ({@code device-threads=N}), as a real controller has cores that
+ * work while the host does: an SQ tail doorbell only records the tail and wakes the core that serves
+ * the queue (queue id modulo N, the admin queue on core 0); the core fetches, executes and completes.
+ * Without them ({@code device-threads=0}, the default) the doorbell writer's thread does that work.
+ */
+final class DeviceCores
+{
+    private static final Logger LOG = LoggerFactory.getLogger(DeviceCores.class);
+    private static final long STOP_TIMEOUT_MILLIS = 10_000;
+
+    private final DeviceCore[] cores;
+    private final String uri;
+
+    DeviceCores(final EmulatedController controller, final int count, final String uri)
+    {
+        this.uri = uri;
+        this.cores = new DeviceCore[count];
+        for (int i = 0; i < count; i++)
+        {
+            cores[i] = new DeviceCore(controller, i, count, "nvmeq-emu-device-" + i);
+        }
+    }
+
+    void start()
+    {
+        for (final DeviceCore core : cores)
+        {
+            core.start();
+        }
+    }
+
+    int count()
+    {
+        return cores.length;
+    }
+
+    /** Queue {@code qid} has new work (a tail doorbell, or room in its completion queue). */
+    void doorbell(final int qid)
+    {
+        cores[qid % cores.length].doorbell();
+    }
+
+    /** Loops of all cores that found work. */
+    long busyLoops()
+    {
+        long loops = 0;
+        for (final DeviceCore core : cores)
+        {
+            loops += core.busyLoops();
+        }
+        return loops;
+    }
+
+    /** Stops every core and waits for it; the queues were deleted before, so none touches memory any more. */
+    void stop()
+    {
+        boolean interrupted = false;
+        for (final DeviceCore core : cores)
+        {
+            try
+            {
+                if (!core.stop(STOP_TIMEOUT_MILLIS))
+                {
+                    LOG.error("emulated controller {}: a device thread did not stop within {} ms", uri, STOP_TIMEOUT_MILLIS);
+                }
+            }
+            catch (final InterruptedException ex)
+            {
+                interrupted = true;
+            }
+        }
+        if (interrupted)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
