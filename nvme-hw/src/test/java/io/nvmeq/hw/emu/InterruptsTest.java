@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -364,6 +365,8 @@ class InterruptsTest
     @Test
     void aSleepBoundedByTheNextPollDeadlineSeesALatencyModelCompletion()
     {
+        // With device threads the device posts on time by itself: the 1 ms would race the asserts below.
+        assumeTrue(deviceThreads() == 0, "a host-ticked emulator only");
         try (RawHost slow = RawHost.create(EmulatorConfig.builder().namespaceBytes(1L << 20).maxIoQueuePairs(2)
             .latency(LatencyModel.NONE.withFlush(ServiceTime.fixed(TimeUnit.MILLISECONDS.toNanos(1)))).deviceThreads(deviceThreads()).build()))
         {

@@ -161,6 +161,7 @@ final class RawHost implements AutoCloseable
                     queue.phase ^= 1;
                 }
                 registers.write32(Registers.cqHeadDoorbell(queue.qid, 0), queue.cqHead);
+                awaitDevice(queue); // the freed room may let a stalled queue run
                 return completion;
             }
             Thread.onSpinWait();
