@@ -68,6 +68,8 @@ final class BenchReport
             "(process CPU time over the measured window / I/Os)%n", result.usrCpuPercent(), result.sysCpuPercent(),
             Math.max(0, result.cpu().contextSwitches()), Math.max(0, result.cpu().majorFaults()),
             Math.max(0, result.cpu().minorFaults()), result.cpuNsPerIo());
+        out.printf(Locale.ROOT, "  alloc        : %.1f B/IO (heap bytes the JVM allocated over the measured window / I/Os)%n",
+            result.allocatedBytesPerIo());
         out.printf("  IO depths    : %s%n", levels(DEPTH_LEVELS, depthPercents(result)));
         out.printf("     submit    : %s%n", levels(SUBMIT_LEVELS, onePerCall(result)));
         out.printf("     complete  : %s%n", levels(SUBMIT_LEVELS, onePerCall(result)));
@@ -292,6 +294,7 @@ final class BenchReport
         final JobSpec spec = result.spec();
         json.beginObject()
             .field("cpu_ns_per_io", result.cpuNsPerIo())
+            .field("alloc_bytes_per_io", result.allocatedBytesPerIo())
             .field("engine", result.engine())
             .field("client", result.client())
             .field("device", result.device())

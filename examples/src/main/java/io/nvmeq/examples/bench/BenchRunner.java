@@ -199,13 +199,14 @@ final class BenchRunner
         }
         final long started = System.nanoTime();
         final CpuClock.Sample cpuStart = CpuClock.now();
+        final long allocatedStart = AllocationClock.allocatedBytes();
         final ReadBack readBack = readBack(spec, expected);
         final long elapsed = Math.max(1, System.nanoTime() - started);
         final AbstractHistogram none = new IntCountsHistogram(Worker.HIGHEST_LATENCY_NS, 3);
         return new BenchResult(spec, target.engineName(), client, device, target.description(), region, 0, elapsed,
             new DirectionResult(readBack.checked(), readBack.checked() * spec.bs(), elapsed, none, Samples.NONE),
             new DirectionResult(0, 0, elapsed, none, Samples.NONE), CpuClock.now().minus(cpuStart),
-            new long[7], readBack.checked(), 0, false, null, readBack.failure(), expected, target.nvmeqFigures());
+            allocatedSince(allocatedStart), new long[7], readBack.checked(), 0, false, null, readBack.failure(), expected, target.nvmeqFigures());
     }
 
     /** Runs {@code spec}: lay out if needed, ramp, measure, drain. */
@@ -248,6 +249,7 @@ final class BenchRunner
         final BenchTarget.Running running = target.start(jobs);
         final Samples.Recorder samples = new Samples.Recorder(measureStart, spec.bs());
         CpuClock.Sample cpuStart = null;
+        long allocatedStart = -1;
         progress.begin(spec, startAt, measureStart, endAt);
         long now = System.nanoTime();
         boolean done = false;
@@ -260,6 +262,7 @@ final class BenchRunner
             if (cpuStart == null && now >= measureStart)
             {
                 cpuStart = CpuClock.now();
+                allocatedStart = AllocationClock.allocatedBytes();
             }
             if (anyFailed(running.workers()) || stop.get())
             {
@@ -271,8 +274,10 @@ final class BenchRunner
         if (cpuStart == null)
         {
             cpuStart = CpuClock.now();
+            allocatedStart = AllocationClock.allocatedBytes();
         }
         final CpuClock.Sample cpuEnd = CpuClock.now();
+        final long allocated = allocatedSince(allocatedStart);
         progress.end();
         final boolean drained = running.await(DRAIN_NS);
         running.release();
@@ -281,8 +286,8 @@ final class BenchRunner
         final boolean early = stop.get() || (done && !spec.timeBased());
         final long windowEnd = Math.min(endAt, Math.max(measureStart + 1, early ?
             lastCompletion(running.workers(), now) : endAt));
-        BenchResult result = collect(spec, region, layout, running.workers(), cpuEnd.minus(cpuStart), drained,
-            windowEnd - measureStart, samples, sequences);
+        BenchResult result = collect(spec, region, layout, running.workers(), cpuEnd.minus(cpuStart), allocated,
+            drained, windowEnd - measureStart, samples, sequences);
         if (spec.verify() && spec.rw().writes() && result.ok() && !stop.get())
         {
             final ReadBack readBack = readBack(spec, sequences);
@@ -291,8 +296,15 @@ final class BenchRunner
         return result;
     }
 
+    /** Heap bytes allocated since {@code start}; -1 when the JVM does not count them. */
+    private static long allocatedSince(final long start)
+    {
+        final long now = AllocationClock.allocatedBytes();
+        return start < 0 || now < 0 ? -1 : Math.max(0, now - start);
+    }
+
     private BenchResult collect(final JobSpec spec, final long region, final long layout, final List<Worker> workers,
-        final CpuClock.Sample cpu, final boolean drained, final long runtimeNs, final Samples.Recorder samples,
+        final CpuClock.Sample cpu, final long allocated, final boolean drained, final long runtimeNs, final Samples.Recorder samples,
         final long[] sequences)
     {
         final AbstractHistogram reads = new Histogram(Worker.HIGHEST_LATENCY_NS, 3);
@@ -328,7 +340,7 @@ final class BenchRunner
             runtimeNs,
             new DirectionResult(readIos, readIos * spec.bs(), runtimeNs, reads, samples.reads()),
             new DirectionResult(writeIos, writeIos * spec.bs(), runtimeNs, writes, samples.writes()),
-            cpu, depths, verified, 0, stop.get(), ioFailure, verifyFailure, sequences, target.nvmeqFigures());
+            cpu, allocated, depths, verified, 0, stop.get(), ioFailure, verifyFailure, sequences, target.nvmeqFigures());
     }
 
     /** The end of a window that ended early: the last completion in it, or now if none completed. */

@@ -162,7 +162,8 @@ final class ReferenceMatrix
         return "rand-" + kind + "-" + depth + "-req";
     }
 
-    private static Path scratchFile() throws IOException
+    /** A scratch file for the POSIX side, in /dev/shm (tmpfs: the page cache) where it can be. */
+    static Path scratchFile() throws IOException
     {
         final Path shm = Path.of("/dev/shm");
         if (Files.isDirectory(shm) && Files.isWritable(shm))

@@ -2,6 +2,11 @@ package io.nvmeq.hw.emu;
 
 import java.util.concurrent.locks.LockSupport;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.nvmeq.hw.nativeio.CpuAffinity;
+
 /**
  * One thread of the emulated controller's own: a core of the device. It serves the submission queues
  * whose id is {@code index} modulo {@code stride}: fetches their new entries through the IOMMU, executes
@@ -14,6 +19,10 @@ import java.util.concurrent.locks.LockSupport;
  * completions, until the next of them may be due). The hand-off is Dekker's: the doorbell writes the
  * tail and then reads {@link #parked}; the core writes {@link #parked} and then reads the tails again,
  * so one of the two always sees the other.
+ *
+ * <p>It runs on one CPU ({@code cpu}, or anywhere when that is -1): the cores take the process's CPUs from
+ * the highest down, while a driver's pinned poll threads take them from the lowest up, so that on a small
+ * machine the device and the host's queue thread do not share a CPU and take turns.
  *
  * <p>Every DMA it does happens inside {@link SubmissionQueue#process()} (under the queue's lock) or a
  * completion queue's monitor: deleting the queues (Delete I/O SQ/CQ, CC.EN = 0, shutdown, close) waits
@@ -28,7 +37,10 @@ final class DeviceCore implements Runnable
     /** Idle loops between two clock reads. */
     private static final int CLOCK_EVERY = 64;
 
+    private static final Logger LOG = LoggerFactory.getLogger(DeviceCore.class);
+
     private final EmulatedController controller;
+    private final int cpu;
     private final int index;
     private final int stride;
     private final Thread thread;
@@ -38,9 +50,10 @@ final class DeviceCore implements Runnable
     /** Loops that found work (a figure for tests and profiles). */
     private volatile long busyLoops;
 
-    DeviceCore(final EmulatedController controller, final int index, final int stride, final String name)
+    DeviceCore(final EmulatedController controller, final int index, final int stride, final int cpu, final String name)
     {
         this.controller = controller;
+        this.cpu = cpu;
         this.index = index;
         this.stride = stride;
         this.thread = new Thread(this, name);
@@ -79,9 +92,26 @@ final class DeviceCore implements Runnable
         return busyLoops;
     }
 
+    /** The CPU this core is pinned to, or -1. */
+    int cpu()
+    {
+        return cpu;
+    }
+
     @Override
     public void run()
     {
+        if (cpu >= 0)
+        {
+            try
+            {
+                CpuAffinity.pinCurrentThread(cpu);
+            }
+            catch (final RuntimeException | LinkageError ex)
+            {
+                LOG.warn("emulated controller: device thread {} runs unpinned: {}", thread.getName(), ex.getMessage());
+            }
+        }
         long idleSince = 0;
         int idleLoops = 0;
         while (running)

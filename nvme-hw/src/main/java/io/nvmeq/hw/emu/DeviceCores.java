@@ -1,7 +1,12 @@
 package io.nvmeq.hw.emu;
 
+import java.util.Arrays;
+import java.util.BitSet;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import io.nvmeq.hw.nativeio.CpuAffinity;
 
 /**
  * The emulated controller's own threads ({@code device-threads=N}), as a real controller has cores that
@@ -21,10 +26,53 @@ final class DeviceCores
     {
         this.uri = uri;
         this.cores = new DeviceCore[count];
+        final int[] cpus = topCpus(count);
         for (int i = 0; i < count; i++)
         {
-            cores[i] = new DeviceCore(controller, i, count, "nvmeq-emu-device-" + i);
+            cores[i] = new DeviceCore(controller, i, count, cpus[i], "nvmeq-emu-device-" + i);
         }
+    }
+
+    /**
+     * The {@code count} highest CPUs this process may use, one per core; all -1 (unpinned) when it may use
+     * no more CPUs than that (the host needs one) or its CPUs cannot be read.
+     */
+    private static int[] topCpus(final int count)
+    {
+        final int[] cpus = new int[count];
+        Arrays.fill(cpus, -1);
+        try
+        {
+            // The process's (its main thread's) CPUs, not those of the thread that opens the device.
+            final BitSet usable = CpuAffinity.affinityOf((int)ProcessHandle.current().pid());
+            usable.and(CpuAffinity.onlineCpus());
+            if (usable.cardinality() <= count)
+            {
+                return cpus;
+            }
+            int cpu = usable.length() - 1;
+            for (int i = 0; i < count; i++)
+            {
+                cpus[i] = cpu;
+                cpu = usable.previousSetBit(cpu - 1);
+            }
+        }
+        catch (final RuntimeException | LinkageError ex)
+        {
+            LOG.warn("emulated controller: device threads run unpinned, the process's CPUs are unknown: {}", ex.getMessage());
+        }
+        return cpus;
+    }
+
+    /** The CPUs the cores are pinned to (-1: unpinned), for a description of the device. */
+    int[] cpus()
+    {
+        final int[] cpus = new int[cores.length];
+        for (int i = 0; i < cores.length; i++)
+        {
+            cpus[i] = cores[i].cpu();
+        }
+        return cpus;
     }
 
     void start()
@@ -33,6 +81,8 @@ final class DeviceCores
         {
             core.start();
         }
+        LOG.info("emulated controller {}: {} device thread(s) on CPUs {} (-1: unpinned)", uri, cores.length,
+            Arrays.toString(cpus()));
     }
 
     int count()
