@@ -1,5 +1,7 @@
 package io.nvmeq.examples.bench;
 
+import java.util.Map;
+
 /**
  * The outcome of one {@code nvmeq bench} job group: both directions, CPU time, and any failure.
  *
@@ -9,6 +11,7 @@ package io.nvmeq.examples.bench;
  * @param layoutBytes   bytes laid out before the job (0 if none)
  * @param cpu           process CPU time over the measured window
  * @param allocatedBytes heap bytes the whole JVM allocated over the measured window; -1 if unknown
+ * @param threadCpuNs   CPU ns of the busiest threads over the measured window, by thread name, busiest first
  * @param depthLevels   I/Os issued by depth (fio's iodepth_level buckets 1, 2, 4, ... 32, >=64)
  * @param verifiedReads reads checked by --verify in the window and outside it (ramp and drain)
  * @param readBack      blocks read back and checked after the writes of a verify job (0 if none)
@@ -31,6 +34,7 @@ record BenchResult(
     DirectionResult write,
     CpuClock.Sample cpu,
     long allocatedBytes,
+    Map<String, Long> threadCpuNs,
     long[] depthLevels,
     long verifiedReads,
     long readBack,
@@ -44,7 +48,7 @@ record BenchResult(
     BenchResult withReadBack(final long checked, final String failure)
     {
         return new BenchResult(spec, engine, client, device, description, regionBytes, layoutBytes, runtimeNs, read,
-            write, cpu, allocatedBytes, depthLevels, verifiedReads, checked, interrupted, ioFailure,
+            write, cpu, allocatedBytes, threadCpuNs, depthLevels, verifiedReads, checked, interrupted, ioFailure,
             verifyFailure != null ? verifyFailure : failure, sequences, nvmeq);
     }
 

@@ -2,6 +2,7 @@ package io.nvmeq.examples.bench;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -206,7 +207,7 @@ final class BenchRunner
         return new BenchResult(spec, target.engineName(), client, device, target.description(), region, 0, elapsed,
             new DirectionResult(readBack.checked(), readBack.checked() * spec.bs(), elapsed, none, Samples.NONE),
             new DirectionResult(0, 0, elapsed, none, Samples.NONE), CpuClock.now().minus(cpuStart),
-            allocatedSince(allocatedStart), new long[7], readBack.checked(), 0, false, null, readBack.failure(), expected, target.nvmeqFigures());
+            allocatedSince(allocatedStart), Map.of(), new long[7], readBack.checked(), 0, false, null, readBack.failure(), expected, target.nvmeqFigures());
     }
 
     /** Runs {@code spec}: lay out if needed, ramp, measure, drain. */
@@ -250,6 +251,7 @@ final class BenchRunner
         final Samples.Recorder samples = new Samples.Recorder(measureStart, spec.bs());
         CpuClock.Sample cpuStart = null;
         long allocatedStart = -1;
+        ThreadCpu.Snapshot threadsStart = null;
         progress.begin(spec, startAt, measureStart, endAt);
         long now = System.nanoTime();
         boolean done = false;
@@ -263,6 +265,7 @@ final class BenchRunner
             {
                 cpuStart = CpuClock.now();
                 allocatedStart = AllocationClock.allocatedBytes();
+                threadsStart = ThreadCpu.now();
             }
             if (anyFailed(running.workers()) || stop.get())
             {
@@ -275,9 +278,11 @@ final class BenchRunner
         {
             cpuStart = CpuClock.now();
             allocatedStart = AllocationClock.allocatedBytes();
+            threadsStart = ThreadCpu.now();
         }
         final CpuClock.Sample cpuEnd = CpuClock.now();
         final long allocated = allocatedSince(allocatedStart);
+        final Map<String, Long> threads = ThreadCpu.now().since(threadsStart);
         progress.end();
         final boolean drained = running.await(DRAIN_NS);
         running.release();
@@ -287,7 +292,7 @@ final class BenchRunner
         final long windowEnd = Math.min(endAt, Math.max(measureStart + 1, early ?
             lastCompletion(running.workers(), now) : endAt));
         BenchResult result = collect(spec, region, layout, running.workers(), cpuEnd.minus(cpuStart), allocated,
-            drained, windowEnd - measureStart, samples, sequences);
+            threads, drained, windowEnd - measureStart, samples, sequences);
         if (spec.verify() && spec.rw().writes() && result.ok() && !stop.get())
         {
             final ReadBack readBack = readBack(spec, sequences);
@@ -304,7 +309,7 @@ final class BenchRunner
     }
 
     private BenchResult collect(final JobSpec spec, final long region, final long layout, final List<Worker> workers,
-        final CpuClock.Sample cpu, final long allocated, final boolean drained, final long runtimeNs, final Samples.Recorder samples,
+        final CpuClock.Sample cpu, final long allocated, final Map<String, Long> threads, final boolean drained, final long runtimeNs, final Samples.Recorder samples,
         final long[] sequences)
     {
         final AbstractHistogram reads = new Histogram(Worker.HIGHEST_LATENCY_NS, 3);
@@ -340,7 +345,7 @@ final class BenchRunner
             runtimeNs,
             new DirectionResult(readIos, readIos * spec.bs(), runtimeNs, reads, samples.reads()),
             new DirectionResult(writeIos, writeIos * spec.bs(), runtimeNs, writes, samples.writes()),
-            cpu, allocated, depths, verified, 0, stop.get(), ioFailure, verifyFailure, sequences, target.nvmeqFigures());
+            cpu, allocated, threads, depths, verified, 0, stop.get(), ioFailure, verifyFailure, sequences, target.nvmeqFigures());
     }
 
     /** The end of a window that ended early: the last completion in it, or now if none completed. */
