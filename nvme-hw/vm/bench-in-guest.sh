@@ -38,6 +38,24 @@ except (ValueError, KeyError, IndexError) as ex:
     sys.stderr.write("bench-in-guest: no JSON report with jobs[0].read.iops: %r\n" % ex)'
 }
 
+# Where the guest's CPU went in nvmeq's measured window (nvmeq.threads_cpu_ns): under single-threaded TCG
+# all vCPUs share one host thread, so any other busy guest thread (the JIT, a second poller) slows the
+# queue pair's thread down.
+thread_split()
+{
+    python3 -c '
+import json, sys
+text = sys.stdin.read()
+try:
+    job = json.loads(text[text.index("{"):])["jobs"][0]
+    window = job["job_runtime"] * 1e6
+    threads = job["nvmeq"].get("threads_cpu_ns", {})
+    print("bench-in-guest: %s: CPU of the busiest guest threads over the window: %s" % (sys.argv[1],
+        ", ".join("%s %.0f%%" % (name, ns * 100.0 / window) for name, ns in threads.items())))
+except (ValueError, KeyError, IndexError, ZeroDivisionError) as ex:
+    sys.stderr.write("bench-in-guest: no thread split: %r\n" % ex)' "$1"
+}
+
 record()
 {
     label=$1
@@ -66,6 +84,7 @@ for depth in $depths; do
             out=$($java -jar "$jar" bench --device "nvme://$vfio/1" --rw randread --bs 4k --iodepth "$depth" \
                 --runtime "${runtime}s" --ramp_time "${ramp}s" --engine "$engine" --eta never --output-format json)
             record "nvmeq-$engine" "$depth" "$(echo "$out" | fio_numbers)"
+            echo "$out" | thread_split "nvmeq-$engine QD$depth"
         done
     fi
     if [ "$has_fio" = yes ]; then
