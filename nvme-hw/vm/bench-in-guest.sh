@@ -6,13 +6,14 @@
 # O_DIRECT). Appends "PATH QD IOPS MEAN_LATENCY_US" lines to $NVMEQ_VM_RESULTS/bench.tsv; each job's own
 # output goes to the console.
 #
-#   bench-in-guest.sh JAR DEPTHS RUNTIME_S RAMP_S ENGINES
+#   bench-in-guest.sh JAR DEPTHS RUNTIME_S RAMP_S ENGINES [JAVA_OPTS]
 set -u
 jar=$1
 depths=$2
 runtime=$3
 ramp=$4
 engines=$5
+java_opts=${6:-}
 results=$NVMEQ_VM_RESULTS/bench.tsv
 : > "$results"
 
@@ -20,8 +21,8 @@ vfio=$(awk '$2 == "vfio-pci" { print $1; exit }' "$NVMEQ_VM_RESULTS/nvme-functio
 kernel=$(awk '$2 == "nvme" { split($4, blocks, ","); print blocks[1]; exit }' "$NVMEQ_VM_RESULTS/nvme-functions")
 [ -n "$vfio" ] || { echo "bench-in-guest: no controller on vfio-pci" >&2; exit 2; }
 [ -n "$kernel" ] || { echo "bench-in-guest: no block device of the kernel's nvme driver" >&2; exit 2; }
-echo "bench-in-guest: nvmeq on nvme://$vfio/1, the kernel on /dev/$kernel; 4 KiB random reads, QD $depths, ramp ${ramp}s, runtime ${runtime}s"
-java="java -Djnr.ffi.x86asm.enabled=false"
+echo "bench-in-guest: nvmeq on nvme://$vfio/1, the kernel on /dev/$kernel; 4 KiB random reads, QD $depths, ramp ${ramp}s, runtime ${runtime}s, JVM options: ${java_opts:-none}"
+java="java -Djnr.ffi.x86asm.enabled=false $java_opts"
 
 # The mean and the IOPS of a JSON report with fio's field names (fio's own, and nvmeq bench's).
 fio_numbers()

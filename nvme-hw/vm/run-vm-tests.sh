@@ -83,6 +83,7 @@ set +e
     -Djnr.ffi.x86asm.enabled=false -Dlogback.configurationFile="$repo/engine/target/test-classes/logback-test.xml" \
     -XX:ErrorFile="$work/vm/results/hs_err_%p.log" -jar "$launcher" execute --class-path "$classpath" \
     --select-class io.nvmeq.hw.vfio.VfioDeviceGuestTest --select-class io.nvmeq.engine.vfio.VfioGuestTest \
+    --select-class io.nvmeq.engine.vfio.CompletionInterruptGuestTest \
     --include-engine junit-jupiter --include-tag vm --fail-if-no-tests --disable-banner --disable-ansi-colors --details=tree --details-theme=ascii
 status=$?
 set -e

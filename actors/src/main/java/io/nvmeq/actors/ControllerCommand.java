@@ -6,12 +6,16 @@ import java.util.Objects;
 import akka.actor.typed.ActorRef;
 import io.nvmeq.engine.ControllerInfo;
 import io.nvmeq.engine.NamespaceInfo;
+import io.nvmeq.engine.NvmeController;
+import io.nvmeq.engine.NvmeException;
+import io.nvmeq.engine.QueuePair;
 import io.nvmeq.engine.ShutdownFailedException;
 
 /** What a {@link ControllerSupervisor} accepts, with its replies. */
 public sealed interface ControllerCommand
     permits ControllerCommand.GetQueuePairs, ControllerCommand.GetControllerInfo, ControllerCommand.GetHealth,
-    ControllerCommand.GetLogPage, ControllerCommand.Shutdown, ControllerSupervisor.Internal
+    ControllerCommand.GetLogPage, ControllerCommand.Shutdown, ControllerCommand.OpenQueuePair,
+    ControllerSupervisor.Internal
 {
     /** Asks for the running queue-pair actors. */
     record GetQueuePairs(ActorRef<QueuePairs> replyTo) implements ControllerCommand
@@ -87,6 +91,26 @@ public sealed interface ControllerCommand
 
     /** The log page's bytes, or the typed error that prevented reading it (then {@code data} is null). */
     record LogPage(int logId, byte[] data, io.nvmeq.engine.NvmeException error)
+    {
+    }
+
+    /**
+     * Asks for an I/O queue pair outside the queue-pair actors, for one plain thread to own (SPDK's
+     * one qpair per thread): queue {@code qid} (one no queue-pair actor uses, up to the granted count) with
+     * {@code entries} entries. The supervisor has the controller create it without waiting and answers
+     * from the admin thread. The owner submits and polls it alone, and deletes it with
+     * {@link NvmeController#deleteQueuePair} once done; closing the controller deletes what is left.
+     */
+    record OpenQueuePair(int qid, int entries, ActorRef<QueuePairOpened> replyTo) implements ControllerCommand
+    {
+        public OpenQueuePair
+        {
+            Objects.requireNonNull(replyTo, "replyTo");
+        }
+    }
+
+    /** The new queue pair and the controller that deletes it, or the typed error (then both are null). */
+    record QueuePairOpened(QueuePair queuePair, NvmeController controller, NvmeException error)
     {
     }
 

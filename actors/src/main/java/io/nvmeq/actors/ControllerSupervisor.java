@@ -8,13 +8,17 @@ import java.util.List;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.DispatcherSelector;
+import akka.actor.typed.MailboxSelector;
 import akka.actor.typed.PostStop;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.TimerScheduler;
 import io.nvmeq.actors.dispatch.CpuDispatchers;
+import io.nvmeq.engine.CompletionVectors;
 import io.nvmeq.engine.ControllerHealth;
 import io.nvmeq.engine.ControllerOptions;
+import io.nvmeq.engine.InvalidRequestException;
+import io.nvmeq.engine.IoCounters;
 import io.nvmeq.engine.NvmeController;
 import io.nvmeq.engine.NvmeException;
 import io.nvmeq.engine.QueuePair;
@@ -134,8 +138,13 @@ public final class ControllerSupervisor
             final BitSet usable = CpuPlan.usableCpus();
             final int wanted = CpuPlan.wantedQueuePairs(settings, usable);
             device = Devices.open(settings.device());
+            // Interrupts per queue-pair thread (CPU), for the completion modes that sleep on them.
+            final CompletionVectors vectors = settings.pollMode() == NvmeqSettings.PollMode.BUSY_POLL &&
+                settings.completionMode().usesInterrupts() ? new CompletionVectors() : null;
+            // More than the actors use: the rest are lent to plain threads (OpenQueuePair).
             controller = NvmeController.open(device, ControllerOptions.defaults()
-                .withIoQueuePairs(wanted)
+                .withCompletionVectors(vectors)
+                .withIoQueuePairs(wanted + ThreadQueues.EXTRA_QUEUE_PAIRS)
                 .withIoQueueEntries(settings.queueEntries())
                 .withIoTimeout(settings.recovery().ioTimeout())
                 .withMaxRetries(settings.recovery().maxRetries())
@@ -156,6 +165,10 @@ public final class ControllerSupervisor
             {
                 // One set of counters per queue pair, for the engine and the actor, across re-creations.
                 counters.add(new QueuePairCounters());
+                if (vectors != null)
+                {
+                    vectors.assign(i + 1, cpus.get(i));
+                }
                 queuePairs.add(controller.createQueuePair(i + 1, settings.queueEntries(), counters.get(i)));
             }
             // Before any I/O: from now on temporary-region resets run on the mapper, not on the queue pairs.
@@ -169,7 +182,7 @@ public final class ControllerSupervisor
                     QueuePairActor.create(controller, queuePairs.get(i), cpus.get(i), settings.backlog(),
                         settings.recovery(), counters.get(i), events, heldByDevice),
                     "queue-pair-" + (i + 1),
-                    dispatchers.get(i));
+                    dispatchers.get(i).withNext(MailboxSelector.fromConfig(ArrayQueueMailbox.CONFIG_PATH)));
                 context.watchWith(ref, new QueuePairTerminated(i));
                 refs.add(ref);
             }
@@ -241,6 +254,7 @@ public final class ControllerSupervisor
             .onMessage(HealthCheck.class, this::onHealthCheck)
             .onMessage(ReviveQueuePair.class, this::onReviveQueuePair)
             .onMessage(ControllerCommand.GetLogPage.class, this::onGetLogPage)
+            .onMessage(ControllerCommand.OpenQueuePair.class, this::onOpenQueuePair)
             .onSignal(PostStop.class, signal -> onPostStop())
             .build();
     }
@@ -263,8 +277,38 @@ public final class ControllerSupervisor
             .onMessage(HealthCheck.class, check -> Behaviors.same())
             .onMessage(ReviveQueuePair.class, revive -> Behaviors.same())
             .onMessage(ControllerCommand.GetLogPage.class, this::onGetLogPage)
+            .onMessage(ControllerCommand.OpenQueuePair.class, request ->
+            {
+                request.replyTo().tell(new ControllerCommand.QueuePairOpened(null, null,
+                    new ControllerUnavailableException("the controller on " + settings.device() + " is shutting down")));
+                return Behaviors.same();
+            })
             .onSignal(PostStop.class, signal -> onPostStop())
             .build();
+    }
+
+    /** A queue pair for a plain thread: created on the admin thread, answered from there; never waits. */
+    private Behavior<ControllerCommand> onOpenQueuePair(final ControllerCommand.OpenQueuePair request)
+    {
+        if (request.qid() <= live.size())
+        {
+            request.replyTo().tell(new ControllerCommand.QueuePairOpened(null, null, new InvalidRequestException(
+                "I/O queue " + request.qid() + " belongs to a queue-pair actor (1.." + live.size() + ")")));
+            return Behaviors.same();
+        }
+        try
+        {
+            controller.createQueuePairAsync(request.qid(), request.entries(), new IoCounters()).whenComplete(
+                (queuePair, error) -> request.replyTo().tell(error == null ?
+                    new ControllerCommand.QueuePairOpened(queuePair, controller, null) :
+                    new ControllerCommand.QueuePairOpened(null, null, error instanceof NvmeException nvme ? nvme :
+                        new ControllerUnavailableException(error.toString(), error))));
+        }
+        catch (final NvmeException ex)
+        {
+            request.replyTo().tell(new ControllerCommand.QueuePairOpened(null, null, ex));
+        }
+        return Behaviors.same();
     }
 
     private Behavior<ControllerCommand> onGetQueuePairs(final ControllerCommand.GetQueuePairs request)

@@ -6,7 +6,7 @@ import java.util.List;
 
 import io.nvmeq.hw.nativeio.CpuAffinity;
 
-/** Decides which CPU each queue pair's thread is pinned to. */
+/** Decides which CPU each queue pair's thread is pinned to, and which queue pair serves each CPU. */
 final class CpuPlan
 {
     private CpuPlan()
@@ -66,5 +66,46 @@ final class CpuPlan
             cpus.add(source.get(i % source.size()));
         }
         return cpus;
+    }
+
+    /**
+     * The queue pairs serving each CPU, by CPU number (as blk-mq maps CPUs to hardware queues): the
+     * queue pairs pinned to that CPU; a CPU without one of its own (offline, not allowed to this process,
+     * or more CPUs than queue pairs) is served by queue pair {@code cpu % queuePairs}, so the threads of
+     * one CPU still share one queue pair.
+     *
+     * @param cpus the CPU of each queue pair, by queue index (from {@link #assign})
+     * @return one non-empty array of queue indexes per CPU 0 .. {@link CpuAffinity#MAX_CPUS} - 1
+     */
+    static int[][] queuesByCpu(final List<Integer> cpus)
+    {
+        if (cpus.isEmpty())
+        {
+            throw new IllegalArgumentException("no queue pair to route to");
+        }
+        final int[][] byCpu = new int[CpuAffinity.MAX_CPUS][];
+        for (int cpu = 0; cpu < byCpu.length; cpu++)
+        {
+            int own = 0;
+            for (final int pinned : cpus)
+            {
+                own += pinned == cpu ? 1 : 0;
+            }
+            if (own == 0)
+            {
+                byCpu[cpu] = new int[] {cpu % cpus.size()};
+                continue;
+            }
+            byCpu[cpu] = new int[own];
+            int next = 0;
+            for (int queue = 0; queue < cpus.size(); queue++)
+            {
+                if (cpus.get(queue) == cpu)
+                {
+                    byCpu[cpu][next++] = queue;
+                }
+            }
+        }
+        return byCpu;
     }
 }

@@ -25,7 +25,7 @@ final class DeviceHeldRequests
         IoRequest request;
         while ((request = requests.poll()) != null)
         {
-            request.replyTo().tell(new IoReply.Failed(request.tag(), new ControllerUnavailableException(why)));
+            IoAnswers.tell(request, new ControllerUnavailableException(why));
         }
     }
 }

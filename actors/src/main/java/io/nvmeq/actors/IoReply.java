@@ -4,8 +4,11 @@ import java.util.Objects;
 
 import io.nvmeq.engine.NvmeException;
 
-/** The one answer to an {@link IoRequest}, carrying the request's tag. */
-public sealed interface IoReply permits IoReply.Done, IoReply.Failed
+/**
+ * The one answer to an {@link IoRequest}, carrying the request's tag: {@link Done} or {@link Failed} for
+ * the request records, the {@link IoOperation} itself (its outcome set) for an operation.
+ */
+public sealed interface IoReply permits IoReply.Done, IoReply.Failed, IoOperation
 {
     long tag();
 

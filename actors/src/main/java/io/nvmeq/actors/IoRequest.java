@@ -15,10 +15,14 @@ import io.nvmeq.engine.InvalidRequestException;
  * another controller, a range past the end are all answered {@code Failed} with an
  * {@link InvalidRequestException}, and nothing is sent. Only a request without {@code replyTo} cannot be
  * answered, so building one throws that exception at once.
+ *
+ * <p>Each record is one request, answered with a new {@link IoReply}; a client that keeps many requests
+ * outstanding and wants no allocation per I/O reuses {@link IoOperation}s instead, which are their own
+ * replies.
  */
 public sealed interface IoRequest extends QueuePairCommand
     permits IoRequest.Read, IoRequest.Write, IoRequest.Flush, IoRequest.ReadBuffer, IoRequest.WriteBuffer,
-    IoRequest.WriteZeroes, IoRequest.Deallocate
+    IoRequest.WriteZeroes, IoRequest.Deallocate, IoOperation
 {
     long tag();
 

@@ -3,6 +3,9 @@ package io.nvmeq.actors;
 import akka.actor.typed.ActorRef;
 import io.nvmeq.actors.dispatch.BusyPollExecutor;
 import io.nvmeq.actors.dispatch.BusyPollThread;
+import io.nvmeq.engine.NvmeException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Run-to-completion submission for an actor co-located on a queue pair's thread (see
@@ -17,16 +20,38 @@ import io.nvmeq.actors.dispatch.BusyPollThread;
  * ...
  * if (local != null) local.submit(request); else queue.tell(request);
  * }</pre>
+ *
+ * <p><b>No message at all:</b> a handle made with {@link #of(ActorRef, Completions)} answers the
+ * {@link IoOperation}s submitted through it by calling {@link Completions#onAnswer} on this thread as the
+ * queue pair reaps their completions, the way SPDK calls a completion callback from its poll: no message,
+ * no allocation, the next request submitted from inside the call. Answers that arise anywhere else (a
+ * request refused at submission, backpressure, a restart, a stop) still come as messages to the
+ * operation's {@code replyTo}, so the actor handles both, typically with the same method. The call runs
+ * outside the actor's message handling: it may change the actor's own fields and submit, but must not use
+ * the {@code ActorContext} (Akka refuses that outside a message), and must not throw (a throw is logged and
+ * the answer counts as delivered). Stop such an actor only once it has no operation outstanding.
  */
 public final class LocalQueuePair
 {
+    /** Where the answers of operations submitted through a handle go, called on the queue pair's thread. */
+    @FunctionalInterface
+    public interface Completions
+    {
+        /** {@code operation} was answered: {@link IoOperation#error()} null for success. It is the caller's again. */
+        void onAnswer(IoOperation operation);
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(QueuePairActor.class);
+
     private final QueuePairActor actor;
     private final ActorRef<QueuePairCommand> queue;
+    private final Completions completions;
 
-    private LocalQueuePair(final QueuePairActor actor, final ActorRef<QueuePairCommand> queue)
+    private LocalQueuePair(final QueuePairActor actor, final ActorRef<QueuePairCommand> queue, final Completions completions)
     {
         this.actor = actor;
         this.queue = queue;
+        this.completions = completions;
     }
 
     /**
@@ -35,12 +60,21 @@ public final class LocalQueuePair
      */
     public static LocalQueuePair of(final ActorRef<QueuePairCommand> queue)
     {
+        return of(queue, null);
+    }
+
+    /**
+     * As {@link #of(ActorRef)}, and the {@link IoOperation}s submitted through the handle are answered by
+     * calls to {@code completions} where possible (null: by messages, as {@code tell} would).
+     */
+    public static LocalQueuePair of(final ActorRef<QueuePairCommand> queue, final Completions completions)
+    {
         final BusyPollExecutor executor = BusyPollThread.currentExecutor();
         if (executor == null)
         {
             return null;
         }
-        return executor.local(queue) instanceof QueuePairActor actor ? new LocalQueuePair(actor, queue) : null;
+        return executor.local(queue) instanceof QueuePairActor actor ? new LocalQueuePair(actor, queue, completions) : null;
     }
 
     /** The queue pair this handle submits to. */
@@ -52,6 +86,44 @@ public final class LocalQueuePair
     /** Submits {@code request} as {@code queue().tell(request)} would, without the message hop when safe. */
     public void submit(final IoRequest request)
     {
+        if (request instanceof IoOperation operation)
+        {
+            submit(operation);
+            return;
+        }
         actor.submitLocal(request);
+    }
+
+    /**
+     * Submits a prepared {@code operation}; its answer comes by a call to this handle's completions when
+     * it comes from the queue pair's completion poll (see the class comment), else as a message.
+     */
+    public void submit(final IoOperation operation)
+    {
+        // Only an actor on the queue pair's own thread may be called from its poll.
+        final Completions answerTo = actor.onOwnThread() ? completions : null;
+        for (IoOperation linked = operation; linked != null; linked = linked.peekNextRequest())
+        {
+            linked.completions = answerTo;
+        }
+        actor.submitLocal(operation);
+    }
+
+    /**
+     * Queue pair {@code queueId} answers {@code operation} by a call to the completions it was submitted with;
+     * a throw is the client's bug, not the queue pair's: it is logged, the answer counts as delivered.
+     */
+    static void answerByCall(final IoOperation operation, final NvmeException error, final int queueId)
+    {
+        final Completions completions = operation.completions;
+        operation.complete(error);
+        try
+        {
+            completions.onAnswer(operation);
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.error("queue pair {}: the completions of a co-located client threw on {}", queueId, operation, ex);
+        }
     }
 }

@@ -8,11 +8,13 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.IntSupplier;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.DispatcherSelector;
+import akka.actor.typed.MailboxSelector;
 import akka.actor.typed.RecipientRef;
 import akka.actor.typed.javadsl.AskPattern;
 import akka.japi.function.Function;
@@ -29,14 +31,28 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * nvmeq for code that is not an actor: opens a controller behind its own actor system and turns
- * requests into {@link CompletionStage}s. Thread-safe.
+ * nvmeq for code that is not an actor: opens a controller behind its own actor system. Thread-safe.
+ *
+ * <p><b>Which API.</b>
+ * <ul>
+ *   <li>A thread that does its own I/O and waits for it (a blocking read, a few requests in flight):
+ *       open a {@link #threadQueue()} per thread and keep it. That thread then owns an NVMe queue pair,
+ *       submits and polls it itself, and pays about what the engine pays per I/O (no actor, no thread
+ *       hand-off, no park/unpark); its {@code readAsync} stages are completed by polling, too.</li>
+ *   <li>Many threads sharing the queue pairs, or requests answered on another thread: {@code read},
+ *       {@code write}, ... here, or on {@link #queue(int) queue(index)}. They return
+ *       {@link CompletionStage}s completed by the queue-pair actors, which costs a hand-off between
+ *       threads each way (tens of microseconds when the caller then parks waiting for it).</li>
+ *   <li>Actors: talk to the queue-pair actors ({@link #queuePairRefs()}), ideally co-located on their
+ *       threads ({@link #spawnColocated}).</li>
+ * </ul>
  *
  * <p><b>Which queue.</b> {@code read}, {@code write}, {@code flush}, {@code writeZeroes} and
- * {@code deallocate} here go to the calling thread's queue pair ({@link #callerQueue()}); to choose
- * one, send to {@link #queue(int) queue(index)}, which has the same methods. In all of them the first
- * {@code int} is the namespace id: a queue is never an {@code int} argument of a request. What each
- * answer means and which path a buffer takes is described in {@link NvmeqQueue}.
+ * {@code deallocate} here go to the queue pair of the CPU the caller runs on ({@link #callerQueue()},
+ * as the Linux block layer maps CPUs to hardware queues); to choose one, send to
+ * {@link #queue(int) queue(index)}, which has the same methods. In all of them the first {@code int} is
+ * the namespace id: a queue is never an {@code int} argument of a request. What each answer means and
+ * which path a buffer takes is described in {@link NvmeqQueue}.
  *
  * <p><b>Threads.</b> Stages are completed on the queue pair's own thread (its reply router lives
  * there, so a reply costs no thread hand-off): dependent stages attached with the non-async methods
@@ -49,7 +65,11 @@ import org.slf4j.LoggerFactory;
  * try (Nvmeq nvmeq = Nvmeq.open("emu:memory?size=64m"))
  * {
  *     DmaBuffer buffer = nvmeq.allocate(4096);
- *     nvmeq.write(1, 0, 8, buffer, 0, false).toCompletableFuture().join();   // namespace 1, LBA 0, 8 blocks
+ *     try (NvmeqThreadQueue queue = nvmeq.threadQueue())                     // this thread's own queue pair
+ *     {
+ *         queue.write(1, 0, 8, buffer, 0, false);                            // namespace 1, LBA 0, 8 blocks: blocks
+ *     }
+ *     nvmeq.read(1, 0, 8, buffer, 0).thenRun(() -> System.out.println("read"));  // the actor of this CPU
  *     nvmeq.queue(0).flush(1).toCompletableFuture().join();                  // on queue pair 0
  * }
  * }</pre>
@@ -65,13 +85,16 @@ public final class Nvmeq implements AutoCloseable
     /** One per queue pair, by queue index. */
     private final List<NvmeqQueue> views;
     private final PendingReplies pending;
+    private final CpuRouting routing;
+    private final ThreadQueues threadQueues;
 
     private Nvmeq(
         final ActorSystem<FacadeGuardian.Command> system,
         final NvmeqSettings settings,
         final FacadeGuardian.Started started,
         final BringUp.Ready ready,
-        final PendingReplies pending)
+        final PendingReplies pending,
+        final IntSupplier cpuSource)
     {
         this.system = system;
         this.settings = settings;
@@ -84,6 +107,9 @@ public final class Nvmeq implements AutoCloseable
             queues.add(new NvmeqQueue(i, ready.queuePairs().get(i), started.routers().get(i), pending));
         }
         this.views = List.copyOf(queues);
+        this.routing = new CpuRouting(ready.cpus(), cpuSource);
+        this.threadQueues = new ThreadQueues(this::openQueuePair, views.size(), ready.controller().grantedIoQueuePairs(),
+            ready.controller().maxQueueEntries(), settings.shutdownTimeout());
     }
 
     /** Opens {@code deviceUri} with the other settings from configuration. */
@@ -107,6 +133,12 @@ public final class Nvmeq implements AutoCloseable
      */
     public static Nvmeq open(final NvmeqSettings settings, final Config config)
     {
+        return open(settings, config, CpuRouting.SCHED_GETCPU);
+    }
+
+    /** As {@link #open(NvmeqSettings, Config)}, routing by the CPU {@code cpuSource} reports (tests inject one). */
+    static Nvmeq open(final NvmeqSettings settings, final Config config, final IntSupplier cpuSource)
+    {
         final PendingReplies pending = new PendingReplies();
         final ActorSystem<FacadeGuardian.Command> system =
             OwnActorSystem.create(FacadeGuardian.create(settings, pending), "nvmeq", config);
@@ -126,7 +158,7 @@ public final class Nvmeq implements AutoCloseable
             terminate(system, settings.shutdownTimeout());
             throw failed.error();
         }
-        return new Nvmeq(system, settings, started, (BringUp.Ready)started.outcome(), pending);
+        return new Nvmeq(system, settings, started, (BringUp.Ready)started.outcome(), pending, cpuSource);
     }
 
     /** What Identify Controller reported at bring-up. */
@@ -275,7 +307,8 @@ public final class Nvmeq implements AutoCloseable
      */
     public <T> ActorRef<T> spawnColocated(final int queue, final Behavior<T> behavior, final String name)
     {
-        return system.systemActorOf(behavior, name, dispatcherFor(queue));
+        return system.systemActorOf(behavior, name,
+            dispatcherFor(queue).withNext(MailboxSelector.fromConfig(ArrayQueueMailbox.CONFIG_PATH)));
     }
 
     /** The queue-pair actors, by queue index, for actors that talk to them directly. */
@@ -299,10 +332,45 @@ public final class Nvmeq implements AutoCloseable
         return views.get(index);
     }
 
-    /** The queue the calling thread uses by default: stable per thread (thread id modulo the queue count). */
+    /**
+     * The queue the calling thread's requests here go to: the queue pair pinned to the CPU it runs on
+     * now ({@code sched_getcpu}; of several, one by thread id); a CPU without a queue pair of its own is
+     * served by queue pair {@code cpu % queuePairs()}, and where the CPU cannot be told, by thread id.
+     * Requests keep their order only within one queue: a thread that may migrate and needs order uses
+     * {@link #queue(int)} or a {@link #threadQueue()}.
+     */
     public int callerQueue()
     {
-        return (int)Long.remainderUnsigned(Thread.currentThread().getId(), views.size());
+        return routing.queueForCaller();
+    }
+
+    /**
+     * Opens an NVMe I/O queue pair for the calling thread alone: the fast path for a plain thread that
+     * waits for its I/O (see {@link NvmeqThreadQueue}). Creating it takes admin commands (microseconds
+     * to milliseconds): open one per thread and keep it; close it when the thread is done ({@link #close()}
+     * closes those still open; a thread that ended without closing its queue has it closed by the next open).
+     *
+     * @throws InvalidRequestException       if every queue pair the controller lends to threads is in use
+     *                                       ({@link #threadQueueCapacity()})
+     * @throws ControllerUnavailableException after {@link #close()}, or if the controller did not answer in time
+     * @throws NvmeException                 the controller's refusal to create the queues
+     */
+    public NvmeqThreadQueue threadQueue()
+    {
+        checkOpen();
+        return threadQueues.open(settings.device());
+    }
+
+    /** How many thread queues may be open at once: the queue pairs the controller granted beyond the actors'. */
+    public int threadQueueCapacity()
+    {
+        return threadQueues.capacity();
+    }
+
+    private ControllerCommand.QueuePairOpened openQueuePair(final int qid, final int entries)
+    {
+        return ask(system, supervisor, replyTo -> new ControllerCommand.OpenQueuePair(qid, entries, replyTo),
+            settings.startTimeout(), "creating thread queue " + qid + " on " + settings.device());
     }
 
     /**
@@ -366,8 +434,9 @@ public final class Nvmeq implements AutoCloseable
     }
 
     /**
-     * Shuts the request gate (a request sent from now on is refused, and was not sent), then drains and
-     * deletes the queue pairs (each answers what it holds by its completion), closes the controller and
+     * Shuts the request gate (a request sent from now on is refused, and was not sent), closes the
+     * thread queues (a call in progress is answered, or ends with "outcome unknown" after the shutdown
+     * timeout; see {@link NvmeqThreadQueue#close()}), then drains and deletes the queue pairs (each answers what it holds by its completion), closes the controller and
      * terminates the actor system, each step bounded by the shutdown timeout. A request whose answer
      * did not arrive in that time fails with {@link ControllerUnavailableException} saying that its
      * outcome is unknown. Idempotent.
@@ -384,6 +453,8 @@ public final class Nvmeq implements AutoCloseable
             return;
         }
         final Duration timeout = settings.shutdownTimeout();
+        // Before the supervisor's shutdown: the controller's close must not delete a queue a thread polls.
+        threadQueues.closeAll();
         ShutdownFailedException shutdownFailure = null;
         try
         {

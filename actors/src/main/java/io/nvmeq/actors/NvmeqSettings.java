@@ -7,6 +7,7 @@ import java.util.Objects;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.nvmeq.actors.dispatch.CompletionMode;
 
 /**
  * What the actor layer brings up: the device, how many queue pairs on which CPUs, how their threads
@@ -23,6 +24,8 @@ import com.typesafe.config.ConfigFactory;
  * @param startTimeout    bound on bring-up as waited for by the facade
  * @param shutdownTimeout bound on a graceful shutdown
  * @param recovery        how failed queue pairs are restarted and their requests retried
+ * @param completionMode  how a busy-poll queue-pair thread waits: busy-poll, adaptive or interrupt
+ * @param pollWindowMax   the longest poll window of adaptive mode
  */
 public record NvmeqSettings(
     String device,
@@ -34,7 +37,9 @@ public record NvmeqSettings(
     PollMode pollMode,
     Duration startTimeout,
     Duration shutdownTimeout,
-    Recovery recovery)
+    Recovery recovery,
+    CompletionMode completionMode,
+    Duration pollWindowMax)
 {
     /**
      * How a failed queue pair is restarted (its NVMe queues deleted and re-created) and what happens
@@ -177,6 +182,12 @@ public record NvmeqSettings(
         Objects.requireNonNull(startTimeout, "startTimeout");
         Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
         Objects.requireNonNull(recovery, "recovery");
+        Objects.requireNonNull(completionMode, "completionMode");
+        Objects.requireNonNull(pollWindowMax, "pollWindowMax");
+        if (pollWindowMax.isNegative())
+        {
+            throw new IllegalArgumentException("poll-window-max must not be negative, not " + pollWindowMax);
+        }
         if (queuePairs < 0 || queuePairs > 65535)
         {
             throw new IllegalArgumentException("queue-pairs must be 0..65535 (0 = one per CPU), not " + queuePairs);
@@ -228,66 +239,80 @@ public record NvmeqSettings(
             PollMode.parse(c.getString("poll-mode")),
             c.getDuration("start-timeout"),
             c.getDuration("shutdown-timeout"),
-            Recovery.fromConfig(c.getConfig("recovery")));
+            Recovery.fromConfig(c.getConfig("recovery")),
+            CompletionMode.parse(c.getString("completion-mode")),
+            c.getDuration("poll-window-max"));
     }
 
     public NvmeqSettings withDevice(final String device)
     {
         return new NvmeqSettings(device, queuePairs, queueEntries, cpus, idleStrategy, backlog, pollMode,
-            startTimeout, shutdownTimeout, recovery);
+            startTimeout, shutdownTimeout, recovery, completionMode, pollWindowMax);
     }
 
     public NvmeqSettings withQueuePairs(final int queuePairs)
     {
         return new NvmeqSettings(device, queuePairs, queueEntries, cpus, idleStrategy, backlog, pollMode,
-            startTimeout, shutdownTimeout, recovery);
+            startTimeout, shutdownTimeout, recovery, completionMode, pollWindowMax);
     }
 
     public NvmeqSettings withQueueEntries(final int queueEntries)
     {
         return new NvmeqSettings(device, queuePairs, queueEntries, cpus, idleStrategy, backlog, pollMode,
-            startTimeout, shutdownTimeout, recovery);
+            startTimeout, shutdownTimeout, recovery, completionMode, pollWindowMax);
     }
 
     public NvmeqSettings withCpus(final List<Integer> cpus)
     {
         return new NvmeqSettings(device, queuePairs, queueEntries, cpus, idleStrategy, backlog, pollMode,
-            startTimeout, shutdownTimeout, recovery);
+            startTimeout, shutdownTimeout, recovery, completionMode, pollWindowMax);
     }
 
     public NvmeqSettings withIdleStrategy(final IdleStrategyKind idleStrategy)
     {
         return new NvmeqSettings(device, queuePairs, queueEntries, cpus, idleStrategy, backlog, pollMode,
-            startTimeout, shutdownTimeout, recovery);
+            startTimeout, shutdownTimeout, recovery, completionMode, pollWindowMax);
     }
 
     public NvmeqSettings withBacklog(final int backlog)
     {
         return new NvmeqSettings(device, queuePairs, queueEntries, cpus, idleStrategy, backlog, pollMode,
-            startTimeout, shutdownTimeout, recovery);
+            startTimeout, shutdownTimeout, recovery, completionMode, pollWindowMax);
     }
 
     public NvmeqSettings withPollMode(final PollMode pollMode)
     {
         return new NvmeqSettings(device, queuePairs, queueEntries, cpus, idleStrategy, backlog, pollMode,
-            startTimeout, shutdownTimeout, recovery);
+            startTimeout, shutdownTimeout, recovery, completionMode, pollWindowMax);
     }
 
     public NvmeqSettings withStartTimeout(final Duration startTimeout)
     {
         return new NvmeqSettings(device, queuePairs, queueEntries, cpus, idleStrategy, backlog, pollMode,
-            startTimeout, shutdownTimeout, recovery);
+            startTimeout, shutdownTimeout, recovery, completionMode, pollWindowMax);
     }
 
     public NvmeqSettings withShutdownTimeout(final Duration shutdownTimeout)
     {
         return new NvmeqSettings(device, queuePairs, queueEntries, cpus, idleStrategy, backlog, pollMode,
-            startTimeout, shutdownTimeout, recovery);
+            startTimeout, shutdownTimeout, recovery, completionMode, pollWindowMax);
+    }
+
+    public NvmeqSettings withCompletionMode(final CompletionMode completionMode)
+    {
+        return new NvmeqSettings(device, queuePairs, queueEntries, cpus, idleStrategy, backlog, pollMode,
+            startTimeout, shutdownTimeout, recovery, completionMode, pollWindowMax);
+    }
+
+    public NvmeqSettings withPollWindowMax(final Duration pollWindowMax)
+    {
+        return new NvmeqSettings(device, queuePairs, queueEntries, cpus, idleStrategy, backlog, pollMode,
+            startTimeout, shutdownTimeout, recovery, completionMode, pollWindowMax);
     }
 
     public NvmeqSettings withRecovery(final Recovery recovery)
     {
         return new NvmeqSettings(device, queuePairs, queueEntries, cpus, idleStrategy, backlog, pollMode,
-            startTimeout, shutdownTimeout, recovery);
+            startTimeout, shutdownTimeout, recovery, completionMode, pollWindowMax);
     }
 }

@@ -5,6 +5,7 @@ import java.util.List;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.PostStop;
+import akka.actor.typed.Signal;
 import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
@@ -22,6 +23,7 @@ import io.nvmeq.actors.QueuePairInternal.Stop;
 import io.nvmeq.actors.dispatch.BusyPollExecutor;
 import io.nvmeq.actors.dispatch.BusyPollThread;
 import io.nvmeq.actors.dispatch.Poller;
+import io.nvmeq.engine.CompletionInterrupt;
 import io.nvmeq.engine.NvmeController;
 import io.nvmeq.engine.QueuePair;
 import io.nvmeq.hw.nativeio.CpuAffinity;
@@ -158,7 +160,7 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
         {
             // For LocalQueuePair: co-located actors find this queue pair by its reference.
             executor.putLocal(self, this);
-            state.counters.dutyCycles(executor.dutyCycles());
+            state.counters.runsOn(executor);
         }
 
         registerPoller();
@@ -189,10 +191,21 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
     @Override
     public Receive<QueuePairCommand> createReceive()
     {
-        return newReceiveBuilder()
-            .onMessage(QueuePairCommand.class, this::dispatch)
-            .onSignal(PostStop.class, signal -> onPostStop())
-            .build();
+        // Not newReceiveBuilder(): its matching allocates (an OptionVal) for every message.
+        return new Receive<>()
+        {
+            @Override
+            public Behavior<QueuePairCommand> receiveMessage(final QueuePairCommand command)
+            {
+                return dispatch(command);
+            }
+
+            @Override
+            public Behavior<QueuePairCommand> receiveSignal(final Signal signal)
+            {
+                return signal instanceof PostStop ? onPostStop() : Behaviors.unhandled();
+            }
+        };
     }
 
     /** One entry for every message, so that any exception in handling one restarts the actor. */
@@ -264,14 +277,33 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
         }
     }
 
+    /** A request, or a chain of operations (each placed in turn, as if told one by one). */
     private Behavior<QueuePairCommand> onRequest(final IoRequest request)
     {
-        if (state.draining())
+        if (request instanceof IoOperation first)
         {
-            state.answer(request, new QueuePairStoppedException("queue pair " + state.queueId + " is stopping"));
-            return this;
+            IoOperation next = first;
+            try
+            {
+                while (next != null)
+                {
+                    // Unlinked before it is placed: once answered, the client may link it anew.
+                    final IoOperation operation = next;
+                    next = operation.takeNextRequest();
+                    place(operation);
+                }
+            }
+            catch (final RuntimeException ex)
+            {
+                // The rest of the chain was not placed: it waits for the restart like the request in hand.
+                state.holdForRestart(next);
+                throw ex;
+            }
         }
-        state.accept(request);
+        else
+        {
+            place(request);
+        }
         if (state.broken())
         {
             throw new QueuePairFailure("queue pair " + state.queueId + ": the controller aborted its commands " +
@@ -281,6 +313,20 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
         return this;
     }
 
+    private void place(final IoRequest request)
+    {
+        if (request instanceof IoOperation operation && !IoAnswers.take(operation, state.queueId, state.counters))
+        {
+            return;
+        }
+        if (state.draining())
+        {
+            state.answer(request, new QueuePairStoppedException("queue pair " + state.queueId + " is stopping"));
+            return;
+        }
+        state.accept(request);
+    }
+
     /**
      * {@link LocalQueuePair}: a co-located actor hands a request over by a call instead of a message,
      * on this thread, never while this actor handles a message of its own. Whenever the direct path is
@@ -288,7 +334,7 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
      */
     void submitLocal(final IoRequest request)
     {
-        if (!serving || !registered || Thread.currentThread() != ownThread)
+        if (!serving || !registered || !onOwnThread())
         {
             self.tell(request);
             return;
@@ -303,6 +349,11 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
             unregisterPoller();
             self.tell(new PollFailed(ex));
         }
+    }
+
+    boolean onOwnThread()
+    {
+        return Thread.currentThread() == ownThread;
     }
 
     /** Busy-poll mode: called by the executor on this actor's own thread between mailbox runs. */
@@ -346,6 +397,12 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
     public boolean busy()
     {
         return registered && state.hasWork();
+    }
+
+    @Override
+    public CompletionInterrupt interrupt()
+    {
+        return state.interrupt();
     }
 
     @Override
@@ -468,7 +525,7 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
         return Behaviors.receive(QueuePairCommand.class)
             .onMessage(IoRequest.class, request ->
             {
-                state.answer(request, new QueuePairStoppedException(why));
+                IoAnswers.refuseAll(request, new QueuePairStoppedException(why), state);
                 return Behaviors.same();
             })
             .onMessage(QueuePairCommand.GetStatus.class, this::onGetStatus)

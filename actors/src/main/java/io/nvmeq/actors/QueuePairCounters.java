@@ -1,5 +1,6 @@
 package io.nvmeq.actors;
 
+import io.nvmeq.actors.dispatch.BusyPollExecutor;
 import io.nvmeq.actors.dispatch.DutyCycleTracker;
 import io.nvmeq.engine.IoCounters;
 import io.nvmeq.engine.OrderedCounter;
@@ -27,11 +28,23 @@ public final class QueuePairCounters extends IoCounters
 
     /** The duty cycles of the thread this queue pair runs on (that thread's own counters); null in self-poll mode. */
     private volatile DutyCycleTracker dutyCycles;
+    /** The busy-poll thread this queue pair runs on; null in self-poll mode. */
+    private volatile BusyPollExecutor executor;
 
-    /** Publishes the duty-cycle figures of the busy-poll thread the queue pair runs on. */
-    void dutyCycles(final DutyCycleTracker tracker)
+    /** Publishes the busy-poll thread the queue pair runs on, with its duty-cycle and sleep figures. */
+    void runsOn(final BusyPollExecutor executor)
     {
-        dutyCycles = tracker;
+        this.dutyCycles = executor.dutyCycles();
+        this.executor = executor;
+    }
+
+    /**
+     * The busy-poll thread this queue pair runs on (its {@link BusyPollExecutor#sleepCounters()} and CPU
+     * time), null in self-poll mode. Queue pairs on one CPU share it: count a thread once.
+     */
+    public BusyPollExecutor executor()
+    {
+        return executor;
     }
 
     /** The longest duty cycle of the queue pair's busy-poll thread, ns; 0 in self-poll mode. */

@@ -9,11 +9,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import io.nvmeq.engine.CompletionHandler;
+import io.nvmeq.engine.CompletionInterrupt;
 import io.nvmeq.engine.HostStatus;
 import io.nvmeq.engine.NvmeController;
 import io.nvmeq.engine.NvmeException;
 import io.nvmeq.engine.QueuePair;
-import io.nvmeq.hw.spec.Opcodes;
 import io.nvmeq.hw.spec.Status;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,9 +40,7 @@ final class QueuePairState implements CompletionHandler<IoRequest>
     private static final Logger LOG = LoggerFactory.getLogger(QueuePairActor.class);
 
     /** A request that was in flight on a failed queue, to be submitted again. */
-    record Retry(IoRequest request, int attempt)
-    {
-    }
+    record Retry(IoRequest request, int attempt) { }
 
     final int queueId;
     final int entries;
@@ -68,6 +66,10 @@ final class QueuePairState implements CompletionHandler<IoRequest>
     private boolean stopping;
     /** From a failure until its queues are re-created (or it gives up): a failure meanwhile is the same one. */
     private boolean restarting;
+    /** Within {@link #poll()}: no handler of the client or of this actor is on the stack (see {@link #answer}). */
+    private boolean inPoll;
+    private boolean inCompletionsCall;
+    private final ReplyChains replyChains = new ReplyChains();
     private int failuresInARow;
     /** The asynchronous deletion under way after a failure; null when none. */
     private CompletableFuture<Void> sqDeletion;
@@ -148,6 +150,12 @@ final class QueuePairState implements CompletionHandler<IoRequest>
         return queuePair != null && (queuePair.requestsInFlight() > 0 || !backlog.isEmpty() || !retries.isEmpty());
     }
 
+    /** The interrupt of the current queue's completion queue, or null (none, or no queue now). */
+    CompletionInterrupt interrupt()
+    {
+        return queuePair == null ? null : queuePair.interrupt();
+    }
+
     /** Nothing in flight, nothing waiting. */
     boolean idle()
     {
@@ -164,9 +172,11 @@ final class QueuePairState implements CompletionHandler<IoRequest>
         // Requests keep their order: once anything waits, newcomers wait behind it.
         if (queuePair != null && !deleting && !broken && backlog.isEmpty() && retries.isEmpty() && trySubmit(request, 0))
         {
+            // In flight now (or refused as bad input): the poll that follows publishes the occupancy.
             inHand = null;
+            return;
         }
-        else if (backlog.size() < backlogLimit)
+        if (backlog.size() < backlogLimit)
         {
             backlog.addLast(request);
             inHand = null;
@@ -192,7 +202,11 @@ final class QueuePairState implements CompletionHandler<IoRequest>
         final boolean accepted;
         try
         {
-            if (request instanceof IoRequest.Read read)
+            if (request instanceof IoOperation operation)
+            {
+                accepted = operation.submit(queuePair, this, attempt);
+            }
+            else if (request instanceof IoRequest.Read read)
             {
                 accepted = queuePair.submitRead(read.nsid(), read.lba(), read.blocks(), read.buffer(), read.offset(),
                     this, attempt, request);
@@ -276,12 +290,21 @@ final class QueuePairState implements CompletionHandler<IoRequest>
             publishOccupancy();
             return reaped;
         }
-        final int reaped = queuePair.poll(capacity);
-        counters.onPoll(reaped == 0);
-        // A queue the controller dropped takes nothing more: the restart re-submits on new queues.
-        final int work = reaped + (broken ? 0 : submitWaiting());
-        publishOccupancy();
-        return work;
+        inPoll = true;
+        try
+        {
+            final int reaped = queuePair.poll(capacity);
+            counters.onPoll(reaped == 0);
+            // A queue the controller dropped takes nothing more: the restart re-submits on new queues.
+            final int work = reaped + (broken ? 0 : submitWaiting());
+            publishOccupancy();
+            return work;
+        }
+        finally
+        {
+            inPoll = false;
+            replyChains.tellAll();
+        }
     }
 
     /** The engine's answer to {@code request}, submitted {@code attempts} times before. */
@@ -300,7 +323,7 @@ final class QueuePairState implements CompletionHandler<IoRequest>
         }
         else
         {
-            answer(request, HostStatus.exceptionFor(opcodeOf(request), false, status));
+            answer(request, HostStatus.exceptionFor(IoAnswers.opcodeOf(request), false, status));
         }
     }
 
@@ -536,32 +559,48 @@ final class QueuePairState implements CompletionHandler<IoRequest>
         return new QueuePairStoppedException("queue pair " + queueId + " stopped " + when);
     }
 
-    /** The one answer to {@code request}: Done if {@code error} is null. */
+    /**
+     * The one answer to {@code request}: done if {@code error} is null. In a poll, an operation submitted with
+     * {@link LocalQueuePair} completions is answered by a call, one chaining its answers joins its client's
+     * chain (one message per poll); elsewhere, and inside a completions call, each answer is a message.
+     */
     void answer(final IoRequest request, final NvmeException error)
     {
         counters.onAnswered(error != null);
-        request.replyTo().tell(error == null ? new IoReply.Done(request.tag()) : new IoReply.Failed(request.tag(), error));
+        if (inPoll && !inCompletionsCall && request instanceof IoOperation operation)
+        {
+            if (operation.completions != null)
+            {
+                inCompletionsCall = true;
+                LocalQueuePair.answerByCall(operation, error, queueId);
+                inCompletionsCall = false;
+                return;
+            }
+            if (operation.chainsAnswers())
+            {
+                operation.complete(error);
+                replyChains.add(operation);
+                return;
+            }
+        }
+        IoAnswers.tell(request, error);
+    }
+
+    /** A failure cut a chain of operations short: those not placed yet wait in the backlog for the restart. */
+    void holdForRestart(final IoOperation first)
+    {
+        for (IoOperation operation = first, next; operation != null; operation = next)
+        {
+            next = operation.takeNextRequest();
+            if (IoAnswers.take(operation, queueId, counters))
+            {
+                backlog.addLast(operation);
+            }
+        }
     }
 
     private void publishOccupancy()
     {
         counters.occupancy(inFlight(), backlogSize());
-    }
-
-    static int opcodeOf(final IoRequest request)
-    {
-        if (request instanceof IoRequest.Read || request instanceof IoRequest.ReadBuffer)
-        {
-            return Opcodes.NVM_READ;
-        }
-        if (request instanceof IoRequest.Write || request instanceof IoRequest.WriteBuffer)
-        {
-            return Opcodes.NVM_WRITE;
-        }
-        if (request instanceof IoRequest.WriteZeroes)
-        {
-            return Opcodes.NVM_WRITE_ZEROES;
-        }
-        return request instanceof IoRequest.Flush ? Opcodes.NVM_FLUSH : Opcodes.NVM_DATASET_MANAGEMENT;
     }
 }

@@ -22,11 +22,15 @@ record AdminCommand(int opcode, int nsid, long prp1, int cdw10, int cdw11)
         return new AdminCommand(Opcodes.ADMIN_IDENTIFY, nsid, iova, cns, 0);
     }
 
-    /** Create I/O Completion Queue (§5.4), physically contiguous, interrupts off. */
-    static AdminCommand createIoCq(final int qid, final int entries, final long iova)
+    /**
+     * Create I/O Completion Queue (§5.4), physically contiguous; with interrupts enabled (IEN = 1) on
+     * interrupt vector {@code vector} (IV, CDW11 bits 31:16), or off when {@code vector} is negative.
+     */
+    static AdminCommand createIoCq(final int qid, final int entries, final long iova, final int vector)
     {
+        final int interrupts = vector < 0 ? 0 : (vector << 16) | Opcodes.CQ_INTERRUPTS_ENABLED;
         return new AdminCommand(Opcodes.ADMIN_CREATE_IO_CQ, 0, iova, ((entries - 1) << 16) | qid,
-            Opcodes.QUEUE_PHYSICALLY_CONTIGUOUS);
+            interrupts | Opcodes.QUEUE_PHYSICALLY_CONTIGUOUS);
     }
 
     /** Create I/O Submission Queue (§5.5) bound to the CQ of the same id. */

@@ -19,6 +19,8 @@ import java.util.Objects;
  * @param bounceBuffers     bounce buffers per I/O queue pair (0 refuses data that needs bouncing)
  * @param bounceBufferBytes bytes per bounce buffer (multiple of 4 KiB); a bounced request is split into
  *                          commands of at most this size
+ * @param completionVectors the interrupt vector of each I/O completion queue by owner thread; null:
+ *                          every I/O completion queue is created with interrupts off (IEN = 0)
  */
 public record ControllerOptions(
     int adminQueueEntries,
@@ -29,7 +31,8 @@ public record ControllerOptions(
     int maxRetries,
     int maxTransferBytes,
     int bounceBuffers,
-    int bounceBufferBytes)
+    int bounceBufferBytes,
+    CompletionVectors completionVectors)
 {
     public static final Duration DEFAULT_ADMIN_TIMEOUT = Duration.ofSeconds(60);
     public static final Duration DEFAULT_IO_TIMEOUT = Duration.ofSeconds(30);
@@ -79,7 +82,7 @@ public record ControllerOptions(
         final Duration adminTimeout)
     {
         this(adminQueueEntries, ioQueuePairs, ioQueueEntries, adminTimeout, DEFAULT_IO_TIMEOUT, DEFAULT_MAX_RETRIES,
-            DEFAULT_MAX_TRANSFER_BYTES, DEFAULT_BOUNCE_BUFFERS, DEFAULT_BOUNCE_BUFFER_BYTES);
+            DEFAULT_MAX_TRANSFER_BYTES, DEFAULT_BOUNCE_BUFFERS, DEFAULT_BOUNCE_BUFFER_BYTES, null);
     }
 
     public static ControllerOptions defaults()
@@ -90,43 +93,50 @@ public record ControllerOptions(
     public ControllerOptions withIoQueuePairs(final int n)
     {
         return new ControllerOptions(adminQueueEntries, n, ioQueueEntries, adminTimeout, ioTimeout, maxRetries,
-            maxTransferBytes, bounceBuffers, bounceBufferBytes);
+            maxTransferBytes, bounceBuffers, bounceBufferBytes, completionVectors);
     }
 
     public ControllerOptions withIoQueueEntries(final int n)
     {
         return new ControllerOptions(adminQueueEntries, ioQueuePairs, n, adminTimeout, ioTimeout, maxRetries,
-            maxTransferBytes, bounceBuffers, bounceBufferBytes);
+            maxTransferBytes, bounceBuffers, bounceBufferBytes, completionVectors);
     }
 
     public ControllerOptions withAdminTimeout(final Duration timeout)
     {
         return new ControllerOptions(adminQueueEntries, ioQueuePairs, ioQueueEntries, timeout, ioTimeout, maxRetries,
-            maxTransferBytes, bounceBuffers, bounceBufferBytes);
+            maxTransferBytes, bounceBuffers, bounceBufferBytes, completionVectors);
     }
 
     public ControllerOptions withIoTimeout(final Duration timeout)
     {
         return new ControllerOptions(adminQueueEntries, ioQueuePairs, ioQueueEntries, adminTimeout, timeout, maxRetries,
-            maxTransferBytes, bounceBuffers, bounceBufferBytes);
+            maxTransferBytes, bounceBuffers, bounceBufferBytes, completionVectors);
     }
 
     public ControllerOptions withMaxRetries(final int n)
     {
         return new ControllerOptions(adminQueueEntries, ioQueuePairs, ioQueueEntries, adminTimeout, ioTimeout, n,
-            maxTransferBytes, bounceBuffers, bounceBufferBytes);
+            maxTransferBytes, bounceBuffers, bounceBufferBytes, completionVectors);
     }
 
     public ControllerOptions withMaxTransferBytes(final int bytes)
     {
         return new ControllerOptions(adminQueueEntries, ioQueuePairs, ioQueueEntries, adminTimeout, ioTimeout, maxRetries,
-            bytes, bounceBuffers, bounceBufferBytes);
+            bytes, bounceBuffers, bounceBufferBytes, completionVectors);
     }
 
     public ControllerOptions withBounceBuffers(final int count, final int bytesEach)
     {
         return new ControllerOptions(adminQueueEntries, ioQueuePairs, ioQueueEntries, adminTimeout, ioTimeout, maxRetries,
-            maxTransferBytes, count, bytesEach);
+            maxTransferBytes, count, bytesEach, completionVectors);
+    }
+
+    /** I/O completion queues with interrupts, on the vectors {@code vectors} hands out (null: none). */
+    public ControllerOptions withCompletionVectors(final CompletionVectors vectors)
+    {
+        return new ControllerOptions(adminQueueEntries, ioQueuePairs, ioQueueEntries, adminTimeout, ioTimeout, maxRetries,
+            maxTransferBytes, bounceBuffers, bounceBufferBytes, vectors);
     }
 
     private static void requirePositive(final Duration duration, final String what)

@@ -199,7 +199,8 @@ final class ControllerReset
         }
         final QueuePair queuePair = toRecreate.get(next);
         final int qid = queuePair.id();
-        poller.submitNow(AdminCommand.createIoCq(qid, queuePair.entries(), queuePair.cqIova()), (status, dw0) ->
+        final int vector = queuePair.interrupt() == null ? CompletionVectors.NONE : queuePair.interrupt().vector();
+        poller.submitNow(AdminCommand.createIoCq(qid, queuePair.entries(), queuePair.cqIova(), vector), (status, dw0) ->
         {
             if (failedStep(status, "Create I/O CQ " + qid))
             {

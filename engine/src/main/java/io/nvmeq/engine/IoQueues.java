@@ -70,7 +70,7 @@ final class IoQueues
                 options.bounceBuffers(), options.bounceBufferBytes());
             queuePair = new QueuePair(new QueuePairContext(qid, entries, device, admin, iova, doorbellStrideShift,
                 sqRing, cqRing, prpLists, listBytes, bounce, namespaces, maxTransferBytes,
-                options.ioTimeout().toNanos(), options.maxRetries(), counters));
+                options.ioTimeout().toNanos(), options.maxRetries(), counters, interruptFor(qid)));
         }
         catch (final RuntimeException ex)
         {
@@ -86,11 +86,12 @@ final class IoQueues
                 return;
             }
             creating[qid] = true;
-            admin.submit(AdminCommand.createIoCq(qid, entries, queuePair.cqIova()), (cqStatus, ignored) ->
+            final int vector = queuePair.interrupt() == null ? CompletionVectors.NONE : queuePair.interrupt().vector();
+            admin.submit(AdminCommand.createIoCq(qid, entries, queuePair.cqIova(), vector), (cqStatus, ignored) ->
             {
                 if (failed(cqStatus))
                 {
-                    abandon(qid, allocated, result, AdminCommand.createIoCq(qid, entries, 0), cqStatus);
+                    abandon(qid, allocated, result, AdminCommand.createIoCq(qid, entries, 0, vector), cqStatus);
                     return;
                 }
                 admin.submit(AdminCommand.createIoSq(qid, entries, queuePair.sqIova()), (sqStatus, unused) ->
@@ -111,6 +112,29 @@ final class IoQueues
             });
         });
         return result;
+    }
+
+    /**
+     * The interrupt of queue {@code qid}'s completion queue, or null for one polled without interrupts
+     * (none configured, or the owners used up the vectors). The vector's eventfd is requested here,
+     * before Create I/O CQ names the vector: a PCI function accepts an IV other than 0 only once MSI-X
+     * is enabled, which the first request does (VFIO_DEVICE_SET_IRQS).
+     */
+    private CompletionInterrupt interruptFor(final int qid)
+    {
+        final CompletionVectors vectors = options.completionVectors();
+        if (vectors == null)
+        {
+            return null;
+        }
+        final int vector = vectors.vectorOf(qid, device.interrupts());
+        if (vector == CompletionVectors.NONE)
+        {
+            LOG.info("{}: I/O queue {} is polled without interrupts: its owner has no interrupt vector of the {} " +
+                "the device offers", device.uri(), qid, device.interrupts().count());
+            return null;
+        }
+        return new CompletionInterrupt(vector, device.interrupts().eventFd(vector), device, qid);
     }
 
     CompletableFuture<Void> deleteSubmissionQueue(final QueuePair queuePair, final boolean closed)

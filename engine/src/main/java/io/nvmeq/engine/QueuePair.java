@@ -56,6 +56,7 @@ public final class QueuePair
     private final IoCounters counters;
     private final NamespaceCommands commands;
     private final BufferPaths buffers;
+    private final CompletionInterrupt interrupt;
     final QueueRecovery recovery;
 
     /** The commands in flight by id (read and written by QueueRecovery too). */
@@ -89,6 +90,7 @@ public final class QueuePair
         this.maxTransferBytes = context.maxTransferBytes();
         this.maxRetries = context.maxRetries();
         this.counters = context.counters();
+        this.interrupt = context.interrupt();
 
         this.table = new CommandTable(capacity);
         this.sqSlotCommand = new int[entries];
@@ -297,6 +299,23 @@ public final class QueuePair
     public int reap(final int maxCompletions)
     {
         return reap(maxCompletions, recovery.connected());
+    }
+
+    /** The completion queue's interrupt (its vector's eventfd), or null if it was created with interrupts off. */
+    public CompletionInterrupt interrupt()
+    {
+        return interrupt;
+    }
+
+    /**
+     * Whether a completion is waiting at the CQ head, without reaping it (after the emulated device's
+     * tick): the look after {@link CompletionInterrupt#arm()} that decides whether its owner may sleep.
+     */
+    public boolean completionWaiting()
+    {
+        device.poll(id);
+        cqe.wrap(cq, cqHead * CompletionEntry.SIZE);
+        return CompletionEntry.phaseOf(cqe.statusPhaseVolatile()) == cqPhase;
     }
 
     int reap(final int maxCompletions, final boolean writeHead)

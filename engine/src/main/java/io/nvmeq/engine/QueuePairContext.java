@@ -2,7 +2,10 @@ package io.nvmeq.engine;
 
 import io.nvmeq.hw.device.NvmeDevice;
 
-/** Everything a {@link QueuePair} is made of (the controller's {@link IoQueues} builds it), as one context object. */
+/**
+ * Everything a {@link QueuePair} is made of (the controller's {@link IoQueues} builds it), as one context object;
+ * {@code interrupt} is null for a completion queue without interrupts.
+ */
 record QueuePairContext(
     int id,
     int entries,
@@ -19,6 +22,7 @@ record QueuePairContext(
     long maxTransferBytes,
     long timeoutNanos,
     int maxRetries,
-    IoCounters counters)
+    IoCounters counters,
+    CompletionInterrupt interrupt)
 {
 }

@@ -19,10 +19,20 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A one-thread executor whose thread runs an Agrona-style duty cycle: run the queued tasks (Akka
- * mailbox runs), call the registered {@link Poller}s (completion queues), then let the idle
- * strategy decide. While any poller is busy (commands in flight) the thread spins without backing
- * off; only when nothing is in flight does the configured strategy apply, down to parking, and a
- * new task then unparks the thread at once.
+ * mailbox runs), call the registered {@link Poller}s (completion queues), then decide how to wait, by
+ * its {@link CompletionMode}:
+ * <ul>
+ *   <li>busy-poll: while any poller is busy (commands in flight) the thread spins without backing off;
+ *       only when nothing is in flight does the idle strategy apply, down to parking, and a new task
+ *       then unparks the thread at once;</li>
+ *   <li>adaptive: it spins while commands are in flight and for a {@link PollWindow} after the last
+ *       work, then sleeps ({@link CompletionSleep}) on its queues' interrupt eventfds and its wake-up
+ *       eventfd, which a new task signals;</li>
+ *   <li>interrupt: it sleeps as soon as a duty cycle finds nothing to do.</li>
+ * </ul>
+ * Before sleeping the thread announces it ({@code sleeping}, volatile), arms the interrupts and looks
+ * at its task queue and its completion queues once more: a sender either sees the flag and wakes it,
+ * or its task is seen in that look; a completion either is seen or signals an armed eventfd.
  *
  * <p>Pollers are registered from the executor's own thread (an actor's setup runs there), so the
  * poller list is confined to that thread and needs no synchronisation.
@@ -40,10 +50,18 @@ public final class BusyPollExecutor extends AbstractExecutorService
     private final BusyPollThread thread;
 
     private final DutyCycleTracker dutyCycles = new DutyCycleTracker(DutyCycleTracker.DEFAULT_THRESHOLD_NANOS);
+    private final CompletionMode mode;
+    private final SleepCounters sleepCounters = new SleepCounters();
+    /** Adaptive and interrupt mode only; null in busy-poll mode. */
+    private final CompletionSleep sleep;
+    private final PollWindow pollWindow;
+    private final QueuePairThreadBean bean;
     private Poller[] pollers = new Poller[0];
     /** Objects the actors on this thread publish to each other (e.g. a queue pair for local submission). */
     private final Map<Object, Object> locals = new HashMap<>();
     private volatile boolean parked;
+    /** Announced before the last look ahead of a sleep: a sender that sees it signals the wake-up eventfd. */
+    private volatile boolean sleeping;
     private volatile boolean shutdown;
     private volatile boolean terminated;
 
@@ -53,13 +71,20 @@ public final class BusyPollExecutor extends AbstractExecutorService
         final IdleStrategy idleStrategy,
         final long parkThreshold,
         final int taskQueueCapacity,
-        final int tasksPerCycle)
+        final int tasksPerCycle,
+        final CompletionMode mode,
+        final long pollWindowMaxNanos,
+        final long busySleepNanos)
     {
+        this.mode = mode;
+        this.pollWindow = new PollWindow(mode == CompletionMode.ADAPTIVE ? pollWindowMaxNanos : 0);
+        this.sleep = mode == CompletionMode.BUSY_POLL ? null : new CompletionSleep(sleepCounters, busySleepNanos);
         this.tasks = new ManyToOneConcurrentArrayQueue<>(taskQueueCapacity);
         this.idleStrategy = idleStrategy;
         this.parkThreshold = parkThreshold;
         this.tasksPerCycle = tasksPerCycle;
         this.thread = new BusyPollThread(this, threadName, cpu);
+        this.bean = QueuePairThreadBean.register(this);
         thread.start();
     }
 
@@ -72,6 +97,29 @@ public final class BusyPollExecutor extends AbstractExecutorService
     public DutyCycleTracker dutyCycles()
     {
         return dutyCycles;
+    }
+
+    /** Its sleeps, interrupts, spurious wake-ups and poll-window hits; readable from any thread. */
+    public SleepCounters sleepCounters()
+    {
+        return sleepCounters;
+    }
+
+    public CompletionMode completionMode()
+    {
+        return mode;
+    }
+
+    /** Whether the thread has announced a sleep (adaptive and interrupt mode): it is in, or about to enter, ppoll. */
+    public boolean isSleeping()
+    {
+        return sleeping;
+    }
+
+    /** CPU time this executor's thread used so far, ns (-1 where the JVM does not measure it); any thread. */
+    public long cpuTimeNanos()
+    {
+        return QueuePairThreadBean.cpuTimeNanos(thread);
     }
 
     /**
@@ -147,6 +195,11 @@ public final class BusyPollExecutor extends AbstractExecutorService
         {
             LockSupport.unpark(thread);
         }
+        else if (sleeping && Thread.currentThread() != thread)
+        {
+            // (A task the thread gives itself during its last look before the sleep is seen by that look.)
+            sleep.wakeUp();
+        }
     }
 
     void runDutyCycle(final BusyPollThread self)
@@ -156,6 +209,37 @@ public final class BusyPollExecutor extends AbstractExecutorService
             LOG.error("{} could not be pinned to CPU {} and runs unpinned", self.getName(), self.requestedCpu(),
                 self.pinFailure());
         }
+        try
+        {
+            if (sleep == null)
+            {
+                runBusyPolling();
+            }
+            else
+            {
+                runSleeping();
+            }
+            // Tasks submitted before shutdown still run (ExecutorService contract): Akka may have queued a
+            // final mailbox run.
+            while (runTasks() > 0)
+            {
+                pollAll();
+            }
+        }
+        finally
+        {
+            if (sleep != null)
+            {
+                sleep.close();
+            }
+            bean.unregister();
+            terminated = true;
+        }
+    }
+
+    /** Busy-poll mode: spin while commands are in flight, else the idle strategy. */
+    private void runBusyPolling()
+    {
         long idleCount = 0;
         dutyCycles.restart(System.nanoTime());
         while (!shutdown)
@@ -179,24 +263,137 @@ public final class BusyPollExecutor extends AbstractExecutorService
                 idle(++idleCount);
                 idled = true;
             }
-            // One clock read per cycle; a cycle that backed off or parked is not a duty cycle's length.
-            final long now = System.nanoTime();
-            if (idled)
+            endCycle(idled, System.nanoTime());
+        }
+    }
+
+    /**
+     * Adaptive and interrupt mode. An idle spell starts with the first cycle that finds nothing to do;
+     * it ends with the next work, caught either while still polling in the window (a hit) or after a sleep,
+     * and its length teaches the window.
+     */
+    private void runSleeping()
+    {
+        long idleSince = 0;
+        boolean sleptInSpell = false;
+        boolean justWoke = false;
+        dutyCycles.restart(System.nanoTime());
+        while (!shutdown)
+        {
+            int work = runTasks() + pollAll();
+            if (justWoke)
             {
-                dutyCycles.restart(now);
+                sleep.afterWake(work);
+                justWoke = false;
+            }
+            long now = System.nanoTime();
+            boolean idled = false;
+            if (work > 0)
+            {
+                if (idleSince != 0)
+                {
+                    if (!sleptInSpell)
+                    {
+                        sleepCounters.pollWindowHit();
+                    }
+                    pollWindow.observe(now - idleSince);
+                    sleepCounters.pollWindow(pollWindow.nanos());
+                    idleSince = 0;
+                    sleptInSpell = false;
+                }
+            }
+            else if (mode == CompletionMode.ADAPTIVE && anyBusy() || !CompletionSleep.maySleep(pollers))
+            {
+                // Commands in flight (adaptive), or in flight on a queue without interrupts: spin.
+                Thread.onSpinWait();
             }
             else
             {
-                dutyCycles.measure(now);
+                idled = true;
+                if (idleSince == 0)
+                {
+                    idleSince = now;
+                }
+                if (now - idleSince < pollWindow.nanos())
+                {
+                    Thread.onSpinWait();
+                }
+                else
+                {
+                    sleptInSpell = true;
+                    work = sleepOnce(now);
+                    justWoke = work == 0;
+                    now = System.nanoTime();
+                    if (work > 0)
+                    {
+                        // The last look before the sleep found work: the spell ends here, caught by polling.
+                        pollWindow.observe(now - idleSince);
+                        sleepCounters.pollWindow(pollWindow.nanos());
+                        idleSince = 0;
+                        sleptInSpell = false;
+                        idled = false;
+                    }
+                }
+            }
+            endCycle(idled, now);
+        }
+    }
+
+    /**
+     * Announces the sleep, arms the interrupts, looks once more at the tasks and the completion queues,
+     * and sleeps only if both are empty. Returns the work that last look found.
+     */
+    private int sleepOnce(final long now)
+    {
+        sleeping = true;
+        int work = 0;
+        try
+        {
+            sleep.arm(pollers);
+            work = pollAll();
+            if (work == 0 && tasks.isEmpty() && overflow.isEmpty() && !shutdown)
+            {
+                sleep.await(pollers, now);
             }
         }
-        // Tasks submitted before shutdown still run (ExecutorService contract): Akka may have queued a
-        // final mailbox run.
-        while (runTasks() > 0)
+        catch (final RuntimeException ex)
         {
-            pollAll();
+            // An eventfd closed with its device under a sleeping thread: forget the vectors (the next
+            // sleep collects those still there) and go round once more; the thread must not end.
+            LOG.warn("{}: sleep on the interrupt eventfds failed; collecting them again", thread.getName(), ex);
+            sleep.forgetVectors();
         }
-        terminated = true;
+        finally
+        {
+            sleeping = false;
+            disarm();
+        }
+        return work;
+    }
+
+    private void disarm()
+    {
+        try
+        {
+            sleep.disarm();
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.warn("{}: masking an interrupt vector failed", thread.getName(), ex);
+        }
+    }
+
+    /** One clock read per cycle; a cycle that backed off, polled in its window or slept is not a duty cycle's length. */
+    private void endCycle(final boolean idled, final long now)
+    {
+        if (idled)
+        {
+            dutyCycles.restart(now);
+        }
+        else
+        {
+            dutyCycles.measure(now);
+        }
     }
 
     private void idle(final long idleCount)
@@ -282,6 +479,10 @@ public final class BusyPollExecutor extends AbstractExecutorService
     {
         shutdown = true;
         LockSupport.unpark(thread);
+        if (sleep != null && !terminated)
+        {
+            sleep.wakeUp();
+        }
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.nvmeq.actors.dispatch;
 
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 
 import akka.dispatch.DispatcherPrerequisites;
 import akka.dispatch.ExecutorServiceConfigurator;
@@ -12,7 +13,8 @@ import io.nvmeq.actors.NvmeqSettings.IdleStrategyKind;
 /**
  * Plugs {@link BusyPollExecutor} into an Akka {@code Dispatcher}: {@code executor =
  * "io.nvmeq.actors.dispatch.BusyPollExecutorConfigurator"}. Reads {@code cpu} (-1 = unpinned) and
- * the {@code busy-poll} block ({@code idle-strategy}, backoff parameters, task queue sizing) of the
+ * the {@code busy-poll} block ({@code idle-strategy}, backoff parameters, task queue sizing,
+ * {@code completion-mode} and {@code poll-window-max}) of the
  * dispatcher's configuration. Akka's stock PinnedDispatcher would silently ignore a
  * custom executor (so no thread would ever be pinned); a one-thread Dispatcher with this executor does not.
  */
@@ -21,6 +23,8 @@ public final class BusyPollExecutorConfigurator extends ExecutorServiceConfigura
     private final int cpu;
     private final IdleStrategyKind idleKind;
     private final Config busyPoll;
+    private final CompletionMode completionMode;
+    private final long pollWindowMaxNanos;
 
     public BusyPollExecutorConfigurator(final Config config, final DispatcherPrerequisites prerequisites)
     {
@@ -30,6 +34,12 @@ public final class BusyPollExecutorConfigurator extends ExecutorServiceConfigura
         this.idleKind = IdleStrategyKind.parse(busyPoll.getString("idle-strategy"));
         // Fail at configuration time, not on the new thread.
         IdleStrategies.create(idleKind, busyPoll);
+        this.completionMode = CompletionMode.parse(busyPoll.getString("completion-mode"));
+        this.pollWindowMaxNanos = busyPoll.getDuration("poll-window-max", TimeUnit.NANOSECONDS);
+        if (pollWindowMaxNanos < 0)
+        {
+            throw new IllegalArgumentException("busy-poll.poll-window-max must not be negative");
+        }
         if (busyPoll.getInt("task-queue-capacity") < 2 || busyPoll.getInt("tasks-per-cycle") < 1)
         {
             throw new IllegalArgumentException("busy-poll.task-queue-capacity must be >= 2 and tasks-per-cycle >= 1");
@@ -48,6 +58,9 @@ public final class BusyPollExecutorConfigurator extends ExecutorServiceConfigura
             IdleStrategies.create(idleKind, busyPoll),
             IdleStrategies.parkThreshold(idleKind, busyPoll),
             busyPoll.getInt("task-queue-capacity"),
-            busyPoll.getInt("tasks-per-cycle"));
+            busyPoll.getInt("tasks-per-cycle"),
+            completionMode,
+            pollWindowMaxNanos,
+            busyPoll.getDuration("max-park", TimeUnit.NANOSECONDS));
     }
 }

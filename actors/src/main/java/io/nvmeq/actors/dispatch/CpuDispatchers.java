@@ -15,7 +15,7 @@ import io.nvmeq.actors.NvmeqSettings;
  * The per-CPU dispatchers: {@code nvmeq.cpu-dispatcher-<cpu>} (busy-poll) and
  * {@code nvmeq.self-poll-dispatcher-<cpu>} (fallback). A dispatcher defined in the configuration is
  * used as is; otherwise it is registered on first use from the template in {@code reference.conf},
- * with the CPU and the settings' idle strategy filled in. Application actors may be spawned on the
+ * with the CPU and the settings' idle strategy, completion mode and poll window filled in. Application actors may be spawned on the
  * same dispatcher to share the queue pair's thread.
  */
 public final class CpuDispatchers
@@ -46,7 +46,9 @@ public final class CpuDispatchers
             final Config config = ConfigFactory.parseMap(Map.of(
                     "id", id,
                     "cpu", cpu,
-                    "busy-poll.idle-strategy", settings.idleStrategy().configName()))
+                    "busy-poll.idle-strategy", settings.idleStrategy().configName(),
+                    "busy-poll.completion-mode", settings.completionMode().configName(),
+                    "busy-poll.poll-window-max", settings.pollWindowMax().toNanos() + "ns"))
                 .withFallback(systemConfig.getConfig(template))
                 .withFallback(systemConfig.getConfig("akka.actor.default-dispatcher"));
             // Losing a race to another registration is fine: the winner has the same configuration.

@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.Behaviors;
+import io.nvmeq.actors.IoOperation;
 import io.nvmeq.actors.IoReply;
 import io.nvmeq.actors.IoRequest;
 import io.nvmeq.actors.LocalQueuePair;
@@ -30,14 +31,26 @@ import io.nvmeq.hw.nativeio.CpuAffinity;
  * <ul>
  *   <li>raw engine: a thread owns a {@link QueuePair} and keeps it at the queue depth (submit, ring, poll);</li>
  *   <li>actor path: a client actor co-located on each queue-pair actor's thread keeps the queue depth
- *       of {@link IoRequest.Read}s outstanding, sending the next from each reply: told (two mailbox hops
- *       per I/O), or handed over through a {@link LocalQueuePair} (one hop: the reply).</li>
+ *       outstanding, sending the next request from each answer:
+ *       <ul>
+ *         <li>tell, records: a new {@link IoRequest.Read} told per I/O, a new {@link IoReply} back (two
+ *             mailbox hops);</li>
+ *         <li>tell, operations: the same, with one reused {@link IoOperation} per slot (its own reply);</li>
+ *         <li>tell, chains: the same operations, their answers chained per poll (one message a burst) and the
+ *             next requests sent as one chain per message;</li>
+ *         <li>local, records: {@link IoRequest.Read}s handed over through a {@link LocalQueuePair} (one
+ *             hop: the reply);</li>
+ *         <li>local, calls: {@link IoOperation}s through a {@link LocalQueuePair} with completions,
+ *             answered by a call from the queue pair's poll (no message).</li>
+ *       </ul></li>
  * </ul>
  * Reports I/Os per second, CPU nanoseconds per I/O (the I/O threads' CPU time: a cost that does not
  * depend on how much CPU a loaded machine gave them), both ratios, and bytes allocated per I/O on the
  * I/O threads (HotSpot's per-thread allocation counter), over a measured window after a warm-up. Not a test.
- * Usage: {@code ActorPathThroughput [queue-depth] [seconds] [busy-poll|self-poll]} (default 32, 3, busy-poll;
- * in self-poll mode there is no local submission: those rows repeat the told path).
+ * Usage: {@code ActorPathThroughput [queue-depth] [seconds] [busy-poll|self-poll] [rounds] [max-queue-pairs]}
+ * (default 32, 3, busy-poll, 1, 2; rounds repeat every row in turn, so that A/B rows alternate; in
+ * self-poll mode there is no local submission: those rows repeat the told path). The system property
+ * {@code clients} picks rows (e.g. {@code -Dclients=TELL_OPERATIONS,LOCAL_CALLS}), for a profile of one path.
  */
 public final class ActorPathThroughput
 {
@@ -82,23 +95,61 @@ public final class ActorPathThroughput
         final int[] cpus = BenchSupport.usableCpus();
         System.out.printf("4 KiB reads from %s at queue depth %d, %.1f s measured after %.1f s warm-up, %s, %s%n", DEVICE,
             depth, seconds, seconds / 2, pollMode.configName(), BenchSupport.load());
-        for (int queues = 1; queues <= Math.min(2, cpus.length); queues++)
+        final int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 1;
+        final int maxQueues = args.length > 4 ? Integer.parseInt(args[4]) : 2;
+        for (int queues = 1; queues <= Math.min(maxQueues, cpus.length); queues++)
         {
-            final Window raw = rawEngine(queues, cpus, depth, seconds);
-            final Window told = actorPath(queues, cpus, depth, seconds, false);
-            final Window local = actorPath(queues, cpus, depth, seconds, true);
-            System.out.printf("%d queue pair(s): raw engine         %,10.0f IOPS %5.0f CPU-ns/IO %5.1f B/IO%n", queues,
-                raw.iops(), raw.cpuPerIo(), (double)raw.bytes() / raw.ios());
-            report(queues, "actor path, tell  ", told, raw);
-            report(queues, "actor path, local ", local, raw);
+            for (int round = 1; round <= rounds; round++)
+            {
+                final Window raw = rawEngine(queues, cpus, depth, seconds);
+                System.out.printf("%d queue pair(s), round %d: raw engine          %,10.0f IOPS %5.0f CPU-ns/IO %5.1f B/IO%n",
+                    queues, round, raw.iops(), raw.cpuPerIo(), (double)raw.bytes() / raw.ios());
+                for (final Client client : clients())
+                {
+                    report(queues, round, client.label, actorPath(queues, cpus, depth, seconds, client), raw);
+                }
+            }
         }
     }
 
-    private static void report(final int queues, final String what, final Window actors, final Window raw)
+    /** The rows to run: all, or those named in the system property {@code clients} (e.g. TELL_OPERATIONS,LOCAL_CALLS). */
+    private static List<Client> clients()
     {
-        System.out.printf("%d queue pair(s): %s %,10.0f IOPS %5.0f CPU-ns/IO %5.1f B/IO | ratio to raw %.2f (IOPS), "
-                + "%.2f (CPU per I/O)%n", queues, what, actors.iops(), actors.cpuPerIo(), (double)actors.bytes() / actors.ios(),
-            actors.iops() / raw.iops(), raw.cpuPerIo() / actors.cpuPerIo());
+        final String names = System.getProperty("clients");
+        if (names == null || names.isBlank())
+        {
+            return List.of(Client.values());
+        }
+        final List<Client> chosen = new ArrayList<>();
+        for (final String name : names.split(","))
+        {
+            chosen.add(Client.valueOf(name.trim()));
+        }
+        return chosen;
+    }
+
+    /** How the co-located client sends its requests and gets their answers. */
+    enum Client
+    {
+        TELL_RECORDS("tell, records   "),
+        TELL_OPERATIONS("tell, operations"),
+        TELL_CHAINS("tell, chains    "),
+        LOCAL_RECORDS("local, records  "),
+        LOCAL_CALLS("local, calls    ");
+
+        final String label;
+
+        Client(final String label)
+        {
+            this.label = label;
+        }
+    }
+
+    private static void report(final int queues, final int round, final String what, final Window actors, final Window raw)
+    {
+        System.out.printf("%d queue pair(s), round %d: %s %,10.0f IOPS %5.0f CPU-ns/IO %5.1f B/IO | ratio to raw %.2f "
+                + "(IOPS), %.2f (CPU per I/O)%n", queues, round, what, actors.iops(), actors.cpuPerIo(),
+            (double)actors.bytes() / actors.ios(), actors.iops() / raw.iops(), raw.cpuPerIo() / actors.cpuPerIo());
     }
 
     // ---------------------------------------------------------------- raw engine
@@ -207,7 +258,7 @@ public final class ActorPathThroughput
     // ---------------------------------------------------------------- actor path
 
     private static Window actorPath(final int queues, final int[] cpus, final int depth, final double seconds,
-        final boolean local) throws Exception
+        final Client kind) throws Exception
     {
         final List<Integer> cpuList = new ArrayList<>();
         for (int q = 0; q < queues; q++)
@@ -231,8 +282,10 @@ public final class ActorPathThroughput
                 final CompletableFuture<Void> done = new CompletableFuture<>();
                 final DmaBuffer buffer = nvmeq.allocate(IO_BYTES * depth);
                 final AtomicLong completed = new AtomicLong();
-                nvmeq.spawnColocated(q, client(nvmeq.queuePairRefs().get(q), buffer, depth, local, stop, completed, threadId, done),
-                    "client-" + q);
+                final Behavior<IoReply> client = kind == Client.TELL_RECORDS || kind == Client.LOCAL_RECORDS
+                    ? client(nvmeq.queuePairRefs().get(q), buffer, depth, kind == Client.LOCAL_RECORDS, stop, completed, threadId, done)
+                    : OperationClient.create(nvmeq.queuePairRefs().get(q), buffer, depth, kind, stop, completed, threadId, done);
+                nvmeq.spawnColocated(q, client, "client-" + q);
                 final long id = threadId.get(10, TimeUnit.SECONDS);
                 stopped.add(done);
                 progress.add(new Progress()
@@ -307,6 +360,123 @@ public final class ActorPathThroughput
         else
         {
             queue.tell(request);
+        }
+    }
+
+    /**
+     * Keeps {@code depth} {@link IoOperation}s outstanding, one per buffer slot, each re-prepared and sent
+     * again from its own answer: by a call from the queue pair's poll (local, with completions) or by a
+     * message (told, and every answer that does not come from the poll); with chains, a message's answers
+     * come linked and the next requests go out linked, one message.
+     */
+    private static final class OperationClient implements LocalQueuePair.Completions
+    {
+        private final ActorRef<QueuePairCommand> queue;
+        private final LocalQueuePair local;
+        private final boolean chains;
+        private final DmaBuffer buffer;
+        private final AtomicBoolean stop;
+        private final AtomicLong completedOut;
+        private final CompletableFuture<Void> done;
+        private long nextLba;
+        private long completed;
+        private int outstanding;
+        private IoOperation firstOut;
+        private IoOperation lastOut;
+
+        private OperationClient(final ActorRef<QueuePairCommand> queue, final LocalQueuePair local, final boolean chains,
+            final DmaBuffer buffer, final AtomicBoolean stop, final AtomicLong completed, final CompletableFuture<Void> done)
+        {
+            this.queue = queue;
+            this.local = local;
+            this.chains = chains;
+            this.buffer = buffer;
+            this.stop = stop;
+            this.completedOut = completed;
+            this.done = done;
+        }
+
+        static Behavior<IoReply> create(final ActorRef<QueuePairCommand> queue, final DmaBuffer buffer, final int depth,
+            final Client kind, final AtomicBoolean stop, final AtomicLong completed,
+            final CompletableFuture<Long> threadId, final CompletableFuture<Void> done)
+        {
+            return Behaviors.setup(context ->
+            {
+                threadId.complete(Thread.currentThread().getId());
+                final OperationClient[] client = new OperationClient[1];
+                final LocalQueuePair local = kind == Client.LOCAL_CALLS
+                    ? LocalQueuePair.of(queue, operation -> client[0].onAnswer(operation)) : null;
+                final boolean chains = kind == Client.TELL_CHAINS;
+                client[0] = new OperationClient(queue, local, chains, buffer, stop, completed, done);
+                for (int slot = 0; slot < depth; slot++)
+                {
+                    client[0].send(chains ? IoOperation.chainingAnswers(context.getSelf()) : new IoOperation(context.getSelf()),
+                        slot);
+                }
+                client[0].outstanding = depth;
+                client[0].flush();
+                return Behaviors.receiveMessage(reply ->
+                {
+                    // A chain's links are read before each answer is handled (handling prepares it anew).
+                    for (IoOperation answer = (IoOperation)reply, next; answer != null; answer = next)
+                    {
+                        next = answer.nextAnswer();
+                        client[0].onAnswer(answer);
+                    }
+                    client[0].flush();
+                    return client[0].outstanding == 0 ? Behaviors.stopped() : Behaviors.same();
+                });
+            });
+        }
+
+        @Override
+        public void onAnswer(final IoOperation operation)
+        {
+            completedOut.lazySet(++completed);
+            if (stop.get() || operation.error() != null)
+            {
+                if (--outstanding == 0)
+                {
+                    done.complete(null);
+                }
+                return;
+            }
+            send(operation, (int)operation.tag());
+        }
+
+        /** The slot is the tag: its region of the buffer. */
+        private void send(final IoOperation operation, final int slot)
+        {
+            operation.read(NSID, nextLba, IO_BLOCKS, buffer, slot * IO_BYTES, slot);
+            nextLba = (nextLba + IO_BLOCKS) % SPAN_BLOCKS;
+            if (local != null)
+            {
+                local.submit(operation);
+            }
+            else if (!chains)
+            {
+                queue.tell(operation);
+            }
+            else if (firstOut == null)
+            {
+                firstOut = operation;
+                lastOut = operation;
+            }
+            else
+            {
+                lastOut = lastOut.then(operation);
+            }
+        }
+
+        /** Chains: tells what was linked since the last message, as one. */
+        private void flush()
+        {
+            if (firstOut != null)
+            {
+                queue.tell(firstOut);
+                firstOut = null;
+                lastOut = null;
+            }
         }
     }
 

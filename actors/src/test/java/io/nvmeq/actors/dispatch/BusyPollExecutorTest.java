@@ -45,7 +45,7 @@ class BusyPollExecutorTest
                 "max-spins", 10, "max-yields", 5, "min-park", "1us", "max-park", maxPark))
             .withFallback(ConfigFactory.load().getConfig("nvmeq.busy-poll"));
         return new BusyPollExecutor("busy-poll-test", cpu, IdleStrategies.create(IdleStrategyKind.BACKOFF, busyPoll),
-            IdleStrategies.parkThreshold(IdleStrategyKind.BACKOFF, busyPoll), 4, 64);
+            IdleStrategies.parkThreshold(IdleStrategyKind.BACKOFF, busyPoll), 4, 64, CompletionMode.BUSY_POLL, 0, 1_000_000);
     }
 
     @Test

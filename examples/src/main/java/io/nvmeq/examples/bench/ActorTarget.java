@@ -8,11 +8,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import akka.actor.typed.ActorRef;
-import akka.actor.typed.ActorSystem;
 import io.nvmeq.actors.Nvmeq;
 import io.nvmeq.actors.NvmeqSettings;
 import io.nvmeq.actors.QueuePairCounters;
-import io.nvmeq.actors.dispatch.CpuDispatchers;
 import io.nvmeq.engine.DmaBuffer;
 import io.nvmeq.engine.NamespaceInfo;
 import io.nvmeq.examples.io.Await;
@@ -32,12 +30,22 @@ final class ActorTarget implements BenchTarget
     private final NvmeqSettings settings;
     private final ClientPlacement placement;
     private DmaBuffer transfer;
+    private final QueueThreadFigures queueThreads;
+    /** The queue-pair threads at the start of the last workload. */
+    private QueueThreadFigures.Reading threadsAtStart;
 
     ActorTarget(final NvmeqSettings settings, final ClientPlacement placement)
     {
         this.settings = settings;
         this.placement = placement;
         this.nvmeq = Nvmeq.open(settings);
+        final List<QueuePairCounters> counters = new ArrayList<>();
+        for (int queue = 0; queue < nvmeq.queuePairs(); queue++)
+        {
+            counters.add(nvmeq.counters(queue));
+        }
+        this.queueThreads = new QueueThreadFigures(counters);
+        this.threadsAtStart = queueThreads.read();
     }
 
     @Override
@@ -50,8 +58,12 @@ final class ActorTarget implements BenchTarget
     public String description()
     {
         return settings.device() + " through queue-pair actors on CPUs " + nvmeq.cpus() + ", " +
-            (placement == ClientPlacement.COLOCATED ? "client actors co-located on the queue pairs' dispatchers" :
-                "clients outside the actor system through the Nvmeq facade");
+            switch (placement)
+            {
+                case COLOCATED -> "client actors co-located on the queue pairs' dispatchers, requests told";
+                case LOCAL -> "client actors co-located on the queue pairs' dispatchers, requests and answers by calls";
+                case FACADE -> "clients outside the actor system through the Nvmeq facade";
+            };
     }
 
     @Override
@@ -119,8 +131,8 @@ final class ActorTarget implements BenchTarget
         final List<DmaBuffer> buffers = new ArrayList<>(jobs.size());
         final List<ActorRef<Object>> clients = new ArrayList<>(jobs.size());
         final List<FacadeClient> facadeClients = new ArrayList<>(jobs.size());
-        final ActorSystem<?> system = nvmeq.system();
         final int run = RUNS.incrementAndGet();
+        threadsAtStart = queueThreads.read();
         for (final JobContext job : jobs)
         {
             final int bs = job.spec.bs();
@@ -134,12 +146,10 @@ final class ActorTarget implements BenchTarget
             final Worker worker = new Worker(job, 0, slots, job.spec.seed() * 31 + job.index);
             workers.add(worker);
             final int queue = job.index;
-            if (placement == ClientPlacement.COLOCATED)
+            if (placement != ClientPlacement.FACADE)
             {
-                final int cpu = nvmeq.cpus().get(queue);
-                clients.add(system.systemActorOf(
-                    ColocatedClient.create(nvmeq.queuePairRefs().get(queue), worker, buffer, finished),
-                    "bench-" + run + "-job-" + job.index, CpuDispatchers.forCpu(system, settings, cpu)));
+                clients.add(nvmeq.spawnColocated(queue, ColocatedClient.create(nvmeq.queuePairRefs().get(queue), worker,
+                    buffer, finished, placement == ClientPlacement.LOCAL), "bench-" + run + "-job-" + job.index));
             }
             else
             {
@@ -207,7 +217,14 @@ final class ActorTarget implements BenchTarget
             aborts += counters.aborts();
             restarts += counters.restarts();
         }
-        return new NvmeqFigures(max, over, zeroCopy, temporary, bounced, retries, aborts, restarts);
+        final QueueThreadFigures.Reading end = queueThreads.read();
+        final QueueThreadFigures.Reading start = threadsAtStart;
+        return new NvmeqFigures(max, over, zeroCopy, temporary, bounced, retries, aborts, restarts,
+            settings.pollMode() == NvmeqSettings.PollMode.BUSY_POLL ? settings.completionMode().configName() :
+                settings.pollMode().configName(),
+            queueThreads.threadCount(), queueThreads.threadCount() == 0 ? -1 : end.cpuPercentSince(start),
+            end.sleeps() - start.sleeps(), end.interrupts() - start.interrupts(),
+            end.spuriousWakeups() - start.spuriousWakeups(), end.pollWindowHits() - start.pollWindowHits());
     }
 
     @Override

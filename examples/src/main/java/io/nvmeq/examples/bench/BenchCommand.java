@@ -634,6 +634,7 @@ public final class BenchCommand implements Callable<Integer>
         return switch (engineKind)
         {
             case ACTORS -> placement.cliName();
+            case SYNC -> "plain thread per thread queue";
             case RAW -> "thread per queue pair";
             case POSIX -> "thread per outstanding I/O";
         };

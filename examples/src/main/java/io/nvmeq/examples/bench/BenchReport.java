@@ -344,7 +344,15 @@ final class BenchReport
                 .field("bounced", result.nvmeq().bounced())
                 .field("command_retries", result.nvmeq().commandRetries())
                 .field("aborts", result.nvmeq().aborts())
-                .field("restarts", result.nvmeq().restarts());
+                .field("restarts", result.nvmeq().restarts())
+                // How the queue-pair threads waited, over the workload, and their own CPU time (% of one core).
+                .field("completion_mode", result.nvmeq().completionMode())
+                .field("queue_threads", result.nvmeq().queueThreads())
+                .field("queue_thread_cpu_pct", result.nvmeq().queueThreadCpuPct())
+                .field("sleeps", result.nvmeq().sleeps())
+                .field("interrupts", result.nvmeq().interrupts())
+                .field("spurious_wakeups", result.nvmeq().spuriousWakeups())
+                .field("poll_window_hits", result.nvmeq().pollWindowHits());
         }
         json.endObject();
     }

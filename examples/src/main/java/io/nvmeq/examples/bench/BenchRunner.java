@@ -252,13 +252,16 @@ final class BenchRunner
         CpuClock.Sample cpuStart = null;
         long allocatedStart = -1;
         ThreadCpu.Snapshot threadsStart = null;
+        Map<String, Long> threads = null;
+        // Threads are read a little before the window ends: a load generator's threads end at its end.
+        final long threadsEndAt = Math.max(measureStart, endAt - ThreadCpu.END_MARGIN_NS);
         progress.begin(spec, startAt, measureStart, endAt);
         long now = System.nanoTime();
         boolean done = false;
         while (now < endAt && !done)
         {
             final long wake = Math.min(Math.min(progress.nextTick(now), samples.nextAt()),
-                cpuStart == null ? measureStart : endAt);
+                cpuStart == null ? measureStart : threads == null ? threadsEndAt : endAt);
             done = running.await(Math.max(1, wake - now));
             now = System.nanoTime();
             if (cpuStart == null && now >= measureStart)
@@ -266,6 +269,10 @@ final class BenchRunner
                 cpuStart = CpuClock.now();
                 allocatedStart = AllocationClock.allocatedBytes();
                 threadsStart = ThreadCpu.now();
+            }
+            if (threadsStart != null && threads == null && now >= threadsEndAt)
+            {
+                threads = ThreadCpu.now().since(threadsStart);
             }
             if (anyFailed(running.workers()) || stop.get())
             {
@@ -282,7 +289,10 @@ final class BenchRunner
         }
         final CpuClock.Sample cpuEnd = CpuClock.now();
         final long allocated = allocatedSince(allocatedStart);
-        final Map<String, Long> threads = ThreadCpu.now().since(threadsStart);
+        if (threads == null)
+        {
+            threads = ThreadCpu.now().since(threadsStart);
+        }
         progress.end();
         final boolean drained = running.await(DRAIN_NS);
         running.release();

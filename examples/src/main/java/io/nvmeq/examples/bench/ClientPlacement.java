@@ -10,6 +10,11 @@ public enum ClientPlacement
      * leave the CPU (run-to-completion, as in SPDK and Seastar).
      */
     COLOCATED("colocated"),
+    /**
+     * As {@link #COLOCATED}, and the client hands its requests over by calls (a {@code LocalQueuePair}) and
+     * is answered by calls from the queue pair's completion poll: no message per I/O.
+     */
+    LOCAL("local"),
     /** Requests through the {@code Nvmeq} facade's CompletionStages, from outside the actor system. */
     FACADE("facade");
 
@@ -36,6 +41,6 @@ public enum ClientPlacement
                 return placement;
             }
         }
-        throw new IllegalArgumentException("--client must be colocated or facade, not '" + text + "'");
+        throw new IllegalArgumentException("--client must be colocated, local or facade, not '" + text + "'");
     }
 }

@@ -5,26 +5,36 @@ import java.util.concurrent.CountDownLatch;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
+import akka.actor.typed.Signal;
 import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
+import io.nvmeq.actors.IoOperation;
 import io.nvmeq.actors.IoReply;
-import io.nvmeq.actors.IoRequest;
+import io.nvmeq.actors.LocalQueuePair;
 import io.nvmeq.actors.QueuePairCommand;
 import io.nvmeq.engine.DmaBuffer;
 
 /**
  * The actor path's load generator for one job: an actor spawned on its queue pair's own busy-poll dispatcher,
  * so that each request and its reply stay on one thread and CPU (run-to-completion, as in SPDK and Seastar).
- * It keeps {@code iodepth} requests outstanding, each slot with its own region of a pre-allocated DMA buffer,
- * and issues the next one from the reply of the last (or, with --rate_iops, when a timer says its turn came).
+ * It keeps {@code iodepth} requests outstanding, one reused {@link IoOperation} per slot with its own region of
+ * a pre-allocated DMA buffer, and issues the next one from the answer of the last (or, with --rate_iops, when
+ * a timer says its turn came). Nothing is allocated per I/O but Akka's envelope of each message.
+ *
+ * <p>Told (the default placement): operations go to the queue pair as messages and come back as messages,
+ * chained both ways: the answers one completion poll finds come as one message, and the requests issued
+ * while handling a message go out linked as one.
+ * Local: each is handed over through a {@link LocalQueuePair} by a call, and answered by a call from the
+ * queue pair's completion poll (no message at all); answers that arise elsewhere (refusals, restarts) still
+ * come as messages, handled the same way.
  *
  * <p>The behaviour is typed {@code Object} so that the queue pair can answer the actor itself (its reference
  * narrowed to {@code IoReply}): a message adapter would allocate a wrapper per reply.
  */
-final class ColocatedClient extends AbstractBehavior<Object>
+final class ColocatedClient extends AbstractBehavior<Object> implements LocalQueuePair.Completions
 {
     /** Issue the first {@code iodepth} requests. */
     record Start()
@@ -36,13 +46,14 @@ final class ColocatedClient extends AbstractBehavior<Object>
     {
     }
 
-    /** --rate_iops: the slot's next turn has come (one instance per slot, made once). */
+    /** --rate_iops: the slot's next turn has come, or is to be timed (one instance per slot, made once). */
     record Retry(int slot)
     {
     }
 
     private final ActorRef<QueuePairCommand> queuePair;
-    private final ActorRef<IoReply> self;
+    private final ActorRef<Object> self;
+    private final LocalQueuePair local;
     private final Worker worker;
     private final DmaBuffer buffer;
     private final int nsid;
@@ -51,28 +62,40 @@ final class ColocatedClient extends AbstractBehavior<Object>
     private final CountDownLatch finished;
     private final TimerScheduler<Object> timers;
     private final Retry[] retries;
+    private final IoOperation[] operations;
+    /** Told: the chain of requests issued within the current message, told as one when it is handled. */
+    private IoOperation firstOut;
+    private IoOperation lastOut;
+    /** Within a message: timers may be used (not from the queue pair's poll, outside any message). */
+    private boolean inMessage;
     private boolean signalled;
 
+    /** @param local hand requests over by calls and take answers by calls (else both by messages) */
     static Behavior<Object> create(final ActorRef<QueuePairCommand> queuePair, final Worker worker,
-        final DmaBuffer buffer, final CountDownLatch finished)
+        final DmaBuffer buffer, final CountDownLatch finished, final boolean local)
     {
         return Behaviors.withTimers(timers -> Behaviors.setup(context ->
-            new ColocatedClient(context, timers, queuePair, worker, buffer, finished)));
+            new ColocatedClient(context, timers, queuePair, worker, buffer, finished, local)));
     }
 
     private ColocatedClient(final ActorContext<Object> context, final TimerScheduler<Object> timers,
         final ActorRef<QueuePairCommand> queuePair, final Worker worker, final DmaBuffer buffer,
-        final CountDownLatch finished)
+        final CountDownLatch finished, final boolean local)
     {
         super(context);
         this.timers = timers;
         this.retries = new Retry[worker.slots()];
+        this.operations = new IoOperation[worker.slots()];
+        this.self = context.getSelf();
+        final ActorRef<IoReply> replyTo = self.narrow();
         for (int slot = 0; slot < retries.length; slot++)
         {
             retries[slot] = new Retry(slot);
+            operations[slot] = local ? new IoOperation(replyTo) : IoOperation.chainingAnswers(replyTo);
         }
         this.queuePair = queuePair;
-        this.self = context.getSelf().narrow();
+        // Setup runs on the queue pair's thread: the handle exists unless the queue pair runs in self-poll mode.
+        this.local = local ? LocalQueuePair.of(queuePair, this) : null;
         this.worker = worker;
         this.buffer = buffer;
         this.nsid = worker.job().spec.nsid();
@@ -84,47 +107,79 @@ final class ColocatedClient extends AbstractBehavior<Object>
     @Override
     public Receive<Object> createReceive()
     {
-        return newReceiveBuilder()
-            .onMessage(IoReply.Done.class, this::onDone)
-            .onMessage(IoReply.Failed.class, this::onFailed)
-            .onMessage(Start.class, this::onStart)
-            .onMessage(Retry.class, retry -> onRetry(retry.slot()))
-            .onMessage(Stop.class, stop -> Behaviors.stopped())
-            .build();
+        // Not newReceiveBuilder(): its matching allocates (an OptionVal) for every message.
+        return new Receive<>()
+        {
+            @Override
+            public Behavior<Object> receiveMessage(final Object message)
+            {
+                inMessage = true;
+                try
+                {
+                    final Behavior<Object> next = onMessage(message);
+                    flush();
+                    return next;
+                }
+                finally
+                {
+                    inMessage = false;
+                }
+            }
+
+            @Override
+            public Behavior<Object> receiveSignal(final Signal signal)
+            {
+                return Behaviors.unhandled();
+            }
+        };
     }
 
-    private Behavior<Object> onStart(final Start start)
+    private Behavior<Object> onMessage(final Object message)
     {
-        final long now = System.nanoTime();
-        for (int slot = 0; slot < worker.slots(); slot++)
+        if (message instanceof IoOperation first)
         {
-            next(slot, now);
+            // Each link is read before its answer is handled: handling prepares the operation anew.
+            for (IoOperation operation = first, next; operation != null; operation = next)
+            {
+                next = operation.nextAnswer();
+                onAnswer(operation);
+            }
+        }
+        else if (message instanceof Retry retry)
+        {
+            next(retry.slot(), System.nanoTime());
+        }
+        else if (message instanceof Start)
+        {
+            final long now = System.nanoTime();
+            for (int slot = 0; slot < worker.slots(); slot++)
+            {
+                next(slot, now);
+            }
+        }
+        else if (message instanceof Stop)
+        {
+            return Behaviors.stopped();
         }
         return this;
     }
 
-    private Behavior<Object> onRetry(final int slot)
-    {
-        next(slot, System.nanoTime());
-        return this;
-    }
-
-    private Behavior<Object> onDone(final IoReply.Done done)
+    /** An operation's answer, by message or by a call from the queue pair's poll. */
+    @Override
+    public void onAnswer(final IoOperation operation)
     {
         final long now = System.nanoTime();
-        final int slot = (int)done.tag();
-        worker.completed(slot, now);
+        // The tag is the slot: at most one request per slot is outstanding.
+        final int slot = (int)operation.tag();
+        if (operation.error() == null)
+        {
+            worker.completed(slot, now);
+        }
+        else
+        {
+            worker.failed(slot, operation.error().getMessage());
+        }
         next(slot, now);
-        return this;
-    }
-
-    private Behavior<Object> onFailed(final IoReply.Failed failed)
-    {
-        final long now = System.nanoTime();
-        final int slot = (int)failed.tag();
-        worker.failed(slot, failed.error().getMessage());
-        next(slot, now);
-        return this;
     }
 
     private void next(final int slot, final long now)
@@ -135,7 +190,15 @@ final class ColocatedClient extends AbstractBehavior<Object>
         }
         else if (worker.waitNs() > 0)
         {
-            timers.startSingleTimer(retries[slot], retries[slot], Duration.ofNanos(worker.waitNs()));
+            if (inMessage)
+            {
+                timers.startSingleTimer(retries[slot], retries[slot], Duration.ofNanos(worker.waitNs()));
+            }
+            else
+            {
+                // Called from the queue pair's poll, outside any message: the timer is started from one.
+                self.tell(retries[slot]);
+            }
         }
         else
         {
@@ -146,16 +209,38 @@ final class ColocatedClient extends AbstractBehavior<Object>
     private void issue(final int slot, final long now)
     {
         worker.issue(slot, now);
-        final int offset = slot * bs;
-        // The tag is the slot: at most one request per slot is outstanding.
+        final IoOperation operation = operations[slot];
         if (worker.isRead(slot))
         {
-            queuePair.tell(new IoRequest.Read(nsid, worker.lba(slot), worker.lbaCount(), buffer, offset, slot, self));
+            operation.read(nsid, worker.lba(slot), worker.lbaCount(), buffer, slot * bs, slot);
         }
         else
         {
-            queuePair.tell(
-                new IoRequest.Write(nsid, worker.lba(slot), worker.lbaCount(), buffer, offset, fua, slot, self));
+            operation.write(nsid, worker.lba(slot), worker.lbaCount(), buffer, slot * bs, fua, slot);
+        }
+        if (local != null)
+        {
+            local.submit(operation);
+        }
+        else if (firstOut == null)
+        {
+            firstOut = operation;
+            lastOut = operation;
+        }
+        else
+        {
+            lastOut = lastOut.then(operation);
+        }
+    }
+
+    /** Tells the chain of requests issued while handling this message, as one message. */
+    private void flush()
+    {
+        if (firstOut != null)
+        {
+            queuePair.tell(firstOut);
+            firstOut = null;
+            lastOut = null;
         }
     }
 

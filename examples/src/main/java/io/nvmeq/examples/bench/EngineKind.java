@@ -8,6 +8,8 @@ public enum EngineKind
 {
     /** Queue-pair actors, driven by client actors on their CPUs or through the facade (nvmeq as applications use it). */
     ACTORS("actors"),
+    /** The facade's thread queues: a plain Java thread per job owns a queue pair and waits by polling it. */
+    SYNC("sync"),
     /** The engine alone: one thread per queue pair submitting, ringing and polling, no actors. */
     RAW("raw"),
     /** The baseline: FileChannel positional reads and writes on a file, one thread per outstanding I/O. */
@@ -40,7 +42,7 @@ public enum EngineKind
         {
             return POSIX;
         }
-        throw new IllegalArgumentException("--engine must be " + names() + " (psync: posix), not '" + text + "'");
+        throw new IllegalArgumentException("--engine must be " + names() + " (alias psync), not '" + text + "'");
     }
 
     /** Every engine's name, as a choice: "actors, raw or posix". */

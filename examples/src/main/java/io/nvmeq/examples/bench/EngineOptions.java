@@ -15,14 +15,16 @@ public final class EngineOptions
     private CommandSpec mixee;
 
     @Option(names = {"--ioengine", "--engine"}, paramLabel = "ENGINE",
-        description = "actors (queue-pair actors), raw (the engine, a pinned thread per queue pair) or posix "
+        description = "actors (queue-pair actors), sync (the facade's thread queues: a plain thread per job "
+            + "owns a queue pair), raw (the engine, a pinned thread per queue pair) or posix "
             + "(alias psync; bench only) (default: posix for posix: devices, else actors). bench takes a "
-            + "comma-separated list (e.g. actors,raw,posix): each engine runs the job in turn on the same data, "
-            + "and the report ends with their ratios to the first.")
+            + "comma-separated list (e.g. actors,sync,raw,posix): each engine runs the job in turn on the same "
+            + "data, and the report ends with their ratios to the first.")
     String engine;
 
     @Option(names = "--client", paramLabel = "WHERE", defaultValue = "colocated",
-        description = "Actor path only: colocated (client actors on the queue pairs' own CPU dispatchers) or "
+        description = "Actor path only: colocated (client actors on the queue pairs' own CPU dispatchers, requests "
+            + "told), local (the same, requests and answers by calls on that thread: no message per I/O) or "
             + "facade (requests from outside through the Nvmeq facade) (default: ${DEFAULT-VALUE}).")
     String client;
 

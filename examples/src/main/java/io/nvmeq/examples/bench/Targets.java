@@ -60,6 +60,11 @@ final class Targets
             .withDevice(device)
             .withQueuePairs(jobs)
             .withQueueEntries(Math.max(256, iodepth + 1));
+        if (engine == EngineKind.SYNC)
+        {
+            // The actors' queue pairs stay idle; each job's thread opens a thread queue of its own.
+            return new SyncTarget(settings.withQueuePairs(1));
+        }
         return new ActorTarget(settings, placement);
     }
 

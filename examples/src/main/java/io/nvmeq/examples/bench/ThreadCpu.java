@@ -17,6 +17,8 @@ import java.util.Map;
 final class ThreadCpu
 {
     private static final Path TASKS = Path.of("/proc/self/task");
+    /** The end reading comes this long before the window's end, while the load's threads still run. */
+    static final long END_MARGIN_NS = 5_000_000;
     /** Threads listed in a report, the busiest first. */
     static final int REPORTED = 8;
 

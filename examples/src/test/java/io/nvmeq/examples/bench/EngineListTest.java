@@ -55,7 +55,7 @@ class EngineListTest
     void badListsAreRefusedBeforeAnythingRuns()
     {
         for (final String[] bad : List.of(new String[] {"raw,raw", "named twice"},
-            new String[] {"raw,", "an empty item"}, new String[] {"raw,fast", "--engine must be actors, raw or posix"}))
+            new String[] {"raw,", "an empty item"}, new String[] {"raw,fast", "--engine must be actors, sync, raw or posix"}))
         {
             final Cli run = nvmeq("bench", "--device", "emu:memory?size=2m", "--rw=randread", "--runtime=100ms",
                 "--engine=" + bad[0]);

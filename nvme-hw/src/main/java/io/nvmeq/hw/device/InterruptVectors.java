@@ -43,6 +43,17 @@ public interface InterruptVectors
     int count();
 
     /**
+     * Where the MSI-X table lies in BAR0, for a host that masks vectors while it polls: entry n at
+     * offset + 16 × n, its Vector Control at + 12, bit 0 = Mask (PCI Local Bus 3.0 §6.8.2.9). A raise
+     * while masked sets the vector's Pending bit, and unmasking delivers it. -1 where the host may not
+     * write the table (vfio-pci keeps it to the kernel, and gives userspace no per-vector mask).
+     */
+    default int msixTableOffset()
+    {
+        return -1;
+    }
+
+    /**
      * The eventfd {@code vector} signals; the same one on every call. The device owns it and closes
      * it when the device closes. The first call may set up the vectors (VFIO: VFIO_DEVICE_SET_IRQS).
      *

@@ -137,6 +137,13 @@ final class Interrupts implements InterruptVectors
         return tableOffset;
     }
 
+    /** The host may mask vectors through the table, as a PCI function's MSI-X capability lets it. */
+    @Override
+    public int msixTableOffset()
+    {
+        return tableOffset;
+    }
+
     int pbaOffset()
     {
         return pbaOffset;

@@ -116,6 +116,9 @@ public interface LibC
     @pid_t
     int getpid();
 
+    /** The CPU the calling thread runs on now (it may move right after), or -1; see {@link CurrentCpu}. */
+    int sched_getcpu();
+
     @SaveError
     long sysconf(int name);
 

@@ -1,0 +1,197 @@
+package io.nvmeq.actors.dispatch;
+
+import java.util.Arrays;
+
+import io.nvmeq.engine.CompletionInterrupt;
+import io.nvmeq.hw.nativeio.EventFd;
+import io.nvmeq.hw.nativeio.ReadinessWait;
+
+/**
+ * The sleep of a queue-pair thread in adaptive and interrupt mode: one ppoll(2) over the interrupt
+ * eventfds of its pollers' completion queues (each distinct vector once: queues of one thread may share
+ * one) and the thread's own wake-up eventfd, which a sender signals when it enqueues a task while the
+ * thread sleeps. The wait is rebuilt only when the set of eventfds changes (a queue pair created or
+ * gone), so a sleep allocates nothing.
+ *
+ * <p>No completion is lost: {@link #arm(Poller[])} drains the vectors before the executor's last look
+ * at its queues; a completion posted after that look signals a drained eventfd, so the wait returns at
+ * once. Owner thread only, apart from {@link #wakeUp()}.
+ */
+final class CompletionSleep implements AutoCloseable
+{
+    private static final EventFd[] NONE = new EventFd[0];
+
+    private final EventFd wakeUp = EventFd.create();
+    private final SleepCounters counters;
+    /** The longest sleep while a poller is busy: it must look at deadlines and reconnect after a reset. */
+    private final long busySleepNanos;
+    private EventFd[] vectors = NONE;
+    private ReadinessWait wait = new ReadinessWait(wakeUp.fd());
+    /** The vectors of this sleep, each once (by eventfd), and one interrupt of each to arm and disarm it. */
+    private EventFd[] collected = new EventFd[4];
+    private CompletionInterrupt[] armed = new CompletionInterrupt[4];
+    private int armedCount;
+    private boolean wokenByEventFd;
+
+    CompletionSleep(final SleepCounters counters, final long busySleepNanos)
+    {
+        this.counters = counters;
+        this.busySleepNanos = busySleepNanos;
+    }
+
+    /** Wakes the sleeping thread, or makes its next sleep return at once; any thread. */
+    void wakeUp()
+    {
+        wakeUp.signal();
+    }
+
+    /**
+     * Whether the thread may sleep with {@code pollers}: false while one of them is busy and has no
+     * interrupt (its completions would only be seen by polling, so the thread spins as in busy-poll).
+     */
+    static boolean maySleep(final Poller[] pollers)
+    {
+        for (final Poller poller : pollers)
+        {
+            if (poller.busy() && poller.interrupt() == null)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Consumes the pending signals of every vector of {@code pollers} and unmasks them; the executor
+     * looks at its queues next, then {@link #await}s.
+     */
+    void arm(final Poller[] pollers)
+    {
+        int count = 0;
+        for (final Poller poller : pollers)
+        {
+            final CompletionInterrupt interrupt = poller.interrupt();
+            if (interrupt != null && !contains(collected, count, interrupt.eventFd()))
+            {
+                if (count == collected.length)
+                {
+                    collected = Arrays.copyOf(collected, count * 2);
+                    armed = Arrays.copyOf(armed, count * 2);
+                }
+                collected[count] = interrupt.eventFd();
+                armed[count++] = interrupt;
+                armedCount = count;
+                interrupt.arm();
+            }
+        }
+        armedCount = count;
+        if (count != vectors.length || !Arrays.equals(collected, 0, count, vectors, 0, count))
+        {
+            rebuild(count);
+        }
+    }
+
+    /** Masks the vectors armed last again: the thread is awake and polls. */
+    void disarm()
+    {
+        for (int i = 0; i < armedCount; i++)
+        {
+            armed[i].disarm();
+            armed[i] = null;
+        }
+        armedCount = 0;
+    }
+
+    /**
+     * Sleeps until a vector or the wake-up eventfd is readable, or the pollers' next deadline: the
+     * emulated device's next tick, and while a poller is busy at most {@link #busySleepNanos}.
+     */
+    void await(final Poller[] pollers, final long nowNanos)
+    {
+        final long timeout = timeout(pollers, nowNanos);
+        final int ready = wait.await(timeout);
+        counters.slept();
+        wokenByEventFd = ready > 0;
+        if (ready > 0)
+        {
+            final int wakeUpIndex = vectors.length;
+            if (wait.isReady(wakeUpIndex))
+            {
+                wakeUp.drain();
+            }
+            for (int i = 0; i < wakeUpIndex; i++)
+            {
+                if (wait.isReady(i))
+                {
+                    counters.interrupted();
+                    break;
+                }
+            }
+        }
+    }
+
+    /** The first duty cycle after a sleep found {@code work}: none after an eventfd woke it is a spurious wake-up. */
+    void afterWake(final int work)
+    {
+        if (wokenByEventFd && work == 0)
+        {
+            counters.spuriousWakeup();
+        }
+        wokenByEventFd = false;
+    }
+
+    private long timeout(final Poller[] pollers, final long nowNanos)
+    {
+        long deadline = Long.MAX_VALUE;
+        for (final Poller poller : pollers)
+        {
+            final CompletionInterrupt interrupt = poller.interrupt();
+            if (interrupt != null)
+            {
+                deadline = Math.min(deadline, interrupt.nextPollDeadline());
+            }
+            if (poller.busy())
+            {
+                deadline = Math.min(deadline, nowNanos + busySleepNanos);
+            }
+        }
+        return deadline == Long.MAX_VALUE ? -1 : Math.max(0, deadline - nowNanos);
+    }
+
+    private void rebuild(final int count)
+    {
+        vectors = Arrays.copyOf(collected, count);
+        final int[] fds = new int[count + 1];
+        for (int i = 0; i < count; i++)
+        {
+            fds[i] = vectors[i].fd();
+        }
+        fds[count] = wakeUp.fd();
+        wait = new ReadinessWait(fds);
+    }
+
+    /** Forgets the vectors (one was closed with its device): the next {@link #arm(Poller[])} collects them anew. */
+    void forgetVectors()
+    {
+        vectors = NONE;
+        wait = new ReadinessWait(wakeUp.fd());
+    }
+
+    private static boolean contains(final EventFd[] fds, final int count, final EventFd fd)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            if (fds[i] == fd)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public void close()
+    {
+        wakeUp.close();
+    }
+}

@@ -1,0 +1,246 @@
+package io.nvmeq.actors.dispatch;
+
+import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.nvmeq.actors.NvmeqSettings.IdleStrategyKind;
+import io.nvmeq.engine.CompletionHandler;
+import io.nvmeq.engine.CompletionInterrupt;
+import io.nvmeq.engine.CompletionVectors;
+import io.nvmeq.engine.ControllerOptions;
+import io.nvmeq.engine.NvmeController;
+import io.nvmeq.engine.QueuePair;
+import io.nvmeq.hw.device.Devices;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The executor's sleep in interrupt and adaptive mode against real completion queues of the emulated
+ * controller: no completion and no task is lost around a sleep, an idle thread stays asleep, a shared
+ * vector wakes the thread for each of its queues, and a modelled completion's deadline ends a sleep.
+ * Every wait is bounded; none is a performance expectation, and nothing is asserted on time.
+ */
+class CompletionSleepTest
+{
+    private static final long WAIT_SECONDS = 20;
+
+    private BusyPollExecutor executor;
+    private NvmeController controller;
+
+    @AfterEach
+    void shutDown() throws InterruptedException
+    {
+        if (executor != null)
+        {
+            executor.shutdown();
+            assertTrue(executor.awaitTermination(WAIT_SECONDS, TimeUnit.SECONDS));
+        }
+        if (controller != null)
+        {
+            controller.close();
+        }
+    }
+
+    private static BusyPollExecutor start(final CompletionMode mode, final long busySleepNanos)
+    {
+        final Config busyPoll = ConfigFactory.load().getConfig("nvmeq.busy-poll");
+        return new BusyPollExecutor("completion-sleep-test", -1, IdleStrategies.create(IdleStrategyKind.BACKOFF, busyPoll),
+            IdleStrategies.parkThreshold(IdleStrategyKind.BACKOFF, busyPoll), 16, 64, mode, 50_000, busySleepNanos);
+    }
+
+    /** Queue pairs 1..owners.length with interrupts, queue i on the vector of owners[i]. */
+    private QueuePair[] queues(final String uri, final Object... owners)
+    {
+        final CompletionVectors vectors = new CompletionVectors();
+        for (int i = 0; i < owners.length; i++)
+        {
+            vectors.assign(i + 1, owners[i]);
+        }
+        controller = NvmeController.open(Devices.open(uri), ControllerOptions.defaults()
+            .withIoQueuePairs(owners.length).withIoQueueEntries(32).withCompletionVectors(vectors));
+        final QueuePair[] queues = new QueuePair[owners.length];
+        for (int i = 0; i < owners.length; i++)
+        {
+            queues[i] = controller.createQueuePair(i + 1);
+        }
+        return queues;
+    }
+
+    private static void awaitTrue(final BooleanSupplier condition, final String what) throws InterruptedException
+    {
+        final long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+        while (!condition.getAsBoolean())
+        {
+            assertTrue(System.nanoTime() < end, "timed out waiting until " + what);
+            Thread.sleep(1);
+        }
+    }
+
+    private void run(final Runnable onThread) throws Exception
+    {
+        final CountDownLatch done = new CountDownLatch(1);
+        executor.execute(() ->
+        {
+            onThread.run();
+            done.countDown();
+        });
+        assertTrue(done.await(WAIT_SECONDS, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void anIdleThreadSleepsAndStaysAsleepAndEachTaskSentToItIsServed() throws Exception
+    {
+        executor = start(CompletionMode.INTERRUPT, 1_000_000);
+        final SleepCounters counters = executor.sleepCounters();
+        for (int i = 0; i < 20; i++)
+        {
+            awaitTrue(executor::isSleeping, "the idle thread sleeps");
+            final long sleeps = counters.sleeps();
+            // A task sent to the sleeping thread wakes it through the wake-up eventfd and runs.
+            run(() -> { });
+            awaitTrue(() -> counters.sleeps() > sleeps, "the sleep ended");
+        }
+        awaitTrue(executor::isSleeping, "the idle thread sleeps");
+        final long before = counters.sleeps();
+        Thread.sleep(200);
+        // Asleep with no deadline: no timer wakes it (busy-poll's backoff would have parked and woken ~200 times).
+        assertTrue(counters.sleeps() - before <= 1, "sleeps while idle: " + (counters.sleeps() - before));
+        assertEquals(0, counters.spuriousWakeups());
+        assertEquals(0, counters.interrupts());
+    }
+
+    @Test
+    void aCompletionLandingAfterTheLastPollBeforeTheSleepIsReaped() throws Exception
+    {
+        executor = start(CompletionMode.INTERRUPT, TimeUnit.SECONDS.toNanos(60));
+        final QueuePair queue = queues("emu:memory?size=1m&queues=1", "thread")[0];
+        final CountDownLatch answered = new CountDownLatch(1);
+        final AtomicInteger answers = new AtomicInteger();
+        final CompletionHandler<Object> handler = (token, attachment, status) ->
+        {
+            answers.incrementAndGet();
+            answered.countDown();
+        };
+        // The poller's look after the executor armed the interrupt submits a read and reports nothing:
+        // the completion lands between the last look and the sleep. Only the armed vector can wake the
+        // thread (no task follows, and a busy sleep is bounded by a minute here).
+        final AtomicInteger pending = new AtomicInteger(1);
+        final Poller racing = new QueuePoller(queue)
+        {
+            @Override
+            public int poll()
+            {
+                if (executor.isSleeping() && pending.compareAndSet(1, 0))
+                {
+                    assertTrue(queue.submitRead(1, 0, 1, ByteBuffer.allocate(512), handler, 0, null));
+                    queue.ringDoorbell();
+                    return 0;
+                }
+                return super.poll();
+            }
+        };
+        run(() -> executor.register(racing));
+        assertTrue(answered.await(WAIT_SECONDS, TimeUnit.SECONDS), "the completion was reaped");
+        awaitTrue(() -> executor.sleepCounters().interrupts() >= 1, "the interrupt ended the sleep");
+        assertEquals(1, answers.get());
+    }
+
+    @Test
+    void aSharedVectorWakesTheThreadForEachOfItsQueues() throws Exception
+    {
+        executor = start(CompletionMode.INTERRUPT, TimeUnit.SECONDS.toNanos(60));
+        final QueuePair[] queues = queues("emu:memory?size=1m&queues=2&latency=read:5ms", "thread", "thread");
+        final CompletionInterrupt first = queues[0].interrupt();
+        assertNotNull(first);
+        assertSame(first.eventFd(), queues[1].interrupt().eventFd(), "one vector for the thread's two queues");
+        final CountDownLatch answered = new CountDownLatch(20);
+        final CompletionHandler<Object> handler = (token, attachment, status) -> answered.countDown();
+        run(() ->
+        {
+            executor.register(new QueuePoller(queues[0]));
+            executor.register(new QueuePoller(queues[1]));
+        });
+        for (int i = 0; i < 10; i++)
+        {
+            // One read on each queue, 5 ms each (modelled): the thread sleeps until a deadline or the vector.
+            run(() ->
+            {
+                for (final QueuePair queue : queues)
+                {
+                    assertTrue(queue.submitRead(1, 0, 1, ByteBuffer.allocate(512), handler, 0, null));
+                    queue.ringDoorbell();
+                }
+            });
+        }
+        assertTrue(answered.await(WAIT_SECONDS, TimeUnit.SECONDS), "every read on both queues was reaped");
+        assertTrue(executor.sleepCounters().sleeps() >= 1);
+    }
+
+    @Test
+    void aModelledCompletionEndsTheSleepAtItsDeadlineInEachSleepingMode() throws Exception
+    {
+        for (final CompletionMode mode : new CompletionMode[] {CompletionMode.ADAPTIVE, CompletionMode.INTERRUPT})
+        {
+            // Busy sleeps bounded by a minute: only the emulator's next poll deadline can end them in time.
+            executor = start(mode, TimeUnit.SECONDS.toNanos(60));
+            final QueuePair queue = queues("emu:memory?size=1m&queues=1&latency=read:20ms", "thread")[0];
+            final CountDownLatch answered = new CountDownLatch(5);
+            final CompletionHandler<Object> handler = (token, attachment, status) -> answered.countDown();
+            run(() -> executor.register(new QueuePoller(queue)));
+            for (int i = 0; i < 5; i++)
+            {
+                run(() ->
+                {
+                    assertTrue(queue.submitRead(1, 0, 1, ByteBuffer.allocate(512), handler, 0, null));
+                    queue.ringDoorbell();
+                });
+            }
+            assertTrue(answered.await(WAIT_SECONDS, TimeUnit.SECONDS), mode + ": every read was reaped");
+            executor.shutdown();
+            assertTrue(executor.awaitTermination(WAIT_SECONDS, TimeUnit.SECONDS));
+            executor = null;
+            controller.close();
+            controller = null;
+        }
+    }
+
+    /** Reaps one queue pair on the executor's thread, with the queue's interrupt. */
+    private static class QueuePoller implements Poller
+    {
+        private final QueuePair queue;
+
+        QueuePoller(final QueuePair queue)
+        {
+            this.queue = queue;
+        }
+
+        @Override
+        public int poll()
+        {
+            return queue.poll(64);
+        }
+
+        @Override
+        public boolean busy()
+        {
+            return queue.requestsInFlight() > 0;
+        }
+
+        @Override
+        public CompletionInterrupt interrupt()
+        {
+            return queue.interrupt();
+        }
+    }
+}
