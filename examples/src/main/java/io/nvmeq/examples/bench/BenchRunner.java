@@ -254,7 +254,7 @@ final class BenchRunner
         ThreadCpu.Snapshot threadsStart = null;
         Map<String, Long> threads = null;
         // Threads are read a little before the window ends: a load generator's threads end at its end.
-        final long threadsEndAt = Math.max(measureStart, endAt - ThreadCpu.END_MARGIN_NS);
+        final long threadsEndAt = ThreadCpu.endReadingAt(measureStart, endAt);
         progress.begin(spec, startAt, measureStart, endAt);
         long now = System.nanoTime();
         boolean done = false;

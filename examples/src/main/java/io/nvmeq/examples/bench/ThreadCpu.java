@@ -17,8 +17,17 @@ import java.util.Map;
 final class ThreadCpu
 {
     private static final Path TASKS = Path.of("/proc/self/task");
-    /** The end reading comes this long before the window's end, while the load's threads still run. */
-    static final long END_MARGIN_NS = 5_000_000;
+    /**
+     * The end reading comes this long before the window's end (at most a twentieth of the window), while
+     * the load's threads still run: a late wake-up (a busy machine, a TCG guest) must not miss them.
+     */
+    private static final long END_MARGIN_NS = 100_000_000;
+
+    /** When to take the end reading of a window from {@code start} to {@code end}. */
+    static long endReadingAt(final long start, final long end)
+    {
+        return end - Math.min(END_MARGIN_NS, (end - start) / 20);
+    }
     /** Threads listed in a report, the busiest first. */
     static final int REPORTED = 8;
 
