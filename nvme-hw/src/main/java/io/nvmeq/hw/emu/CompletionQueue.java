@@ -8,7 +8,7 @@ import io.nvmeq.hw.spec.CompletionEntry;
  * A completion queue ring in host memory, written through the IOMMU (its translation cached per
  * mapping generation, {@link QueueMemory}) with phase tags (NVMe base spec
  * 2.0 §4.6 and §3.3.1.2 "Completion Queue Entries"). Several submission queues may share it, so its
- * state is guarded by its monitor.
+ * posting state is guarded by its monitor; the host's head doorbell takes none.
  *
  * <p>Submission queues reserve a slot before they fetch a command, so that a command is only executed
  * when its completion has room: a full queue holds commands back in the submission queue (their
@@ -41,8 +41,13 @@ final class CompletionQueue
 
     /** Deleted or dropped by a reset: nothing is written to the ring any more. */
     private boolean deleted;
-    private int head;
-    private int tail;
+    /**
+     * The host's head, written by its head doorbell without this monitor: a device thread posting here
+     * must never make the host's doorbell wait (a contended monitor parks the waiter, tens of µs).
+     */
+    private volatile int head;
+    /** Next slot to post; advanced under the monitor before the entry's phase tag is written. */
+    private volatile int tail;
     private int phase = 1;
     private int reserved;
     /** Submission queues completing here; copy-on-write so that polls read it without the lock. */
@@ -78,7 +83,9 @@ final class CompletionQueue
     /** Reserves up to {@code wanted} slots; returns how many it got (0 when the queue is full). */
     synchronized int reserve(final int wanted)
     {
-        final int used = tail >= head ? tail - head : tail + size - head;
+        final int currentHead = head;
+        final int currentTail = tail;
+        final int used = currentTail >= currentHead ? currentTail - currentHead : currentTail + size - currentHead;
         final int free = size - 1 - used - reserved;
         final int granted = Math.min(wanted, free);
         reserved += granted;
@@ -103,18 +110,25 @@ final class CompletionQueue
             // The queue is gone (Delete I/O CQ, a reset): its commands were aborted, the ring may be freed.
             return true;
         }
-        final long address = ring.address((long)tail * CompletionEntry.SIZE, CompletionEntry.SIZE);
+        final int at = tail;
+        final long address = ring.address((long)at * CompletionEntry.SIZE, CompletionEntry.SIZE);
         if (address == EmulatedIommu.FAULT)
         {
             return false;
         }
-        slot.wrap(address, CompletionEntry.SIZE);
-        entry.wrap(slot, 0).post(dw0, sqHead, sqId, cid, status, phase);
-        if (++tail == size)
+        final int entryPhase = phase;
+        if (at + 1 == size)
         {
             tail = 0;
             phase ^= 1;
         }
+        else
+        {
+            tail = at + 1;
+        }
+        // The tail first: a host that sees the phase tag and rings the head doorbell finds the entry posted.
+        slot.wrap(address, CompletionEntry.SIZE);
+        entry.wrap(slot, 0).post(dw0, sqHead, sqId, cid, status, entryPhase);
         final InterruptVector interrupt = vector;
         if (interrupt != null)
         {
@@ -282,14 +296,18 @@ final class CompletionQueue
      * The host consumed entries up to {@code newHead}. Returns false for a value the spec calls an
      * Invalid Doorbell Write Value (past the queue, or beyond what was posted); it is then ignored.
      */
-    synchronized boolean headDoorbell(final int newHead)
+    boolean headDoorbell(final int newHead)
     {
         if (newHead < 0 || newHead >= size)
         {
             return false;
         }
-        final int posted = tail >= head ? tail - head : tail + size - head;
-        final int consumed = newHead >= head ? newHead - head : newHead + size - head;
+        // No monitor (see head): the tail only moves forward, so a stale one makes this check stricter, and
+        // one the host saw an entry at is never stale.
+        final int currentHead = head;
+        final int currentTail = tail;
+        final int posted = currentTail >= currentHead ? currentTail - currentHead : currentTail + size - currentHead;
+        final int consumed = newHead >= currentHead ? newHead - currentHead : newHead + size - currentHead;
         if (consumed > posted)
         {
             return false;
