@@ -20,10 +20,12 @@ import io.nvmeq.engine.QueuePair;
  *
  * <p>Ownership moves with the object, as with the buffer of any request: from a prepare until its answer
  * arrives, the queue pair owns it and the client must not touch it. Preparing an operation that the queue
- * pair still holds throws {@link IllegalStateException}; an operation told without being prepared (or told
- * again after its answer) is answered with an {@link InvalidRequestException}; one told twice while the
- * queue pair holds it is answered once (the duplicate is logged and dropped: a second answer would
- * overwrite the first's outcome).
+ * pair has taken throws {@link IllegalStateException} (between the tell and the queue pair taking it a
+ * second preparation cannot be told from a first: prepare once per tell). An operation told without being
+ * prepared (or told again after its answer) is answered with an {@link InvalidRequestException}; one told
+ * twice while the queue pair holds it is answered once (the duplicate is logged and dropped: a second
+ * answer would overwrite the first's outcome). Chains ({@link #then}, {@link #chainingAnswers}) send many
+ * operations in one message each way; see the README's "The allocation-free actor path".
  *
  * <p>Not thread-safe: one client at a time (its actor). The hand-over through the mailbox orders the
  * client's writes before the queue pair's reads and the queue pair's answer before the client's reads.

@@ -46,6 +46,8 @@ public final class LocalQueuePair
     private final QueuePairActor actor;
     private final ActorRef<QueuePairCommand> queue;
     private final Completions completions;
+    /** The queue pair's thread, where the handle was made. */
+    private final Thread ownThread = Thread.currentThread();
 
     private LocalQueuePair(final QueuePairActor actor, final ActorRef<QueuePairCommand> queue, final Completions completions)
     {
@@ -101,7 +103,7 @@ public final class LocalQueuePair
     public void submit(final IoOperation operation)
     {
         // Only an actor on the queue pair's own thread may be called from its poll.
-        final Completions answerTo = actor.onOwnThread() ? completions : null;
+        final Completions answerTo = Thread.currentThread() == ownThread ? completions : null;
         for (IoOperation linked = operation; linked != null; linked = linked.peekNextRequest())
         {
             linked.completions = answerTo;

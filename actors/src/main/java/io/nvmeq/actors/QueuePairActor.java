@@ -334,7 +334,7 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
      */
     void submitLocal(final IoRequest request)
     {
-        if (!serving || !registered || !onOwnThread())
+        if (!serving || !registered || Thread.currentThread() != ownThread)
         {
             self.tell(request);
             return;
@@ -349,11 +349,6 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairCommand> imp
             unregisterPoller();
             self.tell(new PollFailed(ex));
         }
-    }
-
-    boolean onOwnThread()
-    {
-        return Thread.currentThread() == ownThread;
     }
 
     /** Busy-poll mode: called by the executor on this actor's own thread between mailbox runs. */

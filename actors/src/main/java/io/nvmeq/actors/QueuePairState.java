@@ -4,9 +4,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import io.nvmeq.engine.CompletionHandler;
 import io.nvmeq.engine.CompletionInterrupt;
@@ -508,13 +505,13 @@ final class QueuePairState implements CompletionHandler<IoRequest>
             {
                 sqDeletion = controller.deleteSubmissionQueueAsync(deleted);
             }
-            await(sqDeletion);
+            QueueDeletions.await(sqDeletion, recovery.adminTimeout(), queueId);
             if (cqDeletion == null)
             {
                 deleted.reap(capacity);
                 cqDeletion = controller.deleteCompletionQueueAsync(deleted);
             }
-            await(cqDeletion);
+            QueueDeletions.await(cqDeletion, recovery.adminTimeout(), queueId);
         }
         catch (final RuntimeException ex)
         {
@@ -529,28 +526,6 @@ final class QueuePairState implements CompletionHandler<IoRequest>
             deleting = false;
             sqDeletion = null;
             cqDeletion = null;
-        }
-    }
-
-    private void await(final CompletableFuture<Void> deletion)
-    {
-        final long bound = recovery.adminTimeout().toNanos() * 2 + TimeUnit.SECONDS.toNanos(1);
-        try
-        {
-            deletion.get(bound, TimeUnit.NANOSECONDS);
-        }
-        catch (final ExecutionException ex)
-        {
-            throw ex.getCause() instanceof RuntimeException runtime ? runtime : new IllegalStateException(ex.getCause());
-        }
-        catch (final TimeoutException ex)
-        {
-            throw new ControllerUnavailableException("queue pair " + queueId + ": no answer to deleting its queues", ex);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            throw new ControllerUnavailableException("queue pair " + queueId + ": interrupted deleting its queues", ex);
         }
     }
 

@@ -135,7 +135,7 @@ final class BufferPaths
                         registered);
                     return true;
                 }
-                final long temporary = temporaryMappings.map(address, length);
+                final long temporary = temporaryMappings.map(buffer, address, length);
                 if (temporary != IovaSpace.NO_IOVA)
                 {
                     counters.temporary.increment();
@@ -182,6 +182,7 @@ final class BufferPaths
 
     void release()
     {
+        iovaSpace.temporaryMappingsGone();
         if (bounce != null)
         {
             bounce.close();

@@ -59,6 +59,12 @@ public final class CompletionVectors
         return vector;
     }
 
+    /** Whether queue {@code qid} was given an owner (a queue without one is polled by whoever made it). */
+    synchronized boolean owned(final int qid)
+    {
+        return ownerOfQueue.containsKey(qid);
+    }
+
     /** How many distinct owners were given a vector so far. */
     public synchronized int vectorsInUse()
     {

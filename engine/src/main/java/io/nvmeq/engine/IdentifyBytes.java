@@ -15,6 +15,12 @@ public final class IdentifyBytes
         this.bytes = bytes.clone();
     }
 
+    /** Identify data received from elsewhere (a remote server's answer), copied. */
+    public static IdentifyBytes copyOf(final byte[] bytes)
+    {
+        return new IdentifyBytes(bytes);
+    }
+
     /** A copy of the data (wrap it with {@code IdentifyController} or {@code IdentifyNamespace} to read fields). */
     public byte[] toArray()
     {

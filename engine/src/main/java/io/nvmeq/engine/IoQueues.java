@@ -130,6 +130,10 @@ final class IoQueues
         final int vector = vectors.vectorOf(qid, device.interrupts());
         if (vector == CompletionVectors.NONE)
         {
+            if (!vectors.owned(qid))
+            {
+                return null; // a queue its maker polls itself (a plain thread's): no interrupts asked for
+            }
             LOG.info("{}: I/O queue {} is polled without interrupts: its owner has no interrupt vector of the {} " +
                 "the device offers", device.uri(), qid, device.interrupts().count());
             return null;

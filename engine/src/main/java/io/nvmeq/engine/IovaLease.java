@@ -65,6 +65,29 @@ final class IovaLease
     }
 
     /**
+     * Counts one more use of a mapping made earlier in this lease (see {@link RecentMappings}). Holder-only.
+     * An open lease takes it; so does one the holder closed because it was full, while some mapping of it
+     * is still in use and its epoch is not wanted back: such a lease has not gone back (the last release
+     * gives it back, on this same thread), so its mappings are still there. A closed lease with nothing in
+     * use, or one whose epoch is wanted back, refuses: it goes back, and its epoch may be reset.
+     */
+    boolean reuse()
+    {
+        while (true)
+        {
+            final int current = state.get();
+            if ((current & CLOSED) != 0 && ((current & IN_USE) == 0 || epoch.wantedBack))
+            {
+                return false;
+            }
+            if (state.compareAndSet(current, current + 1))
+            {
+                return true;
+            }
+        }
+    }
+
+    /**
      * One mapping fewer in use. Holder-only.
      *
      * @return true if this made the lease closed with nothing in use: the caller gives it back

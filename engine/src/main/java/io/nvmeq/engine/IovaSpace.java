@@ -294,7 +294,30 @@ final class IovaSpace
     /** A holder of temporary mappings for queue pair {@code queueId}; it must be used by one thread at a time. */
     TemporaryMappings temporaryMappingsFor(final int queueId)
     {
+        lock.lock();
+        try
+        {
+            temporary.holders(1);
+        }
+        finally
+        {
+            lock.unlock();
+        }
         return new TemporaryMappings(temporary, iommu, queueId);
+    }
+
+    /** The holder of {@link #temporaryMappingsFor} is gone (its queue pair is released): leases are cut for the rest. */
+    void temporaryMappingsGone()
+    {
+        lock.lock();
+        try
+        {
+            temporary.holders(-1);
+        }
+        finally
+        {
+            lock.unlock();
+        }
     }
 
     /** Closes every epoch, resetting each that nothing uses now (e.g. before shutdown). */

@@ -27,6 +27,11 @@ final class TemporaryEpoch
     volatile boolean wantedBack;
     /** Handed to the maintenance run: still occupies its interval, cuts nothing. */
     boolean resetting;
+    /**
+     * The maintenance run is unmapping it now, outside the lock: nobody else may reset it. A resetting
+     * epoch that is not being unmapped may be reset by whoever needs its room at once (a fixed allocation).
+     */
+    boolean unmapping;
     long top;
     /** The bottom of the lowest lease cut so far. */
     long bottom;
@@ -49,6 +54,7 @@ final class TemporaryEpoch
         this.exhausted = false;
         this.closing = false;
         this.resetting = false;
+        this.unmapping = false;
         this.wantedBack = false;
         this.top = top;
         this.bottom = top;
@@ -63,6 +69,7 @@ final class TemporaryEpoch
         exhausted = false;
         closing = false;
         resetting = false;
+        unmapping = false;
         wantedBack = false;
         top = 0;
         bottom = 0;

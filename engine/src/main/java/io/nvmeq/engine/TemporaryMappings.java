@@ -19,20 +19,29 @@ import io.nvmeq.hw.device.IommuException;
  * {@link #map} answers {@link IovaSpace#NO_IOVA} at once and the caller bounces: the data path never
  * waits for a lock, a lease or a reset. Without a maintenance executor (the engine used without
  * actors) the holder does all of it itself, waiting for the lock.
+ *
+ * <p>Reuse: a request on a buffer mapped lately ({@link RecentMappings}) uses that mapping again, with no
+ * IOMMU call and no room taken, while its lease has not gone back; an application that does I/O from a few
+ * buffers over and over maps each about once, and its epochs are not exhausted at all.
  */
 final class TemporaryMappings
 {
     private static final IovaLease[] NO_LEASES = new IovaLease[0];
+    /** While waiting for a hand-off, every 64th refused request schedules the maintenance run again. */
+    private static final int REMIND_EVERY = 63;
 
     private final TemporaryRegion space;
     private final Iommu iommu;
     private final long pageMask;
     private final int queueId;
 
+    /** Mappings made lately, reused by requests on the same buffers. */
+    private final RecentMappings recent = new RecentMappings();
     private IovaLease current;
     /** Closed leases whose mappings commands in flight still use. */
     private IovaLease[] draining = NO_LEASES;
     private int drainingCount;
+    private int refusedWhileWaiting;
 
     /** The next lease, put here by the space's maintenance run, taken by the holder. */
     final AtomicReference<IovaLease> handoff = new AtomicReference<>();
@@ -62,6 +71,17 @@ final class TemporaryMappings
      */
     public long map(final long address, final long length)
     {
+        return map(null, address, length);
+    }
+
+    /**
+     * Like {@link #map(long, long)}, for memory of {@code buffer}: a mapping made lately for the same buffer
+     * object and covering the same pages is used again while its lease lasts (see {@link RecentMappings}).
+     *
+     * @param buffer the object whose memory [address, address + length) is, or null to map anew every time
+     */
+    public long map(final Object buffer, final long address, final long length)
+    {
         if (address == 0 || length <= 0 || address + length < address)
         {
             throw new InvalidRequestException("cannot map " + length + " bytes at host address 0x"
@@ -69,6 +89,14 @@ final class TemporaryMappings
         }
         final long pageStart = address & ~pageMask;
         final long bytes = ((address + length + pageMask) & ~pageMask) - pageStart;
+        if (buffer != null)
+        {
+            final long cached = recent.reuse(buffer, pageStart, pageStart + bytes, address);
+            if (cached != IovaSpace.NO_IOVA)
+            {
+                return cached;
+            }
+        }
         // Three tries: the current lease, the handed-over one, a fresh one (when cutting inline).
         for (int attempt = 0; attempt < 3; attempt++)
         {
@@ -112,6 +140,10 @@ final class TemporaryMappings
             }
             lease.cursor = iova;
             lease.mappingsLeft--;
+            if (buffer != null)
+            {
+                recent.remember(buffer, pageStart, pageStart + bytes, iova, lease);
+            }
             return iova + (address - pageStart);
         }
         space.refused();
@@ -151,6 +183,17 @@ final class TemporaryMappings
             }
             retire(next);
         }
+        if (wantsLease.get())
+        {
+            // The maintenance run has this holder in its queue and hands a lease over as soon as there is
+            // room: bounce meanwhile without touching the space's lock, and remind it now and then (room can
+            // come back without a run, e.g. when a fixed buffer is freed).
+            if ((++refusedWhileWaiting & REMIND_EVERY) == 0)
+            {
+                space.wantLease(this);
+            }
+            return null;
+        }
         final IovaLease cut = space.leaseInline(bytes);
         if (cut == null)
         {
@@ -186,6 +229,7 @@ final class TemporaryMappings
 
     private void forget(final IovaLease lease)
     {
+        recent.forget(lease);
         if (current == lease)
         {
             current = null;

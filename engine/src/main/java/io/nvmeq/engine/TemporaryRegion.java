@@ -1,7 +1,5 @@
 package io.nvmeq.engine;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
@@ -9,6 +7,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 import io.nvmeq.hw.device.Iommu;
 
@@ -19,12 +18,6 @@ import io.nvmeq.hw.device.Iommu;
  */
 final class TemporaryRegion
 {
-    /**
-     * With a maintenance executor an epoch is cut into (at least) this many leases, so that several queue
-     * pairs share it; without one, a lease is all that is left of the epoch (as if mapping in the epoch).
-     */
-    static final int LEASES_PER_EPOCH = 4;
-
     private final IovaSpace space;
     /** The space's lock: one lock for the fixed and the temporary region. */
     private final ReentrantLock lock;
@@ -36,6 +29,8 @@ final class TemporaryRegion
     private final TemporaryEpoch[] epochs = {new TemporaryEpoch(), new TemporaryEpoch()};
     private TemporaryEpoch active;
     private long epochsOpened;
+    /** Holders of leases now (queue pairs): with a maintenance executor, each lease is 1 / holders of an epoch. */
+    private int holders;
 
     /** Runs lease work and resets off the data path when set; null: the holders do it inline. */
     private volatile Executor resetExecutor;
@@ -45,10 +40,12 @@ final class TemporaryRegion
     private final Queue<IovaLease> givenBack = new ConcurrentLinkedQueue<>();
     /** Leases that met ENOSPC: their epochs are wanted back. */
     private final Queue<IovaLease> pressure = new ConcurrentLinkedQueue<>();
-    /** Holders waiting for a lease in their hand-off slot. */
-    private final Queue<TemporaryMappings> wanting = new ConcurrentLinkedQueue<>();
-    /** Holders the last maintenance run found no lease for: served first when room comes back. */
-    private final List<TemporaryMappings> starving = new ArrayList<>();
+    private final LeaseWaiters waiters = new LeaseWaiters();
+    /**
+     * What a waiting holder is handed: a standard share, whatever its last request (a request too large
+     * for it is bounced, rather than every epoch being exhausted in search of room for it).
+     */
+    private final Supplier<IovaLease> standardLease = this::standardLease;
 
     private final LongAdder refusals = new LongAdder();
     private long epochResets;
@@ -69,7 +66,7 @@ final class TemporaryRegion
      */
     IovaLease leaseInline(final long bytes)
     {
-        final int share = resetExecutor == null ? 1 : LEASES_PER_EPOCH;
+        final int share = resetExecutor == null ? 1 : leasesPerEpoch();
         if (!lockForHolder())
         {
             return null;
@@ -103,10 +100,7 @@ final class TemporaryRegion
         {
             return;
         }
-        if (holder.wantsLease.compareAndSet(false, true))
-        {
-            wanting.offer(holder);
-        }
+        waiters.add(holder);
         schedule();
     }
 
@@ -157,6 +151,22 @@ final class TemporaryRegion
         }
     }
 
+    /** A queue pair's {@link TemporaryMappings} begin (+1) or end (-1, its queue pair released). Under the lock. */
+    void holders(final int change)
+    {
+        holders = Math.max(0, holders + change);
+    }
+
+    /**
+     * With a maintenance executor, an epoch is cut into one lease per holder: as large as leases can be while
+     * each queue pair may hold one, so that its buffers fit in one lease and their mappings are reused there.
+     * Without one, a lease is all that is left of the epoch (as if mapping in the epoch).
+     */
+    private int leasesPerEpoch()
+    {
+        return Math.max(1, holders);
+    }
+
     void refused()
     {
         refusals.increment();
@@ -165,20 +175,7 @@ final class TemporaryRegion
     /** Closes every epoch, resetting each that nothing uses now. Under the lock. */
     void trim()
     {
-        takeBackGiven();
-        final boolean inline = resetExecutor == null;
-        for (final TemporaryEpoch epoch : epochs)
-        {
-            if (epoch.live && epoch.resetting && inline)
-            {
-                // Handed to an executor that is gone: reset here (a late run finds the epoch's next life).
-                reset(epoch);
-            }
-            else if (epoch.live && !epoch.resetting)
-            {
-                closeEpoch(epoch, inline);
-            }
-        }
+        closeAll(resetExecutor == null);
     }
 
     long refusalCount()
@@ -199,12 +196,25 @@ final class TemporaryRegion
     /** The fixed region needs room at once: every epoch that nothing uses is reset now, inline. Under the lock. */
     void reclaimForFixed()
     {
+        closeAll(true);
+    }
+
+    /**
+     * Closes every epoch; with {@code inline}, one that is drained and queued for the maintenance run,
+     * which has not started on it (or is gone), is reset here, and so is each that nothing uses now.
+     */
+    private void closeAll(final boolean inline)
+    {
         takeBackGiven();
         for (final TemporaryEpoch epoch : epochs)
         {
-            if (epoch.live && !epoch.resetting)
+            if (epoch.live && epoch.resetting && !epoch.unmapping && inline)
             {
-                closeEpoch(epoch, true);
+                reset(epoch);
+            }
+            else if (epoch.live && !epoch.resetting)
+            {
+                closeEpoch(epoch, inline);
             }
         }
     }
@@ -452,7 +462,6 @@ final class TemporaryRegion
         for (int round = 0; round < 4; round++)
         {
             final TemporaryEpoch[] resetting = new TemporaryEpoch[epochs.length];
-            final long[] generations = new long[epochs.length];
             int count = 0;
             lock.lock();
             try
@@ -461,9 +470,11 @@ final class TemporaryRegion
                 serveWanting();
                 for (final TemporaryEpoch epoch : epochs)
                 {
-                    if (epoch.live && epoch.resetting)
+                    if (epoch.live && epoch.resetting && !epoch.unmapping)
                     {
-                        generations[count] = epoch.generation;
+                        // Marked, nobody else resets it while it is unmapped outside the lock; it stays live
+                        // (occupied, nothing maps into it) until freed.
+                        epoch.unmapping = true;
                         resetting[count++] = epoch;
                     }
                 }
@@ -476,84 +487,62 @@ final class TemporaryRegion
             {
                 return;
             }
-            for (int i = 0; i < count; i++)
-            {
-                // Nothing maps into [bottom, top) meanwhile: the epoch stays live (occupied) until freed.
-                final TemporaryEpoch epoch = resetting[i];
-                lock.lock();
-                try
-                {
-                    if (epoch.generation != generations[i] || !epoch.resetting)
-                    {
-                        resetting[i] = null;
-                        continue;
-                    }
-                }
-                finally
-                {
-                    lock.unlock();
-                }
-                if (epoch.top > epoch.bottom)
-                {
-                    iommu.unmap(epoch.bottom, epoch.top - epoch.bottom);
-                }
-            }
-            lock.lock();
+            int unmapped = 0;
             try
             {
-                for (int i = 0; i < count; i++)
+                for (; unmapped < count; unmapped++)
                 {
-                    final TemporaryEpoch epoch = resetting[i];
-                    if (epoch != null && epoch.generation == generations[i] && epoch.resetting)
+                    final TemporaryEpoch epoch = resetting[unmapped];
+                    if (epoch.top > epoch.bottom)
                     {
-                        if (epoch.top > epoch.bottom)
-                        {
-                            epochResets++;
-                        }
-                        epoch.free();
+                        iommu.unmap(epoch.bottom, epoch.top - epoch.bottom);
                     }
                 }
-                serveWanting();
             }
             finally
             {
-                lock.unlock();
+                freeUnmapped(resetting, count, unmapped);
             }
+        }
+    }
+
+    /** Frees the first {@code unmapped} of the epochs a maintenance run unmapped; the rest (it failed) wait for a later run. */
+    private void freeUnmapped(final TemporaryEpoch[] resetting, final int count, final int unmapped)
+    {
+        lock.lock();
+        try
+        {
+            for (int i = 0; i < count; i++)
+            {
+                final TemporaryEpoch epoch = resetting[i];
+                if (i >= unmapped)
+                {
+                    epoch.unmapping = false;
+                    continue;
+                }
+                if (epoch.top > epoch.bottom)
+                {
+                    epochResets++;
+                }
+                epoch.free();
+            }
+            serveWanting();
+        }
+        finally
+        {
+            lock.unlock();
         }
     }
 
     /** Puts a lease in the hand-off slot of each holder that wants one, as far as the epochs allow. */
     private void serveWanting()
     {
-        TemporaryMappings holder;
-        while ((holder = wanting.poll()) != null)
-        {
-            if (!starving.contains(holder))
-            {
-                starving.add(holder);
-            }
-        }
-        for (int i = 0; i < starving.size(); )
-        {
-            holder = starving.get(i);
-            holder.wantsLease.set(false);
-            if (holder.handoff.get() != null)
-            {
-                starving.remove(i);
-                continue;
-            }
-            // A standard share, whatever the holder's last request: a request too large for it is bounced,
-            // rather than every epoch being exhausted in search of room for it.
-            final IovaLease lease = cut(pageMask + 1, LEASES_PER_EPOCH);
-            if (lease == null)
-            {
-                holder.wantsLease.set(true);
-                i++;
-                continue;
-            }
-            holder.handoff.set(lease);
-            starving.remove(i);
-        }
+        waiters.serve(standardLease);
+    }
+
+    private IovaLease standardLease()
+    {
+        return cut(pageMask + 1, leasesPerEpoch());
     }
 
     /** A drained epoch: reset now, or hand it to the maintenance run. */

@@ -17,6 +17,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -234,7 +235,7 @@ class IovaSpaceTest
         assertEquals(0, iommu.count(), "the holder mapped nothing");
         assertEquals(1, tasks.size(), "it asked the executor for a lease instead");
         runAll(tasks);
-        // Epoch A (8 of the 16 free pages) is cut into leases of the size asked for, two pages each.
+        // Epoch A (8 of the 16 free pages) is handed over as one lease: one holder, one lease per epoch.
         final long a = holder.map(HOST, 2 * 4096);
         assertEquals(top - 2 * 4096, a, "in the handed-over lease, at the top");
         runAll(tasks);
@@ -243,9 +244,9 @@ class IovaSpaceTest
         final long c = holder.map(HOST + 0x200000, 2 * 4096);
         runAll(tasks);
         final long d = holder.map(HOST + 0x300000, 2 * 4096);
-        assertEquals(top - 8 * 4096, d, "A's last lease");
+        assertEquals(top - 8 * 4096, d, "the last pages of A");
         runAll(tasks);
-        // A is exhausted; the spare comes from epoch B below it (8 pages, leases of 2 / 4 = 1 page).
+        // A is used up; e comes from epoch B below it, the holder's next lease.
         final long e = holder.map(HOST + 0x400000, 4096);
         assertEquals(top - 9 * 4096, e);
         holder.release(a);
@@ -266,6 +267,33 @@ class IovaSpaceTest
         space.resetWith(null);
         space.trimTemporary();
         assertEquals(0, iommu.count(), "nothing is left mapped");
+    }
+
+    @Test
+    void aFixedAllocationTakesTheRoomOfAnEpochWhoseResetIsQueuedButHasNotRun()
+    {
+        final ModelIommu iommu = new ModelIommu(0, 1L << 30, 4);
+        final IovaSpace space = new IovaSpace(iommu);
+        final TemporaryMappings holder = space.temporaryMappingsFor(1);
+        final List<Runnable> tasks = new ArrayList<>();
+        space.resetWith(tasks::add);
+        runAll(tasks);
+        final List<Long> held = new ArrayList<>();
+        long iova;
+        while ((iova = holder.map(HOST + held.size() * 4096L, 512)) != IovaSpace.NO_IOVA)
+        {
+            held.add(iova);
+            runAll(tasks);
+        }
+        assertEquals(4, iommu.count(), "the mapping limit is reached");
+        held.forEach(holder::release);
+        assertFalse(tasks.isEmpty(), "the drained epochs' resets are queued for the executor");
+        assertEquals(4, iommu.count(), "and have not run");
+        final RegisteredBuffer registration = space.register(HOST + (1L << 40), 4096);
+        assertTrue(iommu.translatesTo(registration.iova(), 4096, HOST + (1L << 40)));
+        runAll(tasks);
+        assertEquals(1, iommu.count(), "the late run unmapped nothing more than the temporary mappings");
+        assertTrue(iommu.translatesTo(registration.iova(), 4096, HOST + (1L << 40)));
     }
 
     /**

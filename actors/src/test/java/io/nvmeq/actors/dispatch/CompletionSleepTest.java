@@ -116,7 +116,10 @@ class CompletionSleepTest
         Thread.sleep(200);
         // Asleep with no deadline: no timer wakes it (busy-poll's backoff would have parked and woken ~200 times).
         assertTrue(counters.sleeps() - before <= 1, "sleeps while idle: " + (counters.sleeps() - before));
-        assertEquals(0, counters.spuriousWakeups());
+        // A sender that saw the thread asleep writes the wake-up eventfd even if the thread, already awake, took
+        // the task in its last look; the next sleep then ends at once with nothing to do. That is the only source
+        // of a spurious wake-up here, so there are at most as many as tasks sent, never one per timer tick.
+        assertTrue(counters.spuriousWakeups() <= 20, "spurious wake-ups: " + counters.spuriousWakeups());
         assertEquals(0, counters.interrupts());
     }
 

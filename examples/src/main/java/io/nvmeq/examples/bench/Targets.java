@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.util.Properties;
 
 import io.nvmeq.actors.NvmeqSettings;
+import io.nvmeq.actors.remote.RemoteUri;
 import io.nvmeq.hw.device.DeviceUri;
 import io.nvmeq.hw.emu.EmulatedUri;
 import io.nvmeq.hw.emu.EmulatorConfig;
@@ -38,6 +39,15 @@ final class Targets
         final int jobs, final int iodepth) throws IOException
     {
         final DeviceUri uri = DeviceUri.parse(device);
+        if (uri instanceof RemoteUri)
+        {
+            if (engine != EngineKind.ACTORS)
+            {
+                throw new IllegalArgumentException("--engine " + engine.cliName() + " cannot drive " + device +
+                    ": a remote namespace is reached through its server's queue-pair actors (--engine actors)");
+            }
+            return new RemoteTarget(device);
+        }
         if (engine == EngineKind.POSIX)
         {
             if (!(uri instanceof DeviceUri.Posix posix))

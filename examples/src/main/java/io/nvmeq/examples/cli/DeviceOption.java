@@ -1,6 +1,6 @@
 package io.nvmeq.examples.cli;
 
-import io.nvmeq.actors.Nvmeq;
+import io.nvmeq.actors.remote.RemoteUri;
 import io.nvmeq.hw.device.BadDeviceUriException;
 import io.nvmeq.hw.device.DeviceUri;
 import io.nvmeq.hw.emu.EmulatedUri;
@@ -33,6 +33,7 @@ public final class DeviceOption
             "  emu:file:/abs/path[?...]   emulated, data in a file",
             "  emu:null[?...]             emulated, moves no data",
             "  nvme://DDDD:BB:DD.F/NSID   PCI device on vfio-pci, namespace NSID",
+            "  remote://HOST:PORT/SERIAL/NSID  a namespace served by 'nvmeq serve' in HOST:PORT's cluster",
             "emu:memory data lives only as long as this process; use emu:file: to keep it between commands."
         })
     String option;
@@ -81,10 +82,10 @@ public final class DeviceOption
         return namespace(mixee, uri(), requested);
     }
 
-    /** Opens the device; the URI is checked first ({@link #uri()}). */
-    Nvmeq open()
+    /** Opens the device, local or {@code remote://}; the URI is checked first ({@link #uri()}). */
+    OpenDevice open()
     {
-        return Nvmeq.open(uri());
+        return OpenDevice.open(uri());
     }
 
     /**
@@ -106,6 +107,16 @@ public final class DeviceOption
                     "; drop -n or name the namespace in the URI");
             }
             return vfio.namespace();
+        }
+        if (parse(spec, uri) instanceof RemoteUri remote)
+        {
+            if (requested != null && requested != remote.nsid())
+            {
+                throw new ParameterException(spec.commandLine(), "--namespace-id " + requested +
+                    " contradicts the device " + uri + ", which names namespace " + remote.nsid() +
+                    "; drop -n or name the namespace in the URI");
+            }
+            return remote.nsid();
         }
         return requested != null ? requested : 1;
     }

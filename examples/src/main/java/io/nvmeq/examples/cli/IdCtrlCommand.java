@@ -3,7 +3,6 @@ package io.nvmeq.examples.cli;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
-import io.nvmeq.actors.Nvmeq;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -33,7 +32,7 @@ final class IdCtrlCommand implements Callable<Integer>
     public Integer call()
     {
         device.uri();
-        try (Nvmeq nvmeq = device.open())
+        try (OpenDevice nvmeq = device.open())
         {
             final PrintWriter out = spec.commandLine().getOut();
             if (format == IdentifyCommand.OutputFormat.JSON)

@@ -3,7 +3,6 @@ package io.nvmeq.examples.cli;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
-import io.nvmeq.actors.Nvmeq;
 import io.nvmeq.engine.NamespaceInfo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -37,7 +36,7 @@ final class IdNsCommand implements Callable<Integer>
     public Integer call()
     {
         final int nsid = device.namespace(namespace);
-        try (Nvmeq nvmeq = device.open())
+        try (OpenDevice nvmeq = device.open())
         {
             final NamespaceInfo info = nvmeq.namespace(nsid);
             final PrintWriter out = spec.commandLine().getOut();

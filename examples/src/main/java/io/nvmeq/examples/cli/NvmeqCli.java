@@ -32,7 +32,8 @@ import picocli.CommandLine.Spec;
         "Devices are named by URI: emu:memory, emu:null or emu:file:/abs/path for the emulated controller "
             + "(options after '?': size, bs, namespaces, queues, entries, mdts, serial, model, mappings), "
             + "nvme://0000:44:00.0/1 for a PCI device bound to vfio-pci (namespace 1); give it as the first "
-            + "argument of a command or with --device.",
+            + "argument of a command or with --device; remote://HOST:PORT/SERIAL/NSID for a namespace that "
+            + "'nvmeq serve' serves elsewhere.",
         "Data and reports go to stdout; status lines, warnings and errors to stderr.",
         ""
     },
@@ -46,6 +47,7 @@ import picocli.CommandLine.Spec;
         BenchCommand.class,
         ScaleCommand.class,
         FaultsCommand.class,
+        ServeCommand.class,
         SetupCommand.class,
         CommandLine.HelpCommand.class
     },
@@ -122,7 +124,7 @@ public final class NvmeqCli implements Runnable
     @Override
     public void run()
     {
-        throw new ParameterException(spec.commandLine(), "Missing command: identify, id-ctrl, id-ns, write, read, quickstart, bench, scale, faults or setup");
+        throw new ParameterException(spec.commandLine(), "Missing command: identify, id-ctrl, id-ns, write, read, quickstart, bench, scale, faults, serve or setup");
     }
 
     /**

@@ -5,6 +5,7 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 
+import io.nvmeq.actors.remote.RemoteUri;
 import io.nvmeq.examples.bench.OutputOptions;
 import io.nvmeq.examples.cli.DeviceOption;
 import io.nvmeq.examples.io.NumberConverters;
@@ -28,6 +29,9 @@ import picocli.CommandLine.Spec;
             + "I/O, never two requests on one block). Every block written carries its offset, a write sequence and "
             + "a CRC-32C. A read must find the last acknowledged write, or one of the writes answered with an error "
             + "since (those may or may not have reached the medium). After the run every block is read back once.",
+        "With --device remote://HOST:PORT/SERIAL/NSID the fault is a restart of the server's cluster node every "
+            + "--kill-interval (once the client has found it again; the server must run nvmeq serve --allow-restarts), "
+            + "and --queue-pairs clients share the client's session.",
         "Prints requests sent and answered, errors by type, kills and restarts, corrupt blocks.",
         "Exit status: 0 every request answered exactly once and no block corrupt or lost, 1 a request unanswered "
             + "or answered twice, a block unreadable, or the drill could not run, 2 bad options, 3 a corrupt block.",
@@ -115,7 +119,7 @@ public final class FaultsCommand implements Callable<Integer>
         final FaultsResult result;
         try
         {
-            result = new FaultDrill(uri, drillSpec).run();
+            result = RemoteUri.isRemote(uri) ? new RemoteFaultDrill(uri, drillSpec).run() : new FaultDrill(uri, drillSpec).run();
         }
         catch (final FaultDrill.OptionsException ex)
         {

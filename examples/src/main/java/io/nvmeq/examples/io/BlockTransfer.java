@@ -11,10 +11,10 @@ import java.util.concurrent.TimeoutException;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import io.nvmeq.actors.Nvmeq;
-import io.nvmeq.engine.DmaBuffer;
 
 /**
- * A read or write of any number of blocks through the facade: split into commands of at most
+ * A read or write of any number of blocks through a {@link BlockPort} (the facade's queue pairs, or a remote
+ * namespace's session): split into commands of at most
  * {@code blocksPerCommand} blocks, with up to {@code window} commands in flight, each with its own DMA buffer
  * taken round-robin from a small ring, and the commands dealt round-robin over every queue pair (the facade
  * would otherwise send everything from one thread to one queue pair). Data reaches the {@link Sink} in LBA
@@ -43,7 +43,7 @@ public final class BlockTransfer
         void accept(UnsafeBuffer buffer, int length, long position) throws IOException;
     }
 
-    private final Nvmeq nvmeq;
+    private final BlockPort port;
     private final int nsid;
     private final int blockSize;
     private final int blocksPerCommand;
@@ -58,18 +58,25 @@ public final class BlockTransfer
     public BlockTransfer(
         final Nvmeq nvmeq, final int nsid, final int blockSize, final int blocksPerCommand, final int window)
     {
+        this(BlockPort.of(nvmeq), nsid, blockSize, blocksPerCommand, window);
+    }
+
+    /** As above, through any {@link BlockPort} (a remote namespace's, for one). */
+    public BlockTransfer(
+        final BlockPort port, final int nsid, final int blockSize, final int blocksPerCommand, final int window)
+    {
         if (blockSize <= 0 || blocksPerCommand <= 0 || window <= 0)
         {
             throw new IllegalArgumentException(
                 "block size, blocks per command and window must be positive: " + blockSize + ", " +
                 blocksPerCommand + ", " + window);
         }
-        this.nvmeq = nvmeq;
+        this.port = port;
         this.nsid = nsid;
         this.blockSize = blockSize;
         this.blocksPerCommand = blocksPerCommand;
         this.window = window;
-        this.commandsPerQueue = new long[nvmeq.queuePairs()];
+        this.commandsPerQueue = new long[port.queues()];
     }
 
     /**
@@ -123,13 +130,13 @@ public final class BlockTransfer
         }
         final long commandCount = (blocks + blocksPerCommand - 1) / blocksPerCommand;
         final int slots = (int)Math.min(window, commandCount);
-        final DmaBuffer[] buffers = new DmaBuffer[slots];
+        final BlockPort.Buffer[] buffers = new BlockPort.Buffer[slots];
         final Slot[] pending = new Slot[slots];
         try
         {
             for (int i = 0; i < slots; i++)
             {
-                buffers[i] = nvmeq.allocate((int)Math.min(blocks, blocksPerCommand) * blockSize);
+                buffers[i] = port.allocate((int)Math.min(blocks, blocksPerCommand) * blockSize);
             }
             int slot = 0;
             for (long done = 0; done < blocks; done += blocksPerCommand)
@@ -143,11 +150,11 @@ public final class BlockTransfer
                 if (source != null)
                 {
                     source.fill(buffers[slot].buffer(), length, position);
-                    stage = nvmeq.queue(queue).write(nsid, lba + done, count, buffers[slot], 0, fua);
+                    stage = port.write(queue, nsid, lba + done, count, buffers[slot], fua);
                 }
                 else
                 {
-                    stage = nvmeq.queue(queue).read(nsid, lba + done, count, buffers[slot], 0);
+                    stage = port.read(queue, nsid, lba + done, count, buffers[slot]);
                 }
                 pending[slot] = new Slot(stage.toCompletableFuture(), lba + done, count, length, position);
                 commands++;
@@ -167,7 +174,7 @@ public final class BlockTransfer
     }
 
     /** Wait for the command in {@code slot}, if any, and hand a read's data to the sink. */
-    private void complete(final Slot[] pending, final DmaBuffer[] buffers, final int slot, final Sink sink)
+    private void complete(final Slot[] pending, final BlockPort.Buffer[] buffers, final int slot, final Sink sink)
         throws IOException
     {
         final Slot command = pending[slot];
@@ -201,7 +208,7 @@ public final class BlockTransfer
      * Give buffers back, but only those that no command in flight still uses. Commands still in flight (after a
      * failure) are waited for together, for at most one {@link #COMMAND_TIMEOUT}.
      */
-    private static void release(final Slot[] pending, final DmaBuffer[] buffers)
+    private static void release(final Slot[] pending, final BlockPort.Buffer[] buffers)
     {
         final long deadline = System.nanoTime() + COMMAND_TIMEOUT.toNanos();
         for (int i = 0; i < buffers.length; i++)

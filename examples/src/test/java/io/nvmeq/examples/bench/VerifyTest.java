@@ -12,6 +12,8 @@ import java.nio.file.StandardOpenOption;
 
 import io.nvmeq.examples.cli.ExitCodes;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -26,11 +28,13 @@ class VerifyTest
     @TempDir
     Path dir;
 
-    @Test
-    void aWriteOnlyJobReadsBackAndChecksWhatItWrote()
+    /** Both co-located clients: told chains of operations, and operations handed over and answered by calls. */
+    @ParameterizedTest(name = "--client={0}")
+    @ValueSource(strings = {"colocated", "local"})
+    void aWriteOnlyJobReadsBackAndChecksWhatItWrote(final String client)
     {
         final Cli run = nvmeq("bench", "--filename=emu:memory?size=4m", "--rw=randwrite", "--iodepth=4",
-            "--size=1m", "--verify=crc32c", "--verify_state_save=0", "--output-format=normal,json");
+            "--size=1m", "--verify=crc32c", "--verify_state_save=0", "--output-format=normal,json", "--client=" + client);
         assertEquals(0, run.exitCode(), run::toString);
         final Object job = Json.at(Json.parse(run.jsonLine()), "jobs", 0);
         assertEquals(0.0, Json.number(job, "read", "total_ios"), "the workload itself only writes");
