@@ -6,13 +6,14 @@
 # O_DIRECT). Appends "PATH QD IOPS MEAN_LATENCY_US" lines to $NVMEQ_VM_RESULTS/bench.tsv; each job's own
 # output goes to the console.
 #
-#   bench-in-guest.sh JAR DEPTHS RUNTIME_S RAMP_S ENGINES
+#   bench-in-guest.sh JAR DEPTHS RUNTIME_S RAMP_S ENGINES [JAVA_OPTS]
 set -u
 jar=$1
 depths=$2
 runtime=$3
 ramp=$4
 engines=$5
+java_opts=${6:-}
 results=$NVMEQ_VM_RESULTS/bench.tsv
 : > "$results"
 
@@ -20,8 +21,8 @@ vfio=$(awk '$2 == "vfio-pci" { print $1; exit }' "$NVMEQ_VM_RESULTS/nvme-functio
 kernel=$(awk '$2 == "nvme" { split($4, blocks, ","); print blocks[1]; exit }' "$NVMEQ_VM_RESULTS/nvme-functions")
 [ -n "$vfio" ] || { echo "bench-in-guest: no controller on vfio-pci" >&2; exit 2; }
 [ -n "$kernel" ] || { echo "bench-in-guest: no block device of the kernel's nvme driver" >&2; exit 2; }
-echo "bench-in-guest: nvmeq on nvme://$vfio/1, the kernel on /dev/$kernel; 4 KiB random reads, QD $depths, ramp ${ramp}s, runtime ${runtime}s"
-java="java -Djnr.ffi.x86asm.enabled=false"
+echo "bench-in-guest: nvmeq on nvme://$vfio/1, the kernel on /dev/$kernel; 4 KiB random reads, QD $depths, ramp ${ramp}s, runtime ${runtime}s, JVM options: ${java_opts:-none}"
+java="java -Djnr.ffi.x86asm.enabled=false $java_opts"
 
 # The mean and the IOPS of a JSON report with fio's field names (fio's own, and nvmeq bench's).
 fio_numbers()
@@ -36,6 +37,24 @@ try:
     print("%.0f %.1f" % (read["iops"], lat.get("mean", 0) / 1000.0))
 except (ValueError, KeyError, IndexError) as ex:
     sys.stderr.write("bench-in-guest: no JSON report with jobs[0].read.iops: %r\n" % ex)'
+}
+
+# Where the guest's CPU went in nvmeq's measured window (nvmeq.threads_cpu_ns): under single-threaded TCG
+# all vCPUs share one host thread, so any other busy guest thread (the JIT, a second poller) slows the
+# queue pair's thread down.
+thread_split()
+{
+    python3 -c '
+import json, sys
+text = sys.stdin.read()
+try:
+    job = json.loads(text[text.index("{"):])["jobs"][0]
+    window = job["job_runtime"] * 1e6
+    threads = job["nvmeq"].get("threads_cpu_ns", {})
+    print("bench-in-guest: %s: CPU of the busiest guest threads over the window: %s" % (sys.argv[1],
+        ", ".join("%s %.0f%%" % (name, ns * 100.0 / window) for name, ns in threads.items())))
+except (ValueError, KeyError, IndexError, ZeroDivisionError) as ex:
+    sys.stderr.write("bench-in-guest: no thread split: %r\n" % ex)' "$1"
 }
 
 record()
@@ -66,6 +85,7 @@ for depth in $depths; do
             out=$($java -jar "$jar" bench --device "nvme://$vfio/1" --rw randread --bs 4k --iodepth "$depth" \
                 --runtime "${runtime}s" --ramp_time "${ramp}s" --engine "$engine" --eta never --output-format json)
             record "nvmeq-$engine" "$depth" "$(echo "$out" | fio_numbers)"
+            echo "$out" | thread_split "nvmeq-$engine QD$depth"
         done
     fi
     if [ "$has_fio" = yes ]; then

@@ -44,6 +44,8 @@ class RemoteFailureTest
         volatile long answeredAfterNanos = -1;
         volatile Throwable error;
         final CompletableFuture<Void> stage;
+        /** Done once the answer was counted: the stage's own get() may return before its callbacks have run. */
+        volatile CompletableFuture<Void> counted;
 
         Sent(final int n, final CompletableFuture<Void> stage)
         {
@@ -90,7 +92,7 @@ class RemoteFailureTest
                 ByteBuffer.wrap(pattern(n)), true).toCompletableFuture();
             final Sent one = new Sent(n, stage);
             sent.add(one);
-            stage.whenComplete((ignored, error) ->
+            one.counted = stage.whenComplete((ignored, error) ->
             {
                 one.answeredAfterNanos = System.nanoTime() - one.sentAt;
                 one.error = error;
@@ -117,7 +119,7 @@ class RemoteFailureTest
         {
             try
             {
-                one.stage.get(DEADLINE.toMillis() + 1000, TimeUnit.MILLISECONDS);
+                one.counted.get(DEADLINE.toMillis() + 1000, TimeUnit.MILLISECONDS);
             }
             catch (final Exception ex)
             {

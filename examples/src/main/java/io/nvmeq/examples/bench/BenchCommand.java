@@ -2,6 +2,7 @@ package io.nvmeq.examples.bench;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.RandomAccessFile;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,6 +19,7 @@ import io.nvmeq.examples.cli.JsonWriter;
 import io.nvmeq.examples.io.NumberConverters;
 import io.nvmeq.hw.device.BadDeviceUriException;
 import io.nvmeq.hw.device.DeviceUri;
+import io.nvmeq.hw.emu.EmulatedUri;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IDefaultValueProvider;
@@ -216,7 +218,8 @@ public final class BenchCommand implements Callable<Integer>
     boolean referenceMatrix;
 
     @Option(names = "--posix-file", paramLabel = "PATH",
-        description = "--reference-matrix: the POSIX side's file (default: a scratch file in /dev/shm, deleted after).")
+        description = "--reference-matrix, or posix in a list of engines on an NVMe device: the POSIX side's file "
+            + "(default: a scratch file in /dev/shm, deleted after).")
     String posixFile;
 
     @Option(names = {"--reference-timing", "--seed-timing"},
@@ -292,6 +295,11 @@ public final class BenchCommand implements Callable<Integer>
     {
     }
 
+    /** A job as one engine of a list ran it; {@code ioengine} goes into its {@code job options}. */
+    record EngineRun(String job, EngineKind engine, BenchResult result)
+    {
+    }
+
     private Map<String, String> globalOptions = new LinkedHashMap<>();
 
     /** The jobs of the command line, or of the job files (command line, then [global], then the section). */
@@ -351,31 +359,56 @@ public final class BenchCommand implements Callable<Integer>
     private int runAll(final List<Job> jobs, final Progress progress, final PrintWriter err) throws Exception
     {
         final List<BenchResult> results = new ArrayList<>();
+        final List<Job> ran = new ArrayList<>();
+        final List<EngineRun> compared = new ArrayList<>();
         int status = ExitCodes.OK;
         final PrintWriter out = output.open(spec.commandLine().getOut());
         try
         {
             for (final Job job : jobs)
             {
-                if (interrupted)
+                final List<EngineKind> engines = job.options().engine.engineKinds(job.options().device());
+                job.options().engine.placement(engines);
+                // Each engine of a list in turn, back to back on the same data: the same seed lays out the same bytes.
+                for (final EngineKind engineKind : engines)
                 {
-                    break;
+                    if (interrupted)
+                    {
+                        break;
+                    }
+                    final BenchResult result = job.options().runOne(job.spec(), engineKind, engines.size() > 1,
+                        progress, err, this);
+                    results.add(result);
+                    if (engines.size() > 1)
+                    {
+                        final Map<String, String> options = new LinkedHashMap<>(job.jobOptions());
+                        options.put("ioengine", engineKind.cliName());
+                        ran.add(new Job(job.options(), job.spec(), options, job.group()));
+                        compared.add(new EngineRun(job.spec().name(), engineKind, result));
+                    }
+                    else
+                    {
+                        ran.add(job);
+                    }
+                    if (output.text())
+                    {
+                        BenchReport.text(result, job.group(), out);
+                        out.flush();
+                    }
+                    status = Math.max(status, exitStatus(result, err));
                 }
-                final BenchResult result = job.options().runOne(job.spec(), progress, err, this);
-                results.add(result);
-                if (output.text())
-                {
-                    BenchReport.text(result, job.group(), out);
-                    out.flush();
-                }
-                status = Math.max(status, exitStatus(result, err));
+            }
+            if (output.text() && !compared.isEmpty())
+            {
+                EngineComparison.text(compared, out);
+                out.flush();
             }
             if (output.json())
             {
                 final JsonWriter json = BenchReport.document(Targets.version(), globalOptions);
                 for (int i = 0; i < results.size(); i++)
                 {
-                    BenchReport.job(results.get(i), jobs.get(i).group(), jobs.get(i).jobOptions(),
+                    BenchReport.job(results.get(i), ran.get(i).group(), ran.get(i).jobOptions(),
                         output.jsonPlus(), json);
                 }
                 out.println(json.endArray().endObject());
@@ -388,9 +421,12 @@ public final class BenchCommand implements Callable<Integer>
         return interrupted ? 130 : status;
     }
 
-    /** Runs one job with this command's device and engine; {@code top} is told which runner to stop on Ctrl-C. */
-    private BenchResult runOne(final JobSpec job, final Progress progress, final PrintWriter err,
-        final BenchCommand top) throws Exception
+    /**
+     * Runs one job with this command's device and {@code engineKind}; {@code top} is told which runner to stop
+     * on Ctrl-C. {@code inList}: one engine of several, where posix on an NVMe device runs on a scratch file.
+     */
+    private BenchResult runOne(final JobSpec job, final EngineKind engineKind, final boolean inList,
+        final Progress progress, final PrintWriter err, final BenchCommand top) throws Exception
     {
         if (direct != 0)
         {
@@ -398,11 +434,19 @@ public final class BenchCommand implements Callable<Integer>
                 "device, with no page cache between them");
             err.flush();
         }
-        final String device = device();
-        final EngineKind engineKind = engine.engineKind(device);
-        final ClientPlacement placement = engine.placement(engineKind);
+        final boolean posixBeside = inList && engineKind == EngineKind.POSIX &&
+            !(DeviceUri.parse(device()) instanceof DeviceUri.Posix);
+        if (posixBeside && (job.verifyOnly() || job.verify()))
+        {
+            throw new ParameterException(spec.commandLine(), "--verify with a list of engines: the posix side " +
+                "would check a scratch file, not " + device() + "; verify one engine at a time");
+        }
+        final Path posixPath = posixBeside ? posixFile(job) : null;
+        final String device = posixBeside ? "posix:" + posixPath : device();
+        final ClientPlacement placement = engine.placement(engine.engineKinds(device()));
         final VerifyState saved = job.verifyOnly() ? loadState(job, err) : null;
-        try (BenchTarget target = open(engineKind, placement, job.numjobs(), job.iodepth()))
+        try (BenchTarget target = posixBeside ? new PosixTarget(posixPath, posixFile == null) :
+            open(engineKind, placement, job.numjobs(), job.iodepth()))
         {
             final BenchRunner runner = new BenchRunner(target, device, clientName(engineKind, placement),
                 Targets.movesData(device), progress);
@@ -447,6 +491,34 @@ public final class BenchCommand implements Callable<Integer>
             }
             return result;
         }
+    }
+
+    /**
+     * The POSIX side's file beside an NVMe device: --posix-file, or a scratch file as large as the job's region
+     * (--size, else the emulated namespace), so that both cover the same bytes.
+     */
+    private Path posixFile(final JobSpec job) throws IOException
+    {
+        if (posixFile != null)
+        {
+            return Path.of(posixFile);
+        }
+        long bytes = job.size() > 0 ? job.offset() + job.size() : 0;
+        if (bytes == 0 && DeviceUri.parse(device()) instanceof EmulatedUri emulated)
+        {
+            bytes = emulated.config().namespaceBytes();
+        }
+        if (bytes == 0)
+        {
+            throw new ParameterException(spec.commandLine(), "posix beside " + device() + " needs --size (or " +
+                "--posix-file) to know how large a file to compare on");
+        }
+        final Path path = ReferenceMatrix.scratchFile();
+        try (RandomAccessFile file = new RandomAccessFile(path.toFile(), "rw"))
+        {
+            file.setLength(bytes);
+        }
+        return path;
     }
 
     /** The verify state a --verify_only job checks against, or null (with a warning) when there is none. */

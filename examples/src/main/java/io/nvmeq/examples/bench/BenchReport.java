@@ -68,6 +68,15 @@ final class BenchReport
             "(process CPU time over the measured window / I/Os)%n", result.usrCpuPercent(), result.sysCpuPercent(),
             Math.max(0, result.cpu().contextSwitches()), Math.max(0, result.cpu().majorFaults()),
             Math.max(0, result.cpu().minorFaults()), result.cpuNsPerIo());
+        out.printf(Locale.ROOT, "  alloc        : %.1f B/IO (heap bytes the JVM allocated over the measured window / I/Os)%n",
+            result.allocatedBytesPerIo());
+        if (!result.threadCpuNs().isEmpty())
+        {
+            final StringBuilder threads = new StringBuilder();
+            result.threadCpuNs().forEach((name, ns) -> threads.append(threads.length() == 0 ? "" : ", ")
+                .append(name).append(String.format(Locale.ROOT, " %.0f%%", ns * 100.0 / result.runtimeNs())));
+            out.printf("  threads      : %s (CPU time of the busiest threads over the measured window)%n", threads);
+        }
         out.printf("  IO depths    : %s%n", levels(DEPTH_LEVELS, depthPercents(result)));
         out.printf("     submit    : %s%n", levels(SUBMIT_LEVELS, onePerCall(result)));
         out.printf("     complete  : %s%n", levels(SUBMIT_LEVELS, onePerCall(result)));
@@ -292,6 +301,7 @@ final class BenchReport
         final JobSpec spec = result.spec();
         json.beginObject()
             .field("cpu_ns_per_io", result.cpuNsPerIo())
+            .field("alloc_bytes_per_io", result.allocatedBytesPerIo())
             .field("engine", result.engine())
             .field("client", result.client())
             .field("device", result.device())
@@ -301,6 +311,12 @@ final class BenchReport
             .field("layout_bytes", result.layoutBytes())
             .field("time_based", spec.timeBased())
             .field("interrupted", result.interrupted());
+        if (!result.threadCpuNs().isEmpty())
+        {
+            json.name("threads_cpu_ns").beginObject();
+            result.threadCpuNs().forEach(json::field);
+            json.endObject();
+        }
         if (spec.verify())
         {
             json.name("verify").beginObject()

@@ -1,5 +1,7 @@
 package io.nvmeq.examples.bench;
 
+import java.util.Map;
+
 /**
  * The outcome of one {@code nvmeq bench} job group: both directions, CPU time, and any failure.
  *
@@ -8,6 +10,8 @@ package io.nvmeq.examples.bench;
  * @param description   how the target was driven, in words
  * @param layoutBytes   bytes laid out before the job (0 if none)
  * @param cpu           process CPU time over the measured window
+ * @param allocatedBytes heap bytes the whole JVM allocated over the measured window; -1 if unknown
+ * @param threadCpuNs   CPU ns of the busiest threads over the measured window, by thread name, busiest first
  * @param depthLevels   I/Os issued by depth (fio's iodepth_level buckets 1, 2, 4, ... 32, >=64)
  * @param verifiedReads reads checked by --verify in the window and outside it (ramp and drain)
  * @param readBack      blocks read back and checked after the writes of a verify job (0 if none)
@@ -29,6 +33,8 @@ record BenchResult(
     DirectionResult read,
     DirectionResult write,
     CpuClock.Sample cpu,
+    long allocatedBytes,
+    Map<String, Long> threadCpuNs,
     long[] depthLevels,
     long verifiedReads,
     long readBack,
@@ -42,7 +48,7 @@ record BenchResult(
     BenchResult withReadBack(final long checked, final String failure)
     {
         return new BenchResult(spec, engine, client, device, description, regionBytes, layoutBytes, runtimeNs, read,
-            write, cpu, depthLevels, verifiedReads, checked, interrupted, ioFailure,
+            write, cpu, allocatedBytes, threadCpuNs, depthLevels, verifiedReads, checked, interrupted, ioFailure,
             verifyFailure != null ? verifyFailure : failure, sequences, nvmeq);
     }
 
@@ -55,6 +61,12 @@ record BenchResult(
     double cpuNsPerIo()
     {
         return cpu.cpuNs() < 0 || totalIos() == 0 ? -1 : (double)cpu.cpuNs() / totalIos();
+    }
+
+    /** Heap bytes the JVM allocated per I/O in the measured window; -1 if unknown. */
+    double allocatedBytesPerIo()
+    {
+        return allocatedBytes < 0 || totalIos() == 0 ? -1 : (double)allocatedBytes / totalIos();
     }
 
     /** fio's usr_cpu: user CPU time as a percentage of the run's wall time (over 100 with several threads). */

@@ -2,6 +2,7 @@ package io.nvmeq.examples.bench;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -199,13 +200,14 @@ final class BenchRunner
         }
         final long started = System.nanoTime();
         final CpuClock.Sample cpuStart = CpuClock.now();
+        final long allocatedStart = AllocationClock.allocatedBytes();
         final ReadBack readBack = readBack(spec, expected);
         final long elapsed = Math.max(1, System.nanoTime() - started);
         final AbstractHistogram none = new IntCountsHistogram(Worker.HIGHEST_LATENCY_NS, 3);
         return new BenchResult(spec, target.engineName(), client, device, target.description(), region, 0, elapsed,
             new DirectionResult(readBack.checked(), readBack.checked() * spec.bs(), elapsed, none, Samples.NONE),
             new DirectionResult(0, 0, elapsed, none, Samples.NONE), CpuClock.now().minus(cpuStart),
-            new long[7], readBack.checked(), 0, false, null, readBack.failure(), expected, target.nvmeqFigures());
+            allocatedSince(allocatedStart), Map.of(), new long[7], readBack.checked(), 0, false, null, readBack.failure(), expected, target.nvmeqFigures());
     }
 
     /** Runs {@code spec}: lay out if needed, ramp, measure, drain. */
@@ -248,13 +250,18 @@ final class BenchRunner
         final BenchTarget.Running running = target.start(jobs);
         final Samples.Recorder samples = new Samples.Recorder(measureStart, spec.bs());
         CpuClock.Sample cpuStart = null;
+        long allocatedStart = -1;
+        ThreadCpu.Snapshot threadsStart = null;
+        Map<String, Long> threads = null;
+        // Threads are read a little before the window ends: a load generator's threads end at its end.
+        final long threadsEndAt = ThreadCpu.endReadingAt(measureStart, endAt);
         progress.begin(spec, startAt, measureStart, endAt);
         long now = System.nanoTime();
         boolean done = false;
         while (now < endAt && !done)
         {
             final long wake = Math.min(Math.min(progress.nextTick(now), samples.nextAt()),
-                cpuStart == null ? measureStart : endAt);
+                cpuStart == null ? measureStart : threads == null ? threadsEndAt : endAt);
             done = running.await(Math.max(1, wake - now));
             now = System.nanoTime();
             if (cpuStart == null && now >= measureStart)
@@ -262,6 +269,12 @@ final class BenchRunner
                 cpuStart = CpuClock.now();
                 // The measured window's duty cycles only: start-up, layout and ramp are not the figure.
                 target.resetDutyCycles();
+                allocatedStart = AllocationClock.allocatedBytes();
+                threadsStart = ThreadCpu.now();
+            }
+            if (threadsStart != null && threads == null && now >= threadsEndAt)
+            {
+                threads = ThreadCpu.now().since(threadsStart);
             }
             if (anyFailed(running.workers()) || stop.get())
             {
@@ -273,8 +286,15 @@ final class BenchRunner
         if (cpuStart == null)
         {
             cpuStart = CpuClock.now();
+            allocatedStart = AllocationClock.allocatedBytes();
+            threadsStart = ThreadCpu.now();
         }
         final CpuClock.Sample cpuEnd = CpuClock.now();
+        final long allocated = allocatedSince(allocatedStart);
+        if (threads == null)
+        {
+            threads = ThreadCpu.now().since(threadsStart);
+        }
         progress.end();
         final boolean drained = running.await(DRAIN_NS);
         running.release();
@@ -283,8 +303,8 @@ final class BenchRunner
         final boolean early = stop.get() || (done && !spec.timeBased());
         final long windowEnd = Math.min(endAt, Math.max(measureStart + 1, early ?
             lastCompletion(running.workers(), now) : endAt));
-        BenchResult result = collect(spec, region, layout, running.workers(), cpuEnd.minus(cpuStart), drained,
-            windowEnd - measureStart, samples, sequences);
+        BenchResult result = collect(spec, region, layout, running.workers(), cpuEnd.minus(cpuStart), allocated,
+            threads, drained, windowEnd - measureStart, samples, sequences);
         if (spec.verify() && spec.rw().writes() && result.ok() && !stop.get())
         {
             final ReadBack readBack = readBack(spec, sequences);
@@ -293,8 +313,15 @@ final class BenchRunner
         return result;
     }
 
+    /** Heap bytes allocated since {@code start}; -1 when the JVM does not count them. */
+    private static long allocatedSince(final long start)
+    {
+        final long now = AllocationClock.allocatedBytes();
+        return start < 0 || now < 0 ? -1 : Math.max(0, now - start);
+    }
+
     private BenchResult collect(final JobSpec spec, final long region, final long layout, final List<Worker> workers,
-        final CpuClock.Sample cpu, final boolean drained, final long runtimeNs, final Samples.Recorder samples,
+        final CpuClock.Sample cpu, final long allocated, final Map<String, Long> threads, final boolean drained, final long runtimeNs, final Samples.Recorder samples,
         final long[] sequences)
     {
         final AbstractHistogram reads = new Histogram(Worker.HIGHEST_LATENCY_NS, 3);
@@ -330,7 +357,7 @@ final class BenchRunner
             runtimeNs,
             new DirectionResult(readIos, readIos * spec.bs(), runtimeNs, reads, samples.reads()),
             new DirectionResult(writeIos, writeIos * spec.bs(), runtimeNs, writes, samples.writes()),
-            cpu, depths, verified, 0, stop.get(), ioFailure, verifyFailure, sequences, target.nvmeqFigures());
+            cpu, allocated, threads, depths, verified, 0, stop.get(), ioFailure, verifyFailure, sequences, target.nvmeqFigures());
     }
 
     /** The end of a window that ended early: the last completion in it, or now if none completed. */

@@ -1,6 +1,7 @@
 package io.nvmeq.examples.bench;
 
 import java.util.Locale;
+import java.util.StringJoiner;
 
 /** Which path a job's I/O takes: fio's {@code ioengine}. */
 public enum EngineKind
@@ -41,6 +42,18 @@ public enum EngineKind
         {
             return POSIX;
         }
-        throw new IllegalArgumentException("--engine must be actors, sync, raw or posix (alias psync), not '" + text + "'");
+        throw new IllegalArgumentException("--engine must be " + names() + " (alias psync), not '" + text + "'");
+    }
+
+    /** Every engine's name, as a choice: "actors, raw or posix". */
+    static String names()
+    {
+        final EngineKind[] kinds = values();
+        final StringJoiner names = new StringJoiner(", ");
+        for (int i = 0; i < kinds.length - 1; i++)
+        {
+            names.add(kinds[i].cliName);
+        }
+        return kinds.length == 1 ? kinds[0].cliName : names + " or " + kinds[kinds.length - 1].cliName;
     }
 }

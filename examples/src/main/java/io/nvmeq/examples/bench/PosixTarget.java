@@ -8,11 +8,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 import org.agrona.concurrent.UnsafeBuffer;
+
+import io.nvmeq.hw.nativeio.CpuAffinity;
 
 /**
  * The baseline, as QEMU's POSIX block driver does it: a file read and written through the kernel with
@@ -29,6 +32,8 @@ final class PosixTarget implements BenchTarget
 
     private final Path file;
     private final boolean deleteOnClose;
+    /** The CPUs the I/O threads may run on, or null: wherever the kernel puts them. */
+    private final BitSet cpus;
     private final FileChannel channel;
     private FileChannel dsync;
     private ByteBuffer transfer;
@@ -41,8 +46,15 @@ final class PosixTarget implements BenchTarget
      */
     PosixTarget(final Path file, final boolean deleteOnClose) throws IOException
     {
+        this(file, deleteOnClose, null);
+    }
+
+    /** @param cpus the CPUs its I/O threads may run on (null: any), to give it the same CPUs as the other side */
+    PosixTarget(final Path file, final boolean deleteOnClose, final BitSet cpus) throws IOException
+    {
         this.file = file;
         this.deleteOnClose = deleteOnClose;
+        this.cpus = cpus == null ? null : (BitSet)cpus.clone();
         this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
             StandardOpenOption.WRITE);
     }
@@ -62,7 +74,7 @@ final class PosixTarget implements BenchTarget
     public String description()
     {
         return file + " through the kernel: FileChannel pread/pwrite, one thread per outstanding I/O (fio's psync " +
-            "with numjobs=iodepth)";
+            "with numjobs=iodepth)" + (cpus == null ? "" : ", on CPUs " + cpus);
     }
 
     @Override
@@ -164,7 +176,7 @@ final class PosixTarget implements BenchTarget
                 final Worker worker = new Worker(job, t, new UnsafeBuffer[] {new UnsafeBuffer(buffer)},
                     (job.spec.seed() * 31 + job.index) * 1021 + t);
                 workers.add(worker);
-                final Thread thread = new Thread(new Driver(channel, fua ? dsync : channel, worker, buffer),
+                final Thread thread = new Thread(new Driver(channel, fua ? dsync : channel, worker, buffer, cpus),
                     "nvmeq-bench-posix-" + job.index + "-" + t);
                 thread.setDaemon(true);
                 threads.add(thread);
@@ -249,9 +261,12 @@ final class PosixTarget implements BenchTarget
         private final FileChannel writes;
         private final Worker worker;
         private final ByteBuffer buffer;
+        private final BitSet cpus;
 
-        Driver(final FileChannel reads, final FileChannel writes, final Worker worker, final ByteBuffer buffer)
+        Driver(final FileChannel reads, final FileChannel writes, final Worker worker, final ByteBuffer buffer,
+            final BitSet cpus)
         {
+            this.cpus = cpus;
             this.reads = reads;
             this.writes = writes;
             this.worker = worker;
@@ -261,6 +276,18 @@ final class PosixTarget implements BenchTarget
         @Override
         public void run()
         {
+            if (cpus != null)
+            {
+                try
+                {
+                    CpuAffinity.restrictCurrentThread(cpus);
+                }
+                catch (final RuntimeException ex)
+                {
+                    worker.failed(0, "cannot run on CPUs " + cpus + ": " + ex.getMessage());
+                    return;
+                }
+            }
             long now = System.nanoTime();
             while (true)
             {

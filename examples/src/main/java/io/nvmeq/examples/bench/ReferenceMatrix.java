@@ -24,7 +24,9 @@ import picocli.CommandLine.ParameterException;
  * namespace vs a file on tmpfs, i.e. the page cache), so neither waits for a medium; the same queue depth
  * (nvmeq: iodepth requests outstanding on one queue pair; POSIX: iodepth threads in pread/pwrite, as fio's psync
  * with numjobs=iodepth, since Java has no libaio); the same offsets and read/write mix from the same seed; and
- * the two sides of each cell run back to back so that drift in the machine's load hits both alike.
+ * the two sides of each cell run back to back so that drift in the machine's load hits both alike; and the
+ * same CPUs ({@link SharedCpus}): POSIX's threads may use exactly the CPUs nvmeq's threads use, one when the
+ * emulated controller runs inline, more with its device threads.
  */
 final class ReferenceMatrix
 {
@@ -78,8 +80,9 @@ final class ReferenceMatrix
         final Path posixPath = options.posixFile != null ? Path.of(options.posixFile) : scratchFile();
         final List<Cell> cells = new ArrayList<>();
         final String client = BenchCommand.clientName(engine, placement);
+        final SharedCpus cpus = SharedCpus.of(options.device());
         try (BenchTarget nvmeq = options.open(engine, placement, 1, 4);
-             PosixTarget posix = new PosixTarget(posixPath, options.posixFile == null))
+             PosixTarget posix = new PosixTarget(posixPath, options.posixFile == null, cpus.cpus()))
         {
             final BenchRunner nvmeqRunner = new BenchRunner(nvmeq, options.device(), client,
                 Targets.movesData(options.device()), progress);
@@ -126,11 +129,11 @@ final class ReferenceMatrix
             }
             if (text)
             {
-                text(cells, template, nvmeq, posix, out);
+                text(cells, template, nvmeq, posix, cpus, out);
             }
             if (json)
             {
-                out.println(json(cells, template, nvmeq, posix));
+                out.println(json(cells, template, nvmeq, posix, cpus));
             }
             out.flush();
         }
@@ -162,7 +165,8 @@ final class ReferenceMatrix
         return "rand-" + kind + "-" + depth + "-req";
     }
 
-    private static Path scratchFile() throws IOException
+    /** A scratch file for the POSIX side, in /dev/shm (tmpfs: the page cache) where it can be. */
+    static Path scratchFile() throws IOException
     {
         final Path shm = Path.of("/dev/shm");
         if (Files.isDirectory(shm) && Files.isWritable(shm))
@@ -173,13 +177,15 @@ final class ReferenceMatrix
     }
 
     private static void text(final List<Cell> cells, final JobSpec template, final BenchTarget nvmeq,
-        final PosixTarget posix, final PrintWriter out)
+        final PosixTarget posix, final SharedCpus cpus, final PrintWriter out)
     {
         out.printf(Locale.ROOT, "nvmeq bench --reference-matrix: the reference fio jobs, bs=4k, rw=rand{read,write,rw}, " +
                 "iodepth 1 and 4, numjobs=1, ramp %d ms + run %d ms per cell%n",
             TimeUnit.NANOSECONDS.toMillis(template.rampNs()), TimeUnit.NANOSECONDS.toMillis(template.runtimeNs()));
         out.println("  nvmeq : " + nvmeq.description());
         out.println("  POSIX : " + posix.description());
+        out.println("  device: " + cpus.mode());
+        out.println("  CPUs  : the same on both sides, " + cpus.cpus() + " (POSIX's threads may run on those only)");
         out.printf(Locale.ROOT, "  data  : %s on each side, laid out with the same bytes (randseed %d); in RAM on " +
                 "both: %s vs %s%n", FioFormat.size(template.size()), template.seed(),
             "the emulated namespace", posix.file().startsWith("/dev/shm") ? "a tmpfs file (page cache)" :
@@ -220,7 +226,7 @@ final class ReferenceMatrix
     }
 
     private static String json(final List<Cell> cells, final JobSpec template, final BenchTarget nvmeq,
-        final PosixTarget posix)
+        final PosixTarget posix, final SharedCpus cpus)
     {
         final JsonWriter json = new JsonWriter().beginObject()
             .field("nvmeq version", Targets.version())
@@ -234,6 +240,8 @@ final class ReferenceMatrix
             .field("randseed", template.seed())
             .field("nvmeq", nvmeq.description())
             .field("posix", posix.description())
+            .field("device_threads", cpus.deviceThreads())
+            .field("cpus", cpus.cpus().toString())
             .name("cells").beginArray();
         for (final Cell cell : cells)
         {

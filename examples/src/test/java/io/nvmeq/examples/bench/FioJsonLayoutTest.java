@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -42,6 +43,36 @@ class FioJsonLayoutTest
             if (!field.kind().equals(found))
             {
                 missing.add(field.path() + " (fio: " + field.kind() + ", nvmeq: " + found + ")");
+            }
+        }
+        assertTrue(missing.isEmpty(), () -> missing.size() + " of fio's fields missing or of another kind:\n  " +
+            String.join("\n  ", missing));
+    }
+
+    @Test
+    void everyJobOfAnEngineListHasEveryFieldOfFios() throws IOException
+    {
+        final List<Field> fields = fields();
+        final Cli run = nvmeq("bench", "--name=t", "--filename=emu:memory?size=8m", "--size=8m", "--rw=randread",
+            "--bs=4k", "--runtime=300ms", "--ioengine=actors,raw", "--output-format=json");
+        assertEquals(0, run.exitCode(), run::toString);
+        @SuppressWarnings("unchecked")
+        final Map<String, Object> document = (Map<String, Object>)Json.parse(run.jsonLine());
+        final List<?> jobs = (List<?>)document.get("jobs");
+        assertEquals(2, jobs.size(), "one entry per engine");
+        final List<String> missing = new ArrayList<>();
+        for (final Object job : jobs)
+        {
+            // The document as a one-job run would have it, so that every path's [] reaches this job.
+            final Map<String, Object> alone = new LinkedHashMap<>(document);
+            alone.put("jobs", List.of(job));
+            for (final Field field : fields)
+            {
+                final String found = find(alone, field.path());
+                if (!field.kind().equals(found))
+                {
+                    missing.add(field.path() + " (fio: " + field.kind() + ", nvmeq: " + found + ")");
+                }
             }
         }
         assertTrue(missing.isEmpty(), () -> missing.size() + " of fio's fields missing or of another kind:\n  " +

@@ -8,7 +8,7 @@ import io.nvmeq.hw.spec.CompletionEntry;
  * A completion queue ring in host memory, written through the IOMMU (its translation cached per
  * mapping generation, {@link QueueMemory}) with phase tags (NVMe base spec
  * 2.0 §4.6 and §3.3.1.2 "Completion Queue Entries"). Several submission queues may share it, so its
- * state is guarded by its monitor.
+ * posting state is guarded by its monitor; the host's head doorbell takes none.
  *
  * <p>Submission queues reserve a slot before they fetch a command, so that a command is only executed
  * when its completion has room: a full queue holds commands back in the submission queue (their
@@ -39,8 +39,15 @@ final class CompletionQueue
     /** I/O queues' completions count towards interrupt coalescing; the admin queue's never do. */
     private final boolean coalescible;
 
-    private int head;
-    private int tail;
+    /** Deleted or dropped by a reset: nothing is written to the ring any more. */
+    private boolean deleted;
+    /**
+     * The host's head, written by its head doorbell without this monitor: a device thread posting here
+     * must never make the host's doorbell wait (a contended monitor parks the waiter, tens of µs).
+     */
+    private volatile int head;
+    /** Next slot to post; advanced under the monitor before the entry's phase tag is written. */
+    private volatile int tail;
     private int phase = 1;
     private int reserved;
     /** Submission queues completing here; copy-on-write so that polls read it without the lock. */
@@ -76,7 +83,9 @@ final class CompletionQueue
     /** Reserves up to {@code wanted} slots; returns how many it got (0 when the queue is full). */
     synchronized int reserve(final int wanted)
     {
-        final int used = tail >= head ? tail - head : tail + size - head;
+        final int currentHead = head;
+        final int currentTail = tail;
+        final int used = currentTail >= currentHead ? currentTail - currentHead : currentTail + size - currentHead;
         final int free = size - 1 - used - reserved;
         final int granted = Math.min(wanted, free);
         reserved += granted;
@@ -96,18 +105,30 @@ final class CompletionQueue
     synchronized boolean post(final int dw0, final int sqHead, final int sqId, final int cid, final int status)
     {
         reserved--;
-        final long address = ring.address((long)tail * CompletionEntry.SIZE, CompletionEntry.SIZE);
+        if (deleted)
+        {
+            // The queue is gone (Delete I/O CQ, a reset): its commands were aborted, the ring may be freed.
+            return true;
+        }
+        final int at = tail;
+        final long address = ring.address((long)at * CompletionEntry.SIZE, CompletionEntry.SIZE);
         if (address == EmulatedIommu.FAULT)
         {
             return false;
         }
-        slot.wrap(address, CompletionEntry.SIZE);
-        entry.wrap(slot, 0).post(dw0, sqHead, sqId, cid, status, phase);
-        if (++tail == size)
+        final int entryPhase = phase;
+        if (at + 1 == size)
         {
             tail = 0;
             phase ^= 1;
         }
+        else
+        {
+            tail = at + 1;
+        }
+        // The tail first: a host that sees the phase tag and rings the head doorbell finds the entry posted.
+        slot.wrap(address, CompletionEntry.SIZE);
+        entry.wrap(slot, 0).post(dw0, sqHead, sqId, cid, status, entryPhase);
         final InterruptVector interrupt = vector;
         if (interrupt != null)
         {
@@ -115,6 +136,15 @@ final class CompletionQueue
             interrupt.completionPosted(coalescible);
         }
         return true;
+    }
+
+    /**
+     * Nothing is written to the ring from now on. Waits for a post in progress (on a device thread or a
+     * host's poll): once this returns, the host may free the ring.
+     */
+    synchronized void delete()
+    {
+        deleted = true;
     }
 
     /** The admin queue's vector 0, once it exists (its interrupts are always enabled). */
@@ -266,14 +296,18 @@ final class CompletionQueue
      * The host consumed entries up to {@code newHead}. Returns false for a value the spec calls an
      * Invalid Doorbell Write Value (past the queue, or beyond what was posted); it is then ignored.
      */
-    synchronized boolean headDoorbell(final int newHead)
+    boolean headDoorbell(final int newHead)
     {
         if (newHead < 0 || newHead >= size)
         {
             return false;
         }
-        final int posted = tail >= head ? tail - head : tail + size - head;
-        final int consumed = newHead >= head ? newHead - head : newHead + size - head;
+        // No monitor (see head): the tail only moves forward, so a stale one makes this check stricter, and
+        // one the host saw an entry at is never stale.
+        final int currentHead = head;
+        final int currentTail = tail;
+        final int posted = currentTail >= currentHead ? currentTail - currentHead : currentTail + size - currentHead;
+        final int consumed = newHead >= currentHead ? newHead - currentHead : newHead + size - currentHead;
         if (consumed > posted)
         {
             return false;
@@ -318,17 +352,26 @@ final class CompletionQueue
     }
 
     /**
-     * Lets submission queues that stalled on a full completion queue run again. Cheap when none
-     * stalled: one volatile read per attached queue, no lock, no allocation.
+     * Lets submission queues that stalled on a full completion queue run again: here, or with device
+     * threads ({@code cores} not null) on the core that serves each. Cheap when none stalled: one
+     * volatile read per attached queue, no lock, no allocation.
      */
-    void resumeStalled()
+    void resumeStalled(final DeviceCores cores)
     {
         final SubmissionQueue[] queues = attached;
         for (int i = 0; i < queues.length; i++)
         {
             if (queues[i].isStalled())
             {
-                queues[i].process();
+                if (cores == null)
+                {
+                    queues[i].process();
+                }
+                else
+                {
+                    queues[i].unstall();
+                    cores.doorbell(queues[i].qid);
+                }
             }
         }
     }

@@ -19,12 +19,18 @@ import io.nvmeq.hw.spec.Status;
  * A driver reaches it only through {@link #registers()}, {@link #iommu()}, {@link #poll(int)} and the
  * eventfds of {@link #interrupts()}, as it would real hardware. Tests reach its {@link #faults() fault injector} and {@link #counters() counters}.
  *
- * <p>It has no thread of its own (a third spinning thread would distort every measurement on a small machine): an SQ tail doorbell write executes the new commands
+ * <p>By default it has no thread of its own (a third spinning thread would distort every measurement on a
+ * small machine): an SQ tail doorbell write executes the new commands
  * on the writer's thread (data moves then) and posts their completions, or, under a
  * {@link LatencyModel} or an injected delay, schedules them; {@link #poll(int)} posts the scheduled
  * completions whose time has come, and a CQ head doorbell write or a poll resumes submission queues
  * that were held back by a full completion queue. Each queue pair has its own lock, so queue pairs run
  * concurrently on different threads; controller state changes (CC writes) are serialised on this object.
+ *
+ * <p>With {@link EmulatorConfig#deviceThreads() device threads} it works as hardware does, beside the
+ * host: a doorbell write records the tail and wakes a {@link DeviceCores device core}, which executes
+ * and completes. A reset, a shutdown's queue deletion or {@link #close()} deletes the queues first, which
+ * waits for the command a core executes: once it returns, no core touches host memory.
  */
 public final class EmulatedController implements NvmeDevice
 {
@@ -52,6 +58,8 @@ public final class EmulatedController implements NvmeDevice
     private final AdminCommands adminCommands;
     private final NvmCommands nvmCommands;
     private final long maxTransferBytes;
+    /** The device's own threads, or null: commands run on the doorbell writer's thread. */
+    private final DeviceCores cores;
 
     /** Memory page size the host chose in CC.MPS at enable. */
     private volatile int pageSize = MemoryPage.SIZE;
@@ -86,6 +94,7 @@ public final class EmulatedController implements NvmeDevice
         {
             fault.applyTo(faults);
         }
+        this.cores = config.deviceThreads() == 0 ? null : new DeviceCores(this, config.deviceThreads(), uri);
     }
 
     /**
@@ -104,7 +113,12 @@ public final class EmulatedController implements NvmeDevice
     {
         try
         {
-            return new EmulatedController(stores, uri);
+            final EmulatedController controller = new EmulatedController(stores, uri);
+            if (controller.cores != null)
+            {
+                controller.cores.start();
+            }
+            return controller;
         }
         catch (final RuntimeException | Error ex)
         {
@@ -181,7 +195,7 @@ public final class EmulatedController implements NvmeDevice
         if (cq != null && isRunning())
         {
             cq.postDue();
-            cq.resumeStalled();
+            cq.resumeStalled(cores);
             cq.tickInterrupt();
         }
     }
@@ -206,6 +220,10 @@ public final class EmulatedController implements NvmeDevice
         }
         closed = true;
         dropQueues();
+        if (cores != null)
+        {
+            cores.stop();
+        }
         interrupts.close();
         registers.csts.set(0);
         try
@@ -226,6 +244,12 @@ public final class EmulatedController implements NvmeDevice
     Namespace namespace(final int nsid)
     {
         return nsid >= 1 && nsid <= namespaces.length ? namespaces[nsid - 1] : null;
+    }
+
+    /** Queue ids 0..queueSlots()-1 may exist (the admin queue and every I/O queue the controller grants). */
+    int queueSlots()
+    {
+        return submissionQueues.length();
     }
 
     int namespaceCount()
@@ -351,6 +375,7 @@ public final class EmulatedController implements NvmeDevice
 
     void removeCompletionQueue(final CompletionQueue cq)
     {
+        cq.delete();
         completionQueues.compareAndSet(cq.qid, cq, null);
     }
 
@@ -420,9 +445,13 @@ public final class EmulatedController implements NvmeDevice
         {
             invalidDoorbell(qid, AsyncEvents.INVALID_DOORBELL_REGISTER);
         }
-        else if (!sq.tailDoorbell(value))
+        else if (cores == null ? !sq.tailDoorbell(value) : !sq.recordTail(value))
         {
             invalidDoorbell(qid, AsyncEvents.INVALID_DOORBELL_VALUE);
+        }
+        else if (cores != null)
+        {
+            cores.doorbell(qid);
         }
     }
 
@@ -440,7 +469,7 @@ public final class EmulatedController implements NvmeDevice
             invalidDoorbell(qid, AsyncEvents.INVALID_DOORBELL_VALUE);
             return;
         }
-        cq.resumeStalled();
+        cq.resumeStalled(cores);
     }
 
     /** A doorbell at an offset that is not a doorbell (misaligned). */
@@ -539,6 +568,19 @@ public final class EmulatedController implements NvmeDevice
     private void shutdown()
     {
         setShutdownStatus(Registers.CSTS_SHST_OCCURRING);
+        if (cores != null)
+        {
+            // What the cores fetched or may still fetch executes before the flush: a core's batch in
+            // progress holds its queue's lock, so this waits for it, then runs what is left here.
+            for (int i = 0; i < submissionQueues.length(); i++)
+            {
+                final SubmissionQueue sq = submissionQueues.get(i);
+                if (sq != null)
+                {
+                    sq.process();
+                }
+            }
+        }
         try
         {
             flushAll();
@@ -563,9 +605,15 @@ public final class EmulatedController implements NvmeDevice
             current, (current & ~Registers.CSTS_SHST_MASK) | (shst << Registers.CSTS_SHST_SHIFT)));
     }
 
+    /**
+     * Deletes every queue, the admin queue first: that waits for an admin command in progress (on a
+     * device core or another host thread), so none can create a queue behind this sweep. Deleting an
+     * SQ waits for the command it executes and deleting a CQ for a post in progress: afterwards nothing
+     * writes to host memory.
+     */
     private void dropQueues()
     {
-        for (int i = submissionQueues.length() - 1; i >= 0; i--)
+        for (int i = 0; i < submissionQueues.length(); i++)
         {
             final SubmissionQueue sq = submissionQueues.getAndSet(i, null);
             if (sq != null)
@@ -575,7 +623,11 @@ public final class EmulatedController implements NvmeDevice
         }
         for (int i = 0; i < completionQueues.length(); i++)
         {
-            completionQueues.set(i, null);
+            final CompletionQueue cq = completionQueues.getAndSet(i, null);
+            if (cq != null)
+            {
+                cq.delete();
+            }
         }
     }
 }

@@ -28,6 +28,9 @@ import java.util.Set;
  * @param faults           faults armed when the controller is created (empty: none)
  * @param givenGeometry    which of namespaces, namespaceBytes and blockSize were given rather than defaulted:
  *                         an existing image's recorded geometry replaces the others, and must equal these
+ * @param deviceThreads    threads of the controller's own (its cores; {@link DeviceCores}): 0 executes each
+ *                         command on the thread that rings the doorbell, N &gt; 0 on N threads of the device,
+ *                         so that the host and the device work in parallel as with hardware
  */
 public record EmulatorConfig(
     Backend backend,
@@ -45,7 +48,8 @@ public record EmulatorConfig(
     long iovaLimit,
     LatencyModel latency,
     List<FaultSpec> faults,
-    Set<Geometry> givenGeometry)
+    Set<Geometry> givenGeometry,
+    int deviceThreads)
 {
     public enum Backend
     {
@@ -73,6 +77,8 @@ public record EmulatorConfig(
     public static final int DEFAULT_MAPPING_LIMIT = 65535;
     /** 2^39: the IOVA width of many Intel IOMMUs (QEMU's intel-iommu reports 39 bits too). */
     public static final long DEFAULT_IOVA_LIMIT = 1L << 39;
+    /** More device threads than this only contend for the host's cores. */
+    public static final int MAX_DEVICE_THREADS = 64;
 
     public EmulatorConfig
     {
@@ -124,6 +130,11 @@ public record EmulatorConfig(
         {
             throw new IllegalArgumentException("IOVA limit must be at least 16 MiB, not " + iovaLimit);
         }
+        if (deviceThreads < 0 || deviceThreads > MAX_DEVICE_THREADS)
+        {
+            throw new IllegalArgumentException(
+                "device threads must be 0.." + MAX_DEVICE_THREADS + " (0: on the doorbell writer's thread), not " + deviceThreads);
+        }
         latency = latency == null ? LatencyModel.NONE : latency;
         faults = faults == null ? List.of() : List.copyOf(faults);
         serial = serial == null ? "NVMEQ0001" : serial;
@@ -139,7 +150,7 @@ public record EmulatorConfig(
         final String firmware, final int mappingLimit, final long iovaLimit)
     {
         this(backend, file, namespaces, namespaceBytes, blockSize, maxIoQueuePairs, maxQueueEntries, mdts, serial,
-            model, firmware, mappingLimit, iovaLimit, LatencyModel.NONE, List.of(), EnumSet.allOf(Geometry.class));
+            model, firmware, mappingLimit, iovaLimit, LatencyModel.NONE, List.of(), EnumSet.allOf(Geometry.class), 0);
     }
 
     public static Builder builder()
@@ -163,7 +174,7 @@ public record EmulatorConfig(
     {
         return new EmulatorConfig(backend, file, geometry.namespaces(), geometry.namespaceBytes(), geometry.blockSize(),
             maxIoQueuePairs, maxQueueEntries, mdts, serial, model, firmware, mappingLimit, iovaLimit, latency, faults,
-            EnumSet.allOf(Geometry.class));
+            EnumSet.allOf(Geometry.class), deviceThreads);
     }
 
     public static final class Builder
@@ -184,6 +195,7 @@ public record EmulatorConfig(
         private LatencyModel latency = LatencyModel.NONE;
         private final List<FaultSpec> faults = new ArrayList<>();
         private final Set<Geometry> givenGeometry = EnumSet.noneOf(Geometry.class);
+        private int deviceThreads;
 
         public Builder backend(final Backend backend)
         {
@@ -305,11 +317,18 @@ public record EmulatorConfig(
             return this;
         }
 
+        /** Threads of the device's own; 0 (the default): commands run on the doorbell writer's thread. */
+        public Builder deviceThreads(final int deviceThreads)
+        {
+            this.deviceThreads = deviceThreads;
+            return this;
+        }
+
         public EmulatorConfig build()
         {
             return new EmulatorConfig(
                 backend, file, namespaces, namespaceBytes, blockSize, maxIoQueuePairs, maxQueueEntries, mdts,
-                serial, model, firmware, mappingLimit, iovaLimit, latency, faults, givenGeometry);
+                serial, model, firmware, mappingLimit, iovaLimit, latency, faults, givenGeometry, deviceThreads);
         }
     }
 }

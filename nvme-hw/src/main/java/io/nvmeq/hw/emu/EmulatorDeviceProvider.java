@@ -29,7 +29,8 @@ public final class EmulatorDeviceProvider implements DeviceProvider
             "            namespaces=N, queues=N (I/O queue pairs), entries=N (largest queue), mdts=N,",
             "            serial=S, model=S (%XX escapes allowed), mappings=N (IOMMU mapping limit),",
             "            latency=read:80us,write:20us,flush:1ms (also all:, MIN-MAX uniform, exp:MEAN), channels=N,",
-            "            faults=random:0.01,drop:1,delay:1:50ms,fail:N,admin:06,iommu:N,cfs:N,removal:N (see EmulatedUri)");
+            "            faults=random:0.01,drop:1,delay:1:50ms,fail:N,admin:06,iommu:N,cfs:N,removal:N (see EmulatedUri),",
+            "            device-threads=N (the controller's own threads; 0, the default: commands run on the doorbell writer's)");
     }
 
     @Override

@@ -13,7 +13,7 @@ final class EmulatorUriParser
 {
     static final List<String> EMU_KEYS =
         List.of("size", "bs", "namespaces", "queues", "entries", "mdts", "serial", "model", "mappings",
-            "latency", "channels", "faults");
+            "latency", "channels", "faults", "device-threads");
 
     /** Identify SN and MN field widths (ASCII, space padded). */
     private static final int SERIAL_MAX = 20;
@@ -151,6 +151,9 @@ final class EmulatorUriParser
                 break;
             case "channels":
                 builder.channels(text.integer(key, value));
+                break;
+            case "device-threads":
+                builder.deviceThreads(text.integer(key, value));
                 break;
             case "faults":
                 faults(value, builder);

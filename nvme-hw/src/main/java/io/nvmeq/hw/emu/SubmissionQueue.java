@@ -9,8 +9,8 @@ import io.nvmeq.hw.spec.SubmissionEntry;
 
 /**
  * A submission queue ring in host memory. A tail doorbell write fetches the new entries through the
- * IOMMU and executes them on the writer's thread (the emulator has no thread of its own): the data
- * moves then, at submission. The completion is posted at once, or, under a latency model or an
+ * IOMMU and executes them on the writer's thread ({@link #tailDoorbell}), or, with device threads,
+ * only records the tail for the device's core to fetch ({@link #recordTail}): the data moves then. The completion is posted at once, or, under a latency model or an
  * injected delay, handed to the completion queue with its due time and posted by a later poll.
  * Its lock serialises the host's doorbell thread with the CQ head doorbell or poll that resumes a
  * queue stalled on a full completion queue, and with deletion.
@@ -87,6 +87,61 @@ final class SubmissionQueue
         {
             lock.unlock();
         }
+    }
+
+    /**
+     * The doorbell of a controller with device threads: validates and records the tail, executes
+     * nothing. No lock, so the host never waits for a batch the device executes: the head only moves
+     * towards the tail, so a stale head makes the overrun check stricter, never looser, and a host
+     * that only reuses entries a completion reported fetched is never refused.
+     */
+    boolean recordTail(final int newTail)
+    {
+        if (newTail < 0 || newTail >= size || deleted)
+        {
+            return newTail >= 0 && newTail < size;
+        }
+        final int current = tail;
+        final int fetched = head;
+        if (newTail != current && distance(fetched, newTail) < distance(fetched, current))
+        {
+            return false;
+        }
+        tail = newTail;
+        return true;
+    }
+
+    /**
+     * Waits until a device core fetched every entry up to the tail and finished the batch it executes
+     * (bounded by {@code timeoutNanos}); returns whether it did. For a host that must know the device
+     * is done with what it submitted, as a test checking that no completion was posted.
+     */
+    boolean awaitFetched(final long timeoutNanos)
+    {
+        final long deadline = System.nanoTime() + timeoutNanos;
+        while (head != tail && !deleted && controller.isRunning() && !stalled)
+        {
+            if (System.nanoTime() - deadline > 0)
+            {
+                return false;
+            }
+            Thread.onSpinWait();
+        }
+        lock.lock();
+        lock.unlock();
+        return true;
+    }
+
+    /** Entries wait to be fetched (a device core's cue). */
+    boolean hasWork()
+    {
+        return head != tail && !deleted;
+    }
+
+    /** A device core may try again: the completion queue it stalled on has room now. */
+    void unstall()
+    {
+        stalled = false;
     }
 
     int head()

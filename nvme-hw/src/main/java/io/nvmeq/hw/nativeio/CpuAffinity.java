@@ -57,6 +57,29 @@ public final class CpuAffinity
         }
     }
 
+    /**
+     * Lets the calling thread run on the CPUs of {@code cpus} only (a set, where {@link #pinCurrentThread}
+     * names one).
+     *
+     * @throws IllegalArgumentException if {@code cpus} is empty or names a CPU past {@link #MAX_CPUS}-1
+     * @throws NativeException          if the kernel refuses the set (none of it online or allowed)
+     */
+    public static void restrictCurrentThread(final BitSet cpus)
+    {
+        if (cpus.isEmpty() || cpus.length() > MAX_CPUS)
+        {
+            throw new IllegalArgumentException("CPU set " + cpus + " is empty or reaches past CPU " + (MAX_CPUS - 1));
+        }
+        final long[] mask = new long[LibC.CPU_SET_BYTES / Long.BYTES];
+        final long[] words = cpus.toLongArray();
+        System.arraycopy(words, 0, mask, 0, words.length);
+        if (LibC.libc().sched_setaffinity(0, LibC.CPU_SET_BYTES, mask) != 0)
+        {
+            throw new NativeException("sched_setaffinity", LibC.errno(),
+                "cannot restrict thread " + currentThreadId() + " to CPUs " + cpus + " (online CPUs: " + onlineCpus() + ")");
+        }
+    }
+
     /** The CPUs thread {@code tid} may run on; 0 means the calling thread. */
     public static BitSet affinityOf(final int tid)
     {

@@ -49,6 +49,16 @@ class EmulatorUriKeysTest
     }
 
     @Test
+    void deviceThreads()
+    {
+        assertEquals(0, emu("emu:memory").deviceThreads(), "inline by default");
+        assertEquals(2, emu("emu:null?device-threads=2").deviceThreads());
+        badBecause("emu:?device-threads=-1", "not a decimal number");
+        badBecause("emu:?device-threads=65", "device threads must be 0..64");
+        badBecause("emu:?device-threads=x", "device-threads");
+    }
+
+    @Test
     void badLatencies()
     {
         badBecause("emu:?latency=read", "is not read|write|flush|all:TIME");

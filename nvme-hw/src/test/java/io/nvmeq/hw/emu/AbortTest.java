@@ -18,12 +18,18 @@ import io.nvmeq.hw.spec.Status;
  */
 class AbortTest
 {
+    /** Threads of the controller's own: 0 here, more in {@link DeviceThreadsConformanceTest}. */
+    int deviceThreads()
+    {
+        return 0;
+    }
+
     /** Ten seconds: far beyond any test, so the read's completion is held until something ends it. */
     private static final long SLOW = 10_000_000_000L;
 
     private final RawHost host = RawHost.create(EmulatorConfig.builder()
         .namespaceBytes(1L << 20).maxIoQueuePairs(2).maxQueueEntries(64)
-        .readLatency(ServiceTime.fixed(SLOW)).build());
+        .readLatency(ServiceTime.fixed(SLOW)).deviceThreads(deviceThreads()).build());
 
     @AfterEach
     void close()

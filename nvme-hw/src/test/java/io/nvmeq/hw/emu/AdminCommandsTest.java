@@ -16,9 +16,15 @@ import io.nvmeq.hw.spec.Status;
 /** Admin command set: NVMe base spec 2.0 §5, answers and status codes as a host sees them. */
 class AdminCommandsTest
 {
+    /** Threads of the controller's own: 0 here, more in {@link DeviceThreadsConformanceTest}. */
+    int deviceThreads()
+    {
+        return 0;
+    }
+
     private final RawHost host = RawHost.create(EmulatorConfig.builder()
         .namespaces(3).namespaceBytes(8L << 20).blockSize(4096).maxIoQueuePairs(4).maxQueueEntries(64).mdts(5)
-        .serial("SN-42").model("emu model").firmware("fw1").build());
+        .serial("SN-42").model("emu model").firmware("fw1").deviceThreads(deviceThreads()).build());
 
     @BeforeEach
     void enable()

@@ -19,11 +19,17 @@ import io.nvmeq.hw.spec.Status;
  */
 class AsyncEventsTest
 {
+    /** Threads of the controller's own: 0 here, more in {@link DeviceThreadsConformanceTest}. */
+    int deviceThreads()
+    {
+        return 0;
+    }
+
     private static final int INVALID_REGISTER = AsyncEvents.eventDw0(0, 0x00, Opcodes.LOG_ERROR_INFORMATION);
     private static final int INVALID_VALUE = AsyncEvents.eventDw0(0, 0x01, Opcodes.LOG_ERROR_INFORMATION);
 
     private final RawHost host = RawHost.create(EmulatorConfig.builder()
-        .namespaceBytes(1L << 20).maxIoQueuePairs(4).maxQueueEntries(64).build());
+        .namespaceBytes(1L << 20).maxIoQueuePairs(4).maxQueueEntries(64).deviceThreads(deviceThreads()).build());
 
     @BeforeEach
     void enable()

@@ -13,13 +13,19 @@ import io.nvmeq.hw.spec.Opcodes;
 /** Several queue pairs driven by their own threads at once (the emulator has no thread of its own). */
 class ConcurrentQueuesTest
 {
+    /** Threads of the controller's own: 0 here, more in {@link DeviceThreadsConformanceTest}. */
+    int deviceThreads()
+    {
+        return 0;
+    }
+
     private static final int THREADS = 3;
     private static final int ROUNDS = 300;
 
     @Test
     void queuePairsOnDifferentThreadsKeepTheirDataApart() throws InterruptedException
     {
-        try (RawHost host = RawHost.create(EmulatorConfig.builder().namespaceBytes(4L << 20).build()))
+        try (RawHost host = RawHost.create(EmulatorConfig.builder().namespaceBytes(4L << 20).deviceThreads(deviceThreads()).build()))
         {
             host.enable(8);
             final RawHost.HostQueue[] queues = new RawHost.HostQueue[THREADS];

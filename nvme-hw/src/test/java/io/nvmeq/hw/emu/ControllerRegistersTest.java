@@ -14,7 +14,13 @@ import io.nvmeq.hw.spec.Registers;
 /** Controller registers and initialisation: NVMe base spec 2.0 §3.1.3 and §3.5.1. */
 class ControllerRegistersTest
 {
-    private final RawHost host = RawHost.create(EmulatorConfig.builder().maxQueueEntries(256).build());
+    /** Threads of the controller's own: 0 here, more in {@link DeviceThreadsConformanceTest}. */
+    int deviceThreads()
+    {
+        return 0;
+    }
+
+    private final RawHost host = RawHost.create(EmulatorConfig.builder().maxQueueEntries(256).deviceThreads(deviceThreads()).build());
 
     @AfterEach
     void close()

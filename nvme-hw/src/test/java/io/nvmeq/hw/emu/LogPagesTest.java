@@ -13,8 +13,14 @@ import io.nvmeq.hw.spec.Status;
 /** Get Log Page: NVMe base spec 2.0 §5.16 (Error Information, SMART / Health, Firmware Slot). */
 class LogPagesTest
 {
+    /** Threads of the controller's own: 0 here, more in {@link DeviceThreadsConformanceTest}. */
+    int deviceThreads()
+    {
+        return 0;
+    }
+
     private final RawHost host = RawHost.create(EmulatorConfig.builder()
-        .namespaceBytes(8L << 20).blockSize(512).maxIoQueuePairs(2).maxQueueEntries(64).firmware("fw1").build());
+        .namespaceBytes(8L << 20).blockSize(512).maxIoQueuePairs(2).maxQueueEntries(64).firmware("fw1").deviceThreads(deviceThreads()).build());
     private RawHost.HostQueue queue;
 
     @BeforeEach

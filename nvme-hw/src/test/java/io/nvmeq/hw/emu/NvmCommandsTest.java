@@ -18,10 +18,16 @@ import io.nvmeq.hw.spec.Status;
  */
 class NvmCommandsTest
 {
+    /** Threads of the controller's own: 0 here, more in {@link DeviceThreadsConformanceTest}. */
+    int deviceThreads()
+    {
+        return 0;
+    }
+
     private static final int BLOCK = 512;
 
     private final RawHost host = RawHost.create(EmulatorConfig.builder()
-        .namespaces(2).namespaceBytes(4L << 20).blockSize(BLOCK).mdts(5).build());
+        .namespaces(2).namespaceBytes(4L << 20).blockSize(BLOCK).mdts(5).deviceThreads(deviceThreads()).build());
     private RawHost.HostQueue queue;
 
     @BeforeEach

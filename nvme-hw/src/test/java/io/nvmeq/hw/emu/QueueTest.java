@@ -16,7 +16,13 @@ import io.nvmeq.hw.spec.Registers;
 /** Queue mechanics: NVMe base spec 2.0 §4.1 (queues), §4.6 (completion entries, phase tag), §3.1.3.x doorbells. */
 class QueueTest
 {
-    private final RawHost host = RawHost.create(EmulatorConfig.builder().namespaceBytes(1L << 20).build());
+    /** Threads of the controller's own: 0 here, more in {@link DeviceThreadsConformanceTest}. */
+    int deviceThreads()
+    {
+        return 0;
+    }
+
+    private final RawHost host = RawHost.create(EmulatorConfig.builder().namespaceBytes(1L << 20).deviceThreads(deviceThreads()).build());
 
     @BeforeEach
     void enable()

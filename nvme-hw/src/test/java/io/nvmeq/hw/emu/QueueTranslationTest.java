@@ -21,7 +21,13 @@ import io.nvmeq.hw.spec.SubmissionEntry;
  */
 class QueueTranslationTest
 {
-    private final RawHost host = RawHost.create(EmulatorConfig.builder().namespaceBytes(1L << 20).build());
+    /** Threads of the controller's own: 0 here, more in {@link DeviceThreadsConformanceTest}. */
+    int deviceThreads()
+    {
+        return 0;
+    }
+
+    private final RawHost host = RawHost.create(EmulatorConfig.builder().namespaceBytes(1L << 20).deviceThreads(deviceThreads()).build());
 
     @BeforeEach
     void enable()

@@ -22,7 +22,8 @@ import io.nvmeq.hw.spec.SubmissionEntry;
 final class RawHost implements AutoCloseable
 {
     static final int PAGE = 4096;
-    private static final int SPIN_LIMIT = 1_000_000;
+    /** Every wait is bounded by this: generous, since a device thread shares a busy machine's cores. */
+    private static final long WAIT_NANOS = 10_000_000_000L;
 
     final EmulatedController controller;
     final RegisterSpace registers;
@@ -41,6 +42,12 @@ final class RawHost implements AutoCloseable
     static RawHost create(final EmulatorConfig config)
     {
         return new RawHost(EmulatedController.create(config, "emu:test"));
+    }
+
+    /** Over {@code config} with {@code deviceThreads} threads of the controller's own (0: inline). */
+    static RawHost create(final EmulatorConfig.Builder config, final int deviceThreads)
+    {
+        return create(config.deviceThreads(deviceThreads).build());
     }
 
     /** Page-aligned direct memory, mapped through the IOMMU at a fresh IOVA. */
@@ -83,7 +90,8 @@ final class RawHost implements AutoCloseable
     int waitFor(final int mask, final int value)
     {
         int csts = registers.read32(Registers.CSTS);
-        for (int i = 0; i < SPIN_LIMIT && (csts & mask) != value && (csts & Registers.CSTS_CFS) == 0; i++)
+        final long deadline = System.nanoTime() + WAIT_NANOS;
+        while ((csts & mask) != value && (csts & Registers.CSTS_CFS) == 0 && System.nanoTime() - deadline < 0)
         {
             Thread.onSpinWait();
             csts = registers.read32(Registers.CSTS);
@@ -124,16 +132,22 @@ final class RawHost implements AutoCloseable
         return cid;
     }
 
+    /**
+     * Rings the SQ tail doorbell. With device threads it then waits until the device fetched and
+     * executed what it could, so that a test sees the same state after this call in both modes.
+     */
     void ringSq(final HostQueue queue)
     {
         registers.write32(Registers.sqTailDoorbell(queue.qid, 0), queue.sqTail);
+        awaitDevice(queue);
     }
 
     /** Reaps one completion if the controller posted one within a bounded wait; updates the CQ head doorbell. */
     Completion reap(final HostQueue queue)
     {
         final CompletionEntry entry = new CompletionEntry().wrap(queue.cq.buffer, queue.cqHead * CompletionEntry.SIZE);
-        for (int i = 0; i < SPIN_LIMIT; i++)
+        final long deadline = System.nanoTime() + WAIT_NANOS;
+        while (System.nanoTime() - deadline < 0)
         {
             controller.poll(queue.qid);
             final int statusPhase = entry.statusPhaseVolatile();
@@ -147,6 +161,7 @@ final class RawHost implements AutoCloseable
                     queue.phase ^= 1;
                 }
                 registers.write32(Registers.cqHeadDoorbell(queue.qid, 0), queue.cqHead);
+                awaitDevice(queue); // the freed room may let a stalled queue run
                 return completion;
             }
             Thread.onSpinWait();
@@ -157,6 +172,7 @@ final class RawHost implements AutoCloseable
     /** Polls the controller once and reaps a completion if one is visible; null otherwise. */
     Completion tryReap(final HostQueue queue)
     {
+        awaitDevice(queue);
         controller.poll(queue.qid);
         if (!completionVisible(queue))
         {
@@ -176,8 +192,23 @@ final class RawHost implements AutoCloseable
     /** Whether a new completion is visible at the CQ head now (no waiting, no doorbell). */
     boolean completionVisible(final HostQueue queue)
     {
+        awaitDevice(queue);
         final CompletionEntry entry = new CompletionEntry().wrap(queue.cq.buffer, queue.cqHead * CompletionEntry.SIZE);
         return CompletionEntry.phaseOf(entry.statusPhaseVolatile()) == queue.phase;
+    }
+
+    /**
+     * With device threads, waits until the device fetched what was submitted to {@code queue} and
+     * finished executing it, so that "no completion" means the device posted none, not that it has
+     * not run yet. Inline, the doorbell write did that work already.
+     */
+    void awaitDevice(final HostQueue queue)
+    {
+        final SubmissionQueue sq = controller.submissionQueue(queue.qid);
+        if (controller.config().deviceThreads() > 0 && sq != null && !sq.awaitFetched(WAIT_NANOS))
+        {
+            throw new AssertionError("the device did not fetch the entries of queue " + queue.qid);
+        }
     }
 
     Completion createCompletionQueue(final int qid, final Dma ring, final int entries)

@@ -96,6 +96,26 @@ class CpuAffinityTest
     }
 
     @Test
+    void restrictToTheAllowedSetReadsBackThatSet() throws Exception
+    {
+        final BitSet allowed = CpuAffinity.currentThreadAffinity();
+        allowed.and(CpuAffinity.onlineCpus());
+        final BitSet first = only(allowed.nextSetBit(0));
+        assertEquals(first, onFreshThread(() ->
+        {
+            CpuAffinity.restrictCurrentThread(first);
+            return CpuAffinity.currentThreadAffinity();
+        }));
+        assertEquals(allowed, onFreshThread(() ->
+        {
+            CpuAffinity.pinCurrentThread(allowed.nextSetBit(0));
+            CpuAffinity.restrictCurrentThread(allowed);
+            return CpuAffinity.currentThreadAffinity();
+        }));
+        assertThrows(IllegalArgumentException.class, () -> CpuAffinity.restrictCurrentThread(new BitSet()));
+    }
+
+    @Test
     void affinityOfAnotherThreadById() throws Exception
     {
         final int cpu = CpuAffinity.currentThreadAffinity().nextSetBit(0);
