@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import akka.actor.Address;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
+import akka.actor.typed.DispatcherSelector;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.TimerScheduler;
@@ -23,13 +24,14 @@ import io.nvmeq.actors.remote.RemoteProtocol.Done;
 import io.nvmeq.actors.remote.RemoteProtocol.Failed;
 import io.nvmeq.actors.remote.RemoteProtocol.ReadData;
 import io.nvmeq.actors.remote.RemoteProtocol.ServiceCommand;
+import scala.concurrent.ExecutionContextExecutor;
 
 /**
  * A client's link to one served namespace: follows the Receptionist's listing of its service key and the
  * cluster's reachability, opens a session with a server that serves it, and says which session requests
  * may use: none while the server is unreachable or gone (requests are then refused, not sent), the same
  * again when it answers again (a paused server), a new one when a server registers anew (a restarted
- * one). It also sweeps the deadlines of the requests in flight.
+ * one). It also has the deadlines of the requests in flight swept.
  */
 final class RemoteLink
 {
@@ -53,6 +55,9 @@ final class RemoteLink
     {
         TICK
     }
+
+    /** The dispatcher (cluster.conf) that deadlines are swept on. */
+    static final String DEADLINE_DISPATCHER = "nvmeq-remote-deadline-dispatcher";
 
     /** Resends a Connect that got no answer after this long (it or its answer was lost). */
     private static final long CONNECT_RETRY_NANOS = Duration.ofSeconds(2).toNanos();
@@ -93,6 +98,7 @@ final class RemoteLink
             cluster.subscriptions().tell(Subscribe.create(events.narrow(), ClusterEvent.ReachabilityEvent.class));
             cluster.subscriptions().tell(Subscribe.create(events.narrow(), ClusterEvent.MemberRemoved.class));
             startSweeping(timers, sweepPeriod);
+            sweepDeadlines(context, requests, sweepPeriod);
             return new RemoteLink(context, key, requests, firstSession).behavior();
         }));
     }
@@ -100,6 +106,20 @@ final class RemoteLink
     private static void startSweeping(final TimerScheduler<Command> timers, final Duration period)
     {
         timers.startTimerWithFixedDelay(Sweep.TICK, period);
+    }
+
+    /**
+     * The deadlines are swept on a thread of their own, not this node's actor thread: a caller's stage that
+     * blocks that thread (waiting, say, for another request of this client) then still gets its requests
+     * answered by their deadlines instead of hanging. Stops with the actor system's scheduler.
+     */
+    private static void sweepDeadlines(final ActorContext<Command> context, final RemoteRequests requests,
+        final Duration period)
+    {
+        final ExecutionContextExecutor sweeper =
+            context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(DEADLINE_DISPATCHER));
+        context.getSystem().scheduler().scheduleWithFixedDelay(period, period,
+            () -> requests.sweep(System.nanoTime()), sweeper);
     }
 
     private Behavior<Command> behavior()
@@ -133,7 +153,6 @@ final class RemoteLink
             })
             .onMessage(Sweep.class, tick ->
             {
-                requests.sweep(System.nanoTime());
                 if (connectingTo != null && System.nanoTime() - connectSentAt > CONNECT_RETRY_NANOS)
                 {
                     connectingTo = null;

@@ -52,8 +52,9 @@ import org.slf4j.LoggerFactory;
  * <p><b>Threads.</b> The client's cluster node runs on one thread (besides its TCP selector): its reply actor,
  * Artery's streams, the TCP connection and the deadline sweep, so that an answer reaches the caller and the
  * next request reaches the socket without a thread hop. Stages complete on that thread: a dependent stage
- * may send the next request at once, but one that blocks holds up every answer of this client, its
- * deadlines included (as a dependent stage on a queue pair's thread does locally, see {@code Nvmeq}); give
+ * may send the next request at once, but one that blocks holds up every answer of this client and its
+ * cluster heartbeats (as a dependent stage on a queue pair's thread holds up that queue pair, see
+ * {@code Nvmeq}); the deadlines are swept on a thread of their own, so requests still end by them. Give
  * blocking work an executor of its own ({@code whenCompleteAsync}).
  */
 public final class RemoteNvmeq implements AutoCloseable

@@ -10,8 +10,12 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -160,6 +164,42 @@ class RemoteNamespaceTest
             assertInstanceOf(InvalidRequestException.class, failure(remote.deallocate(1, 0, 1)));
             join(remote.read(1, 0, 8, ByteBuffer.allocate(8 * 512)));
             join(remote.flush(1));
+        }
+    }
+
+    /**
+     * A caller's stage runs on the client node's one actor thread; one that blocks it, waiting for another
+     * request of the same client (whose answer that thread would deliver), must still see that request
+     * answered by its deadline (the sweep has a thread of its own), not hang.
+     */
+    @Test
+    void aStageBlockingTheClientThreadStillSeesItsNextRequestAnsweredByTheDeadline() throws Exception
+    {
+        try (RemoteNvmeq remote = RemoteNvmeq.open("remote://127.0.0.1:" + port + "/REMOTE-RW/1",
+            clientConfig("nvmeq.remote.request-timeout = 1s\n")))
+        {
+            final int block = remote.namespace().blockSize();
+            final CompletableFuture<Throwable> inner = new CompletableFuture<>();
+            remote.read(1, 0, 1, ByteBuffer.allocate(block)).whenComplete((ignored, error) ->
+            {
+                // A plain blocking wait (as a sleep or blocking I/O would be): not a ForkJoinPool managed block,
+                // so the pool adds no thread to make up for it.
+                final CompletableFuture<Void> next =
+                    remote.read(1, 1, 1, ByteBuffer.allocate(block)).toCompletableFuture();
+                final long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+                while (!next.isDone() && System.nanoTime() < until)
+                {
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+                }
+                next.whenComplete((done, failure) -> inner.complete(failure));
+                if (!next.isDone())
+                {
+                    inner.complete(new TimeoutException("the next request got no answer in 15 s"));
+                }
+            });
+            final Throwable answer = inner.get(30, TimeUnit.SECONDS);
+            final Throwable cause = answer instanceof CompletionException ? answer.getCause() : answer;
+            assertInstanceOf(RemoteOutcomeUnknownException.class, cause, String.valueOf(answer));
         }
     }
 }
