@@ -152,59 +152,14 @@ final class RawTarget implements BenchTarget
         final List<DmaBuffer> buffers = new ArrayList<>(jobs.size());
         for (final JobContext job : jobs)
         {
-            final int bs = job.spec.bs();
-            final DmaBuffer buffer = controller.allocateBuffer(bs * job.spec.iodepth());
+            final DmaBuffer buffer = controller.allocateBuffer(job.spec.bs() * job.spec.iodepth());
             buffers.add(buffer);
-            final UnsafeBuffer[] slots = new UnsafeBuffer[job.spec.iodepth()];
-            for (int slot = 0; slot < slots.length; slot++)
-            {
-                slots[slot] = new UnsafeBuffer(buffer.buffer(), slot * bs, bs);
-            }
-            final Worker worker = new Worker(job, 0, slots, job.spec.seed() * 31 + job.index);
+            final Worker worker = Worker.forJob(job, buffer.buffer());
             workers.add(worker);
             final Driver driver = new Driver(queuePairs.get(job.index), cpus.get(job.index), worker, buffer);
-            final Thread thread = new Thread(driver, "nvmeq-bench-raw-" + job.index);
-            thread.setDaemon(true);
-            threads.add(thread);
+            threads.add(ThreadedRun.daemon(driver, "nvmeq-bench-raw-" + job.index));
         }
-        threads.forEach(Thread::start);
-        return new Running()
-        {
-            @Override
-            public List<Worker> workers()
-            {
-                return workers;
-            }
-
-            @Override
-            public boolean await(final long timeoutNs) throws InterruptedException
-            {
-                final long deadline = System.nanoTime() + timeoutNs;
-                for (final Thread thread : threads)
-                {
-                    TimeUnit.NANOSECONDS.timedJoin(thread, Math.max(1, deadline - System.nanoTime()));
-                    if (thread.isAlive())
-                    {
-                        return false;
-                    }
-                }
-                return true;
-            }
-
-            @Override
-            public void release()
-            {
-                boolean idle = true;
-                for (final Thread thread : threads)
-                {
-                    idle &= !thread.isAlive();
-                }
-                if (idle)
-                {
-                    buffers.forEach(DmaBuffer::close);
-                }
-            }
-        };
+        return ThreadedRun.start(workers, threads, buffers);
     }
 
     @Override
