@@ -15,7 +15,6 @@ import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.Behaviors;
-import com.typesafe.config.ConfigFactory;
 import io.nvmeq.actors.dispatch.CpuDispatchers;
 import io.nvmeq.engine.DmaBuffer;
 import io.nvmeq.engine.InvalidRequestException;
@@ -50,15 +49,13 @@ class QueuePairActorTest
     @BeforeAll
     static void startActorSystem()
     {
-        // The per-CPU dispatcher templates live in reference.conf: ActorTestKit.create() alone would load application-test.conf instead.
-        testKit = ActorTestKit.create(SYSTEM, ConfigFactory.load());
+        testKit = TestSupport.startTestKit(SYSTEM);
     }
 
     @AfterAll
     static void stopActorSystem() throws InterruptedException
     {
-        testKit.shutdownTestKit();
-        TestSupport.assertBusyPollThreadsEnd(SYSTEM);
+        TestSupport.stopTestKit(testKit, SYSTEM);
     }
 
     private void bringUp(final NvmeqSettings settings)
@@ -75,11 +72,7 @@ class QueuePairActorTest
         {
             return;
         }
-        final TestProbe<ControllerCommand.ShutdownComplete> probe =
-            testKit.createTestProbe(ControllerCommand.ShutdownComplete.class);
-        supervisor.tell(new ControllerCommand.Shutdown(probe.ref()));
-        assertTrue(probe.expectMessageClass(ControllerCommand.ShutdownComplete.class, TIMEOUT).clean());
-        probe.expectTerminated(supervisor, TIMEOUT);
+        assertTrue(TestSupport.shutDown(testKit, supervisor).clean());
         supervisor = null;
         buffers.clear(); // freed with the controller's DMA memory
     }

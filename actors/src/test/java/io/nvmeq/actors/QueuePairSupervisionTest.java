@@ -15,7 +15,6 @@ import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.Behaviors;
-import com.typesafe.config.ConfigFactory;
 import io.nvmeq.actors.dispatch.CpuDispatchers;
 import io.nvmeq.engine.ControllerResetException;
 import io.nvmeq.engine.DmaBuffer;
@@ -53,14 +52,13 @@ class QueuePairSupervisionTest
     @BeforeAll
     static void startActorSystem()
     {
-        testKit = ActorTestKit.create(SYSTEM, ConfigFactory.load());
+        testKit = TestSupport.startTestKit(SYSTEM);
     }
 
     @AfterAll
     static void stopActorSystem() throws InterruptedException
     {
-        testKit.shutdownTestKit();
-        TestSupport.assertBusyPollThreadsEnd(SYSTEM);
+        TestSupport.stopTestKit(testKit, SYSTEM);
     }
 
     private static NvmeqSettings settings(final String serial, final int maxRestarts, final int maxRetries)
@@ -171,11 +169,7 @@ class QueuePairSupervisionTest
         {
             return;
         }
-        final TestProbe<ControllerCommand.ShutdownComplete> probe =
-            testKit.createTestProbe(ControllerCommand.ShutdownComplete.class);
-        supervisor.tell(new ControllerCommand.Shutdown(probe.ref()));
-        probe.expectMessageClass(ControllerCommand.ShutdownComplete.class, TIMEOUT);
-        probe.expectTerminated(supervisor, TIMEOUT);
+        TestSupport.shutDown(testKit, supervisor);
         supervisor = null;
     }
 
