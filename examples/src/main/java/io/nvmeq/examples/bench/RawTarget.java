@@ -147,19 +147,9 @@ final class RawTarget implements BenchTarget
     @Override
     public Running start(final List<JobContext> jobs)
     {
-        final List<Worker> workers = new ArrayList<>(jobs.size());
-        final List<Thread> threads = new ArrayList<>(jobs.size());
-        final List<DmaBuffer> buffers = new ArrayList<>(jobs.size());
-        for (final JobContext job : jobs)
-        {
-            final DmaBuffer buffer = controller.allocateBuffer(job.spec.bs() * job.spec.iodepth());
-            buffers.add(buffer);
-            final Worker worker = Worker.forJob(job, buffer.buffer());
-            workers.add(worker);
-            final Driver driver = new Driver(queuePairs.get(job.index), cpus.get(job.index), worker, buffer);
-            threads.add(ThreadedRun.daemon(driver, "nvmeq-bench-raw-" + job.index));
-        }
-        return ThreadedRun.start(workers, threads, buffers);
+        return ThreadedRun.startPerJob(jobs, controller::allocateBuffer,
+            (job, worker, buffer) -> new Driver(queuePairs.get(job.index), cpus.get(job.index), worker, buffer),
+            "nvmeq-bench-raw-");
     }
 
     @Override

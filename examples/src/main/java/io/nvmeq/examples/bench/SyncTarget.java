@@ -1,7 +1,6 @@
 package io.nvmeq.examples.bench;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.locks.LockSupport;
@@ -72,18 +71,8 @@ final class SyncTarget extends NvmeqTarget
     @Override
     public Running start(final List<JobContext> jobs)
     {
-        final List<Worker> workers = new ArrayList<>(jobs.size());
-        final List<Thread> threads = new ArrayList<>(jobs.size());
-        final List<DmaBuffer> buffers = new ArrayList<>(jobs.size());
-        for (final JobContext job : jobs)
-        {
-            final DmaBuffer buffer = nvmeq.allocate(job.spec.bs() * job.spec.iodepth());
-            buffers.add(buffer);
-            final Worker worker = Worker.forJob(job, buffer.buffer());
-            workers.add(worker);
-            threads.add(ThreadedRun.daemon(new Driver(nvmeq, worker, buffer), "nvmeq-bench-sync-" + job.index));
-        }
-        return ThreadedRun.start(workers, threads, buffers);
+        return ThreadedRun.startPerJob(jobs, nvmeq::allocate,
+            (job, worker, buffer) -> new Driver(nvmeq, worker, buffer), "nvmeq-bench-sync-");
     }
 
     @Override

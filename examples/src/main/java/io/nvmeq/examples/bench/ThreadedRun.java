@@ -1,7 +1,9 @@
 package io.nvmeq.examples.bench;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 
 import io.nvmeq.engine.DmaBuffer;
 
@@ -15,6 +17,35 @@ final class ThreadedRun implements BenchTarget.Running
     private final List<Worker> workers;
     private final List<Thread> threads;
     private final List<DmaBuffer> buffers;
+
+    /** What drives one job's worker on its thread. */
+    @FunctionalInterface
+    interface DriverFactory
+    {
+        Runnable driver(JobContext job, Worker worker, DmaBuffer buffer);
+    }
+
+    /**
+     * One thread per job, named {@code namePrefix} and the job's index: each job gets a DMA buffer of
+     * {@code bs * iodepth} bytes from {@code allocate}, one worker over all its slots, and a driver from
+     * {@code drivers}. Starts them all.
+     */
+    static ThreadedRun startPerJob(final List<JobContext> jobs, final IntFunction<DmaBuffer> allocate,
+        final DriverFactory drivers, final String namePrefix)
+    {
+        final List<Worker> workers = new ArrayList<>(jobs.size());
+        final List<Thread> threads = new ArrayList<>(jobs.size());
+        final List<DmaBuffer> buffers = new ArrayList<>(jobs.size());
+        for (final JobContext job : jobs)
+        {
+            final DmaBuffer buffer = allocate.apply(job.spec.bs() * job.spec.iodepth());
+            buffers.add(buffer);
+            final Worker worker = Worker.forJob(job, buffer.buffer());
+            workers.add(worker);
+            threads.add(daemon(drivers.driver(job, worker, buffer), namePrefix + job.index));
+        }
+        return start(workers, threads, buffers);
+    }
 
     /** Starts every one of {@code threads}. */
     static ThreadedRun start(final List<Worker> workers, final List<Thread> threads, final List<DmaBuffer> buffers)
