@@ -26,6 +26,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import static io.nvmeq.actors.TestSupport.TIMEOUT;
+import static io.nvmeq.actors.TestSupport.assertAllDone;
 import static io.nvmeq.actors.TestSupport.contents;
 import static io.nvmeq.actors.TestSupport.pattern;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -381,17 +382,6 @@ class QueuePairActorTest
             release.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             return Behaviors.same();
         });
-    }
-
-    private static void assertAllDone(final TestProbe<IoReply> replies, final int count)
-    {
-        final Set<Long> tags = new HashSet<>();
-        for (int i = 0; i < count; i++)
-        {
-            final IoReply reply = replies.expectMessageClass(IoReply.class, TIMEOUT);
-            assertInstanceOf(IoReply.Done.class, reply, () -> "request failed: " + reply);
-            assertTrue(tags.add(reply.tag()), "second reply for " + reply.tag());
-        }
     }
 
     private static void assertLbaOutOfRange(final IoReply reply, final long tag)

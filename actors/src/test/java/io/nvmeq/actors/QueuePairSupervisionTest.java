@@ -2,7 +2,6 @@ package io.nvmeq.actors;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -27,6 +26,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import static io.nvmeq.actors.TestSupport.TIMEOUT;
+import static io.nvmeq.actors.TestSupport.assertAllDoneOnce;
 import static io.nvmeq.actors.TestSupport.contents;
 import static io.nvmeq.actors.TestSupport.pattern;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -611,18 +611,5 @@ class QueuePairSupervisionTest
             release.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             return Behaviors.same();
         });
-    }
-
-    private static void assertAllDoneOnce(final TestProbe<IoReply> replies, final int count)
-    {
-        final Set<Long> tags = new HashSet<>();
-        for (int i = 0; i < count; i++)
-        {
-            final IoReply reply = replies.expectMessageClass(IoReply.class, TIMEOUT);
-            assertInstanceOf(IoReply.Done.class, reply, () -> "request failed: " + reply);
-            assertTrue(tags.add(reply.tag()), "second reply for " + reply.tag());
-        }
-        replies.expectNoMessage(Duration.ofMillis(50));
-        assertEquals(count, tags.size(), Arrays.toString(tags.toArray()));
     }
 }

@@ -3,7 +3,9 @@ package io.nvmeq.actors;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
@@ -12,6 +14,8 @@ import com.typesafe.config.ConfigFactory;
 import io.nvmeq.actors.dispatch.BusyPollThread;
 import io.nvmeq.engine.DmaBuffer;
 
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /** Shared helpers of the actor tests. */
@@ -82,6 +86,25 @@ final class TestSupport
             nvmeq.close();
         }
         assertBusyPollThreadsEnd("nvmeq");
+    }
+
+    /** Expects {@code count} replies, every one Done and each for a tag of its own. */
+    static void assertAllDone(final TestProbe<IoReply> replies, final int count)
+    {
+        final Set<Long> tags = new HashSet<>();
+        for (int i = 0; i < count; i++)
+        {
+            final IoReply reply = replies.expectMessageClass(IoReply.class, TIMEOUT);
+            assertInstanceOf(IoReply.Done.class, reply, () -> "request failed: " + reply);
+            assertTrue(tags.add(reply.tag()), "second reply for " + reply.tag());
+        }
+    }
+
+    /** {@link #assertAllDone}, and then no further reply comes: none of the requests was answered twice. */
+    static void assertAllDoneOnce(final TestProbe<IoReply> replies, final int count)
+    {
+        assertAllDone(replies, count);
+        replies.expectNoMessage(Duration.ofMillis(50));
     }
 
     /** A byte pattern that differs per seed and per position. */
