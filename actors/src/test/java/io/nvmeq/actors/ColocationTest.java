@@ -25,12 +25,7 @@ class ColocationTest
     @AfterEach
     void close() throws InterruptedException
     {
-        if (nvmeq != null)
-        {
-            nvmeq.close();
-            nvmeq = null;
-        }
-        TestSupport.assertBusyPollThreadsEnd("nvmeq");
+        TestSupport.close(nvmeq);
     }
 
     /** What the client saw: the threads it sent its requests and got their replies on, and the last reply. */

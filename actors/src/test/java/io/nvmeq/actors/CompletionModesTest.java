@@ -1,10 +1,7 @@
 package io.nvmeq.actors;
 
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
@@ -17,11 +14,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import static io.nvmeq.actors.TestSupport.TIMEOUT;
+import static io.nvmeq.actors.TestSupport.assertAllDoneOnce;
 import static io.nvmeq.actors.TestSupport.contents;
 import static io.nvmeq.actors.TestSupport.pattern;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -63,7 +60,7 @@ class CompletionModesTest
                 ready.queuePairs().get(i % 2).tell(
                     new IoRequest.Write(NSID, (long)i * blocks, blocks, buffer, 0, false, i, replies.ref()));
             }
-            assertAllDone(replies, 2 * perQueue);
+            assertAllDoneOnce(replies, 2 * perQueue);
             for (int round = 0; round < 5; round++)
             {
                 if (mode != CompletionMode.BUSY_POLL)
@@ -85,7 +82,7 @@ class CompletionModesTest
                     ready.queuePairs().get((i + round) % 2).tell(
                         new IoRequest.Read(NSID, (long)i * blocks, blocks, buffer, 0, 1000L * round + i, replies.ref()));
                 }
-                assertAllDone(replies, 2 * perQueue);
+                assertAllDoneOnce(replies, 2 * perQueue);
                 for (int i = 0; i < 2 * perQueue; i++)
                 {
                     assertArrayEquals(pattern(i, length), contents(back.get(i), 0, length), "block pair " + i);
@@ -115,17 +112,5 @@ class CompletionModesTest
             assertTrue(System.nanoTime() < end, executor.thread().getName() + " never slept");
             Thread.sleep(1);
         }
-    }
-
-    private static void assertAllDone(final TestProbe<IoReply> replies, final int count)
-    {
-        final Set<Long> tags = new HashSet<>();
-        for (int i = 0; i < count; i++)
-        {
-            final IoReply reply = replies.expectMessageClass(IoReply.class, TIMEOUT);
-            assertInstanceOf(IoReply.Done.class, reply, () -> "request failed: " + reply);
-            assertTrue(tags.add(reply.tag()), "second reply for " + reply.tag());
-        }
-        replies.expectNoMessage(Duration.ofMillis(50));
     }
 }

@@ -26,12 +26,7 @@ class DataCommandsTest
     @AfterEach
     void close() throws InterruptedException
     {
-        if (nvmeq != null)
-        {
-            nvmeq.close();
-            nvmeq = null;
-        }
-        TestSupport.assertBusyPollThreadsEnd("nvmeq");
+        TestSupport.close(nvmeq);
     }
 
     private static void await(final java.util.concurrent.CompletionStage<Void> stage) throws Exception

@@ -34,11 +34,7 @@ class FacadeRefusalTest
     @AfterEach
     void close() throws InterruptedException
     {
-        if (nvmeq != null)
-        {
-            nvmeq.close();
-        }
-        TestSupport.assertBusyPollThreadsEnd("nvmeq");
+        TestSupport.close(nvmeq);
     }
 
     @Test

@@ -14,7 +14,6 @@ import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.Behaviors;
-import com.typesafe.config.ConfigFactory;
 import io.nvmeq.actors.dispatch.CpuDispatchers;
 import io.nvmeq.engine.DmaBuffer;
 import io.nvmeq.engine.InvalidRequestException;
@@ -48,14 +47,13 @@ class IoOperationTest
     @BeforeAll
     static void startActorSystem()
     {
-        testKit = ActorTestKit.create(SYSTEM, ConfigFactory.load());
+        testKit = TestSupport.startTestKit(SYSTEM);
     }
 
     @AfterAll
     static void stopActorSystem() throws InterruptedException
     {
-        testKit.shutdownTestKit();
-        TestSupport.assertBusyPollThreadsEnd(SYSTEM);
+        TestSupport.stopTestKit(testKit, SYSTEM);
     }
 
     private void bringUp(final NvmeqSettings settings)
@@ -72,11 +70,7 @@ class IoOperationTest
         {
             return;
         }
-        final TestProbe<ControllerCommand.ShutdownComplete> probe =
-            testKit.createTestProbe(ControllerCommand.ShutdownComplete.class);
-        supervisor.tell(new ControllerCommand.Shutdown(probe.ref()));
-        assertTrue(probe.expectMessageClass(ControllerCommand.ShutdownComplete.class, TIMEOUT).clean());
-        probe.expectTerminated(supervisor, TIMEOUT);
+        assertTrue(TestSupport.shutDown(testKit, supervisor).clean());
         supervisor = null;
     }
 

@@ -8,7 +8,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
-import com.typesafe.config.ConfigFactory;
 import io.nvmeq.engine.DmaBuffer;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.AfterAll;
@@ -68,14 +67,13 @@ class IovaExhaustionTest
     @BeforeAll
     static void startActorSystem()
     {
-        testKit = ActorTestKit.create(SYSTEM, ConfigFactory.load());
+        testKit = TestSupport.startTestKit(SYSTEM);
     }
 
     @AfterAll
     static void stopActorSystem() throws InterruptedException
     {
-        testKit.shutdownTestKit();
-        TestSupport.assertBusyPollThreadsEnd(SYSTEM);
+        TestSupport.stopTestKit(testKit, SYSTEM);
     }
 
     /**

@@ -30,12 +30,7 @@ class LocalCompletionsTest
     @AfterEach
     void close() throws InterruptedException
     {
-        if (nvmeq != null)
-        {
-            nvmeq.close();
-            nvmeq = null;
-        }
-        TestSupport.assertBusyPollThreadsEnd("nvmeq");
+        TestSupport.close(nvmeq);
     }
 
     /** What the client saw. */

@@ -15,7 +15,6 @@ import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.Behaviors;
-import com.typesafe.config.ConfigFactory;
 import io.nvmeq.actors.dispatch.CpuDispatchers;
 import io.nvmeq.engine.DmaBuffer;
 import io.nvmeq.engine.InvalidRequestException;
@@ -27,6 +26,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import static io.nvmeq.actors.TestSupport.TIMEOUT;
+import static io.nvmeq.actors.TestSupport.assertAllDone;
 import static io.nvmeq.actors.TestSupport.contents;
 import static io.nvmeq.actors.TestSupport.pattern;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -50,15 +50,13 @@ class QueuePairActorTest
     @BeforeAll
     static void startActorSystem()
     {
-        // The per-CPU dispatcher templates live in reference.conf: ActorTestKit.create() alone would load application-test.conf instead.
-        testKit = ActorTestKit.create(SYSTEM, ConfigFactory.load());
+        testKit = TestSupport.startTestKit(SYSTEM);
     }
 
     @AfterAll
     static void stopActorSystem() throws InterruptedException
     {
-        testKit.shutdownTestKit();
-        TestSupport.assertBusyPollThreadsEnd(SYSTEM);
+        TestSupport.stopTestKit(testKit, SYSTEM);
     }
 
     private void bringUp(final NvmeqSettings settings)
@@ -75,11 +73,7 @@ class QueuePairActorTest
         {
             return;
         }
-        final TestProbe<ControllerCommand.ShutdownComplete> probe =
-            testKit.createTestProbe(ControllerCommand.ShutdownComplete.class);
-        supervisor.tell(new ControllerCommand.Shutdown(probe.ref()));
-        assertTrue(probe.expectMessageClass(ControllerCommand.ShutdownComplete.class, TIMEOUT).clean());
-        probe.expectTerminated(supervisor, TIMEOUT);
+        assertTrue(TestSupport.shutDown(testKit, supervisor).clean());
         supervisor = null;
         buffers.clear(); // freed with the controller's DMA memory
     }
@@ -388,17 +382,6 @@ class QueuePairActorTest
             release.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             return Behaviors.same();
         });
-    }
-
-    private static void assertAllDone(final TestProbe<IoReply> replies, final int count)
-    {
-        final Set<Long> tags = new HashSet<>();
-        for (int i = 0; i < count; i++)
-        {
-            final IoReply reply = replies.expectMessageClass(IoReply.class, TIMEOUT);
-            assertInstanceOf(IoReply.Done.class, reply, () -> "request failed: " + reply);
-            assertTrue(tags.add(reply.tag()), "second reply for " + reply.tag());
-        }
     }
 
     private static void assertLbaOutOfRange(final IoReply reply, final long tag)

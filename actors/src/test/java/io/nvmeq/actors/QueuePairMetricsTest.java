@@ -27,12 +27,7 @@ class QueuePairMetricsTest
     @AfterEach
     void close() throws InterruptedException
     {
-        if (nvmeq != null)
-        {
-            nvmeq.close();
-            nvmeq = null;
-        }
-        TestSupport.assertBusyPollThreadsEnd("nvmeq");
+        TestSupport.close(nvmeq);
     }
 
     @Test

@@ -2,7 +2,6 @@ package io.nvmeq.actors;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -15,7 +14,6 @@ import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.Behaviors;
-import com.typesafe.config.ConfigFactory;
 import io.nvmeq.actors.dispatch.CpuDispatchers;
 import io.nvmeq.engine.ControllerResetException;
 import io.nvmeq.engine.DmaBuffer;
@@ -28,6 +26,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import static io.nvmeq.actors.TestSupport.TIMEOUT;
+import static io.nvmeq.actors.TestSupport.assertAllDoneOnce;
 import static io.nvmeq.actors.TestSupport.contents;
 import static io.nvmeq.actors.TestSupport.pattern;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -53,14 +52,13 @@ class QueuePairSupervisionTest
     @BeforeAll
     static void startActorSystem()
     {
-        testKit = ActorTestKit.create(SYSTEM, ConfigFactory.load());
+        testKit = TestSupport.startTestKit(SYSTEM);
     }
 
     @AfterAll
     static void stopActorSystem() throws InterruptedException
     {
-        testKit.shutdownTestKit();
-        TestSupport.assertBusyPollThreadsEnd(SYSTEM);
+        TestSupport.stopTestKit(testKit, SYSTEM);
     }
 
     private static NvmeqSettings settings(final String serial, final int maxRestarts, final int maxRetries)
@@ -171,11 +169,7 @@ class QueuePairSupervisionTest
         {
             return;
         }
-        final TestProbe<ControllerCommand.ShutdownComplete> probe =
-            testKit.createTestProbe(ControllerCommand.ShutdownComplete.class);
-        supervisor.tell(new ControllerCommand.Shutdown(probe.ref()));
-        probe.expectMessageClass(ControllerCommand.ShutdownComplete.class, TIMEOUT);
-        probe.expectTerminated(supervisor, TIMEOUT);
+        TestSupport.shutDown(testKit, supervisor);
         supervisor = null;
     }
 
@@ -617,18 +611,5 @@ class QueuePairSupervisionTest
             release.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             return Behaviors.same();
         });
-    }
-
-    private static void assertAllDoneOnce(final TestProbe<IoReply> replies, final int count)
-    {
-        final Set<Long> tags = new HashSet<>();
-        for (int i = 0; i < count; i++)
-        {
-            final IoReply reply = replies.expectMessageClass(IoReply.class, TIMEOUT);
-            assertInstanceOf(IoReply.Done.class, reply, () -> "request failed: " + reply);
-            assertTrue(tags.add(reply.tag()), "second reply for " + reply.tag());
-        }
-        replies.expectNoMessage(Duration.ofMillis(50));
-        assertEquals(count, tags.size(), Arrays.toString(tags.toArray()));
     }
 }

@@ -38,12 +38,7 @@ class ThreadQueueTest
     @AfterEach
     void close() throws InterruptedException
     {
-        if (nvmeq != null)
-        {
-            nvmeq.close();
-            nvmeq = null;
-        }
-        TestSupport.assertBusyPollThreadsEnd("nvmeq");
+        TestSupport.close(nvmeq);
     }
 
     @Test

@@ -8,6 +8,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -140,6 +141,9 @@ class ControllerResetTest
         final QueuePair[] queues = {controller.createQueuePair(1), controller.createQueuePair(2)};
         final int perQueue = 20_000;
         final CountDownLatch started = new CountDownLatch(2);
+        // Owners keep polling until the resets are over, so that each sees every reset (one that finished its
+        // I/O first would otherwise never reconnect, and the check below would depend on the machine's load).
+        final AtomicBoolean resetsDone = new AtomicBoolean();
         final ExecutorService pool = Executors.newFixedThreadPool(2);
         final List<Future<Tally>> results = new ArrayList<>();
         try
@@ -154,7 +158,7 @@ class ControllerResetTest
                         started.countDown();
                         int next = 0;
                         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                        while (tally.answered() < perQueue && System.nanoTime() < deadline)
+                        while ((tally.answered() < perQueue || !resetsDone.get()) && System.nanoTime() < deadline)
                         {
                             while (next < perQueue && !queue.isFull()
                                 && queue.submitWrite(1, next % 4096, 1, buffer, 0, false, tally, next, null))
@@ -169,11 +173,12 @@ class ControllerResetTest
             }
             started.await(10, TimeUnit.SECONDS);
             int resets = 0;
-            while (resets < 20 && !results.get(0).isDone())
+            while (resets < 20)
             {
                 controller.reset("test " + resets++);
                 Thread.sleep(2);
             }
+            resetsDone.set(true);
             for (final Future<Tally> result : results)
             {
                 final Tally tally = result.get(90, TimeUnit.SECONDS);

@@ -1,6 +1,5 @@
 package io.nvmeq.engine.vfio;
 
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import io.nvmeq.engine.CompletionHandler;
@@ -11,9 +10,7 @@ import io.nvmeq.engine.DmaBuffer;
 import io.nvmeq.engine.NvmeController;
 import io.nvmeq.engine.QueuePair;
 import io.nvmeq.hw.device.Devices;
-import io.nvmeq.hw.vfio.PciSysfs;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -44,16 +41,7 @@ class CompletionInterruptGuestTest
     @BeforeAll
     static void insideTheVm()
     {
-        if (!"1".equals(System.getenv("NVMEQ_IN_VM")))
-        {
-            Assumptions.abort("runs only inside the nvmeq test VM (nvme-hw/vm/run-vm-tests.sh sets NVMEQ_IN_VM=1)");
-        }
-        final List<String> bound = PciSysfs.system().nvmeFunctionsBoundTo("vfio-pci");
-        if (bound.isEmpty())
-        {
-            Assumptions.abort("NVMEQ_IN_VM=1 but no NVMe function is bound to vfio-pci");
-        }
-        address = bound.get(0);
+        address = GuestVm.vfioNvmeAddress();
     }
 
     @BeforeEach

@@ -9,10 +9,8 @@ import io.nvmeq.engine.NamespaceInfo;
 import io.nvmeq.engine.NvmeController;
 import io.nvmeq.engine.QueuePair;
 import io.nvmeq.hw.device.Devices;
-import io.nvmeq.hw.vfio.PciSysfs;
 import io.nvmeq.hw.vfio.VfioDevice;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -23,7 +21,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
@@ -53,16 +50,7 @@ class VfioGuestTest
     @BeforeAll
     static void insideTheVm()
     {
-        if (!"1".equals(System.getenv("NVMEQ_IN_VM")))
-        {
-            Assumptions.abort("runs only inside the nvmeq test VM (nvme-hw/vm/run-vm-tests.sh sets NVMEQ_IN_VM=1)");
-        }
-        final List<String> bound = PciSysfs.system().nvmeFunctionsBoundTo("vfio-pci");
-        if (bound.isEmpty())
-        {
-            Assumptions.abort("NVMEQ_IN_VM=1 but no NVMe function is bound to vfio-pci");
-        }
-        address = bound.get(0);
+        address = GuestVm.vfioNvmeAddress();
     }
 
     @BeforeEach

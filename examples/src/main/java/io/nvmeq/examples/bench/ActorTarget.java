@@ -12,33 +12,27 @@ import io.nvmeq.actors.Nvmeq;
 import io.nvmeq.actors.NvmeqSettings;
 import io.nvmeq.actors.QueuePairCounters;
 import io.nvmeq.engine.DmaBuffer;
-import io.nvmeq.engine.NamespaceInfo;
 import io.nvmeq.examples.io.Await;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * The actor path: the device opened through the {@link Nvmeq} facade, with one queue-pair actor per job. The
  * jobs' load comes from {@link ColocatedClient}s on the queue pairs' own dispatchers, or from
  * {@link FacadeClient}s outside the actor system.
  */
-final class ActorTarget implements BenchTarget
+final class ActorTarget extends NvmeqTarget
 {
     private static final Duration TRANSFER_TIMEOUT = Duration.ofSeconds(30);
     private static final AtomicInteger RUNS = new AtomicInteger();
 
-    private final Nvmeq nvmeq;
-    private final NvmeqSettings settings;
     private final ClientPlacement placement;
-    private DmaBuffer transfer;
     private final QueueThreadFigures queueThreads;
     /** The queue-pair threads at the start of the last workload. */
     private QueueThreadFigures.Reading threadsAtStart;
 
     ActorTarget(final NvmeqSettings settings, final ClientPlacement placement)
     {
-        this.settings = settings;
+        super(settings);
         this.placement = placement;
-        this.nvmeq = Nvmeq.open(settings);
         final List<QueuePairCounters> counters = new ArrayList<>();
         for (int queue = 0; queue < nvmeq.queuePairs(); queue++)
         {
@@ -67,42 +61,9 @@ final class ActorTarget implements BenchTarget
     }
 
     @Override
-    public int lbaSize(final int nsid)
-    {
-        return nvmeq.namespace(nsid).blockSize();
-    }
-
-    @Override
-    public long capacity(final int nsid)
-    {
-        final NamespaceInfo namespace = nvmeq.namespace(nsid);
-        return namespace.bytes();
-    }
-
-    @Override
-    public int maxTransfer()
-    {
-        return (int)Math.min(Integer.MAX_VALUE, nvmeq.controller().maxTransferBytes());
-    }
-
-    @Override
     public int maxJobs()
     {
         return nvmeq.queuePairs();
-    }
-
-    @Override
-    public UnsafeBuffer transferBuffer(final int bytes)
-    {
-        if (transfer == null || transfer.capacity() < bytes)
-        {
-            if (transfer != null)
-            {
-                transfer.close();
-            }
-            transfer = nvmeq.allocate(bytes);
-        }
-        return transfer.buffer();
     }
 
     @Override
@@ -135,15 +96,9 @@ final class ActorTarget implements BenchTarget
         threadsAtStart = queueThreads.read();
         for (final JobContext job : jobs)
         {
-            final int bs = job.spec.bs();
-            final DmaBuffer buffer = nvmeq.allocate(bs * job.spec.iodepth());
+            final DmaBuffer buffer = nvmeq.allocate(job.spec.bs() * job.spec.iodepth());
             buffers.add(buffer);
-            final UnsafeBuffer[] slots = new UnsafeBuffer[job.spec.iodepth()];
-            for (int slot = 0; slot < slots.length; slot++)
-            {
-                slots[slot] = new UnsafeBuffer(buffer.buffer(), slot * bs, bs);
-            }
-            final Worker worker = new Worker(job, 0, slots, job.spec.seed() * 31 + job.index);
+            final Worker worker = Worker.forJob(job, buffer.buffer());
             workers.add(worker);
             final int queue = job.index;
             if (placement != ClientPlacement.FACADE)

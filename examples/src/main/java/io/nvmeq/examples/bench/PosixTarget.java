@@ -10,7 +10,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 import org.agrona.concurrent.UnsafeBuffer;
@@ -174,43 +173,13 @@ final class PosixTarget implements BenchTarget
             {
                 final ByteBuffer buffer = ByteBuffer.allocateDirect(job.spec.bs());
                 final Worker worker = new Worker(job, t, new UnsafeBuffer[] {new UnsafeBuffer(buffer)},
-                    (job.spec.seed() * 31 + job.index) * 1021 + t);
+                    Worker.jobSeed(job) * 1021 + t);
                 workers.add(worker);
-                final Thread thread = new Thread(new Driver(channel, fua ? dsync : channel, worker, buffer, cpus),
-                    "nvmeq-bench-posix-" + job.index + "-" + t);
-                thread.setDaemon(true);
-                threads.add(thread);
+                threads.add(ThreadedRun.daemon(new Driver(channel, fua ? dsync : channel, worker, buffer, cpus),
+                    "nvmeq-bench-posix-" + job.index + "-" + t));
             }
         }
-        threads.forEach(Thread::start);
-        return new Running()
-        {
-            @Override
-            public List<Worker> workers()
-            {
-                return workers;
-            }
-
-            @Override
-            public boolean await(final long timeoutNs) throws InterruptedException
-            {
-                final long deadline = System.nanoTime() + timeoutNs;
-                for (final Thread thread : threads)
-                {
-                    TimeUnit.NANOSECONDS.timedJoin(thread, Math.max(1, deadline - System.nanoTime()));
-                    if (thread.isAlive())
-                    {
-                        return false;
-                    }
-                }
-                return true;
-            }
-
-            @Override
-            public void release()
-            {
-            }
-        };
+        return ThreadedRun.start(workers, threads, List.of());
     }
 
     @Override

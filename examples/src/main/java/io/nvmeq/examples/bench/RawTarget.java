@@ -147,64 +147,9 @@ final class RawTarget implements BenchTarget
     @Override
     public Running start(final List<JobContext> jobs)
     {
-        final List<Worker> workers = new ArrayList<>(jobs.size());
-        final List<Thread> threads = new ArrayList<>(jobs.size());
-        final List<DmaBuffer> buffers = new ArrayList<>(jobs.size());
-        for (final JobContext job : jobs)
-        {
-            final int bs = job.spec.bs();
-            final DmaBuffer buffer = controller.allocateBuffer(bs * job.spec.iodepth());
-            buffers.add(buffer);
-            final UnsafeBuffer[] slots = new UnsafeBuffer[job.spec.iodepth()];
-            for (int slot = 0; slot < slots.length; slot++)
-            {
-                slots[slot] = new UnsafeBuffer(buffer.buffer(), slot * bs, bs);
-            }
-            final Worker worker = new Worker(job, 0, slots, job.spec.seed() * 31 + job.index);
-            workers.add(worker);
-            final Driver driver = new Driver(queuePairs.get(job.index), cpus.get(job.index), worker, buffer);
-            final Thread thread = new Thread(driver, "nvmeq-bench-raw-" + job.index);
-            thread.setDaemon(true);
-            threads.add(thread);
-        }
-        threads.forEach(Thread::start);
-        return new Running()
-        {
-            @Override
-            public List<Worker> workers()
-            {
-                return workers;
-            }
-
-            @Override
-            public boolean await(final long timeoutNs) throws InterruptedException
-            {
-                final long deadline = System.nanoTime() + timeoutNs;
-                for (final Thread thread : threads)
-                {
-                    TimeUnit.NANOSECONDS.timedJoin(thread, Math.max(1, deadline - System.nanoTime()));
-                    if (thread.isAlive())
-                    {
-                        return false;
-                    }
-                }
-                return true;
-            }
-
-            @Override
-            public void release()
-            {
-                boolean idle = true;
-                for (final Thread thread : threads)
-                {
-                    idle &= !thread.isAlive();
-                }
-                if (idle)
-                {
-                    buffers.forEach(DmaBuffer::close);
-                }
-            }
-        };
+        return ThreadedRun.startPerJob(jobs, controller::allocateBuffer,
+            (job, worker, buffer) -> new Driver(queuePairs.get(job.index), cpus.get(job.index), worker, buffer),
+            "nvmeq-bench-raw-");
     }
 
     @Override

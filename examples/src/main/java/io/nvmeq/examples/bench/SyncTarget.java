@@ -1,10 +1,8 @@
 package io.nvmeq.examples.bench;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiConsumer;
 
@@ -12,8 +10,6 @@ import io.nvmeq.actors.Nvmeq;
 import io.nvmeq.actors.NvmeqSettings;
 import io.nvmeq.actors.NvmeqThreadQueue;
 import io.nvmeq.engine.DmaBuffer;
-import io.nvmeq.engine.NamespaceInfo;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * The plain-thread fast path of the public API: the device opened through the {@link Nvmeq} facade, and
@@ -22,17 +18,13 @@ import org.agrona.concurrent.UnsafeBuffer;
  * a Java program replacing {@code FileChannel.read} would; deeper, it keeps the slots busy with the
  * queue's stages and reaps them with {@code poll()}.
  */
-final class SyncTarget implements BenchTarget
+final class SyncTarget extends NvmeqTarget
 {
-    private final Nvmeq nvmeq;
-    private final NvmeqSettings settings;
     private NvmeqThreadQueue transferQueue;
-    private DmaBuffer transfer;
 
     SyncTarget(final NvmeqSettings settings)
     {
-        this.settings = settings;
-        this.nvmeq = Nvmeq.open(settings);
+        super(settings);
     }
 
     @Override
@@ -49,42 +41,9 @@ final class SyncTarget implements BenchTarget
     }
 
     @Override
-    public int lbaSize(final int nsid)
-    {
-        return nvmeq.namespace(nsid).blockSize();
-    }
-
-    @Override
-    public long capacity(final int nsid)
-    {
-        final NamespaceInfo namespace = nvmeq.namespace(nsid);
-        return namespace.bytes();
-    }
-
-    @Override
-    public int maxTransfer()
-    {
-        return (int)Math.min(Integer.MAX_VALUE, nvmeq.controller().maxTransferBytes());
-    }
-
-    @Override
     public int maxJobs()
     {
         return nvmeq.threadQueueCapacity();
-    }
-
-    @Override
-    public UnsafeBuffer transferBuffer(final int bytes)
-    {
-        if (transfer == null || transfer.capacity() < bytes)
-        {
-            if (transfer != null)
-            {
-                transfer.close();
-            }
-            transfer = nvmeq.allocate(bytes);
-        }
-        return transfer.buffer();
     }
 
     @Override
@@ -112,63 +71,8 @@ final class SyncTarget implements BenchTarget
     @Override
     public Running start(final List<JobContext> jobs)
     {
-        final List<Worker> workers = new ArrayList<>(jobs.size());
-        final List<Thread> threads = new ArrayList<>(jobs.size());
-        final List<DmaBuffer> buffers = new ArrayList<>(jobs.size());
-        for (final JobContext job : jobs)
-        {
-            final int bs = job.spec.bs();
-            final DmaBuffer buffer = nvmeq.allocate(bs * job.spec.iodepth());
-            buffers.add(buffer);
-            final UnsafeBuffer[] slots = new UnsafeBuffer[job.spec.iodepth()];
-            for (int slot = 0; slot < slots.length; slot++)
-            {
-                slots[slot] = new UnsafeBuffer(buffer.buffer(), slot * bs, bs);
-            }
-            final Worker worker = new Worker(job, 0, slots, job.spec.seed() * 31 + job.index);
-            workers.add(worker);
-            final Thread thread = new Thread(new Driver(nvmeq, worker, buffer), "nvmeq-bench-sync-" + job.index);
-            thread.setDaemon(true);
-            threads.add(thread);
-        }
-        threads.forEach(Thread::start);
-        return new Running()
-        {
-            @Override
-            public List<Worker> workers()
-            {
-                return workers;
-            }
-
-            @Override
-            public boolean await(final long timeoutNs) throws InterruptedException
-            {
-                final long deadline = System.nanoTime() + timeoutNs;
-                for (final Thread thread : threads)
-                {
-                    TimeUnit.NANOSECONDS.timedJoin(thread, Math.max(1, deadline - System.nanoTime()));
-                    if (thread.isAlive())
-                    {
-                        return false;
-                    }
-                }
-                return true;
-            }
-
-            @Override
-            public void release()
-            {
-                boolean idle = true;
-                for (final Thread thread : threads)
-                {
-                    idle &= !thread.isAlive();
-                }
-                if (idle)
-                {
-                    buffers.forEach(DmaBuffer::close);
-                }
-            }
-        };
+        return ThreadedRun.startPerJob(jobs, nvmeq::allocate,
+            (job, worker, buffer) -> new Driver(nvmeq, worker, buffer), "nvmeq-bench-sync-");
     }
 
     @Override
@@ -189,7 +93,7 @@ final class SyncTarget implements BenchTarget
     private static final class Driver implements Runnable
     {
         private final Nvmeq nvmeq;
-        private final Worker worker;
+            private final Worker worker;
         private final DmaBuffer buffer;
         private final int nsid;
         private final int bs;

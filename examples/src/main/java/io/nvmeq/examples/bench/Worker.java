@@ -82,6 +82,27 @@ final class Worker
         }
     }
 
+    /**
+     * The one worker that drives all of {@code job}'s iodepth slots, slot {@code i} being the {@code bs} bytes at
+     * {@code i * bs} of {@code memory} (which holds at least {@code bs * iodepth} bytes).
+     */
+    static Worker forJob(final JobContext job, final UnsafeBuffer memory)
+    {
+        final int bs = job.spec.bs();
+        final UnsafeBuffer[] slots = new UnsafeBuffer[job.spec.iodepth()];
+        for (int slot = 0; slot < slots.length; slot++)
+        {
+            slots[slot] = new UnsafeBuffer(memory, slot * bs, bs);
+        }
+        return new Worker(job, 0, slots, jobSeed(job));
+    }
+
+    /** The random stream's seed of {@code job}'s first worker; further workers of one job derive theirs from it. */
+    static long jobSeed(final JobContext job)
+    {
+        return job.spec.seed() * 31 + job.index;
+    }
+
     int slots()
     {
         return slots;
