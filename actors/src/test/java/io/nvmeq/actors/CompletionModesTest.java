@@ -71,7 +71,12 @@ class CompletionModesTest
                         final BusyPollExecutor executor = ready.counters().get(q).executor();
                         assertNotNull(executor, "queue pair " + q + " runs on a busy-poll thread");
                         assertEquals(mode, executor.completionMode());
-                        awaitSleeping(executor);
+                        // Akka's retrying assertion bounds the wait, so a thread that never sleeps fails the test.
+                        replies.awaitAssert(TIMEOUT, () ->
+                        {
+                            assertTrue(executor.isSleeping(), executor.thread().getName() + " sleeps");
+                            return null;
+                        });
                     }
                 }
                 final List<DmaBuffer> back = new ArrayList<>();
@@ -102,15 +107,5 @@ class CompletionModesTest
             testKit.shutdownTestKit();
         }
         TestSupport.assertBusyPollThreadsEnd(system);
-    }
-
-    private static void awaitSleeping(final BusyPollExecutor executor) throws InterruptedException
-    {
-        final long end = System.nanoTime() + TIMEOUT.toNanos();
-        while (!executor.isSleeping())
-        {
-            assertTrue(System.nanoTime() < end, executor.thread().getName() + " never slept");
-            Thread.sleep(1);
-        }
     }
 }
