@@ -14,6 +14,7 @@ import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.Behaviors;
+import io.nvmeq.actors.dispatch.BusyPollExecutor;
 import io.nvmeq.actors.dispatch.CpuDispatchers;
 import io.nvmeq.engine.ControllerResetException;
 import io.nvmeq.engine.DmaBuffer;
@@ -32,6 +33,7 @@ import static io.nvmeq.actors.TestSupport.pattern;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -133,12 +135,29 @@ class QueuePairSupervisionTest
         final ActorRef<QueuePairCommand> queue = ready.queuePairs().get(0);
         final TestProbe<IoReply> replies = testKit.createTestProbe(IoReply.class);
         final DmaBuffer buffer = ready.allocator().allocate(blockSize);
-        // Twenty kills at once: the first starts a restart, the others arrive while it runs.
+        // Twenty kills at once: the first starts a restart, the others arrive while it runs. Told from here
+        // they would race the restart, which can finish between two of them, so the queue pair's thread is held
+        // until all twenty are in its mailbox.
+        final BusyPollExecutor executor = ready.counters().get(0).executor();
+        assertNotNull(executor, "the queue pair runs on a busy-poll thread");
+        final CountDownLatch held = new CountDownLatch(1);
+        executor.execute(() ->
+        {
+            try
+            {
+                held.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        });
         for (int i = 0; i < 20; i++)
         {
             queue.tell(new QueuePairCommand.Crash("burst " + i, false));
         }
         queue.tell(new IoRequest.Read(NSID, 0, 1, buffer, 0, 1, replies.ref()));
+        held.countDown();
         assertEquals(new IoReply.Done(1), replies.expectMessageClass(IoReply.class, TIMEOUT));
         assertEquals(1, ready.counters().get(0).restarts(), "one outage, not twenty failures in a row");
     }
