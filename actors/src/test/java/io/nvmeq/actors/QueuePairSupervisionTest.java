@@ -137,7 +137,10 @@ class QueuePairSupervisionTest
         final DmaBuffer buffer = ready.allocator().allocate(blockSize);
         // Twenty kills at once: the first starts a restart, the others arrive while it runs. Told from here
         // they would race the restart, which can finish between two of them, so the queue pair's thread is held
-        // until all twenty are in its mailbox.
+        // until all twenty are in its mailbox. Ready comes before the actor has started on its thread: one
+        // answered request first makes sure it has (and so has said which executor it runs on).
+        queue.tell(new IoRequest.Read(NSID, 0, 1, buffer, 0, 0, replies.ref()));
+        assertEquals(new IoReply.Done(0), replies.expectMessageClass(IoReply.class, TIMEOUT));
         final BusyPollExecutor executor = ready.counters().get(0).executor();
         assertNotNull(executor, "the queue pair runs on a busy-poll thread");
         final CountDownLatch held = new CountDownLatch(1);
