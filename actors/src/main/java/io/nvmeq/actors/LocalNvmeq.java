@@ -33,6 +33,7 @@ import org.slf4j.LoggerFactory;
  */
 final class LocalNvmeq implements NvmeqBackend
 {
+    /** Under the facade's name, which logging configurations know it by. */
     private static final Logger LOG = LoggerFactory.getLogger(Nvmeq.class);
 
     private final ActorSystem<FacadeGuardian.Command> system;
