@@ -7,6 +7,10 @@
 # output goes to the console.
 #
 #   bench-in-guest.sh JAR DEPTHS RUNTIME_S RAMP_S ENGINES [JAVA_OPTS]
+#
+# ENGINES: nvmeq bench --engine values, each optionally followed by :KEY=VALUE[,KEY=VALUE...], where
+# client=WHERE is bench's --client and any other KEY is the setting nvmeq.KEY (-Dnvmeq.KEY=VALUE), e.g.
+# actors:client=local,completion-mode=busy-poll; the row is labelled nvmeq-ITEM.
 set -u
 jar=$1
 depths=$2
@@ -53,6 +57,10 @@ try:
     threads = job["nvmeq"].get("threads_cpu_ns", {})
     print("bench-in-guest: %s: CPU of the busiest guest threads over the window: %s" % (sys.argv[1],
         ", ".join("%s %.0f%%" % (name, ns * 100.0 / window) for name, ns in threads.items())))
+    nvmeq = job["nvmeq"]
+    if "completion_mode" in nvmeq:
+        print("bench-in-guest: %s: completion mode %s, sleeps %s, ended by an interrupt %s" % (sys.argv[1],
+            nvmeq["completion_mode"], nvmeq.get("sleeps"), nvmeq.get("interrupts")))
 except (ValueError, KeyError, IndexError, ZeroDivisionError) as ex:
     sys.stderr.write("bench-in-guest: no thread split: %r\n" % ex)' "$1"
 }
@@ -81,11 +89,27 @@ command -v fio > /dev/null 2>&1 && has_fio=yes
 
 for depth in $depths; do
     if [ "$has_bench" = yes ]; then
-        for engine in $engines; do
-            out=$($java -jar "$jar" bench --device "nvme://$vfio/1" --rw randread --bs 4k --iodepth "$depth" \
-                --runtime "${runtime}s" --ramp_time "${ramp}s" --engine "$engine" --eta never --output-format json)
-            record "nvmeq-$engine" "$depth" "$(echo "$out" | fio_numbers)"
-            echo "$out" | thread_split "nvmeq-$engine QD$depth"
+        for item in $engines; do
+            engine=${item%%:*}
+            settings=
+            client=
+            if [ "$item" != "$engine" ]; then
+                # ENGINE:KEY=VALUE,...: client=WHERE is bench's --client, any other key the setting nvmeq.KEY.
+                old_ifs=$IFS
+                IFS=,
+                for pair in ${item#*:}; do
+                    case "$pair" in
+                        client=*) client="--client ${pair#client=}" ;;
+                        ?*=?*) settings="$settings -Dnvmeq.$pair" ;;
+                        *) echo "bench-in-guest: $item: '$pair' is not KEY=VALUE" >&2 ;;
+                    esac
+                done
+                IFS=$old_ifs
+            fi
+            out=$($java $settings -jar "$jar" bench --device "nvme://$vfio/1" --rw randread --bs 4k --iodepth "$depth" \
+                --runtime "${runtime}s" --ramp_time "${ramp}s" --engine "$engine" $client --eta never --output-format json)
+            record "nvmeq-$item" "$depth" "$(echo "$out" | fio_numbers)"
+            echo "$out" | thread_split "nvmeq-$item QD$depth"
         done
     fi
     if [ "$has_fio" = yes ]; then

@@ -9,7 +9,12 @@
 #   NVMEQ_BENCH_DEPTHS   queue depths                               (default "1 4")
 #   NVMEQ_BENCH_RUNTIME  measured seconds per job                   (default 10)
 #   NVMEQ_BENCH_RAMP     unmeasured seconds before each job         (default 2)
-#   NVMEQ_BENCH_ENGINES  nvmeq bench --engine values on the VFIO side (default "raw actors")
+#   NVMEQ_BENCH_ENGINES  nvmeq bench --engine values on the VFIO side (default "raw actors
+#                        actors:completion-mode=busy-poll"); each may be
+#                        followed by :KEY=VALUE[,KEY=VALUE...], where client=WHERE is bench's --client
+#                        (colocated, local or facade) and any other KEY the actor setting nvmeq.KEY, e.g.
+#                        "raw actors actors:client=local actors:completion-mode=busy-poll sync"
+#   NVMEQ_BENCH_BUILD    0: use examples/target/nvmeq.jar as it is, without building it first (default 1)
 #   NVMEQ_BENCH_JAVA_OPTS JVM options of every Java run in the guest (default -XX:TieredStopAtLevel=1: the
 #                        guest's vCPUs share one TCG host thread, and C2 compiling through the measured
 #                        window took ~88% of a vCPU from the benchmark there; C1 alone is done within the ramp)
@@ -26,7 +31,7 @@ cache=${NVMEQ_VM_CACHE:-$HOME/.cache/nvmeq-vm}
 depths=${NVMEQ_BENCH_DEPTHS:-1 4}
 runtime=${NVMEQ_BENCH_RUNTIME:-10}
 ramp=${NVMEQ_BENCH_RAMP:-2}
-engines=${NVMEQ_BENCH_ENGINES:-raw actors}
+engines=${NVMEQ_BENCH_ENGINES:-raw actors actors:completion-mode=busy-poll}
 java_opts=${NVMEQ_BENCH_JAVA_OPTS--XX:TieredStopAtLevel=1}
 jar="$repo/examples/target/nvmeq.jar"
 
@@ -36,6 +41,11 @@ fail()
     exit 2
 }
 
+for item in $engines; do
+    case "$item" in
+        *[!A-Za-z0-9:=,.-]*|:*) fail "NVMEQ_BENCH_ENGINES: '$item' is not ENGINE[:KEY=VALUE,...]" ;;
+    esac
+done
 for value in $depths $runtime $ramp; do
     case "$value" in ''|*[!0-9]*) fail "depths, runtime and ramp must be whole numbers, not '$value'" ;; esac
 done
@@ -43,9 +53,11 @@ command -v fio > /dev/null || echo "run-vm-bench: fio is not installed (apt-get 
 command -v python3 > /dev/null || fail "python3 is needed (the guest reads the JSON reports with it)"
 
 cd "$repo"
-echo "run-vm-bench: building examples/target/nvmeq.jar"
-mvn -q -B package -DskipTests -pl examples -am > "$cache/bench-mvn.log" 2>&1 ||
-    { cat "$cache/bench-mvn.log" >&2; fail "the build failed"; }
+if [ "${NVMEQ_BENCH_BUILD:-1}" = 1 ]; then
+    echo "run-vm-bench: building examples/target/nvmeq.jar"
+    mvn -q -B package -DskipTests -pl examples -am > "$cache/bench-mvn.log" 2>&1 ||
+        { cat "$cache/bench-mvn.log" >&2; fail "the build failed"; }
+fi
 [ -s "$jar" ] || fail "no $jar after the build"
 
 mkdir -p "$cache/runs"
