@@ -106,8 +106,10 @@ for depth in $depths; do
                 done
                 IFS=$old_ifs
             fi
+            # --time_based, as the fio jobs: without it a job stops once it has read the whole namespace (fio's
+            # size), which a fast path does within the window, and its threads are gone before their reading.
             out=$($java $settings -jar "$jar" bench --device "nvme://$vfio/1" --rw randread --bs 4k --iodepth "$depth" \
-                --runtime "${runtime}s" --ramp_time "${ramp}s" --engine "$engine" $client --eta never --output-format json)
+                --time_based --runtime "${runtime}s" --ramp_time "${ramp}s" --engine "$engine" $client --eta never --output-format json)
             record "nvmeq-$item" "$depth" "$(echo "$out" | fio_numbers)"
             echo "$out" | thread_split "nvmeq-$item QD$depth"
         done
