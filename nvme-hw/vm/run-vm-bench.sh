@@ -9,11 +9,13 @@
 #   NVMEQ_BENCH_DEPTHS   queue depths                               (default "1 4")
 #   NVMEQ_BENCH_RUNTIME  measured seconds per job                   (default 10)
 #   NVMEQ_BENCH_RAMP     unmeasured seconds before each job         (default 2)
-#   NVMEQ_BENCH_ENGINES  nvmeq bench --engine values on the VFIO side (default "raw actors
-#                        actors:completion-mode=busy-poll"); each may be
-#                        followed by :KEY=VALUE[,KEY=VALUE...], where client=WHERE is bench's --client
-#                        (colocated, local or facade) and any other KEY the actor setting nvmeq.KEY, e.g.
-#                        "raw actors actors:client=local actors:completion-mode=busy-poll sync"
+#   NVMEQ_BENCH_ENGINES  nvmeq bench --engine values on the VFIO side, each optionally followed by
+#                        :KEY=VALUE[,KEY=VALUE...], where client=WHERE is bench's --client (colocated, local
+#                        or facade) and any other KEY the actor setting nvmeq.KEY (default "raw actors
+#                        actors:completion-mode=busy-poll actors:client=local,completion-mode=busy-poll sync":
+#                        the engine, the actors as configured by default, the actors polling without
+#                        interrupts, told and called, and a plain thread owning its queue pair)
+#   NVMEQ_VM_TIMEOUT     as for run-in-vm.sh; default here: room for every job under TCG (~40 min for the defaults)
 #   NVMEQ_BENCH_BUILD    0: use examples/target/nvmeq.jar as it is, without building it first (default 1)
 #   NVMEQ_BENCH_JAVA_OPTS JVM options of every Java run in the guest (default -XX:TieredStopAtLevel=1: the
 #                        guest's vCPUs share one TCG host thread, and C2 compiling through the measured
@@ -31,7 +33,7 @@ cache=${NVMEQ_VM_CACHE:-$HOME/.cache/nvmeq-vm}
 depths=${NVMEQ_BENCH_DEPTHS:-1 4}
 runtime=${NVMEQ_BENCH_RUNTIME:-10}
 ramp=${NVMEQ_BENCH_RAMP:-2}
-engines=${NVMEQ_BENCH_ENGINES:-raw actors actors:completion-mode=busy-poll}
+engines=${NVMEQ_BENCH_ENGINES:-raw actors actors:completion-mode=busy-poll actors:client=local,completion-mode=busy-poll sync}
 java_opts=${NVMEQ_BENCH_JAVA_OPTS--XX:TieredStopAtLevel=1}
 jar="$repo/examples/target/nvmeq.jar"
 
@@ -64,6 +66,10 @@ mkdir -p "$cache/runs"
 work=$(mktemp -d "$cache/runs/bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 export NVMEQ_VM_WORK="$work/vm" NVMEQ_VM_KEEP=1 NVMEQ_VM_NVME=2 NVMEQ_VM_KERNEL_NVME=1
+# Under TCG a JVM job takes ~90 s (start-up, layout, ramp, window) and a kernel job ~40 s: give QEMU room for
+# them all unless NVMEQ_VM_TIMEOUT says otherwise.
+jobs_per_depth=$(( $(echo $engines | wc -w) * 150 + 4 * 60 ))
+export NVMEQ_VM_TIMEOUT=${NVMEQ_VM_TIMEOUT:-$(( 300 + $(echo $depths | wc -w) * (jobs_per_depth + 2 * runtime * 5) ))}
 "$script_dir/run-in-vm.sh" -- sh "$script_dir/bench-in-guest.sh" "$jar" "$depths" "$runtime" "$ramp" "$engines" "$java_opts" ||
     fail "the benchmark in the guest failed"
 results="$work/vm/results/bench.tsv"
