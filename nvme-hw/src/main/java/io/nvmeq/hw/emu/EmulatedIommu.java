@@ -294,6 +294,19 @@ public final class EmulatedIommu implements Iommu
         final long storeOffset)
     {
         final IntervalTable current = table;
+        final int first = current.indexOf(iova);
+        if (first >= 0 && length <= current.end(first) - iova)
+        {
+            // One mapping holds all of it (nearly every transfer): one lookup checks and translates.
+            final long host = current.value(first) + (iova - current.start(first));
+            final AccessObserver watching = observer;
+            if (watching != null)
+            {
+                watching.onAccess(host, length, direction == MEMORY_TO_HOST || direction == STORE_TO_HOST);
+            }
+            move(direction, host, memory, store, storeOffset, length);
+            return true;
+        }
         if (!covered(current, iova, length))
         {
             return false;
@@ -310,24 +323,32 @@ public final class EmulatedIommu implements Iommu
             {
                 watching.onAccess(host, chunk, direction == MEMORY_TO_HOST || direction == STORE_TO_HOST);
             }
-            switch (direction)
-            {
-                case HOST_TO_MEMORY:
-                    UnsafeAccess.UNSAFE.copyMemory(host, memory + done, chunk);
-                    break;
-                case MEMORY_TO_HOST:
-                    UnsafeAccess.UNSAFE.copyMemory(memory + done, host, chunk);
-                    break;
-                case STORE_TO_HOST:
-                    store.read(storeOffset + done, host, chunk);
-                    break;
-                default:
-                    store.write(storeOffset + done, host, chunk);
-                    break;
-            }
+            move(direction, host, memory + done, store, storeOffset + done, chunk);
             done += chunk;
         }
         return true;
+    }
+
+    /** One translated piece of a transfer: {@code length} bytes at host address {@code host}. */
+    private static void move(
+        final int direction, final long host, final long memory, final BlockStore store, final long storeOffset,
+        final long length)
+    {
+        switch (direction)
+        {
+            case HOST_TO_MEMORY:
+                UnsafeAccess.UNSAFE.copyMemory(host, memory, length);
+                break;
+            case MEMORY_TO_HOST:
+                UnsafeAccess.UNSAFE.copyMemory(memory, host, length);
+                break;
+            case STORE_TO_HOST:
+                store.read(storeOffset, host, length);
+                break;
+            default:
+                store.write(storeOffset, host, length);
+                break;
+        }
     }
 
     /** Records a fault at {@code iova} that the fault injector caused (the mapping is left as it is). */

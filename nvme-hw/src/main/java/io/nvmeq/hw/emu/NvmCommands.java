@@ -30,6 +30,8 @@ final class NvmCommands implements CommandSet
      * next fsync succeeds without them.
      */
     private static final int NOT_DURABLE = Status.withDnr(Status.WRITE_FAULT);
+    /** From {@link #readOptimistically}: no status yet, read under the block locks. Not a status value. */
+    private static final int RETRY_LOCKED = -1;
 
     private final EmulatedController controller;
     private final EmulatorCounters counters;
@@ -100,6 +102,14 @@ final class NvmCommands implements CommandSet
         final long offset = namespace.offsetOf(slba);
         // A null namespace keeps no data: no reader can see a block half-written, so no block locks.
         final boolean atomic = !(namespace.store instanceof NullStore);
+        if (!write && atomic)
+        {
+            final int unlocked = readOptimistically(namespace, slba, blocks, offset, bytes, prps);
+            if (unlocked != RETRY_LOCKED)
+            {
+                return unlocked;
+            }
+        }
         if (atomic)
         {
             lock(namespace.locks, write, slba, blocks);
@@ -148,6 +158,40 @@ final class NvmCommands implements CommandSet
                 return NOT_DURABLE;
             }
         }
+        return Status.SUCCESS;
+    }
+
+    /**
+     * A Read without taking its block locks: the data is copied, then the locks' stamp says whether a
+     * write overlapped the copy; only then is it read again under the locks ({@link #RETRY_LOCKED}). The
+     * host sees nothing of a discarded copy: its buffer is its own until the completion is posted.
+     */
+    private int readOptimistically(
+        final Namespace namespace, final long slba, final int blocks, final long offset, final long bytes,
+        final PrpList prps)
+    {
+        final long stamp = namespace.locks.tryOptimisticRead(slba, blocks);
+        if (stamp == 0)
+        {
+            return RETRY_LOCKED;
+        }
+        try
+        {
+            if (!prps.storeToHost(namespace.store, offset))
+            {
+                return Status.withDnr(Status.DATA_TRANSFER_ERROR);
+            }
+        }
+        catch (final UncheckedIOException ex)
+        {
+            LOG.error("namespace {} read at LBA {} failed", namespace.nsid, slba, ex);
+            return Status.UNRECOVERED_READ_ERROR;
+        }
+        if (!namespace.locks.validate(slba, stamp))
+        {
+            return RETRY_LOCKED;
+        }
+        counters.bytesRead.addAndGet(bytes);
         return Status.SUCCESS;
     }
 
