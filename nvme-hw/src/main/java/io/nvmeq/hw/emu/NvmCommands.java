@@ -54,10 +54,10 @@ final class NvmCommands implements CommandSet
         switch (entry.opcode())
         {
             case Opcodes.NVM_READ:
-                counters.reads.incrementAndGet();
+                context.io.read();
                 return readWrite(context, false);
             case Opcodes.NVM_WRITE:
-                counters.writes.incrementAndGet();
+                context.io.write();
                 return readWrite(context, true);
             case Opcodes.NVM_FLUSH:
                 counters.flushes.incrementAndGet();
@@ -104,7 +104,7 @@ final class NvmCommands implements CommandSet
         final boolean atomic = !(namespace.store instanceof NullStore);
         if (!write && atomic)
         {
-            final int unlocked = readOptimistically(namespace, slba, blocks, offset, bytes, prps);
+            final int unlocked = readOptimistically(namespace, slba, blocks, offset, bytes, context);
             if (unlocked != RETRY_LOCKED)
             {
                 return unlocked;
@@ -122,7 +122,7 @@ final class NvmCommands implements CommandSet
                 {
                     return Status.withDnr(Status.DATA_TRANSFER_ERROR);
                 }
-                counters.bytesWritten.addAndGet(bytes);
+                context.io.bytesWritten(bytes);
             }
             else
             {
@@ -130,7 +130,7 @@ final class NvmCommands implements CommandSet
                 {
                     return Status.withDnr(Status.DATA_TRANSFER_ERROR);
                 }
-                counters.bytesRead.addAndGet(bytes);
+                context.io.bytesRead(bytes);
             }
         }
         catch (final UncheckedIOException ex)
@@ -168,8 +168,9 @@ final class NvmCommands implements CommandSet
      */
     private int readOptimistically(
         final Namespace namespace, final long slba, final int blocks, final long offset, final long bytes,
-        final PrpList prps)
+        final CommandContext context)
     {
+        final PrpList prps = context.prps;
         final long stamp = namespace.locks.tryOptimisticRead(slba, blocks);
         if (stamp == 0)
         {
@@ -191,7 +192,7 @@ final class NvmCommands implements CommandSet
         {
             return RETRY_LOCKED;
         }
-        counters.bytesRead.addAndGet(bytes);
+        context.io.bytesRead(bytes);
         return Status.SUCCESS;
     }
 

@@ -46,6 +46,7 @@ final class SubmissionQueue
     private final ServiceChannels channels;
     private final ErrorLog errorLog;
     private final CommandContext context;
+    private final IoCounters io;
     private final boolean admin;
     private final ReentrantLock lock = new ReentrantLock();
 
@@ -75,7 +76,8 @@ final class SubmissionQueue
         this.faults = controller.faults();
         this.channels = controller.channels();
         this.errorLog = controller.errorLog();
-        this.context = new CommandContext(qid, prps);
+        this.io = counters.forQueue();
+        this.context = new CommandContext(qid, prps, io);
         this.admin = qid == EmulatedController.ADMIN_QUEUE_ID;
     }
 
@@ -236,6 +238,8 @@ final class SubmissionQueue
         {
             deleted = true;
             stalled = false;
+            // Nothing executes here any more: what the queue counted joins the controller's totals.
+            counters.retire(io);
         }
         finally
         {
