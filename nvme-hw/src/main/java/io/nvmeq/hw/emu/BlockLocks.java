@@ -38,13 +38,12 @@ final class BlockLocks
 
     /**
      * Starts a read without a lock (StampedLock's optimistic read: two loads instead of two CASes) when
-     * the range lies in one stripe and no writer holds it: returns the stamp to {@link #validate} once the
-     * data is copied, or 0 when the caller must take {@link #lockRead} instead.
+     * the range lies in one granule (an aligned 4 KiB read) and no writer holds its stripe: returns the stamp to
+     * {@link #validate} once the data is copied, or 0 when the caller must take {@link #lockRead} instead.
      */
     long tryOptimisticRead(final long slba, final long count)
     {
-        if (count <= 0 || ((slba >>> granuleShift) & MASK) != (((slba + count - 1) >>> granuleShift) & MASK)
-            || ((slba + count - 1) >>> granuleShift) - (slba >>> granuleShift) >= STRIPES)
+        if (count <= 0 || (slba >>> granuleShift) != ((slba + count - 1) >>> granuleShift))
         {
             return 0;
         }
