@@ -29,9 +29,12 @@ final class NamespaceService
         return ServiceKey.create(ServiceCommand.class, RemoteUri.serviceName(serial, nsid));
     }
 
-    /** @param restart restarts the server's cluster node; null when restarts are not allowed */
+    /**
+     * @param pool    the node's DMA buffers for block data (null: heap arrays)
+     * @param restart restarts the server's cluster node; null when restarts are not allowed
+     */
     static Behavior<ServiceCommand> create(final Nvmeq nvmeq, final NamespaceInfo namespace, final int maxBytes,
-        final boolean readOnly, final Runnable restart)
+        final boolean readOnly, final DmaBlockPool pool, final Runnable restart)
     {
         return Behaviors.setup(context ->
         {
@@ -47,7 +50,7 @@ final class NamespaceService
                     final int queue = sessions[0] % nvmeq.queuePairs();
                     final ActorRef<SessionCommand> session = context.spawn(
                         ClientSession.create(nvmeq.queue(queue), namespace.nsid(), namespace.blockSize(), maxBytes, readOnly,
-                            connect.client()),
+                            pool, connect.client()),
                         "session-" + ++sessions[0]);
                     context.getLog().info("client {} connected to namespace {}: session {} on queue pair {}",
                         connect.client().path().address(), namespace.nsid(), sessions[0], queue);

@@ -79,6 +79,21 @@ public record RemoteOptions(String bindHost, int bindPort, List<String> seedNode
             tls.getString("trust-store-password"));
     }
 
+    /**
+     * {@code nvmeq.remote.server-buffer-bytes} of {@code config} (over nvmeq's defaults): the DMA memory a server
+     * keeps for the block data of its requests in flight.
+     */
+    static long serverBufferBytes(final Config config)
+    {
+        final long bytes = config.withFallback(ConfigFactory.defaultReference(RemoteOptions.class.getClassLoader()))
+            .getBytes("nvmeq.remote.server-buffer-bytes");
+        if (bytes < 4096 || bytes > 1L << 30)
+        {
+            throw new InvalidRequestException("nvmeq.remote.server-buffer-bytes " + bytes + " is outside 4k..1g");
+        }
+        return bytes;
+    }
+
     /** These options listening at {@code hostPort} (TLS decided again for the new address, from {@code config}). */
     public RemoteOptions withBind(final String hostPort, final Config config)
     {

@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import akka.actor.Address;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.Adapter;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.cluster.Member;
 import akka.cluster.typed.Cluster;
@@ -43,6 +44,8 @@ public final class RemoteServer implements AutoCloseable
     private final Config application;
     private final AtomicLong restarts = new AtomicLong();
     private volatile ActorSystem<Void> system;
+    /** The DMA buffers of the running incarnation (a new one per incarnation: leases die with their node). */
+    private volatile DmaBlockPool pool;
     private volatile boolean closed;
 
     private RemoteServer(final Nvmeq nvmeq, final RemoteOptions options, final boolean readOnly,
@@ -78,8 +81,22 @@ public final class RemoteServer implements AutoCloseable
 
     private ActorSystem<Void> startNode(final RemoteOptions node)
     {
-        final ActorSystem<Void> started = ActorSystem.create(guardian(), RemoteOptions.SYSTEM_NAME,
-            node.clusterConfig(application, ClientDowning.SERVER_ROLE));
+        final DmaBlockPool buffers = DmaBlockPool.allocate(nvmeq, RemoteOptions.serverBufferBytes(application),
+            node.maxMessageBytes());
+        final ActorSystem<Void> started;
+        try
+        {
+            started = ActorSystem.create(guardian(buffers), RemoteOptions.SYSTEM_NAME,
+                node.clusterConfig(application, ClientDowning.SERVER_ROLE));
+        }
+        catch (final RuntimeException ex)
+        {
+            buffers.close();
+            throw ex;
+        }
+        // Before the first Connect can arrive: the node is not yet a member, so no client knows the sessions.
+        RemoteEndpoint.get(Adapter.toClassic(started)).pool(buffers);
+        pool = buffers;
         final Cluster cluster = Cluster.get(started);
         if (node.seedNodes().isEmpty())
         {
@@ -91,15 +108,16 @@ public final class RemoteServer implements AutoCloseable
         return started;
     }
 
-    private Behavior<Void> guardian()
+    private Behavior<Void> guardian(final DmaBlockPool buffers)
     {
         final Runnable restart = restartsAllowed ? this::restartInBackground : null;
         return Behaviors.setup(context ->
         {
+            context.spawn(LeaseReclaimer.create(), "lease-reclaimer");
             for (final NamespaceInfo namespace : nvmeq.namespaces())
             {
-                context.spawn(NamespaceService.create(nvmeq, namespace, options.maxMessageBytes(), readOnly, restart),
-                    "namespace-" + namespace.nsid());
+                context.spawn(NamespaceService.create(nvmeq, namespace, options.maxMessageBytes(), readOnly, buffers,
+                    restart), "namespace-" + namespace.nsid());
             }
             context.spawn(ClientDowning.create(options.downClientsAfter()), "client-downing");
             return Behaviors.empty();
@@ -134,7 +152,9 @@ public final class RemoteServer implements AutoCloseable
             }
         }
         options.seedNodes().stream().filter(seed -> !seeds.contains(seed)).forEach(seeds::add);
+        final DmaBlockPool oldPool = pool;
         terminate(old);
+        oldPool.close();
         system = startNode(options.withBind(hostPort(self)).withSeedNodes(seeds));
         restarts.incrementAndGet();
     }
@@ -168,6 +188,7 @@ public final class RemoteServer implements AutoCloseable
     {
         closed = true;
         terminate(system);
+        pool.close();
     }
 
     private static void terminate(final ActorSystem<?> system)
