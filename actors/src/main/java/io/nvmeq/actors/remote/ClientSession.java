@@ -28,7 +28,9 @@ import io.nvmeq.actors.remote.RemoteProtocol.WriteZeroesBlocks;
  * each is answered once, through the session's {@link AnswerBatches}: a request of a batch that is refused
  * (invalid, read-only, no DMA buffer free) gets its own refusal while the others run. Block data lives in the
  * node's {@link DmaBlockPool}: the device reads a write's data where it was deserialized and writes a read's
- * where it is serialized from. The session stops when the client's actor system goes away.
+ * where it is serialized from. Reads and writes go to the node thread's own queue pair where there is one
+ * ({@link NodeIo}), else (and always flush, write-zeroes and deallocate) to the session's queue pair actor;
+ * requests of one client keep their order on either. The session stops when the client's actor system goes away.
  */
 final class ClientSession
 {
@@ -37,18 +39,20 @@ final class ClientSession
     private final int blockSize;
     private final int maxBytes;
     private final boolean readOnly;
+    private final NodeIo io;
     private final DmaBlockPool pool;
     private final AnswerBatches answers;
 
     private ClientSession(final NvmeqQueue queue, final int nsid, final int blockSize, final int maxBytes,
-        final boolean readOnly, final DmaBlockPool pool, final AnswerBatches answers)
+        final boolean readOnly, final NodeIo io, final AnswerBatches answers)
     {
+        this.io = io;
         this.queue = queue;
         this.nsid = nsid;
         this.blockSize = blockSize;
         this.maxBytes = maxBytes;
         this.readOnly = readOnly;
-        this.pool = pool;
+        this.pool = io == null ? null : io.pool();
         this.answers = answers;
     }
 
@@ -58,15 +62,15 @@ final class ClientSession
      * @param blockSize that namespace's logical block size
      * @param maxBytes  the most data one request may carry (the client splits larger transfers)
      * @param readOnly  refuse writes, write-zeroes and deallocates
-     * @param pool      the node's DMA buffers for block data, or null to use heap arrays (bounced by the queue pair)
+     * @param io        the node's DMA buffers and queue pair, or null to use heap arrays (bounced by the queue pair)
      */
     static Behavior<SessionCommand> create(final NvmeqQueue queue, final int nsid, final int blockSize,
-        final int maxBytes, final boolean readOnly, final DmaBlockPool pool, final ActorRef<ClientReply> client)
+        final int maxBytes, final boolean readOnly, final NodeIo io, final ActorRef<ClientReply> client)
     {
         return Behaviors.<SessionCommand>setup(context ->
         {
             context.watch(client);
-            final ClientSession session = new ClientSession(queue, nsid, blockSize, maxBytes, readOnly, pool,
+            final ClientSession session = new ClientSession(queue, nsid, blockSize, maxBytes, readOnly, io,
                 new AnswerBatches(client, context.getSystem().executionContext(), maxBytes));
             return Behaviors.receive(SessionCommand.class)
                 .onMessage(Requests.class, batch ->
@@ -143,7 +147,12 @@ final class ClientSession
             return;
         }
         // The lease goes back once the data is serialized (or at once if the read failed).
-        queue.read(nsid, read.lba(), read.blocks(), lease.buffer(), lease.offset()).whenComplete((ignored, error) ->
+        CompletionStage<Void> stage = io.read(nsid, read.lba(), read.blocks(), lease.buffer(), lease.offset());
+        if (stage == null)
+        {
+            stage = queue.read(nsid, read.lba(), read.blocks(), lease.buffer(), lease.offset());
+        }
+        stage.whenComplete((ignored, error) ->
         {
             if (error == null)
             {
@@ -174,8 +183,13 @@ final class ClientSession
         }
         if (data instanceof DmaBlockPool.Lease lease)
         {
-            queue.write(nsid, write.lba(), write.blocks(), lease.buffer(), lease.offset(), write.fua())
-                .whenComplete((ignored, error) ->
+            CompletionStage<Void> stage = io.write(nsid, write.lba(), write.blocks(), lease.buffer(), lease.offset(),
+                write.fua());
+            if (stage == null)
+            {
+                stage = queue.write(nsid, write.lba(), write.blocks(), lease.buffer(), lease.offset(), write.fua());
+            }
+            stage.whenComplete((ignored, error) ->
                 {
                     lease.release();
                     answers.add(error == null ? new Done(write.id()) : RemoteFailures.toFailed(write.id(), error));

@@ -173,6 +173,16 @@ public record RemoteOptions(String bindHost, int bindPort, List<String> seedNode
             .withValue("akka.cluster.seed-nodes", ConfigValueFactory.fromIterable(seeds))
             .withValue("akka.cluster.roles", ConfigValueFactory.fromIterable(List.of(role)))
             .withValue("akka.remote.artery.transport", ConfigValueFactory.fromAnyRef(tls ? "tls-tcp" : "tcp"));
+        if (ClientDowning.SERVER_ROLE.equals(role))
+        {
+            // A server's one thread is one fixed thread for the node's life (a fork-join pool may retire and
+            // replace its worker): it owns an NVMe queue pair of its own (NodeIo), which only its opener may use.
+            final String dispatcher = "akka.actor.default-dispatcher.";
+            node = node
+                .withValue(dispatcher + "executor", ConfigValueFactory.fromAnyRef("thread-pool-executor"))
+                .withValue(dispatcher + "thread-pool-executor.fixed-pool-size", ConfigValueFactory.fromAnyRef(1))
+                .withValue(dispatcher + "thread-pool-executor.allow-core-timeout", ConfigValueFactory.fromAnyRef("off"));
+        }
         if (tls)
         {
             final String engine = "akka.remote.artery.ssl.config-ssl-engine.";

@@ -65,6 +65,8 @@ final class RemoteRequests
     private final AtomicLong ids = new AtomicLong();
     private final AtomicLong lateReplies = new AtomicLong();
     private final AtomicLong sessionsOpened = new AtomicLong();
+    private final AtomicLong messagesSent = new AtomicLong();
+    private final AtomicLong requestsSent = new AtomicLong();
     private final long timeoutNanos;
     private final String where;
     private volatile Session session;
@@ -195,9 +197,23 @@ final class RemoteRequests
         }
     }
 
-    private static void tell(final Session to, final List<Request> batch)
+    private void tell(final Session to, final List<Request> batch)
     {
         to.ref().tell(batch.size() == 1 ? batch.get(0) : new Requests(batch));
+        messagesSent.incrementAndGet();
+        requestsSent.addAndGet(batch.size());
+    }
+
+    /** Messages sent to sessions so far (a batch counts once). */
+    long messagesSent()
+    {
+        return messagesSent.get();
+    }
+
+    /** Requests (parts) sent to sessions so far. */
+    long requestsSent()
+    {
+        return requestsSent.get();
     }
 
     private void refuseOutbox(final String why)

@@ -3,6 +3,7 @@ package io.nvmeq.actors.remote;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -44,8 +45,8 @@ public final class RemoteServer implements AutoCloseable
     private final Config application;
     private final AtomicLong restarts = new AtomicLong();
     private volatile ActorSystem<Void> system;
-    /** The DMA buffers of the running incarnation (a new one per incarnation: leases die with their node). */
-    private volatile DmaBlockPool pool;
+    /** The DMA buffers and queue pair of the running incarnation (new ones per incarnation: leases die with their node). */
+    private volatile NodeIo io;
     private volatile boolean closed;
 
     private RemoteServer(final Nvmeq nvmeq, final RemoteOptions options, final boolean readOnly,
@@ -83,10 +84,11 @@ public final class RemoteServer implements AutoCloseable
     {
         final DmaBlockPool buffers = DmaBlockPool.allocate(nvmeq, RemoteOptions.serverBufferBytes(application),
             node.maxMessageBytes());
+        final CompletableFuture<NodeIo> nodeIo = new CompletableFuture<>();
         final ActorSystem<Void> started;
         try
         {
-            started = ActorSystem.create(guardian(buffers), RemoteOptions.SYSTEM_NAME,
+            started = ActorSystem.create(guardian(nodeIo), RemoteOptions.SYSTEM_NAME,
                 node.clusterConfig(application, ClientDowning.SERVER_ROLE));
         }
         catch (final RuntimeException ex)
@@ -96,7 +98,8 @@ public final class RemoteServer implements AutoCloseable
         }
         // Before the first Connect can arrive: the node is not yet a member, so no client knows the sessions.
         RemoteEndpoint.get(Adapter.toClassic(started)).pool(buffers);
-        pool = buffers;
+        nodeIo.complete(NodeIo.open(nvmeq, buffers, started.executionContext()));
+        io = nodeIo.join();
         final Cluster cluster = Cluster.get(started);
         if (node.seedNodes().isEmpty())
         {
@@ -108,7 +111,8 @@ public final class RemoteServer implements AutoCloseable
         return started;
     }
 
-    private Behavior<Void> guardian(final DmaBlockPool buffers)
+    /** @param nodeIo the node's I/O, ready before any client can connect (sessions are spawned on Connect) */
+    private Behavior<Void> guardian(final CompletableFuture<NodeIo> nodeIo)
     {
         final Runnable restart = restartsAllowed ? this::restartInBackground : null;
         return Behaviors.setup(context ->
@@ -116,7 +120,7 @@ public final class RemoteServer implements AutoCloseable
             context.spawn(LeaseReclaimer.create(), "lease-reclaimer");
             for (final NamespaceInfo namespace : nvmeq.namespaces())
             {
-                context.spawn(NamespaceService.create(nvmeq, namespace, options.maxMessageBytes(), readOnly, buffers,
+                context.spawn(NamespaceService.create(nvmeq, namespace, options.maxMessageBytes(), readOnly, nodeIo,
                     restart), "namespace-" + namespace.nsid());
             }
             context.spawn(ClientDowning.create(options.downClientsAfter()), "client-downing");
@@ -152,9 +156,9 @@ public final class RemoteServer implements AutoCloseable
             }
         }
         options.seedNodes().stream().filter(seed -> !seeds.contains(seed)).forEach(seeds::add);
-        final DmaBlockPool oldPool = pool;
+        final NodeIo oldIo = io;
         terminate(old);
-        oldPool.close();
+        oldIo.close();
         system = startNode(options.withBind(hostPort(self)).withSeedNodes(seeds));
         restarts.incrementAndGet();
     }
@@ -188,7 +192,7 @@ public final class RemoteServer implements AutoCloseable
     {
         closed = true;
         terminate(system);
-        pool.close();
+        io.close();
     }
 
     private static void terminate(final ActorSystem<?> system)
