@@ -6,14 +6,15 @@
 # JVM: its /proc/PID/stat CPU time between the bench's first and last status lines (inside the measured window,
 # after the layout and the ramp) over the I/Os in that time. Each run ramps RAMP first (not measured, both sides
 # alike): a fresh cluster node compiles Akka's remoting and cluster code for seconds after it starts, and without a
-# ramp the remote figures are the JIT's. Usage: examples/bench-remote.sh [ROUNDS] (JAR, RUNTIME, RAMP, PORT in the
-# environment).
+# ramp the remote figures are the JIT's. Usage: examples/bench-remote.sh [ROUNDS] (JAR, RUNTIME, RAMP, PORT, and
+# DEPTHS, default "1 32", in the environment).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JAR=${JAR:-examples/target/nvmeq.jar}
 RUNTIME=${RUNTIME:-5s}
 RAMP=${RAMP:-2s}
 ROUNDS=${1:-2}
+DEPTHS=${DEPTHS:-1 32}
 PORT=${PORT:-25651}
 DEVICE='emu:memory?size=256m&serial=BENCHREMOTE'
 JOB=(--rw=randread --bs=4k --runtime="$RUNTIME" --ramp_time="$RAMP" --time_based --size=16m --output-format=json --eta=always)
@@ -42,7 +43,7 @@ report() {
 
 printf 'side\tdepth\tIOPS\tp50_us\tp99_us\tclient_cpu_us_per_io\tserver_cpu_us_per_io\n'
 for round in $(seq 1 "$ROUNDS"); do
-    for qd in 1 32; do
+    for qd in $DEPTHS; do
         java -jar "$JAR" bench --device "emu:memory?size=256m" --client=facade --iodepth="$qd" "${JOB[@]}" \
             >"$work/local.json" 2>/dev/null
         report local "$qd" "$work/local.json"
