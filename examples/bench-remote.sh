@@ -5,14 +5,15 @@
 # IOPS, completion-latency p50/p99, CPU per I/O of the bench JVM (its report) and, for remote runs, of the server
 # JVM: its /proc/PID/stat CPU time between the bench's first and last status lines (inside the measured window,
 # after the layout and the ramp) over the I/Os in that time. Each run ramps RAMP first (not measured, both sides
-# alike): a fresh cluster node compiles Akka's remoting and cluster code for seconds after it starts, and without a
-# ramp the remote figures are the JIT's. Usage: examples/bench-remote.sh [ROUNDS] (JAR, RUNTIME, RAMP, PORT, and
+# alike): a fresh cluster node compiles Akka's remoting and cluster code for seconds after it starts (the JIT's
+# compiler threads were still the busiest of each JVM 4 s in), and with a short ramp the remote figures are the
+# JIT's: at QD1 a 2 s ramp gave half the IOPS of a 10 s one and ten times its p99. Usage: examples/bench-remote.sh [ROUNDS] (JAR, RUNTIME, RAMP, PORT, and
 # DEPTHS, default "1 32", in the environment).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JAR=${JAR:-examples/target/nvmeq.jar}
 RUNTIME=${RUNTIME:-5s}
-RAMP=${RAMP:-2s}
+RAMP=${RAMP:-8s}
 ROUNDS=${1:-2}
 DEPTHS=${DEPTHS:-1 32}
 PORT=${PORT:-25651}
