@@ -7,8 +7,8 @@
 # after the layout and the ramp) over the I/Os in that time. Each run ramps RAMP first (not measured, both sides
 # alike): a fresh cluster node compiles Akka's remoting and cluster code for seconds after it starts (the JIT's
 # compiler threads were still the busiest of each JVM 4 s in), and with a short ramp the remote figures are the
-# JIT's: at QD1 a 2 s ramp gave half the IOPS of a 10 s one and ten times its p99. Usage: examples/bench-remote.sh [ROUNDS] (JAR, RUNTIME, RAMP, PORT, and
-# DEPTHS, default "1 32", in the environment).
+# JIT's: at QD1 a 2 s ramp gave half the IOPS of a 10 s one and ten times its p99. Usage:
+# examples/bench-remote.sh [ROUNDS] (JAR, RUNTIME, RAMP, PORT, and DEPTHS, default "1 32", in the environment).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JAR=${JAR:-examples/target/nvmeq.jar}
