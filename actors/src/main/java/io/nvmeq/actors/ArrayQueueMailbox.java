@@ -3,8 +3,11 @@ package io.nvmeq.actors;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
+import akka.actor.ActorCell;
 import akka.actor.ActorRef;
 import akka.actor.ActorSystem;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Adapter;
 import akka.dispatch.Envelope;
 import akka.dispatch.MailboxType;
 import akka.dispatch.MessageQueue;
@@ -24,6 +27,13 @@ import scala.Option;
  * senders rely on): what does not fit in the ring goes to an unbounded overflow queue, and while that
  * holds anything every sender adds behind it, so one sender's messages stay in the order it sent them
  * (the ring is read first, and nothing enters the ring while the overflow is non-empty).
+ *
+ * <p>A queue pair's own mailbox takes one more shortcut: an {@link IoOperation} (or a chain of them) told on
+ * the queue pair's own thread, by an actor co-located with it, while the mailbox is empty, is handed to the
+ * queue pair by a call inside {@code tell} (as {@link LocalQueuePair#submit(IoOperation)} would), instead of
+ * waiting in the ring for a mailbox run of its own. Nothing is queued before it (the mailbox is empty), so
+ * each sender's order holds; the queue pair submits it under the doorbell of its next poll, as it would
+ * have after the mailbox run. Akka still allocates the envelope and schedules a (then empty) mailbox run.
  *
  * <p>Selected with {@code MailboxSelector.fromConfig(ArrayQueueMailbox.CONFIG_PATH)}; its capacity is
  * {@code nvmeq.mailbox.mailbox-capacity}.
@@ -50,6 +60,16 @@ public final class ArrayQueueMailbox implements MailboxType, ProducesMessageQueu
         this.capacity = capacity;
     }
 
+    /**
+     * The mailbox queue of the actor whose context this is, if it is this ring mailbox; else null. Akka's typed
+     * API does not show an actor's mailbox; the classic cell under its context does (Akka 2.6's {@code ActorCell}).
+     */
+    static ArrayMessageQueue queueOf(final ActorContext<?> context)
+    {
+        return Adapter.toClassic(context) instanceof ActorCell cell &&
+            cell.mailbox().messageQueue() instanceof ArrayMessageQueue queue ? queue : null;
+    }
+
     @Override
     public MessageQueue create(final Option<ActorRef> owner, final Option<ActorSystem> system)
     {
@@ -61,15 +81,36 @@ public final class ArrayQueueMailbox implements MailboxType, ProducesMessageQueu
     {
         private final ManyToOneConcurrentArrayQueue<Envelope> ring;
         private final Queue<Envelope> overflow = new ConcurrentLinkedQueue<>();
+        /** The queue pair that owns this mailbox, if it takes operations told on its thread by a call; else null. */
+        private QueuePairActor direct;
+        /** That queue pair's thread: written and compared on it (another thread is never equal to it). */
+        private Thread directThread;
 
         ArrayMessageQueue(final int capacity)
         {
             ring = new ManyToOneConcurrentArrayQueue<>(capacity);
         }
 
+        /**
+         * Called by the queue pair that owns this mailbox, on its own thread: from now on operations told on this
+         * thread while the mailbox is empty go to {@code queuePair} by a call (null: no more).
+         */
+        void submitDirectlyTo(final QueuePairActor queuePair)
+        {
+            direct = queuePair;
+            directThread = queuePair == null ? null : Thread.currentThread();
+        }
+
         @Override
         public void enqueue(final ActorRef receiver, final Envelope envelope)
         {
+            final QueuePairActor queuePair = direct;
+            if (queuePair != null && Thread.currentThread() == directThread &&
+                envelope.message() instanceof IoOperation operation && ring.isEmpty() && overflow.isEmpty() &&
+                queuePair.submitDirectly(operation))
+            {
+                return;
+            }
             if (!overflow.isEmpty() || !ring.offer(envelope))
             {
                 overflow.add(envelope);
