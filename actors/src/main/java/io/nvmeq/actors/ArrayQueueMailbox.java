@@ -28,9 +28,10 @@ import scala.Option;
  * holds anything every sender adds behind it, so one sender's messages stay in the order it sent them
  * (the ring is read first, and nothing enters the ring while the overflow is non-empty).
  *
- * <p>A queue pair's own mailbox takes one more shortcut: an {@link IoOperation} (or a chain of them) told on
- * the queue pair's own thread, by an actor co-located with it, while the mailbox is empty, is handed to the
- * queue pair by a call inside {@code tell} (as {@link LocalQueuePair#submit(IoOperation)} would), instead of
+ * <p>A queue pair's own mailbox takes one more shortcut: an {@link IoRequest} (an {@link IoOperation} or a
+ * chain of them, or a request record) told on the queue pair's own thread, by an actor co-located with it, while
+ * the mailbox is empty, is handed to the queue pair by a call inside {@code tell} (as {@link LocalQueuePair}
+ * would), instead of
  * waiting in the ring for a mailbox run of its own. Nothing is queued before it (the mailbox is empty), so
  * each sender's order holds; the queue pair submits it under the doorbell of its next poll, as it would
  * have after the mailbox run. Akka still allocates the envelope and schedules a (then empty) mailbox run.
@@ -106,8 +107,8 @@ public final class ArrayQueueMailbox implements MailboxType, ProducesMessageQueu
         {
             final QueuePairActor queuePair = direct;
             if (queuePair != null && Thread.currentThread() == directThread &&
-                envelope.message() instanceof IoOperation operation && ring.isEmpty() && overflow.isEmpty() &&
-                queuePair.submitDirectly(operation))
+                envelope.message() instanceof IoRequest request && ring.isEmpty() && overflow.isEmpty() &&
+                queuePair.submitDirectly(request))
             {
                 return;
             }

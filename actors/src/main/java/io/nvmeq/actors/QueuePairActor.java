@@ -69,9 +69,9 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairMessage> imp
 
     private boolean pollScheduled;
     private boolean registered;
-    /** Handling a message of its own: an operation told meanwhile waits in the mailbox. */
+    /** Handling a message of its own: a request told meanwhile waits in the mailbox. */
     private boolean inMessage;
-    /** Its own mailbox, when it takes operations told on this thread by a call (see {@link ArrayQueueMailbox}); else null. */
+    /** Its own mailbox, when it takes requests told on this thread by a call (see {@link ArrayQueueMailbox}); else null. */
     private final ArrayQueueMailbox.ArrayMessageQueue directMailbox;
     /** Serving (not given up, not stopped): local submissions may go straight to the state. */
     private boolean serving = true;
@@ -344,8 +344,8 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairMessage> imp
     }
 
     /**
-     * A request handed over by a call on this thread: from {@link LocalQueuePair}, or from the mailbox for an
-     * operation told on this thread while the mailbox was empty ({@link ArrayQueueMailbox}).
+     * A request handed over by a call on this thread: from {@link LocalQueuePair}, or from the mailbox for a
+     * request told on this thread while the mailbox was empty ({@link ArrayQueueMailbox}).
      *
      * @return false if it must go through the mailbox after all (recovering, failed, stopped, or this actor
      *         is handling a message of its own)

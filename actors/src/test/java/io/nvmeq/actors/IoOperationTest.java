@@ -353,16 +353,17 @@ class IoOperationTest
         final ActorRef<QueuePairCommand> queue = ready.queuePairs().get(0);
         final TestProbe<IoReply> replies = testKit.createTestProbe(IoReply.class);
         final TestProbe<Integer> states = testKit.createTestProbe(Integer.class);
+        final TestProbe<QueuePairStatus> statuses = testKit.createTestProbe(QueuePairStatus.class);
         final IoOperation operation = new IoOperation(replies.ref());
         // One answer first: the queue pair has started on its thread (Ready may come before that).
         queue.tell(operation.read(NSID, 0, 1, buffer, 0, 0));
         assertSame(operation, replies.expectMessageClass(IoReply.class, TIMEOUT));
         // A sender on the queue pair's thread: the queue pair cannot run while it handles its message.
-        final ActorRef<Boolean> sender = testKit.spawn(Behaviors.receiveMessage(afterARecord ->
+        final ActorRef<Boolean> sender = testKit.spawn(Behaviors.receiveMessage(afterAStatusRequest ->
         {
-            if (afterARecord)
+            if (afterAStatusRequest)
             {
-                queue.tell(new IoRequest.Read(NSID, 1, 1, buffer, blockSize(), 7, replies.ref()));
+                queue.tell(new QueuePairCommand.GetStatus(statuses.ref()));
             }
             queue.tell(operation.read(NSID, 1, 1, buffer, blockSize(), 8));
             states.ref().tell(operation.state());
@@ -376,17 +377,27 @@ class IoOperationTest
 
         sender.tell(true);
         assertEquals(IoOperation.PREPARED, states.expectMessageClass(Integer.class, TIMEOUT),
-            "behind the record in the mailbox: it waits its turn");
-        final List<Long> answered = new ArrayList<>();
-        for (int i = 0; i < 2; i++)
-        {
-            final IoReply reply = replies.expectMessageClass(IoReply.class, TIMEOUT);
-            assertTrue(reply instanceof IoReply.Done || reply == operation && operation.error() == null, reply::toString);
-            answered.add(reply.tag());
-        }
-        assertEquals(List.of(7L, 8L), answered.stream().sorted().toList());
+            "behind the status request in the mailbox: it waits its turn");
+        statuses.expectMessageClass(QueuePairStatus.class, TIMEOUT);
+        assertSame(operation, replies.expectMessageClass(IoReply.class, TIMEOUT));
+        assertNull(operation.error());
         replies.expectNoMessage(Duration.ofMillis(100));
         testKit.stop(sender);
+
+        // A request record is taken the same way: submitted (counted) before the tell returns.
+        final QueuePairCounters counters = ready.counters().get(0);
+        final TestProbe<Long> submitted = testKit.createTestProbe(Long.class);
+        final ActorRef<Long> recordSender = testKit.spawn(Behaviors.receiveMessage(before ->
+        {
+            queue.tell(new IoRequest.Read(NSID, 1, 1, buffer, blockSize(), 9, replies.ref()));
+            submitted.ref().tell(counters.submitted() - before);
+            return Behaviors.same();
+        }), "record-sender-on-queue-thread", CpuDispatchers.forCpu(testKit.system(), TestSupport.settings("x"),
+            ready.cpus().get(0)));
+        recordSender.tell(counters.submitted());
+        assertEquals(1L, submitted.expectMessageClass(Long.class, TIMEOUT), "submitted within the tell");
+        assertEquals(new IoReply.Done(9), replies.expectMessageClass(IoReply.class, TIMEOUT));
+        testKit.stop(recordSender);
     }
 
     /** Collects {@code count} answers, each once, from at most {@code maxMessages} messages (chains walked). */
