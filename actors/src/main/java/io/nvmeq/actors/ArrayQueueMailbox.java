@@ -62,13 +62,21 @@ public final class ArrayQueueMailbox implements MailboxType, ProducesMessageQueu
     }
 
     /**
-     * The mailbox queue of the actor whose context this is, if it is this ring mailbox; else null. Akka's typed
-     * API does not show an actor's mailbox; the classic cell under its context does (Akka 2.6's {@code ActorCell}).
+     * Makes the mailbox of {@code queuePair}, whose context this is, hand it the requests told on this thread by
+     * calls (see the class comment). Called on the queue pair's own thread. Akka's typed API does not show an
+     * actor's mailbox; the classic cell under its context does (Akka 2.6's {@code ActorCell}).
+     *
+     * @return its mailbox queue, or null if it is not this ring mailbox (then nothing changes)
      */
-    static ArrayMessageQueue queueOf(final ActorContext<?> context)
+    static ArrayMessageQueue submitDirectlyTo(final ActorContext<?> context, final QueuePairActor queuePair)
     {
-        return Adapter.toClassic(context) instanceof ActorCell cell &&
-            cell.mailbox().messageQueue() instanceof ArrayMessageQueue queue ? queue : null;
+        if (Adapter.toClassic(context) instanceof ActorCell cell &&
+            cell.mailbox().messageQueue() instanceof ArrayMessageQueue queue)
+        {
+            queue.submitDirectlyTo(queuePair);
+            return queue;
+        }
+        return null;
     }
 
     @Override

@@ -69,9 +69,9 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairMessage> imp
 
     private boolean pollScheduled;
     private boolean registered;
-    /** Handling a message of its own: a request told meanwhile waits in the mailbox. */
+    /** Handling a message, or a request handed over by a call: a request told meanwhile waits in the mailbox. */
     private boolean inMessage;
-    /** Its own mailbox, when it takes requests told on this thread by a call (see {@link ArrayQueueMailbox}); else null. */
+    /** Its own mailbox, if it takes requests told on this thread by a call ({@link ArrayQueueMailbox}); else null. */
     private final ArrayQueueMailbox.ArrayMessageQueue directMailbox;
     /** Serving (not given up, not stopped): local submissions may go straight to the state. */
     private boolean serving = true;
@@ -160,11 +160,7 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairMessage> imp
             executor.putLocal(self, this);
             state.counters.runsOn(executor);
         }
-        directMailbox = executor != null ? ArrayQueueMailbox.queueOf(context) : null;
-        if (directMailbox != null)
-        {
-            directMailbox.submitDirectlyTo(this);
-        }
+        directMailbox = executor != null ? ArrayQueueMailbox.submitDirectlyTo(context, this) : null;
 
         registerPoller();
         context.getLog().debug("queue pair {} ({} entries) on {} (CPU {}, {})", state.queueId, state.entries,
@@ -356,6 +352,8 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairMessage> imp
         {
             return false;
         }
+        // A request told while this one is placed (an answer told back to this queue pair) goes through the mailbox.
+        inMessage = true;
         try
         {
             onRequest(request);
@@ -365,6 +363,10 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairMessage> imp
             // As in poll(): restart through the mailbox; the request is held (in hand) by the state.
             unregisterPoller();
             self.tell(new PollFailed(ex));
+        }
+        finally
+        {
+            inMessage = false;
         }
         return true;
     }
