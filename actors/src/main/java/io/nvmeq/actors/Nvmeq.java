@@ -1,25 +1,21 @@
 package io.nvmeq.actors;
 
 import java.nio.ByteBuffer;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.IntSupplier;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.DispatcherSelector;
-import akka.actor.typed.MailboxSelector;
-import akka.actor.typed.RecipientRef;
-import akka.actor.typed.javadsl.AskPattern;
-import akka.japi.function.Function;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.nvmeq.actors.remote.RemoteNvmeq;
+import io.nvmeq.actors.remote.RemoteOutcomeUnknownException;
+import io.nvmeq.actors.remote.RemoteUnavailableException;
+import io.nvmeq.actors.remote.RemoteUri;
 import io.nvmeq.engine.ControllerInfo;
 import io.nvmeq.engine.DmaBuffer;
 import io.nvmeq.engine.InvalidRequestException;
@@ -27,11 +23,10 @@ import io.nvmeq.engine.NamespaceInfo;
 import io.nvmeq.engine.NvmeException;
 import io.nvmeq.engine.RegisteredBuffer;
 import io.nvmeq.engine.ShutdownFailedException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * nvmeq for code that is not an actor: opens a controller behind its own actor system. Thread-safe.
+ * nvmeq for code that is not an actor: opens a controller behind its own actor system, or a namespace
+ * served by {@code nvmeq serve} elsewhere ({@code remote://HOST:PORT/SERIAL/NSID}). Thread-safe.
  *
  * <p><b>Which API.</b>
  * <ul>
@@ -61,6 +56,27 @@ import org.slf4j.LoggerFactory;
  * <p><b>Close.</b> A request sent before {@link #close()} is answered by its completion (close lets
  * the queue pairs finish what they hold); one sent after it is refused, never sent. No request is both.
  *
+ * <p><b>A remote namespace.</b> {@code Nvmeq.open("remote://...")} joins the cluster of HOST:PORT and
+ * opens a session with the namespace's server ({@link RemoteNvmeq}, see there and the README). Then:
+ * <ul>
+ *   <li>work as locally: {@link #controller()}, {@link #namespaces()} (the one served namespace),
+ *       {@link #namespace(int)}, the requests here with a {@link ByteBuffer} (direct or heap, sent as bytes)
+ *       and {@code flush}, {@code writeZeroes}, {@code deallocate}, {@link #queue(int) queue(0)}: there is one
+ *       queue ({@link #queuePairs()} is 1), the session, bound to one queue pair of the server, so requests
+ *       keep their order; and {@link #close()};</li>
+ *   <li>stages may also fail with {@link RemoteOutcomeUnknownException} (sent, no answer within
+ *       {@code nvmeq.remote.request-timeout}: it may have run) and {@link RemoteUnavailableException}
+ *       (not sent: no reachable server now, or the facade closed); they complete on the client's one cluster
+ *       thread, which a blocking dependent stage holds up as it would a queue pair's;</li>
+ *   <li>refused with {@link LocalOnlyException} (thrown, or for a request the stage's failure; nothing
+ *       done), since they need the controller in this JVM: {@link #allocate} and the requests with a
+ *       {@link DmaBuffer} (a DmaBuffer is memory mapped for one local controller's IOVA space; pass a
+ *       ByteBuffer), {@link #register}, {@link #unregister}, {@link #iovaStats()}, {@link #threadQueue()},
+ *       {@link #queuePairRefs()}, {@link #dispatcherFor}, {@link #spawnColocated}, {@link #counters},
+ *       {@link #cpus()}, {@link #health()} and {@link #system()}. {@link #threadQueueCapacity()} is 0, and
+ *       {@link #remote()} gives the client itself (its session, reconnections, late replies).</li>
+ * </ul>
+ *
  * <pre>{@code
  * try (Nvmeq nvmeq = Nvmeq.open("emu:memory?size=64m"))
  * {
@@ -76,40 +92,15 @@ import org.slf4j.LoggerFactory;
  */
 public final class Nvmeq implements AutoCloseable
 {
-    private static final Logger LOG = LoggerFactory.getLogger(Nvmeq.class);
+    private static final String USE_BYTE_BUFFERS = "use a ByteBuffer (ByteBuffer.allocateDirect) with read and write";
+    private static final String ACTORS_USE_REQUESTS = "an actor can send the requests here or on queue(0) and pipe " +
+        "their stages to itself";
 
-    private final ActorSystem<FacadeGuardian.Command> system;
-    private final NvmeqSettings settings;
-    private final ActorRef<ControllerCommand> supervisor;
-    private final BringUp.Ready ready;
-    /** One per queue pair, by queue index. */
-    private final List<NvmeqQueue> views;
-    private final PendingReplies pending;
-    private final CpuRouting routing;
-    private final ThreadQueues threadQueues;
+    private final NvmeqBackend backend;
 
-    private Nvmeq(
-        final ActorSystem<FacadeGuardian.Command> system,
-        final NvmeqSettings settings,
-        final FacadeGuardian.Started started,
-        final BringUp.Ready ready,
-        final PendingReplies pending,
-        final IntSupplier cpuSource)
+    private Nvmeq(final NvmeqBackend backend)
     {
-        this.system = system;
-        this.settings = settings;
-        this.supervisor = started.supervisor();
-        this.ready = ready;
-        this.pending = pending;
-        final List<NvmeqQueue> queues = new ArrayList<>(ready.queuePairs().size());
-        for (int i = 0; i < ready.queuePairs().size(); i++)
-        {
-            queues.add(new NvmeqQueue(i, ready.queuePairs().get(i), started.routers().get(i), pending));
-        }
-        this.views = List.copyOf(queues);
-        this.routing = new CpuRouting(ready.cpus(), cpuSource);
-        this.threadQueues = new ThreadQueues(this::openQueuePair, views.size(), ready.controller().grantedIoQueuePairs(),
-            ready.controller().maxQueueEntries(), settings.shutdownTimeout());
+        this.backend = backend;
     }
 
     /** Opens {@code deviceUri} with the other settings from configuration. */
@@ -126,10 +117,14 @@ public final class Nvmeq implements AutoCloseable
 
     /**
      * Starts an actor system named "nvmeq" with {@code config}, brings the controller up and waits
-     * for it, at most the settings' start timeout.
+     * for it, at most the settings' start timeout. For a {@code remote://} device: starts a cluster node
+     * with the {@code nvmeq.remote} settings of {@code config} and waits, at most
+     * {@code nvmeq.remote.connect-timeout}, for a session with the namespace's server.
      *
      * @throws NvmeException the bring-up failure (typed as the engine reported it), or
-     *                       {@link ControllerUnavailableException} if it did not finish in time
+     *                       {@link ControllerUnavailableException} if it did not finish in time;
+     *                       {@link RemoteUnavailableException} if no server of a remote namespace was
+     *                       reached in time (nothing is left running)
      */
     public static Nvmeq open(final NvmeqSettings settings, final Config config)
     {
@@ -139,63 +134,52 @@ public final class Nvmeq implements AutoCloseable
     /** As {@link #open(NvmeqSettings, Config)}, routing by the CPU {@code cpuSource} reports (tests inject one). */
     static Nvmeq open(final NvmeqSettings settings, final Config config, final IntSupplier cpuSource)
     {
-        final PendingReplies pending = new PendingReplies();
-        final ActorSystem<FacadeGuardian.Command> system =
-            OwnActorSystem.create(FacadeGuardian.create(settings, pending), "nvmeq", config);
-        final FacadeGuardian.Started started;
-        try
-        {
-            started = ask(system, system, FacadeGuardian.AwaitStarted::new, settings.startTimeout(),
-                "the bring-up of " + settings.device());
-        }
-        catch (final ControllerUnavailableException ex)
-        {
-            terminate(system, settings.shutdownTimeout());
-            throw ex;
-        }
-        if (started.outcome() instanceof BringUp.Failed failed)
-        {
-            terminate(system, settings.shutdownTimeout());
-            throw failed.error();
-        }
-        return new Nvmeq(system, settings, started, (BringUp.Ready)started.outcome(), pending, cpuSource);
+        return new Nvmeq(RemoteUri.isRemote(settings.device())
+            ? RemoteBackend.open(settings, config)
+            : LocalNvmeq.open(settings, config, cpuSource));
     }
 
-    /** What Identify Controller reported at bring-up. */
+    /** What Identify Controller reported at bring-up (of the server's controller, for a remote namespace). */
     public ControllerInfo controller()
     {
-        return ready.controller();
+        return backend.controller();
     }
 
-    /** The active namespaces, as identified at bring-up; their {@code nsid} is the first argument of every request. */
+    /**
+     * The active namespaces, as identified at bring-up (for a remote namespace, that one); their
+     * {@code nsid} is the first argument of every request.
+     */
     public List<NamespaceInfo> namespaces()
     {
-        return ready.namespaces();
+        return backend.namespaces();
     }
 
-    /** @throws InvalidRequestException if {@code nsid} is not an active namespace */
+    /** @throws InvalidRequestException if {@code nsid} is not an active (or the served) namespace */
     public NamespaceInfo namespace(final int nsid)
     {
-        for (final NamespaceInfo namespace : ready.namespaces())
-        {
-            if (namespace.nsid() == nsid)
-            {
-                return namespace;
-            }
-        }
-        throw new InvalidRequestException("no active namespace " + nsid + " (active: " + ready.namespaces().size() + ")");
+        return backend.namespace(nsid);
     }
 
-    /** Queue pairs running; valid queue indexes are 0 .. queuePairs() - 1. */
+    /** Queue pairs running; valid queue indexes are 0 .. queuePairs() - 1. A remote namespace has 1: its session. */
     public int queuePairs()
     {
-        return views.size();
+        return backend.queuePairs();
     }
 
-    /** The CPU each queue pair's thread is pinned to, by queue index. */
+    /** The remote client under this facade, for what only a remote namespace has; empty for a local controller. */
+    public Optional<RemoteNvmeq> remote()
+    {
+        return backend.remote();
+    }
+
+    /**
+     * The CPU each queue pair's thread is pinned to, by queue index.
+     *
+     * @throws LocalOnlyException on a remote namespace
+     */
     public List<Integer> cpus()
     {
-        return ready.cpus();
+        return backend.local("cpus()", "the server's queue pairs are pinned on the server").cpus();
     }
 
     /**
@@ -206,29 +190,32 @@ public final class Nvmeq implements AutoCloseable
      *
      * @throws InvalidRequestException       for a size that is not positive
      * @throws ControllerUnavailableException after {@link #close()}
+     * @throws LocalOnlyException            on a remote namespace (it has no IOVA space to map memory in)
      */
     public DmaBuffer allocate(final int bytes)
     {
-        checkOpen();
-        return ready.allocator().allocate(bytes);
+        return backend.local("allocate", USE_BYTE_BUFFERS).allocate(bytes);
     }
 
-    /** The actor system, e.g. to place application actors on a queue pair's dispatcher. */
+    /**
+     * The actor system, e.g. to place application actors on a queue pair's dispatcher.
+     *
+     * @throws LocalOnlyException on a remote namespace
+     */
     public ActorSystem<?> system()
     {
-        return system;
+        return backend.local("system()", ACTORS_USE_REQUESTS).system();
     }
 
     /**
      * The controller's status and its queue pairs' state, as the supervisor sees them now.
      *
      * @throws ControllerUnavailableException if the supervisor does not answer within the start timeout
+     * @throws LocalOnlyException             on a remote namespace
      */
     public ControllerCommand.Health health()
     {
-        checkOpen();
-        return ask(system, supervisor, ControllerCommand.GetHealth::new, settings.startTimeout(),
-            "the supervisor of " + settings.device());
+        return backend.local("health()", "remote().connected() tells whether a server answers").health();
     }
 
     /**
@@ -237,21 +224,12 @@ public final class Nvmeq implements AutoCloseable
      * Requests with a ByteBuffer inside the registered memory are then zero-copy (see {@link NvmeqQueue}).
      *
      * @throws NvmeException InvalidRequestException (null, not direct, empty, overlapping), IovaExhaustedException,
-     *                       or ControllerUnavailableException (closed, or the IOVA mapper did not answer)
+     *                       ControllerUnavailableException (closed, or the IOVA mapper did not answer), or
+     *                       LocalOnlyException (a remote namespace)
      */
     public RegisteredBuffer register(final ByteBuffer buffer)
     {
-        if (buffer == null)
-        {
-            throw new InvalidRequestException("no buffer given (null) to register");
-        }
-        checkOpen();
-        final IovaCommand.Registration outcome = askMapper(replyTo -> new IovaCommand.RegisterBuffer(buffer, replyTo));
-        if (outcome instanceof IovaCommand.RegistrationFailed failed)
-        {
-            throw failed.error();
-        }
-        return ((IovaCommand.Registered)outcome).registration();
+        return backend.local("register(ByteBuffer)", "pass the ByteBuffer to read and write as it is").register(buffer);
     }
 
     /**
@@ -262,43 +240,44 @@ public final class Nvmeq implements AutoCloseable
      * temporary-mapping path. Free the memory only after the last request using it was answered.
      *
      * @throws InvalidRequestException for null
+     * @throws LocalOnlyException      on a remote namespace
      */
     public void unregister(final RegisteredBuffer registration)
     {
-        if (registration == null)
-        {
-            throw new InvalidRequestException("no registration given (null) to unregister");
-        }
-        checkOpen();
-        this.<IovaCommand.Unregistered>askMapper(replyTo -> new IovaCommand.UnregisterBuffer(registration, replyTo));
+        backend.local("unregister(RegisteredBuffer)", "a remote namespace registers nothing").unregister(registration);
     }
 
-    /** Temporary-mapping statistics of the controller's IOVA space. */
+    /**
+     * Temporary-mapping statistics of the controller's IOVA space.
+     *
+     * @throws LocalOnlyException on a remote namespace
+     */
     public IovaCommand.IovaStats iovaStats()
     {
-        checkOpen();
-        return askMapper(IovaCommand.GetIovaStats::new);
+        return backend.local("iovaStats()", "a remote namespace maps nothing in this JVM").iovaStats();
     }
 
-    private <R> R askMapper(final Function<ActorRef<R>, IovaCommand> message)
-    {
-        return ask(system, ready.iovaMapper(), message, settings.startTimeout(), "the IOVA mapper of " + settings.device());
-    }
-
-    /** The counters of queue pair {@code queue} (also published over JMX, see {@link QueuePairMXBean}). */
+    /**
+     * The counters of queue pair {@code queue} (also published over JMX, see {@link QueuePairMXBean}).
+     *
+     * @throws LocalOnlyException on a remote namespace
+     */
     public QueuePairCounters counters(final int queue)
     {
-        return ready.counters().get(queue(queue).index());
+        return backend.local("counters", "remote().outstanding() and remote().lateReplies() " +
+            "count the client's requests").counters(queue);
     }
 
     /**
      * The dispatcher of queue pair {@code queue}'s thread (pinned to its CPU). An actor spawned on it
      * runs on that very thread, between the queue pair's mailbox runs and completion polls: its
      * requests and their replies never cross cores.
+     *
+     * @throws LocalOnlyException on a remote namespace
      */
     public DispatcherSelector dispatcherFor(final int queue)
     {
-        return ready.dispatchers().get(queue(queue).index());
+        return backend.local("dispatcherFor", "the queue pair's thread is on the server").dispatcherFor(queue);
     }
 
     /**
@@ -309,17 +288,23 @@ public final class Nvmeq implements AutoCloseable
      * {@code Behaviors.same()}, not {@code this}: Akka puts a stop supervisor around an actor spawned at
      * system level, and makes its interceptor anew (about 100 bytes) for every message answered with another
      * behaviour object than {@code same()}.
+     *
+     * @throws LocalOnlyException on a remote namespace
      */
     public <T> ActorRef<T> spawnColocated(final int queue, final Behavior<T> behavior, final String name)
     {
-        return system.systemActorOf(behavior, name,
-            dispatcherFor(queue).withNext(MailboxSelector.fromConfig(ArrayQueueMailbox.CONFIG_PATH)));
+        return backend.local("spawnColocated", "the queue pair's thread is on the server; " + ACTORS_USE_REQUESTS)
+            .spawnColocated(queue, behavior, name);
     }
 
-    /** The queue-pair actors, by queue index, for actors that talk to them directly. */
+    /**
+     * The queue-pair actors, by queue index, for actors that talk to them directly.
+     *
+     * @throws LocalOnlyException on a remote namespace
+     */
     public List<ActorRef<QueuePairCommand>> queuePairRefs()
     {
-        return ready.queuePairs();
+        return backend.local("queuePairRefs()", ACTORS_USE_REQUESTS).queuePairRefs();
     }
 
     /**
@@ -330,11 +315,7 @@ public final class Nvmeq implements AutoCloseable
      */
     public NvmeqQueue queue(final int index)
     {
-        if (index < 0 || index >= views.size())
-        {
-            throw new InvalidRequestException("queue index " + index + " is outside 0.." + (views.size() - 1));
-        }
-        return views.get(index);
+        return backend.queue(index);
     }
 
     /**
@@ -342,11 +323,11 @@ public final class Nvmeq implements AutoCloseable
      * now ({@code sched_getcpu}; of several, one by thread id); a CPU without a queue pair of its own is
      * served by queue pair {@code cpu % queuePairs()}, and where the CPU cannot be told, by thread id.
      * Requests keep their order only within one queue: a thread that may migrate and needs order uses
-     * {@link #queue(int)} or a {@link #threadQueue()}.
+     * {@link #queue(int)} or a {@link #threadQueue()}. Always 0 on a remote namespace.
      */
     public int callerQueue()
     {
-        return routing.queueForCaller();
+        return backend.callerQueue();
     }
 
     /**
@@ -359,83 +340,85 @@ public final class Nvmeq implements AutoCloseable
      *                                       ({@link #threadQueueCapacity()})
      * @throws ControllerUnavailableException after {@link #close()}, or if the controller did not answer in time
      * @throws NvmeException                 the controller's refusal to create the queues
+     * @throws LocalOnlyException            on a remote namespace
      */
     public NvmeqThreadQueue threadQueue()
     {
-        checkOpen();
-        return threadQueues.open(settings.device());
+        return backend.local("threadQueue()", "send the requests here or on queue(0); they go over the session " +
+            "in order").threadQueue();
     }
 
-    /** How many thread queues may be open at once: the queue pairs the controller granted beyond the actors'. */
+    /**
+     * How many thread queues may be open at once: the queue pairs the controller granted beyond the actors'
+     * (0 on a remote namespace, which has none).
+     */
     public int threadQueueCapacity()
     {
-        return threadQueues.capacity();
-    }
-
-    private ControllerCommand.QueuePairOpened openQueuePair(final int qid, final int entries)
-    {
-        return ask(system, supervisor, replyTo -> new ControllerCommand.OpenQueuePair(qid, entries, replyTo),
-            settings.startTimeout(), "creating thread queue " + qid + " on " + settings.device());
+        return backend instanceof LocalNvmeq local ? local.threadQueueCapacity() : 0;
     }
 
     /**
      * {@link NvmeqQueue#read(int, long, int, DmaBuffer, int)} on the calling thread's queue: reads
      * {@code blocks} blocks of namespace {@code nsid} from {@code lba} into {@code buffer} at byte
-     * {@code offset}, zero-copy. Never throws: every error completes the stage (see {@link NvmeqQueue}).
+     * {@code offset}, zero-copy. Never throws: every error completes the stage (see {@link NvmeqQueue});
+     * {@link LocalOnlyException} on a remote namespace.
      */
     public CompletionStage<Void> read(final int nsid, final long lba, final int blocks, final DmaBuffer buffer,
         final int offset)
     {
-        return views.get(callerQueue()).read(nsid, lba, blocks, buffer, offset);
+        return backend.callersQueue().read(nsid, lba, blocks, buffer, offset);
     }
 
     /**
      * {@link NvmeqQueue#write(int, long, int, DmaBuffer, int, boolean)} on the calling thread's queue:
      * writes {@code blocks} blocks of namespace {@code nsid} at {@code lba} from {@code buffer} at byte
      * {@code offset}, zero-copy; {@code fua}: on non-volatile media when the stage completes.
+     * {@link LocalOnlyException} on a remote namespace.
      */
     public CompletionStage<Void> write(final int nsid, final long lba, final int blocks, final DmaBuffer buffer,
         final int offset, final boolean fua)
     {
-        return views.get(callerQueue()).write(nsid, lba, blocks, buffer, offset, fua);
+        return backend.callersQueue().write(nsid, lba, blocks, buffer, offset, fua);
     }
 
     /**
      * {@link NvmeqQueue#read(int, long, int, ByteBuffer)} on the calling thread's queue: reads into any
-     * ByteBuffer from its position, zero-copy, through a temporary mapping or bounced, as its memory allows.
+     * ByteBuffer from its position, zero-copy, through a temporary mapping or bounced, as its memory allows
+     * (on a remote namespace: the bytes from the wire copied into it).
      */
     public CompletionStage<Void> read(final int nsid, final long lba, final int blocks, final ByteBuffer buffer)
     {
-        return views.get(callerQueue()).read(nsid, lba, blocks, buffer);
+        return backend.callersQueue().read(nsid, lba, blocks, buffer);
     }
 
     /**
      * {@link NvmeqQueue#write(int, long, int, ByteBuffer, boolean)} on the calling thread's queue: writes
-     * from any ByteBuffer from its position, zero-copy, through a temporary mapping or bounced.
+     * from any ByteBuffer from its position, zero-copy, through a temporary mapping or bounced (on a remote
+     * namespace: copied onto the wire).
      */
     public CompletionStage<Void> write(final int nsid, final long lba, final int blocks, final ByteBuffer buffer,
         final boolean fua)
     {
-        return views.get(callerQueue()).write(nsid, lba, blocks, buffer, fua);
+        return backend.callersQueue().write(nsid, lba, blocks, buffer, fua);
     }
 
     /** {@link NvmeqQueue#flush(int)} on the calling thread's queue: commits namespace {@code nsid}'s write cache. */
     public CompletionStage<Void> flush(final int nsid)
     {
-        return views.get(callerQueue()).flush(nsid);
+        return backend.callersQueue().flush(nsid);
     }
 
     /** {@link NvmeqQueue#writeZeroes} on the calling thread's queue: {@code blocks} (1..65536) blocks of {@code nsid} from {@code lba}. */
     public CompletionStage<Void> writeZeroes(final int nsid, final long lba, final int blocks, final boolean deallocate,
         final boolean fua)
     {
-        return views.get(callerQueue()).writeZeroes(nsid, lba, blocks, deallocate, fua);
+        return backend.callersQueue().writeZeroes(nsid, lba, blocks, deallocate, fua);
     }
 
     /** {@link NvmeqQueue#deallocate} on the calling thread's queue: trims {@code blocks} blocks of {@code nsid} from {@code lba}. */
     public CompletionStage<Void> deallocate(final int nsid, final long lba, final long blocks)
     {
-        return views.get(callerQueue()).deallocate(nsid, lba, blocks);
+        return backend.callersQueue().deallocate(nsid, lba, blocks);
     }
 
     /**
@@ -446,6 +429,11 @@ public final class Nvmeq implements AutoCloseable
      * did not arrive in that time fails with {@link ControllerUnavailableException} saying that its
      * outcome is unknown. Idempotent.
      *
+     * <p>On a remote namespace: shuts the gate (a request from now on is refused with
+     * {@link RemoteUnavailableException}), waits, at most the shutdown timeout, for the answers of the
+     * requests already sent (each is answered by its deadline at the latest), answers what is left with
+     * {@link RemoteOutcomeUnknownException}, leaves the cluster and terminates the cluster actor system.
+     *
      * @throws ShutdownFailedException if the controller did not complete its shutdown (e.g. its write
      *                                 cache could not be flushed): data written since the last successful
      *                                 flush may not be durable. Everything is closed and released all the same.
@@ -453,110 +441,12 @@ public final class Nvmeq implements AutoCloseable
     @Override
     public void close()
     {
-        if (!pending.close())
-        {
-            return;
-        }
-        final Duration timeout = settings.shutdownTimeout();
-        // Before the supervisor's shutdown: the controller's close must not delete a queue a thread polls.
-        threadQueues.closeAll();
-        ShutdownFailedException shutdownFailure = null;
-        try
-        {
-            final ControllerCommand.ShutdownComplete complete = ask(system, supervisor, ControllerCommand.Shutdown::new,
-                timeout.multipliedBy(3), "the shutdown of " + settings.device());
-            shutdownFailure = complete.shutdownFailure();
-            if (!complete.clean() && shutdownFailure == null)
-            {
-                LOG.warn("nvmeq on {} shut down, but not cleanly (see the log above)", settings.device());
-            }
-        }
-        catch (final ControllerUnavailableException ex)
-        {
-            LOG.error("{}; terminating anyway", ex.getMessage(), ex.getCause());
-        }
-        awaitRepliesDelivered(timeout);
-        pending.failAll(tag -> new ControllerUnavailableException("nvmeq closed before request " + tag +
-            " was answered: its outcome is unknown (it may have run)"));
-        terminate(system, timeout);
-        if (shutdownFailure != null)
-        {
-            throw shutdownFailure;
-        }
-    }
-
-    /** Every request was answered by its queue pair before it stopped; let the routers finish delivering. */
-    private void awaitRepliesDelivered(final Duration timeout)
-    {
-        final long deadline = System.nanoTime() + timeout.toNanos();
-        while (!pending.isEmpty() && System.nanoTime() < deadline)
-        {
-            try
-            {
-                Thread.sleep(1);
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-    }
-
-    /**
-     * The one blocking ask of the facade: {@code message} to {@code target}, waiting at most {@code timeout}.
-     *
-     * @throws ControllerUnavailableException if no answer came in time, or the wait was interrupted
-     */
-    private static <M, R> R ask(final ActorSystem<?> system, final RecipientRef<M> target,
-        final Function<ActorRef<R>, M> message, final Duration timeout, final String what)
-    {
-        try
-        {
-            return AskPattern.ask(target, message, timeout, system.scheduler())
-                .toCompletableFuture()
-                .get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            throw new ControllerUnavailableException("interrupted while waiting for " + what, ex);
-        }
-        catch (final ExecutionException | TimeoutException ex)
-        {
-            throw new ControllerUnavailableException(what + " did not answer within " + timeout, ex);
-        }
+        backend.close();
     }
 
     /** Requests sent and not answered yet (for tests and diagnostics). */
     int pendingCount()
     {
-        return pending.size();
-    }
-
-    /** A facade call that would start something new after close(): refused. */
-    private void checkOpen()
-    {
-        if (pending.isClosed())
-        {
-            throw new ControllerUnavailableException("nvmeq on " + settings.device() + " is closed");
-        }
-    }
-
-    private static void terminate(final ActorSystem<?> system, final Duration timeout)
-    {
-        system.terminate();
-        try
-        {
-            system.getWhenTerminated().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-        }
-        catch (final ExecutionException | TimeoutException ex)
-        {
-            LOG.error("actor system {} did not terminate within {}", system.name(), timeout, ex);
-        }
+        return backend instanceof LocalNvmeq local ? local.pendingCount() : backend.remote().orElseThrow().outstanding();
     }
 }

@@ -1,11 +1,10 @@
 package io.nvmeq.actors;
 
 import java.nio.ByteBuffer;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.function.LongFunction;
 
-import akka.actor.typed.ActorRef;
+import io.nvmeq.actors.remote.RemoteOutcomeUnknownException;
+import io.nvmeq.actors.remote.RemoteUnavailableException;
 import io.nvmeq.engine.DmaBuffer;
 import io.nvmeq.engine.InvalidRequestException;
 import io.nvmeq.engine.NvmeException;
@@ -41,21 +40,24 @@ import io.nvmeq.engine.NvmeException;
  * temporary IOVA mapping for the request; heap memory, a position that is not dword-aligned, or a
  * moment with no temporary IOVA left go through a bounce buffer of the queue pair (copied in or out).
  * The caller must not touch a buffer until its request is answered.
+ *
+ * <p><b>On a remote namespace</b> ({@code Nvmeq.open("remote://...")}) there is one queue, index 0: the
+ * session with the namespace's server, bound to one queue pair there, so requests keep their order. The
+ * {@link ByteBuffer} methods work as above, the data carried as bytes; the {@link DmaBuffer} methods fail
+ * with {@link LocalOnlyException} (nothing sent). A stage may also fail with
+ * {@link RemoteOutcomeUnknownException} (sent, no answer by the deadline: it may have run) or
+ * {@link RemoteUnavailableException} (not sent: no reachable server, or the facade closed), and it
+ * completes on the client's cluster thread, see {@link Nvmeq}.
  */
 public final class NvmeqQueue
 {
     private final int index;
-    private final ActorRef<QueuePairCommand> queuePair;
-    private final ActorRef<IoReply> router;
-    private final PendingReplies pending;
+    private final QueueRequests requests;
 
-    NvmeqQueue(final int index, final ActorRef<QueuePairCommand> queuePair, final ActorRef<IoReply> router,
-        final PendingReplies pending)
+    NvmeqQueue(final int index, final QueueRequests requests)
     {
         this.index = index;
-        this.queuePair = queuePair;
-        this.router = router;
-        this.pending = pending;
+        this.requests = requests;
     }
 
     /** This queue pair's index: 0 .. {@link Nvmeq#queuePairs()} - 1. */
@@ -78,11 +80,7 @@ public final class NvmeqQueue
     public CompletionStage<Void> read(final int nsid, final long lba, final int blocks, final DmaBuffer buffer,
         final int offset)
     {
-        if (buffer == null)
-        {
-            return noBuffer();
-        }
-        return send(tag -> new IoRequest.Read(nsid, lba, blocks, buffer, offset, tag, router));
+        return requests.read(nsid, lba, blocks, buffer, offset);
     }
 
     /**
@@ -100,11 +98,7 @@ public final class NvmeqQueue
     public CompletionStage<Void> write(final int nsid, final long lba, final int blocks, final DmaBuffer buffer,
         final int offset, final boolean fua)
     {
-        if (buffer == null)
-        {
-            return noBuffer();
-        }
-        return send(tag -> new IoRequest.Write(nsid, lba, blocks, buffer, offset, fua, tag, router));
+        return requests.write(nsid, lba, blocks, buffer, offset, fua);
     }
 
     /**
@@ -120,11 +114,7 @@ public final class NvmeqQueue
      */
     public CompletionStage<Void> read(final int nsid, final long lba, final int blocks, final ByteBuffer buffer)
     {
-        if (buffer == null)
-        {
-            return noBuffer();
-        }
-        return send(tag -> new IoRequest.ReadBuffer(nsid, lba, blocks, buffer, tag, router));
+        return requests.read(nsid, lba, blocks, buffer);
     }
 
     /**
@@ -141,11 +131,7 @@ public final class NvmeqQueue
     public CompletionStage<Void> write(final int nsid, final long lba, final int blocks, final ByteBuffer buffer,
         final boolean fua)
     {
-        if (buffer == null)
-        {
-            return noBuffer();
-        }
-        return send(tag -> new IoRequest.WriteBuffer(nsid, lba, blocks, buffer, fua, tag, router));
+        return requests.write(nsid, lba, blocks, buffer, fua);
     }
 
     /**
@@ -156,7 +142,7 @@ public final class NvmeqQueue
      */
     public CompletionStage<Void> flush(final int nsid)
     {
-        return send(tag -> new IoRequest.Flush(nsid, tag, router));
+        return requests.flush(nsid);
     }
 
     /**
@@ -172,7 +158,7 @@ public final class NvmeqQueue
     public CompletionStage<Void> writeZeroes(final int nsid, final long lba, final int blocks, final boolean deallocate,
         final boolean fua)
     {
-        return send(tag -> new IoRequest.WriteZeroes(nsid, lba, blocks, deallocate, fua, tag, router));
+        return requests.writeZeroes(nsid, lba, blocks, deallocate, fua);
     }
 
     /**
@@ -185,32 +171,7 @@ public final class NvmeqQueue
      */
     public CompletionStage<Void> deallocate(final int nsid, final long lba, final long blocks)
     {
-        return send(tag -> new IoRequest.Deallocate(nsid, lba, blocks, tag, router));
-    }
-
-    /** The one request body: registered and sent through the gate, or refused (never both, never neither). */
-    private CompletionStage<Void> send(final LongFunction<IoRequest> request)
-    {
-        final CompletableFuture<Void> future;
-        try
-        {
-            future = pending.sendIfOpen(queuePair, request);
-        }
-        catch (final RuntimeException ex)
-        {
-            return CompletableFuture.failedFuture(new InvalidRequestException("request refused before it was sent: " + ex));
-        }
-        if (future == null)
-        {
-            return CompletableFuture.failedFuture(
-                new InvalidRequestException("nvmeq is closed: the request was refused and nothing was sent"));
-        }
-        return future;
-    }
-
-    private static CompletionStage<Void> noBuffer()
-    {
-        return CompletableFuture.failedFuture(new InvalidRequestException("no buffer given (null): nothing was sent"));
+        return requests.deallocate(nsid, lba, blocks);
     }
 
     @Override

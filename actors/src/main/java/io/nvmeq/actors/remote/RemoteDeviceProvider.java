@@ -10,8 +10,9 @@ import io.nvmeq.hw.device.NvmeDevice;
 
 /**
  * The {@code remote://} scheme in the device-URI grammar, so that every place that checks a device URI
- * accepts it. A remote namespace is no local NVMe device: it is opened with {@link RemoteNvmeq#open},
- * never through {@link #open} (which refuses, saying so).
+ * accepts it. A remote namespace is no local NVMe device: it is opened with {@code Nvmeq.open} (which
+ * recognises the scheme) or {@link RemoteNvmeq#open}, never through {@link #open} (which refuses, saying so:
+ * the raw engine, for one, cannot drive it).
  */
 public final class RemoteDeviceProvider implements DeviceProvider
 {
@@ -44,6 +45,6 @@ public final class RemoteDeviceProvider implements DeviceProvider
     public NvmeDevice open(final DeviceUri parsed, final String uri)
     {
         throw new DeviceUnavailableException(uri, "a namespace served over the network is no local device: " +
-            "open it with RemoteNvmeq.open");
+            "open it with Nvmeq.open or RemoteNvmeq.open");
     }
 }

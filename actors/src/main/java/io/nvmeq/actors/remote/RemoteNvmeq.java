@@ -32,7 +32,9 @@ import org.slf4j.LoggerFactory;
  * with the facade's request methods. Opening it starts a cluster actor system that joins the cluster of
  * HOST:PORT, finds the namespace through the Receptionist and opens a session with its server; requests
  * then go over Artery (mutual TLS off loopback) to one queue pair there, in the order they are sent.
- * Thread-safe.
+ * Thread-safe. {@code Nvmeq.open} on a {@code remote://} URI opens one of these behind the facade, whose
+ * {@code ByteBuffer} requests it serves (see {@code Nvmeq}); use it directly for what only a remote client has
+ * (its session, reconnections, late replies, the server's restart).
  *
  * <p><b>Answers.</b> Each stage completes exactly once:
  * <ul>

@@ -19,7 +19,12 @@ import java.util.concurrent.locks.LockSupport;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.nvmeq.actors.LocalOnlyException;
+import io.nvmeq.actors.Nvmeq;
+import io.nvmeq.actors.NvmeqSettings;
+import io.nvmeq.engine.DmaBuffer;
 import io.nvmeq.engine.InvalidRequestException;
+import io.nvmeq.engine.NamespaceInfo;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -126,6 +131,67 @@ class RemoteNamespaceTest
             assertEquals(0, remote.outstanding());
             assertEquals(0, remote.lateReplies());
         }
+    }
+
+    /**
+     * The facade opened on a remote:// URI: the requests of a local facade work with the same answers, the calls
+     * that need a controller in this JVM are refused typed, and close answers what was sent before it.
+     */
+    @Test
+    void theFacadeServesARemoteNamespaceAndRefusesWhatOnlyALocalControllerHas()
+    {
+        final String uri = "remote://127.0.0.1:" + port + "/REMOTE-RW/1";
+        final Nvmeq nvmeq = Nvmeq.open(NvmeqSettings.load().withDevice(uri), clientConfig(""));
+        final CompletionStage<Void> lastWrite;
+        try
+        {
+            assertEquals("REMOTE-RW", nvmeq.controller().serial().trim());
+            assertEquals(List.of(1), nvmeq.namespaces().stream().map(NamespaceInfo::nsid).toList());
+            assertTrue(nvmeq.remote().isPresent());
+            assertEquals(1, nvmeq.queuePairs());
+            final int block = nvmeq.namespace(1).blockSize();
+            final byte[] pattern = new byte[32 * block];
+            new Random(1515).nextBytes(pattern);
+            join(nvmeq.write(1, 3000, 32, ByteBuffer.wrap(pattern), true));
+            join(nvmeq.flush(1));
+            final ByteBuffer back = ByteBuffer.allocateDirect(pattern.length);
+            join(nvmeq.queue(0).read(1, 3000, 32, back));
+            final byte[] read = new byte[pattern.length];
+            back.get(0, read);
+            assertArrayEquals(pattern, read);
+
+            join(nvmeq.writeZeroes(1, 3000, 8, false, false));
+            join(nvmeq.deallocate(1, 3008, 8));
+            final ByteBuffer zeroes = ByteBuffer.allocate(8 * block);
+            join(nvmeq.read(1, 3000, 8, zeroes));
+            assertArrayEquals(new byte[8 * block], zeroes.array());
+
+            assertInstanceOf(InvalidRequestException.class, failure(nvmeq.read(1, nvmeq.namespace(1).blocks(), 1,
+                ByteBuffer.allocate(block))), "past the end: refused by the server");
+            assertInstanceOf(InvalidRequestException.class, failure(nvmeq.flush(2)), "another namespace than the URI's");
+            assertThrows(InvalidRequestException.class, () -> nvmeq.queue(1));
+
+            final Throwable dma = failure(nvmeq.read(1, 0, 1, (DmaBuffer)null, 0));
+            assertInstanceOf(LocalOnlyException.class, dma);
+            assertTrue(dma.getMessage().contains(uri) && dma.getMessage().contains("ByteBuffer"), dma.getMessage());
+            final LocalOnlyException refused = assertThrows(LocalOnlyException.class, nvmeq::queuePairRefs);
+            assertTrue(refused.getMessage().contains("served over the network") &&
+                refused.getMessage().contains("queue(0)"), refused.getMessage());
+            assertThrows(LocalOnlyException.class, () -> nvmeq.allocate(block));
+            assertThrows(LocalOnlyException.class, nvmeq::threadQueue);
+            assertEquals(0, nvmeq.threadQueueCapacity());
+
+            // Sent before close: close waits for its answer rather than cutting it off.
+            lastWrite = nvmeq.write(1, 4000, 32, ByteBuffer.wrap(pattern), false);
+        }
+        finally
+        {
+            nvmeq.close();
+        }
+        join(lastWrite);
+        assertInstanceOf(RemoteUnavailableException.class, failure(nvmeq.read(1, 0, 1, ByteBuffer.allocate(512))),
+            "after close: refused, not sent");
+        nvmeq.close();
     }
 
     @Test

@@ -5,13 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import io.nvmeq.actors.Nvmeq;
-import io.nvmeq.engine.NvmeException;
+import io.nvmeq.actors.NvmeqSettings;
 import io.nvmeq.hw.device.BadDeviceUriException;
 import io.nvmeq.hw.device.DeviceUri;
 import org.junit.jupiter.api.Test;
 
-/** The remote:// grammar, in the device-URI grammar every command checks, and what the local facade says of it. */
+/** The remote:// grammar, in the device-URI grammar every command checks, and the facade opening it with no server there. */
 class RemoteUriTest
 {
     @Test
@@ -39,9 +41,13 @@ class RemoteUriTest
     }
 
     @Test
-    void theLocalFacadeRefusesARemoteUriAndSaysWhereToOpenIt()
+    void theFacadeOpeningARemoteUriWithNoServerThereFailsTyped() throws Exception
     {
-        final NvmeException ex = assertThrows(NvmeException.class, () -> Nvmeq.open("remote://127.0.0.1:9/S/1"));
-        assertTrue(ex.getMessage().contains("RemoteNvmeq"), ex.getMessage());
+        final String uri = "remote://127.0.0.1:" + ServerProcess.freePort() + "/NOBODY/1";
+        final Config config = ConfigFactory.parseString("nvmeq.remote.connect-timeout = 2s")
+            .withFallback(ConfigFactory.load());
+        final RemoteUnavailableException ex = assertThrows(RemoteUnavailableException.class,
+            () -> Nvmeq.open(NvmeqSettings.load().withDevice(uri), config));
+        assertTrue(ex.getMessage().contains("NOBODY"), ex.getMessage());
     }
 }

@@ -1,5 +1,6 @@
 package io.nvmeq.examples.cli;
 
+import io.nvmeq.actors.Nvmeq;
 import io.nvmeq.actors.remote.RemoteUri;
 import io.nvmeq.hw.device.BadDeviceUriException;
 import io.nvmeq.hw.device.DeviceUri;
@@ -83,9 +84,9 @@ public final class DeviceOption
     }
 
     /** Opens the device, local or {@code remote://}; the URI is checked first ({@link #uri()}). */
-    OpenDevice open()
+    Nvmeq open()
     {
-        return OpenDevice.open(uri());
+        return Nvmeq.open(uri());
     }
 
     /**

@@ -3,6 +3,7 @@ package io.nvmeq.examples.cli;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
+import io.nvmeq.actors.Nvmeq;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -32,7 +33,7 @@ final class IdCtrlCommand implements Callable<Integer>
     public Integer call()
     {
         device.uri();
-        try (OpenDevice nvmeq = device.open())
+        try (Nvmeq nvmeq = device.open())
         {
             final PrintWriter out = spec.commandLine().getOut();
             if (format == IdentifyCommand.OutputFormat.JSON)

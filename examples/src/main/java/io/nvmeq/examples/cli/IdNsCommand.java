@@ -3,6 +3,7 @@ package io.nvmeq.examples.cli;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
+import io.nvmeq.actors.Nvmeq;
 import io.nvmeq.engine.NamespaceInfo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -36,7 +37,7 @@ final class IdNsCommand implements Callable<Integer>
     public Integer call()
     {
         final int nsid = device.namespace(namespace);
-        try (OpenDevice nvmeq = device.open())
+        try (Nvmeq nvmeq = device.open())
         {
             final NamespaceInfo info = nvmeq.namespace(nsid);
             final PrintWriter out = spec.commandLine().getOut();

@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 
+import io.nvmeq.actors.Nvmeq;
 import io.nvmeq.engine.NamespaceInfo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -53,7 +54,7 @@ final class IdentifyCommand implements Callable<Integer>
     {
         final String uri = device.uri();
         final Integer nsid = namespace == null ? null : device.namespace(namespace);
-        try (OpenDevice nvmeq = device.open())
+        try (Nvmeq nvmeq = device.open())
         {
             final List<NamespaceInfo> namespaces = nsid == null ? nvmeq.namespaces() : List.of(nvmeq.namespace(nsid));
             final PrintWriter out = spec.commandLine().getOut();

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.concurrent.Callable;
 
 import io.nvmeq.actors.NvmeqSettings;
+import io.nvmeq.actors.remote.RemoteUri;
 import io.nvmeq.examples.QuickStart;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -51,6 +52,14 @@ final class QuickStartCommand implements Callable<Integer>
         {
             throw new ParameterException(spec.commandLine(), "--queue-pairs must be 0 (one per CPU) or more, not " +
                 queuePairs);
+        }
+        // The quick start shows what a local controller hands out (DMA buffers, one per command, dealt over its queue
+        // pairs); a served namespace has neither, and is refused before anything is opened.
+        if (RemoteUri.isRemote(settings.device()))
+        {
+            throw new ParameterException(spec.commandLine(), "quickstart runs on a controller attached to this machine " +
+                "(it uses DMA buffers and queue pairs), and " + settings.device() + " is a namespace served over the " +
+                "network; use write, read or bench on it; nothing was written");
         }
         // The quick start writes the first namespace; a device URI that names another is refused, not overwritten.
         if (DeviceOption.namespace(spec, settings.device(), null) != 1)

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.concurrent.Callable;
 
+import io.nvmeq.actors.Nvmeq;
 import io.nvmeq.engine.NamespaceInfo;
 import io.nvmeq.examples.io.BlockTransfer;
 import picocli.CommandLine.Command;
@@ -55,7 +56,7 @@ final class ReadCommand implements Callable<Integer>
     {
         range.check(-1);
         final int nsid = device.namespace(range.namespace);
-        try (OpenDevice nvmeq = device.open())
+        try (Nvmeq nvmeq = device.open())
         {
             final NamespaceInfo namespace = nvmeq.namespace(nsid);
             final TransferOptions.Extent extent = range.extent(namespace.blockSize(), -1);

@@ -1,5 +1,6 @@
 package io.nvmeq.examples.cli;
 
+import io.nvmeq.actors.Nvmeq;
 import io.nvmeq.engine.NamespaceInfo;
 import io.nvmeq.examples.io.BlockTransfer;
 
@@ -16,12 +17,12 @@ final class Transfers
     {
     }
 
-    static BlockTransfer transfer(final OpenDevice device, final NamespaceInfo namespace)
+    static BlockTransfer transfer(final Nvmeq nvmeq, final NamespaceInfo namespace)
     {
         final int blocksPerCommand = BlockTransfer.blocksPerCommand(
-            device.controller().maxTransferBytes(), namespace.blockSize(), PREFERRED_COMMAND_BYTES);
-        final int window = Math.max(1, device.queues() * COMMANDS_PER_QUEUE_PAIR);
-        return new BlockTransfer(device.port(), namespace.nsid(), namespace.blockSize(), blocksPerCommand, window);
+            nvmeq.controller().maxTransferBytes(), namespace.blockSize(), PREFERRED_COMMAND_BYTES);
+        final int window = Math.max(1, nvmeq.queuePairs() * COMMANDS_PER_QUEUE_PAIR);
+        return new BlockTransfer(nvmeq, namespace.nsid(), namespace.blockSize(), blocksPerCommand, window);
     }
 
     /**

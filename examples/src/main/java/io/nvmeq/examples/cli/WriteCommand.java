@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
+import io.nvmeq.actors.Nvmeq;
 import io.nvmeq.engine.NamespaceInfo;
 import io.nvmeq.examples.io.BlockTransfer;
 import io.nvmeq.examples.io.DataPattern;
@@ -76,7 +77,7 @@ final class WriteCommand implements Callable<Integer>
         final int nsid = device.namespace(range.namespace);
         final String report;
         // Success is said after close: a shutdown that could not flush fails the command (ShutdownFailedException).
-        try (OpenDevice nvmeq = device.open())
+        try (Nvmeq nvmeq = device.open())
         {
             final NamespaceInfo namespace = nvmeq.namespace(nsid);
             final TransferOptions.Extent extent = range.extent(namespace.blockSize(), fileBytes);

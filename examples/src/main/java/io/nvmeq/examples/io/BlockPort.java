@@ -6,12 +6,11 @@ import java.util.concurrent.CompletionStage;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import io.nvmeq.actors.Nvmeq;
-import io.nvmeq.actors.remote.RemoteNvmeq;
 import io.nvmeq.engine.DmaBuffer;
 
 /**
- * What a {@link BlockTransfer} sends its commands through: the queue pairs of a local {@link Nvmeq} (DMA
- * buffers, zero-copy) or the session of a {@link RemoteNvmeq} (direct buffers, sent as bytes).
+ * What a {@link BlockTransfer} sends its commands through: the queue pairs of an {@link Nvmeq}, with DMA
+ * buffers (zero-copy) on a local controller, or the session of a remote namespace (direct buffers, sent as bytes).
  */
 public interface BlockPort
 {
@@ -69,8 +68,13 @@ public interface BlockPort
         }
     }
 
+    /**
+     * The queue pairs of {@code nvmeq}: with DMA buffers (zero-copy) on a local controller; with direct buffers,
+     * sent as bytes, on a remote namespace (which has one queue: its session, whose server picks the queue pair).
+     */
     static BlockPort of(final Nvmeq nvmeq)
     {
+        final boolean remote = nvmeq.remote().isPresent();
         return new BlockPort()
         {
             @Override
@@ -82,54 +86,25 @@ public interface BlockPort
             @Override
             public Buffer allocate(final int bytes)
             {
-                return new DmaPortBuffer(nvmeq.allocate(bytes));
+                return remote ? new DirectPortBuffer(bytes) : new DmaPortBuffer(nvmeq.allocate(bytes));
             }
 
             @Override
             public CompletionStage<Void> write(final int queue, final int nsid, final long lba, final int blocks,
                 final Buffer buffer, final boolean fua)
             {
-                return nvmeq.queue(queue).write(nsid, lba, blocks, ((DmaPortBuffer)buffer).dma(), 0, fua);
+                return buffer instanceof DmaPortBuffer dma
+                    ? nvmeq.queue(queue).write(nsid, lba, blocks, dma.dma(), 0, fua)
+                    : nvmeq.queue(queue).write(nsid, lba, blocks, ((DirectPortBuffer)buffer).direct().duplicate().clear(), fua);
             }
 
             @Override
             public CompletionStage<Void> read(final int queue, final int nsid, final long lba, final int blocks,
                 final Buffer buffer)
             {
-                return nvmeq.queue(queue).read(nsid, lba, blocks, ((DmaPortBuffer)buffer).dma(), 0);
-            }
-        };
-    }
-
-    /** One queue: a remote client keeps its order over one session, whose server picks the queue pair. */
-    static BlockPort of(final RemoteNvmeq remote)
-    {
-        return new BlockPort()
-        {
-            @Override
-            public int queues()
-            {
-                return 1;
-            }
-
-            @Override
-            public Buffer allocate(final int bytes)
-            {
-                return new DirectPortBuffer(bytes);
-            }
-
-            @Override
-            public CompletionStage<Void> write(final int queue, final int nsid, final long lba, final int blocks,
-                final Buffer buffer, final boolean fua)
-            {
-                return remote.write(nsid, lba, blocks, ((DirectPortBuffer)buffer).direct().duplicate().clear(), fua);
-            }
-
-            @Override
-            public CompletionStage<Void> read(final int queue, final int nsid, final long lba, final int blocks,
-                final Buffer buffer)
-            {
-                return remote.read(nsid, lba, blocks, ((DirectPortBuffer)buffer).direct().duplicate().clear());
+                return buffer instanceof DmaPortBuffer dma
+                    ? nvmeq.queue(queue).read(nsid, lba, blocks, dma.dma(), 0)
+                    : nvmeq.queue(queue).read(nsid, lba, blocks, ((DirectPortBuffer)buffer).direct().duplicate().clear());
             }
         };
     }

@@ -160,7 +160,7 @@ class BenchCommandTest
     @Test
     void theReferenceMatrixComparesEveryCellWithPosix()
     {
-        final Cli run = nvmeq("bench", "--reference-matrix", "--size=1m", "--runtime=200ms", NO_RAMP,
+        final Cli run = nvmeq("bench", "--reference-matrix", "--size=1m", "--runtime=500ms", NO_RAMP,
             "--posix-file=" + dir.resolve("seed.dat"), "--output-format=normal,json");
         assertEquals(0, run.exitCode(), run::toString);
         final Object cells = Json.at(Json.parse(run.jsonLine()), "seed_matrix", "cells");

@@ -22,7 +22,7 @@ class ScaleCommandTest
     void scaleRunsOneAndTwoQueuePairsAndDrawsTheChart() throws IOException
     {
         final Path chart = dir.resolve("scale.svg");
-        final Cli run = nvmeq("scale", "--max-queue-pairs=2", "--runtime=200ms", "--ramp_time=0", "--repeat=2",
+        final Cli run = nvmeq("scale", "--max-queue-pairs=2", "--runtime=500ms", "--ramp_time=0", "--repeat=2",
             "--latency-device=none", "--chart=" + chart, "--output-format=json");
         assertEquals(0, run.exitCode(), run::toString);
         final Object model = Json.at(Json.parse(run.jsonLine()), "scale", "models", 0);

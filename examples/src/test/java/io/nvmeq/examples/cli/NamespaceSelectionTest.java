@@ -79,6 +79,14 @@ class NamespaceSelectionTest
     }
 
     @Test
+    void quickstartRefusesARemoteNamespaceBeforeOpeningIt()
+    {
+        final CliRun run = nvmeq("quickstart", "remote://127.0.0.1:1/S/1");
+        assertEquals(ExitCodes.USAGE, run.exitCode(), run::toString);
+        assertTrue(run.err().contains("served over the network"), run::toString);
+    }
+
+    @Test
     void faultInjectionOnARealControllerSaysItNeedsAnEmulatedOne()
     {
         final CliRun run = nvmeq("faults", "--device", "nvme://0000:00:03.0/1", "--fault-rate", "0.01");
