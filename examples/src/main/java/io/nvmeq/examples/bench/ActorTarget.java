@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import akka.actor.typed.ActorRef;
@@ -120,34 +119,18 @@ final class ActorTarget extends NvmeqTarget
         {
             client.start();
         }
-        return new Running()
+        return new LatchedRun(workers, finished, () ->
         {
-            @Override
-            public List<Worker> workers()
+            for (final ActorRef<Object> client : clients)
             {
-                return workers;
+                client.tell(new ColocatedClient.Stop());
             }
-
-            @Override
-            public boolean await(final long timeoutNs) throws InterruptedException
+            if (finished.getCount() == 0)
             {
-                return finished.await(timeoutNs, TimeUnit.NANOSECONDS);
+                // Only once nothing is outstanding: the device must never write into a freed buffer.
+                buffers.forEach(DmaBuffer::close);
             }
-
-            @Override
-            public void release()
-            {
-                for (final ActorRef<Object> client : clients)
-                {
-                    client.tell(new ColocatedClient.Stop());
-                }
-                if (finished.getCount() == 0)
-                {
-                    // Only once nothing is outstanding: the device must never write into a freed buffer.
-                    buffers.forEach(DmaBuffer::close);
-                }
-            }
-        };
+        });
     }
 
     @Override
