@@ -53,7 +53,8 @@ final class ActorTarget extends NvmeqTarget
         return settings.device() + " through queue-pair actors on CPUs " + nvmeq.cpus() + ", " +
             switch (placement)
             {
-                case COLOCATED -> "client actors co-located on the queue pairs' dispatchers, requests told";
+                case COLOCATED -> "client actors co-located on the queue pairs' dispatchers, requests told in chains";
+                case TELL -> "client actors co-located on the queue pairs' dispatchers, each request told on its own";
                 case LOCAL -> "client actors co-located on the queue pairs' dispatchers, requests and answers by calls";
                 case FACADE -> "clients outside the actor system through the Nvmeq facade";
             };
@@ -103,7 +104,7 @@ final class ActorTarget extends NvmeqTarget
             if (placement != ClientPlacement.FACADE)
             {
                 clients.add(nvmeq.spawnColocated(queue, ColocatedClient.create(nvmeq.queuePairRefs().get(queue), worker,
-                    buffer, finished, placement == ClientPlacement.LOCAL), "bench-" + run + "-job-" + job.index));
+                    buffer, finished, placement), "bench-" + run + "-job-" + job.index));
             }
             else
             {
