@@ -5,15 +5,17 @@
 # IOPS, completion-latency p50/p99, CPU per I/O of the bench JVM (its report) and, for remote runs, of the server
 # JVM: its /proc/PID/stat CPU time between the bench's first and last status lines (inside the measured window,
 # after the layout and the ramp) over the I/Os in that time. Each run ramps RAMP first (not measured, both sides
-# alike): a fresh cluster node compiles Akka's remoting and cluster code for seconds after it starts, and without a
-# ramp the remote figures are the JIT's. Usage: examples/bench-remote.sh [ROUNDS] (JAR, RUNTIME, RAMP, PORT in the
-# environment).
+# alike): a fresh cluster node compiles Akka's remoting and cluster code for seconds after it starts (the JIT's
+# compiler threads were still the busiest of each JVM 4 s in), and with a short ramp the remote figures are the
+# JIT's: at QD1 a 2 s ramp gave half the IOPS of a 10 s one and ten times its p99. Usage:
+# examples/bench-remote.sh [ROUNDS] (JAR, RUNTIME, RAMP, PORT, and DEPTHS, default "1 32", in the environment).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JAR=${JAR:-examples/target/nvmeq.jar}
 RUNTIME=${RUNTIME:-5s}
-RAMP=${RAMP:-2s}
+RAMP=${RAMP:-8s}
 ROUNDS=${1:-2}
+DEPTHS=${DEPTHS:-1 32}
 PORT=${PORT:-25651}
 DEVICE='emu:memory?size=256m&serial=BENCHREMOTE'
 JOB=(--rw=randread --bs=4k --runtime="$RUNTIME" --ramp_time="$RAMP" --time_based --size=16m --output-format=json --eta=always)
@@ -42,7 +44,7 @@ report() {
 
 printf 'side\tdepth\tIOPS\tp50_us\tp99_us\tclient_cpu_us_per_io\tserver_cpu_us_per_io\n'
 for round in $(seq 1 "$ROUNDS"); do
-    for qd in 1 32; do
+    for qd in $DEPTHS; do
         java -jar "$JAR" bench --device "emu:memory?size=256m" --client=facade --iodepth="$qd" "${JOB[@]}" \
             >"$work/local.json" 2>/dev/null
         report local "$qd" "$work/local.json"

@@ -16,7 +16,9 @@ import io.nvmeq.engine.QueuePair;
  * (e.g. one per queue-depth slot), prepares it ({@link #read}, {@link #write}, {@link #flush}), tells it
  * to a queue pair, and gets the same object back at {@code replyTo} once it is answered, with
  * {@link #error()} null for success or the typed error (as {@link IoReply.Failed} would carry it). Then it
- * may prepare it again. Per I/O nothing is allocated but the envelope Akka wraps each message in.
+ * may prepare it again. Per I/O nothing is allocated but the envelope Akka wraps each message in. Told
+ * by an actor on the queue pair's own thread ({@link Nvmeq#spawnColocated}) while the queue pair's mailbox is
+ * empty, it is taken by a call within {@code tell}, without a mailbox run of its own ({@link ArrayQueueMailbox}).
  *
  * <p>Ownership moves with the object, as with the buffer of any request: from a prepare until its answer
  * arrives, the queue pair owns it and the client must not touch it. Preparing an operation that the queue

@@ -283,6 +283,11 @@ public final class Nvmeq implements AutoCloseable
     /**
      * Spawns an application actor on queue pair {@code queue}'s thread (see {@link #dispatcherFor(int)}),
      * as a child of the facade's actor system. It must not block: it shares the thread with the queue pair.
+     * The requests it tells that queue pair are handed over by a call while the queue pair's mailbox is
+     * empty (see {@link ArrayQueueMailbox}). Let it answer its messages with
+     * {@code Behaviors.same()}, not {@code this}: Akka puts a stop supervisor around an actor spawned at
+     * system level, and makes its interceptor anew (about 100 bytes) for every message answered with another
+     * behaviour object than {@code same()}.
      *
      * @throws LocalOnlyException on a remote namespace
      */

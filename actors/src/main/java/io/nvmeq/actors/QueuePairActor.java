@@ -69,6 +69,10 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairMessage> imp
 
     private boolean pollScheduled;
     private boolean registered;
+    /** Handling a message, or a request handed over by a call: a request told meanwhile waits in the mailbox. */
+    private boolean inMessage;
+    /** Its own mailbox, if it takes requests told on this thread by a call ({@link ArrayQueueMailbox}); else null. */
+    private final ArrayQueueMailbox.ArrayMessageQueue directMailbox;
     /** Serving (not given up, not stopped): local submissions may go straight to the state. */
     private boolean serving = true;
     private final QueuePairRestarts restarts;
@@ -156,6 +160,7 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairMessage> imp
             executor.putLocal(self, this);
             state.counters.runsOn(executor);
         }
+        directMailbox = executor != null ? ArrayQueueMailbox.submitDirectlyTo(context, this) : null;
 
         registerPoller();
         context.getLog().debug("queue pair {} ({} entries) on {} (CPU {}, {})", state.queueId, state.entries,
@@ -205,6 +210,7 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairMessage> imp
     /** One entry for every message, so that any exception in handling one restarts the actor. */
     private Behavior<QueuePairMessage> dispatch(final QueuePairMessage command)
     {
+        inMessage = true;
         try
         {
             if (command instanceof IoRequest request)
@@ -265,6 +271,10 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairMessage> imp
         {
             return restart(ex);
         }
+        finally
+        {
+            inMessage = false;
+        }
     }
 
     /** A request, or a chain of operations (each placed in turn, as if told one by one). */
@@ -318,17 +328,32 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairMessage> imp
     }
 
     /**
-     * {@link LocalQueuePair}: a co-located actor hands a request over by a call instead of a message,
-     * on this thread, never while this actor handles a message of its own. Whenever the direct path is
-     * not safe (another thread, recovering, failed, stopped) the request goes through the mailbox.
+     * {@link LocalQueuePair}: a co-located actor hands a request over by a call instead of a message, on
+     * this thread. Whenever that is not safe (another thread, see {@link #submitDirectly}) it is told.
      */
     void submitLocal(final IoRequest request)
     {
-        if (!serving || !registered || Thread.currentThread() != ownThread)
+        if (Thread.currentThread() != ownThread || !submitDirectly(request))
         {
             self.tell(request);
-            return;
         }
+    }
+
+    /**
+     * A request handed over by a call on this thread: from {@link LocalQueuePair}, or from the mailbox for a
+     * request told on this thread while the mailbox was empty ({@link ArrayQueueMailbox}).
+     *
+     * @return false if it must go through the mailbox after all (recovering, failed, stopped, or this actor
+     *         is handling a message of its own)
+     */
+    boolean submitDirectly(final IoRequest request)
+    {
+        if (!serving || !registered || inMessage)
+        {
+            return false;
+        }
+        // A request told while this one is placed (an answer told back to this queue pair) goes through the mailbox.
+        inMessage = true;
         try
         {
             onRequest(request);
@@ -339,6 +364,11 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairMessage> imp
             unregisterPoller();
             self.tell(new PollFailed(ex));
         }
+        finally
+        {
+            inMessage = false;
+        }
+        return true;
     }
 
     /** Busy-poll mode: called by the executor on this actor's own thread between mailbox runs. */
@@ -551,6 +581,10 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairMessage> imp
         if (executor != null)
         {
             executor.removeLocal(self);
+        }
+        if (directMailbox != null)
+        {
+            directMailbox.submitDirectlyTo(null);
         }
         release();
         return this;

@@ -317,6 +317,89 @@ class IoOperationTest
         answersOnce(replies, count, count).forEach(operation -> assertNull(operation.error(), "re-submitted and done"));
     }
 
+    @Test
+    void everythingADutyCycleFindsInTheMailboxIsSubmittedUnderOneDoorbell() throws InterruptedException
+    {
+        // The device completes each command at the doorbell write: commands rung together are reaped by one
+        // poll, so their answers come as one chain. Told one by one while the thread is held, all of them are
+        // in the mailbox when its next duty cycle starts.
+        bringUp(TestSupport.settings("OPS-I").withQueueEntries(64));
+        final int count = 48;
+        final DmaBuffer buffer = ready.allocator().allocate(count * blockSize());
+        final ActorRef<QueuePairCommand> queue = ready.queuePairs().get(0);
+        final TestProbe<IoReply> replies = testKit.createTestProbe(IoReply.class);
+        final List<IoOperation> operations = new ArrayList<>();
+        for (int i = 0; i < count; i++)
+        {
+            operations.add(IoOperation.chainingAnswers(replies.ref()));
+        }
+        queue.tell(operations.get(0).read(NSID, 0, 1, buffer, 0, 0));
+        answersOnce(replies, 1, 1);
+        holdQueueThreadWhile(0, () ->
+        {
+            for (int i = 0; i < count; i++)
+            {
+                queue.tell(operations.get(i).read(NSID, i, 1, buffer, i * blockSize(), i));
+            }
+        });
+        answersOnce(replies, count, 1).forEach(operation -> assertNull(operation.error(), "operation " + operation.tag()));
+    }
+
+    @Test
+    void anOperationToldOnTheQueuePairsThreadToAnEmptyMailboxIsTakenWithinTheTellAndOtherwiseWaitsItsTurn()
+    {
+        bringUp(TestSupport.settings("OPS-J"));
+        final DmaBuffer buffer = ready.allocator().allocate(2 * blockSize());
+        final ActorRef<QueuePairCommand> queue = ready.queuePairs().get(0);
+        final TestProbe<IoReply> replies = testKit.createTestProbe(IoReply.class);
+        final TestProbe<Integer> states = testKit.createTestProbe(Integer.class);
+        final TestProbe<QueuePairStatus> statuses = testKit.createTestProbe(QueuePairStatus.class);
+        final IoOperation operation = new IoOperation(replies.ref());
+        // One answer first: the queue pair has started on its thread (Ready may come before that).
+        queue.tell(operation.read(NSID, 0, 1, buffer, 0, 0));
+        assertSame(operation, replies.expectMessageClass(IoReply.class, TIMEOUT));
+        // A sender on the queue pair's thread: the queue pair cannot run while it handles its message.
+        final ActorRef<Boolean> sender = testKit.spawn(Behaviors.receiveMessage(afterAStatusRequest ->
+        {
+            if (afterAStatusRequest)
+            {
+                queue.tell(new QueuePairCommand.GetStatus(statuses.ref()));
+            }
+            queue.tell(operation.read(NSID, 1, 1, buffer, blockSize(), 8));
+            states.ref().tell(operation.state());
+            return Behaviors.same();
+        }), "sender-on-queue-thread", CpuDispatchers.forCpu(testKit.system(), TestSupport.settings("x"), ready.cpus().get(0)));
+
+        sender.tell(false);
+        assertEquals(IoOperation.ACCEPTED, states.expectMessageClass(Integer.class, TIMEOUT), "taken by a call within tell");
+        assertSame(operation, replies.expectMessageClass(IoReply.class, TIMEOUT));
+        assertNull(operation.error());
+
+        sender.tell(true);
+        assertEquals(IoOperation.PREPARED, states.expectMessageClass(Integer.class, TIMEOUT),
+            "behind the status request in the mailbox: it waits its turn");
+        statuses.expectMessageClass(QueuePairStatus.class, TIMEOUT);
+        assertSame(operation, replies.expectMessageClass(IoReply.class, TIMEOUT));
+        assertNull(operation.error());
+        replies.expectNoMessage(Duration.ofMillis(100));
+        testKit.stop(sender);
+
+        // A request record is taken the same way: submitted (counted) before the tell returns.
+        final QueuePairCounters counters = ready.counters().get(0);
+        final TestProbe<Long> submitted = testKit.createTestProbe(Long.class);
+        final ActorRef<Long> recordSender = testKit.spawn(Behaviors.receiveMessage(before ->
+        {
+            queue.tell(new IoRequest.Read(NSID, 1, 1, buffer, blockSize(), 9, replies.ref()));
+            submitted.ref().tell(counters.submitted() - before);
+            return Behaviors.same();
+        }), "record-sender-on-queue-thread", CpuDispatchers.forCpu(testKit.system(), TestSupport.settings("x"),
+            ready.cpus().get(0)));
+        recordSender.tell(counters.submitted());
+        assertEquals(1L, submitted.expectMessageClass(Long.class, TIMEOUT), "submitted within the tell");
+        assertEquals(new IoReply.Done(9), replies.expectMessageClass(IoReply.class, TIMEOUT));
+        testKit.stop(recordSender);
+    }
+
     /** Collects {@code count} answers, each once, from at most {@code maxMessages} messages (chains walked). */
     private static List<IoOperation> answersOnce(final TestProbe<IoReply> replies, final int count, final int maxMessages)
     {

@@ -114,8 +114,7 @@ final class AdminQueuePair
         abandoned[commandId] = false;
         final UnsafeBuffer sq = rings.sq();
         final int offset = rings.tailOffset();
-        sq.setMemory(offset, SubmissionEntry.SIZE, (byte)0);
-        command.writeTo(sqe.wrap(sq, offset).commandId(commandId));
+        command.writeTo(sqe.wrap(sq, offset).clear().commandId(commandId));
         rings.advanceTail();
         // The entry is plain stores into DMA memory; it must be visible before the device sees the tail.
         VarHandle.releaseFence();

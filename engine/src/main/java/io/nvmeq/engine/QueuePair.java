@@ -428,12 +428,7 @@ public final class QueuePair
         final int commandId = table.claim(request);
         sqSlotCommand[rings.sqTail()] = commandId;
         final int offset = rings.tailOffset();
-        // Every reserved field must be zero: eight stores, cheaper than a call to fill 64 bytes.
-        for (int i = 0; i < SubmissionEntry.SIZE; i += Long.BYTES)
-        {
-            sq.putLong(offset + i, 0L);
-        }
-        return sqe.wrap(sq, offset).opcode(opcode).commandId(commandId);
+        return sqe.wrap(sq, offset).clear().opcode(opcode).commandId(commandId);
     }
 
     /** Makes the entry at the tail part of the SQ (and keeps a copy of it for resubmission). */

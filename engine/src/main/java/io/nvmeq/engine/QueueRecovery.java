@@ -1,5 +1,8 @@
 package io.nvmeq.engine;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
 import io.nvmeq.hw.device.RegisterSpace;
 import io.nvmeq.hw.spec.Registers;
 
@@ -22,6 +25,19 @@ final class QueueRecovery
 {
     private static final long NOT_RUNG = CommandTable.NOT_RUNG;
     private static final int POLLS_PER_DEADLINE_CHECK = 16;
+    private static final VarHandle RINGING;
+
+    static
+    {
+        try
+        {
+            RINGING = MethodHandles.lookup().findVarHandle(QueueRecovery.class, "ringing", boolean.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
 
     private final QueuePair queue;
     private final QueueHost host;
@@ -46,7 +62,10 @@ final class QueueRecovery
     private volatile boolean deletionConfirmed;
     /** The controller's disable count when a deletion of this queue was refused; admin thread only. */
     int refusedAtDisable = -1;
-    /** Set around each doorbell write (volatile: ordered against the reset's move of the generation). */
+    /**
+     * Set around each doorbell write (volatile: setting it is ordered against the reset's move of the
+     * generation, a full fence; clearing it needs only to follow the write, a release store, {@link #RINGING}).
+     */
     private volatile boolean ringing;
     private boolean recovering;
     private boolean dead;
@@ -92,7 +111,7 @@ final class QueueRecovery
         }
         finally
         {
-            ringing = false;
+            RINGING.setRelease(this, false);
         }
     }
 

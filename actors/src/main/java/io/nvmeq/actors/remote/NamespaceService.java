@@ -1,5 +1,7 @@
 package io.nvmeq.actors.remote;
 
+import java.util.concurrent.CompletableFuture;
+
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.Behaviors;
@@ -29,9 +31,12 @@ final class NamespaceService
         return ServiceKey.create(ServiceCommand.class, RemoteUri.serviceName(serial, nsid));
     }
 
-    /** @param restart restarts the server's cluster node; null when restarts are not allowed */
+    /**
+     * @param io      the node's DMA buffers and queue pair, ready just after the node started
+     * @param restart restarts the server's cluster node; null when restarts are not allowed
+     */
     static Behavior<ServiceCommand> create(final Nvmeq nvmeq, final NamespaceInfo namespace, final int maxBytes,
-        final boolean readOnly, final Runnable restart)
+        final boolean readOnly, final CompletableFuture<NodeIo> io, final Runnable restart)
     {
         return Behaviors.setup(context ->
         {
@@ -44,10 +49,17 @@ final class NamespaceService
             return Behaviors.receive(ServiceCommand.class)
                 .onMessage(Connect.class, connect ->
                 {
+                    if (!io.isDone())
+                    {
+                        // The node is still opening its queue pair: the client sends Connect again shortly.
+                        context.getLog().info("client {} connected before this node was ready: it will ask again",
+                            connect.client().path().address());
+                        return Behaviors.same();
+                    }
                     final int queue = sessions[0] % nvmeq.queuePairs();
                     final ActorRef<SessionCommand> session = context.spawn(
                         ClientSession.create(nvmeq.queue(queue), namespace.nsid(), namespace.blockSize(), maxBytes, readOnly,
-                            connect.client()),
+                            io.join(), connect.client()),
                         "session-" + ++sessions[0]);
                     context.getLog().info("client {} connected to namespace {}: session {} on queue pair {}",
                         connect.client().path().address(), namespace.nsid(), sessions[0], queue);

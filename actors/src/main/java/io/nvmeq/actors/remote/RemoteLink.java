@@ -1,5 +1,6 @@
 package io.nvmeq.actors.remote;
 
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
@@ -10,6 +11,7 @@ import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.DispatcherSelector;
 import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Adapter;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.TimerScheduler;
 import akka.actor.typed.receptionist.Receptionist;
@@ -17,6 +19,8 @@ import akka.actor.typed.receptionist.ServiceKey;
 import akka.cluster.ClusterEvent;
 import akka.cluster.typed.Cluster;
 import akka.cluster.typed.Subscribe;
+import io.nvmeq.actors.remote.RemoteProtocol.Answer;
+import io.nvmeq.actors.remote.RemoteProtocol.Answers;
 import io.nvmeq.actors.remote.RemoteProtocol.ClientReply;
 import io.nvmeq.actors.remote.RemoteProtocol.Connect;
 import io.nvmeq.actors.remote.RemoteProtocol.Connected;
@@ -97,6 +101,10 @@ final class RemoteLink
             final Cluster cluster = Cluster.get(context.getSystem());
             cluster.subscriptions().tell(Subscribe.create(events.narrow(), ClusterEvent.ReachabilityEvent.class));
             cluster.subscriptions().tell(Subscribe.create(events.narrow(), ClusterEvent.MemberRemoved.class));
+            // Read data of the answers goes straight from the wire into the callers' buffers (RemoteSerializer), and
+            // requests are sent in batches from this node's thread.
+            RemoteEndpoint.get(Adapter.toClassic(context.getSystem())).requests(requests);
+            requests.sendOn(context.getSystem().executionContext());
             startSweeping(timers, sweepPeriod);
             sweepDeadlines(context, requests, sweepPeriod);
             return new RemoteLink(context, key, requests, firstSession).behavior();
@@ -216,23 +224,24 @@ final class RemoteLink
         }
     }
 
-    /** Answers requests straight from the replies (no hop through the link); sessions go to the link. */
+    /**
+     * Answers requests straight from the replies (no hop through the link); sessions go to the link. The answers
+     * of a batch were mostly taken already as they were read from the wire (see {@link RemoteSerializer}).
+     */
     private static Behavior<ClientReply> replies(final RemoteRequests requests, final ActorRef<Command> link)
     {
         return Behaviors.receive(ClientReply.class)
-            .onMessage(Done.class, done ->
+            .onMessage(Answers.class, answers ->
             {
-                requests.done(done.id());
+                for (final Answer answer : answers.answers())
+                {
+                    answer(requests, answer);
+                }
                 return Behaviors.same();
             })
-            .onMessage(ReadData.class, read ->
+            .onMessage(Answer.class, answer ->
             {
-                requests.readData(read.id(), read.data());
-                return Behaviors.same();
-            })
-            .onMessage(Failed.class, failed ->
-            {
-                requests.failed(failed);
+                answer(requests, answer);
                 return Behaviors.same();
             })
             .onMessage(Connected.class, connected ->
@@ -241,5 +250,23 @@ final class RemoteLink
                 return Behaviors.same();
             })
             .build();
+    }
+
+    private static void answer(final RemoteRequests requests, final Answer answer)
+    {
+        if (answer instanceof Done done)
+        {
+            requests.done(done.id());
+        }
+        else if (answer instanceof ReadData read)
+        {
+            final ByteBuffer data = ByteBuffer.allocate(read.data().length());
+            read.data().copyTo(data);
+            requests.readData(read.id(), data.flip(), data.remaining());
+        }
+        else if (answer instanceof Failed failed)
+        {
+            requests.failed(failed);
+        }
     }
 }

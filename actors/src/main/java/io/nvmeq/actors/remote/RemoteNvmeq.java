@@ -103,7 +103,7 @@ public final class RemoteNvmeq implements AutoCloseable
             ? options.withSeedNodes(List.of(hostPort(remote)))
             : options;
         final String where = "the server of " + uri;
-        final RemoteRequests requests = new RemoteRequests(joining.requestTimeout().toNanos(), where);
+        final RemoteRequests requests = new RemoteRequests(joining.requestTimeout().toNanos(), joining.maxMessageBytes(), where);
         final CompletableFuture<Connected> first = new CompletableFuture<>();
         final Duration sweep = sweepPeriod(joining.requestTimeout());
         final ActorSystem<RemoteLink.Command> system = ActorSystem.create(

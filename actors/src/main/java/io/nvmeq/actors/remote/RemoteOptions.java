@@ -79,6 +79,21 @@ public record RemoteOptions(String bindHost, int bindPort, List<String> seedNode
             tls.getString("trust-store-password"));
     }
 
+    /**
+     * {@code nvmeq.remote.server-buffer-bytes} of {@code config} (over nvmeq's defaults): the DMA memory a server
+     * keeps for the block data of its requests in flight.
+     */
+    static long serverBufferBytes(final Config config)
+    {
+        final long bytes = config.withFallback(ConfigFactory.defaultReference(RemoteOptions.class.getClassLoader()))
+            .getBytes("nvmeq.remote.server-buffer-bytes");
+        if (bytes < 4096 || bytes > 1L << 30)
+        {
+            throw new InvalidRequestException("nvmeq.remote.server-buffer-bytes " + bytes + " is outside 4k..1g");
+        }
+        return bytes;
+    }
+
     /** These options listening at {@code hostPort} (TLS decided again for the new address, from {@code config}). */
     public RemoteOptions withBind(final String hostPort, final Config config)
     {
@@ -158,6 +173,16 @@ public record RemoteOptions(String bindHost, int bindPort, List<String> seedNode
             .withValue("akka.cluster.seed-nodes", ConfigValueFactory.fromIterable(seeds))
             .withValue("akka.cluster.roles", ConfigValueFactory.fromIterable(List.of(role)))
             .withValue("akka.remote.artery.transport", ConfigValueFactory.fromAnyRef(tls ? "tls-tcp" : "tcp"));
+        if (ClientDowning.SERVER_ROLE.equals(role))
+        {
+            // A server's one thread is one fixed thread for the node's life (a fork-join pool may retire and
+            // replace its worker): it owns an NVMe queue pair of its own (NodeIo), which only its opener may use.
+            final String dispatcher = "akka.actor.default-dispatcher.";
+            node = node
+                .withValue(dispatcher + "executor", ConfigValueFactory.fromAnyRef("thread-pool-executor"))
+                .withValue(dispatcher + "thread-pool-executor.fixed-pool-size", ConfigValueFactory.fromAnyRef(1))
+                .withValue(dispatcher + "thread-pool-executor.allow-core-timeout", ConfigValueFactory.fromAnyRef("off"));
+        }
         if (tls)
         {
             final String engine = "akka.remote.artery.ssl.config-ssl-engine.";

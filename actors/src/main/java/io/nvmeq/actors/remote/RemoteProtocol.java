@@ -1,5 +1,6 @@
 package io.nvmeq.actors.remote;
 
+import java.util.List;
 import java.util.Objects;
 
 import akka.actor.typed.ActorRef;
@@ -51,41 +52,85 @@ public final class RemoteProtocol
         }
     }
 
-    /** What a session accepts: the data path. Every field is checked by the server's queue pair, as local requests are. */
-    public sealed interface SessionCommand extends RemoteMessage
+    /**
+     * What a session accepts: a {@link Requests} batch (what a client sends) or one {@link Request}. Every field
+     * is checked by the server's queue pair, as local requests are.
+     */
+    public sealed interface SessionCommand extends RemoteMessage permits Request, Requests
+    {
+    }
+
+    /** One request of the data path, answered once by its {@code id}. */
+    public sealed interface Request extends SessionCommand
         permits ReadBlocks, WriteBlocks, FlushBlocks, WriteZeroesBlocks, DeallocateBlocks
     {
         long id();
     }
 
-    public record ReadBlocks(long id, long lba, int blocks) implements SessionCommand
+    /**
+     * The requests a client had ready at one time, in the order they were sent: one Artery message (one frame,
+     * one write on the socket) instead of one each. Never bigger than {@code nvmeq.remote.max-message-bytes} of data.
+     */
+    public record Requests(List<Request> requests) implements SessionCommand
+    {
+        public Requests
+        {
+            requests = List.copyOf(requests);
+        }
+    }
+
+    public record ReadBlocks(long id, long lba, int blocks) implements Request
     {
     }
 
     /** {@code data} holds exactly blocks × block size bytes. */
-    public record WriteBlocks(long id, long lba, int blocks, boolean fua, byte[] data) implements SessionCommand
+    public record WriteBlocks(long id, long lba, int blocks, boolean fua, BlockData data) implements Request
     {
         public WriteBlocks
         {
             Objects.requireNonNull(data, "data");
         }
+
+        public WriteBlocks(final long id, final long lba, final int blocks, final boolean fua, final byte[] data)
+        {
+            this(id, lba, blocks, fua, new BlockData.Bytes(data));
+        }
     }
 
-    public record FlushBlocks(long id) implements SessionCommand
+    public record FlushBlocks(long id) implements Request
     {
     }
 
-    public record WriteZeroesBlocks(long id, long lba, int blocks, boolean deallocate, boolean fua) implements SessionCommand
+    public record WriteZeroesBlocks(long id, long lba, int blocks, boolean deallocate, boolean fua) implements Request
     {
     }
 
-    public record DeallocateBlocks(long id, long lba, long blocks) implements SessionCommand
+    public record DeallocateBlocks(long id, long lba, long blocks) implements Request
     {
     }
 
     /** What the client's reply actor receives. */
-    public sealed interface ClientReply extends RemoteMessage permits Connected, Done, ReadData, Failed
+    public sealed interface ClientReply extends RemoteMessage permits Connected, Answer, Answers
     {
+    }
+
+    /** The answer to one {@link Request}, by its id. */
+    public sealed interface Answer extends ClientReply permits Done, ReadData, Failed
+    {
+        long id();
+    }
+
+    /**
+     * The answers a session had ready at one time (what completed while the server's node thread was busy), in
+     * one Artery message. A client's node takes them as they are read from the wire (read data straight into
+     * the callers' buffers): what reaches its reply actor then is an empty batch.
+     */
+    public record Answers(List<Answer> answers) implements ClientReply
+    {
+        public Answers
+        {
+            answers = List.copyOf(answers);
+        }
     }
 
     /**
@@ -106,16 +151,21 @@ public final class RemoteProtocol
     }
 
     /** The device completed the command. */
-    public record Done(long id) implements ClientReply
+    public record Done(long id) implements Answer
     {
     }
 
     /** The read completed: {@code data} is what the device returned. */
-    public record ReadData(long id, byte[] data) implements ClientReply
+    public record ReadData(long id, BlockData data) implements Answer
     {
         public ReadData
         {
             Objects.requireNonNull(data, "data");
+        }
+
+        public ReadData(final long id, final byte[] data)
+        {
+            this(id, new BlockData.Bytes(data));
         }
     }
 
@@ -127,7 +177,7 @@ public final class RemoteProtocol
      * @param status  for {@link FailureKind#DEVICE}: the completion's status field
      * @param message the server's words
      */
-    public record Failed(long id, FailureKind kind, int opcode, int status, String message) implements ClientReply
+    public record Failed(long id, FailureKind kind, int opcode, int status, String message) implements Answer
     {
         public Failed
         {

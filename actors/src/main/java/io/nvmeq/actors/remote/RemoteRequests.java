@@ -1,9 +1,15 @@
 package io.nvmeq.actors.remote;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -11,16 +17,27 @@ import akka.actor.Address;
 import akka.actor.typed.ActorRef;
 import io.nvmeq.actors.remote.RemoteProtocol.Connected;
 import io.nvmeq.actors.remote.RemoteProtocol.Failed;
+import io.nvmeq.actors.remote.RemoteProtocol.Request;
+import io.nvmeq.actors.remote.RemoteProtocol.Requests;
 import io.nvmeq.actors.remote.RemoteProtocol.ServiceCommand;
 import io.nvmeq.actors.remote.RemoteProtocol.SessionCommand;
+import io.nvmeq.actors.remote.RemoteProtocol.WriteBlocks;
 import io.nvmeq.engine.NvmeException;
 
 /**
  * A client's requests in flight, by wire id: each one is answered exactly once, by whichever comes first of
  * its reply, its deadline, or the client's close ({@code remove} on the table decides). Shared by the
- * callers' threads (which send), the reply actor (which completes) and the link actor (which sweeps
- * deadlines and says which session is usable). A transfer larger than one message is sent as several
- * parts, all to the same session, and answered once when the last part is.
+ * callers' threads (which send), the node's thread (which sends on the wire, and takes the answers as
+ * {@link RemoteSerializer} reads them) and the link actor (which sweeps deadlines and says which session is
+ * usable). A transfer larger than one message is sent as several parts, all to the same session, and
+ * answered once when the last part is.
+ *
+ * <p><b>Batches.</b> A request is not told to the session by its caller: it joins an outbox, and the node's
+ * thread sends what the outbox holds when it gets to it, as one {@link Requests} message per session (up to
+ * {@code max-message-bytes} of data), like one doorbell write for all the entries made ready at once. It never
+ * waits for a batch to fill: a lone request goes at once, and what callers add while the node's thread is busy
+ * (at depth, the callbacks of the answers it is delivering) goes together in the next batch. A request
+ * answered before its batch went (its deadline, a close) is left out of it, so it was not sent.
  */
 final class RemoteRequests
 {
@@ -33,19 +50,40 @@ final class RemoteRequests
         }
     }
 
+    /** A batch's entries beyond their data: a bound on the bytes of a request's fields on the wire. */
+    static final int ENTRY_BYTES = 32;
+    /** Entries per batch at most (a frame of reads stays small, a slow server is not flooded in one message). */
+    static final int MAX_BATCH = 256;
+
     private final Map<Long, Part> parts = new ConcurrentHashMap<>();
+    private final Queue<Outgoing> outbox = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private final Object draining = new Object();
+    private final Runnable drain = this::drain;
+    private final int maxMessageBytes;
+    private volatile Executor sender = Runnable::run;
     private final AtomicLong ids = new AtomicLong();
     private final AtomicLong lateReplies = new AtomicLong();
     private final AtomicLong sessionsOpened = new AtomicLong();
+    private final AtomicLong messagesSent = new AtomicLong();
+    private final AtomicLong requestsSent = new AtomicLong();
     private final long timeoutNanos;
     private final String where;
     private volatile Session session;
     private volatile boolean closed;
 
-    RemoteRequests(final long timeoutNanos, final String where)
+    /** @param maxMessageBytes the most block data one message carries (a batch's bound) */
+    RemoteRequests(final long timeoutNanos, final int maxMessageBytes, final String where)
     {
         this.timeoutNanos = timeoutNanos;
+        this.maxMessageBytes = maxMessageBytes;
         this.where = where;
+    }
+
+    /** Batches are sent from {@code nodeThread} (the client node's dispatcher); until then, by the caller. */
+    void sendOn(final Executor nodeThread)
+    {
+        sender = nodeThread;
     }
 
     Session session()
@@ -92,10 +130,10 @@ final class RemoteRequests
      * @param partBytes   bytes per part (the last may be shorter)
      * @param mutates     a write, write-zeroes or deallocate (said in an outcome-unknown error)
      */
-    CompletableFuture<Void> send(final Session to, final int count, final IntLongFunction<SessionCommand> message,
+    CompletableFuture<Void> send(final Session to, final int count, final IntLongFunction<Request> message,
         final ByteBuffer target, final int position, final int partBytes, final boolean mutates, final RequestLabel what)
     {
-        final Transfer transfer = new Transfer(count, target, mutates, what);
+        final Transfer transfer = new Transfer(count, target, partBytes, mutates, what);
         final long deadline = System.nanoTime() + timeoutNanos;
         for (int i = 0; i < count; i++)
         {
@@ -107,9 +145,85 @@ final class RemoteRequests
                 answer(id, new RemoteUnavailableException(where + " is closed: " + what + " was not sent"));
                 continue;
             }
-            to.ref().tell(message.apply(i, id));
+            outbox.offer(new Outgoing(to, message.apply(i, id)));
+        }
+        if (drainScheduled.compareAndSet(false, true))
+        {
+            try
+            {
+                sender.execute(drain);
+            }
+            catch (final RuntimeException ex)
+            {
+                // The node's dispatcher is gone (the actor system stopped): nothing of the outbox can be sent now.
+                drainScheduled.set(false);
+                refuseOutbox(ex.toString());
+            }
         }
         return transfer.future;
+    }
+
+    /** On the node's thread: everything in the outbox, still unanswered, in batches per session, in order. */
+    private void drain()
+    {
+        synchronized (draining)
+        {
+            drainScheduled.set(false);
+            Session batchTo = null;
+            List<Request> batch = new ArrayList<>();
+            int bytes = 0;
+            Outgoing next;
+            while ((next = outbox.poll()) != null)
+            {
+                if (!parts.containsKey(next.request().id()))
+                {
+                    continue;   // answered already (its deadline, a close): it stays unsent
+                }
+                final int size = ENTRY_BYTES + (next.request() instanceof WriteBlocks write ? write.data().length() : 0);
+                if (!batch.isEmpty() && (next.to() != batchTo || bytes + size > maxMessageBytes || batch.size() == MAX_BATCH))
+                {
+                    tell(batchTo, batch);
+                    batch = new ArrayList<>();
+                    bytes = 0;
+                }
+                batchTo = next.to();
+                batch.add(next.request());
+                bytes += size;
+            }
+            if (!batch.isEmpty())
+            {
+                tell(batchTo, batch);
+            }
+        }
+    }
+
+    private void tell(final Session to, final List<Request> batch)
+    {
+        to.ref().tell(batch.size() == 1 ? batch.get(0) : new Requests(batch));
+        messagesSent.incrementAndGet();
+        requestsSent.addAndGet(batch.size());
+    }
+
+    /** Messages sent to sessions so far (a batch counts once). */
+    long messagesSent()
+    {
+        return messagesSent.get();
+    }
+
+    /** Requests (parts) sent to sessions so far. */
+    long requestsSent()
+    {
+        return requestsSent.get();
+    }
+
+    private void refuseOutbox(final String why)
+    {
+        Outgoing next;
+        while ((next = outbox.poll()) != null)
+        {
+            answer(next.request().id(), new RemoteUnavailableException(where + " could not send a request (" + why +
+                "): nothing was sent"));
+        }
     }
 
     /** A part's reply came: done, or failed as the server said. */
@@ -124,16 +238,29 @@ final class RemoteRequests
         part.transfer.partDone(null);
     }
 
-    void readData(final long id, final byte[] data)
+    /**
+     * A part's read data, {@code length} bytes at {@code frame}'s position (which moves past them): copied
+     * straight into the caller's buffer, unless the part was answered already (then the data is skipped).
+     */
+    void readData(final long id, final ByteBuffer frame, final int length)
     {
+        final int from = frame.position();
+        frame.position(from + length);
         final Part part = parts.remove(id);
         if (part == null)
         {
             lateReplies.incrementAndGet();
             return;
         }
-        part.transfer.target.put(part.position, data);
-        part.transfer.partDone(null);
+        final Transfer transfer = part.transfer;
+        if (transfer.target == null || length > transfer.partBytes || part.position + length > transfer.target.limit())
+        {
+            transfer.partDone(new RemoteOutcomeUnknownException(where + " answered the " + transfer.what + " with " +
+                length + " bytes, more than the part asked for: its data was dropped"));
+            return;
+        }
+        transfer.target.put(part.position, frame, from, length);
+        transfer.partDone(null);
     }
 
     void failed(final Failed failed)
@@ -167,6 +294,11 @@ final class RemoteRequests
     {
         closed = true;
         session = null;
+        synchronized (draining)
+        {
+            // Under the drain's lock: what is still in the outbox now was surely not sent.
+            refuseOutbox("the client was closed");
+        }
         for (final Map.Entry<Long, Part> entry : parts.entrySet())
         {
             final Part part = entry.getValue();
@@ -203,6 +335,11 @@ final class RemoteRequests
     {
     }
 
+    /** A request waiting in the outbox for its batch. */
+    private record Outgoing(Session to, Request request)
+    {
+    }
+
     /** One caller's request: completes once, when its last part is answered. */
     private static final class Transfer
     {
@@ -211,15 +348,18 @@ final class RemoteRequests
         final AtomicInteger succeeded = new AtomicInteger();
         final int count;
         final ByteBuffer target;
+        final int partBytes;
         final boolean mutates;
         final RequestLabel what;
         volatile NvmeException error;
 
-        Transfer(final int count, final ByteBuffer target, final boolean mutates, final RequestLabel what)
+        Transfer(final int count, final ByteBuffer target, final int partBytes, final boolean mutates,
+            final RequestLabel what)
         {
             this.remaining = new AtomicInteger(count);
             this.count = count;
             this.target = target;
+            this.partBytes = partBytes;
             this.mutates = mutates;
             this.what = what;
         }

@@ -3,6 +3,8 @@ package io.nvmeq.actors.remote;
 import java.io.NotSerializableException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
 
 import akka.actor.ExtendedActorSystem;
 import akka.actor.typed.ActorRef;
@@ -10,6 +12,8 @@ import akka.actor.typed.ActorRefResolver;
 import akka.actor.typed.javadsl.Adapter;
 import akka.serialization.ByteBufferSerializer;
 import akka.serialization.SerializerWithStringManifest;
+import io.nvmeq.actors.remote.RemoteProtocol.Answer;
+import io.nvmeq.actors.remote.RemoteProtocol.Answers;
 import io.nvmeq.actors.remote.RemoteProtocol.ClientReply;
 import io.nvmeq.actors.remote.RemoteProtocol.Connect;
 import io.nvmeq.actors.remote.RemoteProtocol.Connected;
@@ -20,6 +24,8 @@ import io.nvmeq.actors.remote.RemoteProtocol.FailureKind;
 import io.nvmeq.actors.remote.RemoteProtocol.FlushBlocks;
 import io.nvmeq.actors.remote.RemoteProtocol.ReadBlocks;
 import io.nvmeq.actors.remote.RemoteProtocol.ReadData;
+import io.nvmeq.actors.remote.RemoteProtocol.Request;
+import io.nvmeq.actors.remote.RemoteProtocol.Requests;
 import io.nvmeq.actors.remote.RemoteProtocol.RestartServer;
 import io.nvmeq.actors.remote.RemoteProtocol.SessionCommand;
 import io.nvmeq.actors.remote.RemoteProtocol.WriteBlocks;
@@ -30,9 +36,16 @@ import io.nvmeq.engine.NamespaceInfo;
 
 /**
  * The wire format of {@link RemoteProtocol}: fixed-width big-endian fields, one-letter manifests, block data
- * as raw bytes. As a {@link ByteBufferSerializer}, Artery has it write straight into its send buffer and read
- * straight from its receive buffer, so block data is copied once each way (caller's buffer to frame, frame
- * to the receiver's array). The data path messages have no variable part but the data.
+ * as raw bytes. A batch ({@link Requests}, {@link Answers}) is a count, then each entry as a one-byte kind and
+ * the entry's own fields. The data path messages have no variable part but the data.
+ *
+ * <p>As a {@link ByteBufferSerializer}, Artery has it write straight into its send buffer and read straight
+ * from its receive buffer, and block data moves once between a frame and where it is used: on a server a
+ * write's data goes from the frame into a lease of the node's {@link DmaBlockPool} (which the device reads),
+ * a read's from the lease the device wrote into the frame (and the lease goes back); on a client the answers
+ * of a batch are taken as they are read ({@link RemoteRequests}): read data goes from the frame into the
+ * caller's buffer, each request completes, and the message left for the reply actor is an empty batch.
+ * Without the node's state (a plain actor system, a test) the data is read into heap arrays instead.
  */
 public final class RemoteSerializer extends SerializerWithStringManifest implements ByteBufferSerializer
 {
@@ -50,14 +63,20 @@ public final class RemoteSerializer extends SerializerWithStringManifest impleme
     private static final String DONE = "d";
     private static final String READ_DATA = "r";
     private static final String FAILED = "f";
+    private static final String REQUESTS = "B";
+    private static final String ANSWERS = "A";
 
     private static final FailureKind[] KINDS = FailureKind.values();
 
+    private static final Answers TAKEN = new Answers(List.of());
+
     private final ActorRefResolver resolver;
+    private final RemoteEndpoint endpoint;
 
     public RemoteSerializer(final ExtendedActorSystem system)
     {
         this.resolver = ActorRefResolver.get(Adapter.toTyped(system));
+        this.endpoint = RemoteEndpoint.get(system);
     }
 
     @Override
@@ -69,6 +88,14 @@ public final class RemoteSerializer extends SerializerWithStringManifest impleme
     @Override
     public String manifest(final Object message)
     {
+        if (message instanceof Requests)
+        {
+            return REQUESTS;
+        }
+        if (message instanceof Answers)
+        {
+            return ANSWERS;
+        }
         if (message instanceof ReadBlocks)
         {
             return READ;
@@ -133,13 +160,31 @@ public final class RemoteSerializer extends SerializerWithStringManifest impleme
     /** The exact size {@link #toBinary(Object, ByteBuffer)} writes. */
     int size(final Object message)
     {
+        if (message instanceof Requests batch)
+        {
+            int size = 4;
+            for (final Request request : batch.requests())
+            {
+                size += 1 + size(request);
+            }
+            return size;
+        }
+        if (message instanceof Answers batch)
+        {
+            int size = 4;
+            for (final Answer answer : batch.answers())
+            {
+                size += 1 + size(answer);
+            }
+            return size;
+        }
         if (message instanceof ReadBlocks)
         {
             return 8 + 8 + 4;
         }
         if (message instanceof WriteBlocks write)
         {
-            return 8 + 8 + 4 + 1 + 4 + write.data().length;
+            return 8 + 8 + 4 + 1 + 4 + write.data().length();
         }
         if (message instanceof Done)
         {
@@ -147,7 +192,7 @@ public final class RemoteSerializer extends SerializerWithStringManifest impleme
         }
         if (message instanceof ReadData read)
         {
-            return 8 + 4 + read.data().length;
+            return 8 + 4 + read.data().length();
         }
         if (message instanceof FlushBlocks)
         {
@@ -184,14 +229,33 @@ public final class RemoteSerializer extends SerializerWithStringManifest impleme
     @Override
     public void toBinary(final Object message, final ByteBuffer buffer)
     {
-        if (message instanceof ReadBlocks read)
+        if (message instanceof Requests batch)
+        {
+            buffer.putInt(batch.requests().size());
+            for (final Request request : batch.requests())
+            {
+                buffer.put(kind(request));
+                toBinary(request, buffer);
+            }
+        }
+        else if (message instanceof Answers batch)
+        {
+            buffer.putInt(batch.answers().size());
+            for (final Answer answer : batch.answers())
+            {
+                buffer.put(kind(answer));
+                toBinary(answer, buffer);
+            }
+        }
+        else if (message instanceof ReadBlocks read)
         {
             buffer.putLong(read.id()).putLong(read.lba()).putInt(read.blocks());
         }
         else if (message instanceof WriteBlocks write)
         {
             buffer.putLong(write.id()).putLong(write.lba()).putInt(write.blocks()).put(flag(write.fua()))
-                .putInt(write.data().length).put(write.data());
+                .putInt(write.data().length());
+            write.data().copyTo(buffer);
         }
         else if (message instanceof Done done)
         {
@@ -199,7 +263,12 @@ public final class RemoteSerializer extends SerializerWithStringManifest impleme
         }
         else if (message instanceof ReadData read)
         {
-            buffer.putLong(read.id()).putInt(read.data().length).put(read.data());
+            buffer.putLong(read.id()).putInt(read.data().length());
+            read.data().copyTo(buffer);
+            if (read.data() instanceof DmaBlockPool.Lease lease)
+            {
+                lease.release();    // the data is in the frame: the pages may take the next request's
+            }
         }
         else if (message instanceof FlushBlocks flush)
         {
@@ -247,9 +316,10 @@ public final class RemoteSerializer extends SerializerWithStringManifest impleme
         {
             return switch (manifest)
             {
-                case READ -> new ReadBlocks(buffer.getLong(), buffer.getLong(), buffer.getInt());
-                case WRITE -> new WriteBlocks(buffer.getLong(), buffer.getLong(), buffer.getInt(), buffer.get() != 0,
-                    bytes(buffer));
+                case REQUESTS -> requests(buffer);
+                case ANSWERS -> answers(buffer);
+                case READ -> readBlocks(buffer);
+                case WRITE -> writeBlocks(buffer);
                 case DONE -> new Done(buffer.getLong());
                 case READ_DATA -> new ReadData(buffer.getLong(), bytes(buffer));
                 case FLUSH -> new FlushBlocks(buffer.getLong());
@@ -275,6 +345,153 @@ public final class RemoteSerializer extends SerializerWithStringManifest impleme
         }
     }
 
+    private byte kind(final Object entry)
+    {
+        return (byte)manifest(entry).charAt(0);
+    }
+
+    private Requests requests(final ByteBuffer buffer)
+    {
+        final int count = count(buffer);
+        final Request[] requests = new Request[count];
+        try
+        {
+            for (int i = 0; i < count; i++)
+            {
+                final byte kind = buffer.get();
+                requests[i] = switch (kind)
+                {
+                    case 'R' -> readBlocks(buffer);
+                    case 'W' -> writeBlocks(buffer);
+                    case 'F' -> new FlushBlocks(buffer.getLong());
+                    case 'Z' -> new WriteZeroesBlocks(buffer.getLong(), buffer.getLong(), buffer.getInt(), buffer.get() != 0,
+                        buffer.get() != 0);
+                    case 'D' -> new DeallocateBlocks(buffer.getLong(), buffer.getLong(), buffer.getLong());
+                    default -> throw new IllegalArgumentException("unknown request kind " + kind + " in a batch");
+                };
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            // The batch is refused as a whole: the leases its writes took go back.
+            for (final Request request : requests)
+            {
+                if (request instanceof WriteBlocks write && write.data() instanceof DmaBlockPool.Lease lease)
+                {
+                    lease.release();
+                }
+            }
+            throw ex;
+        }
+        return new Requests(Arrays.asList(requests));
+    }
+
+    private static ReadBlocks readBlocks(final ByteBuffer buffer)
+    {
+        return new ReadBlocks(buffer.getLong(), buffer.getLong(), buffer.getInt());
+    }
+
+    /** On a server, the data goes into a lease of its DMA buffers (or is skipped when none is free). */
+    private WriteBlocks writeBlocks(final ByteBuffer buffer)
+    {
+        final long id = buffer.getLong();
+        final long lba = buffer.getLong();
+        final int blocks = buffer.getInt();
+        final boolean fua = buffer.get() != 0;
+        final int length = length(buffer);
+        final DmaBlockPool pool = endpoint.pool();
+        if (pool == null)
+        {
+            final byte[] data = new byte[length];
+            buffer.get(data);
+            return new WriteBlocks(id, lba, blocks, fua, data);
+        }
+        final DmaBlockPool.Lease lease = pool.lease(length);
+        if (lease == null)
+        {
+            buffer.position(buffer.position() + length);
+            return new WriteBlocks(id, lba, blocks, fua, new BlockData.Missing(length));
+        }
+        lease.copyFrom(buffer);
+        return new WriteBlocks(id, lba, blocks, fua, lease);
+    }
+
+    /**
+     * On a client, each answer is taken here: read data straight into the caller's buffer, the request completed
+     * (see the class comment); the reply actor gets an empty batch.
+     */
+    private Answers answers(final ByteBuffer buffer)
+    {
+        final int count = count(buffer);
+        final RemoteRequests requests = endpoint.requests();
+        final Answer[] answers = requests == null ? new Answer[count] : null;
+        for (int i = 0; i < count; i++)
+        {
+            final byte kind = buffer.get();
+            final long id = buffer.getLong();
+            switch (kind)
+            {
+                case 'd' ->
+                {
+                    if (requests == null)
+                    {
+                        answers[i] = new Done(id);
+                    }
+                    else
+                    {
+                        requests.done(id);
+                    }
+                }
+                case 'r' ->
+                {
+                    if (requests == null)
+                    {
+                        answers[i] = new ReadData(id, bytes(buffer));
+                    }
+                    else
+                    {
+                        requests.readData(id, buffer, length(buffer));
+                    }
+                }
+                case 'f' ->
+                {
+                    final Failed failed = new Failed(id, kind(buffer.get()), buffer.getInt(), buffer.getInt(), getString(buffer));
+                    if (requests == null)
+                    {
+                        answers[i] = failed;
+                    }
+                    else
+                    {
+                        requests.failed(failed);
+                    }
+                }
+                default -> throw new IllegalArgumentException("unknown answer kind " + kind + " in a batch");
+            }
+        }
+        return requests == null ? new Answers(Arrays.asList(answers)) : TAKEN;
+    }
+
+    private static int count(final ByteBuffer buffer)
+    {
+        final int count = buffer.getInt();
+        // Every entry takes at least 9 bytes: a count beyond that is a corrupt frame, not an allocation to make.
+        if (count < 0 || (long)count * 9 > buffer.remaining())
+        {
+            throw new IllegalArgumentException("batch of " + count + " with " + buffer.remaining() + " bytes left");
+        }
+        return count;
+    }
+
+    private static int length(final ByteBuffer buffer)
+    {
+        final int length = buffer.getInt();
+        if (length < 0 || length > buffer.remaining())
+        {
+            throw new IllegalArgumentException("data length " + length + " with " + buffer.remaining() + " bytes left");
+        }
+        return length;
+    }
+
     private static FailureKind kind(final byte ordinal)
     {
         return ordinal >= 0 && ordinal < KINDS.length ? KINDS[ordinal] : FailureKind.UNKNOWN;
@@ -287,11 +504,7 @@ public final class RemoteSerializer extends SerializerWithStringManifest impleme
 
     private static byte[] bytes(final ByteBuffer buffer)
     {
-        final int length = buffer.getInt();
-        if (length < 0 || length > buffer.remaining())
-        {
-            throw new IllegalArgumentException("data length " + length + " with " + buffer.remaining() + " bytes left");
-        }
+        final int length = length(buffer);
         final byte[] data = new byte[length];
         buffer.get(data);
         return data;

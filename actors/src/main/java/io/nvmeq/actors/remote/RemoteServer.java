@@ -3,6 +3,7 @@ package io.nvmeq.actors.remote;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -11,6 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import akka.actor.Address;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.Adapter;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.cluster.Member;
 import akka.cluster.typed.Cluster;
@@ -43,6 +45,8 @@ public final class RemoteServer implements AutoCloseable
     private final Config application;
     private final AtomicLong restarts = new AtomicLong();
     private volatile ActorSystem<Void> system;
+    /** The DMA buffers and queue pair of the running incarnation (new ones per incarnation: leases die with their node). */
+    private volatile NodeIo io;
     private volatile boolean closed;
 
     private RemoteServer(final Nvmeq nvmeq, final RemoteOptions options, final boolean readOnly,
@@ -78,8 +82,24 @@ public final class RemoteServer implements AutoCloseable
 
     private ActorSystem<Void> startNode(final RemoteOptions node)
     {
-        final ActorSystem<Void> started = ActorSystem.create(guardian(), RemoteOptions.SYSTEM_NAME,
-            node.clusterConfig(application, ClientDowning.SERVER_ROLE));
+        final DmaBlockPool buffers = DmaBlockPool.allocate(nvmeq, RemoteOptions.serverBufferBytes(application),
+            node.maxMessageBytes());
+        final CompletableFuture<NodeIo> nodeIo = new CompletableFuture<>();
+        final ActorSystem<Void> started;
+        try
+        {
+            started = ActorSystem.create(guardian(nodeIo), RemoteOptions.SYSTEM_NAME,
+                node.clusterConfig(application, ClientDowning.SERVER_ROLE));
+        }
+        catch (final RuntimeException ex)
+        {
+            buffers.close();
+            throw ex;
+        }
+        // Before the first Connect can arrive: the node is not yet a member, so no client knows the sessions.
+        RemoteEndpoint.get(Adapter.toClassic(started)).pool(buffers);
+        nodeIo.complete(NodeIo.open(nvmeq, buffers, started.executionContext()));
+        io = nodeIo.join();
         final Cluster cluster = Cluster.get(started);
         if (node.seedNodes().isEmpty())
         {
@@ -91,15 +111,17 @@ public final class RemoteServer implements AutoCloseable
         return started;
     }
 
-    private Behavior<Void> guardian()
+    /** @param nodeIo the node's I/O, ready before any client can connect (sessions are spawned on Connect) */
+    private Behavior<Void> guardian(final CompletableFuture<NodeIo> nodeIo)
     {
         final Runnable restart = restartsAllowed ? this::restartInBackground : null;
         return Behaviors.setup(context ->
         {
+            context.spawn(LeaseReclaimer.create(), "lease-reclaimer");
             for (final NamespaceInfo namespace : nvmeq.namespaces())
             {
-                context.spawn(NamespaceService.create(nvmeq, namespace, options.maxMessageBytes(), readOnly, restart),
-                    "namespace-" + namespace.nsid());
+                context.spawn(NamespaceService.create(nvmeq, namespace, options.maxMessageBytes(), readOnly, nodeIo,
+                    restart), "namespace-" + namespace.nsid());
             }
             context.spawn(ClientDowning.create(options.downClientsAfter()), "client-downing");
             return Behaviors.empty();
@@ -134,7 +156,9 @@ public final class RemoteServer implements AutoCloseable
             }
         }
         options.seedNodes().stream().filter(seed -> !seeds.contains(seed)).forEach(seeds::add);
+        final NodeIo oldIo = io;
         terminate(old);
+        oldIo.close();
         system = startNode(options.withBind(hostPort(self)).withSeedNodes(seeds));
         restarts.incrementAndGet();
     }
@@ -168,6 +192,7 @@ public final class RemoteServer implements AutoCloseable
     {
         closed = true;
         terminate(system);
+        io.close();
     }
 
     private static void terminate(final ActorSystem<?> system)

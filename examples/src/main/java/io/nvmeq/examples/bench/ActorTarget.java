@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import akka.actor.typed.ActorRef;
@@ -54,7 +53,8 @@ final class ActorTarget extends NvmeqTarget
         return settings.device() + " through queue-pair actors on CPUs " + nvmeq.cpus() + ", " +
             switch (placement)
             {
-                case COLOCATED -> "client actors co-located on the queue pairs' dispatchers, requests told";
+                case COLOCATED -> "client actors co-located on the queue pairs' dispatchers, requests told in chains";
+                case TELL -> "client actors co-located on the queue pairs' dispatchers, each request told on its own";
                 case LOCAL -> "client actors co-located on the queue pairs' dispatchers, requests and answers by calls";
                 case FACADE -> "clients outside the actor system through the Nvmeq facade";
             };
@@ -104,7 +104,7 @@ final class ActorTarget extends NvmeqTarget
             if (placement != ClientPlacement.FACADE)
             {
                 clients.add(nvmeq.spawnColocated(queue, ColocatedClient.create(nvmeq.queuePairRefs().get(queue), worker,
-                    buffer, finished, placement == ClientPlacement.LOCAL), "bench-" + run + "-job-" + job.index));
+                    buffer, finished, placement), "bench-" + run + "-job-" + job.index));
             }
             else
             {
@@ -119,34 +119,18 @@ final class ActorTarget extends NvmeqTarget
         {
             client.start();
         }
-        return new Running()
+        return new LatchedRun(workers, finished, () ->
         {
-            @Override
-            public List<Worker> workers()
+            for (final ActorRef<Object> client : clients)
             {
-                return workers;
+                client.tell(new ColocatedClient.Stop());
             }
-
-            @Override
-            public boolean await(final long timeoutNs) throws InterruptedException
+            if (finished.getCount() == 0)
             {
-                return finished.await(timeoutNs, TimeUnit.NANOSECONDS);
+                // Only once nothing is outstanding: the device must never write into a freed buffer.
+                buffers.forEach(DmaBuffer::close);
             }
-
-            @Override
-            public void release()
-            {
-                for (final ActorRef<Object> client : clients)
-                {
-                    client.tell(new ColocatedClient.Stop());
-                }
-                if (finished.getCount() == 0)
-                {
-                    // Only once nothing is outstanding: the device must never write into a freed buffer.
-                    buffers.forEach(DmaBuffer::close);
-                }
-            }
-        };
+        });
     }
 
     @Override

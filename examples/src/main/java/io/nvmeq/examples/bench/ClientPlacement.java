@@ -11,6 +11,11 @@ public enum ClientPlacement
      */
     COLOCATED("colocated"),
     /**
+     * As {@link #COLOCATED}, in the plain form: each operation told on its own as it is issued and answered by
+     * a message of its own (no chains), as an actor that just tells its requests does.
+     */
+    TELL("tell"),
+    /**
      * As {@link #COLOCATED}, and the client hands its requests over by calls (a {@code LocalQueuePair}) and
      * is answered by calls from the queue pair's completion poll: no message per I/O.
      */
@@ -41,6 +46,6 @@ public enum ClientPlacement
                 return placement;
             }
         }
-        throw new IllegalArgumentException("--client must be colocated, local or facade, not '" + text + "'");
+        throw new IllegalArgumentException("--client must be colocated, tell, local or facade, not '" + text + "'");
     }
 }

@@ -24,9 +24,10 @@ import io.nvmeq.engine.DmaBuffer;
  * a pre-allocated DMA buffer, and issues the next one from the answer of the last (or, with --rate_iops, when
  * a timer says its turn came). Nothing is allocated per I/O but Akka's envelope of each message.
  *
- * <p>Told (the default placement): operations go to the queue pair as messages and come back as messages,
+ * <p>Colocated (the default placement): operations go to the queue pair as messages and come back as messages,
  * chained both ways: the answers one completion poll finds come as one message, and the requests issued
  * while handling a message go out linked as one.
+ * Tell: the plain form, each operation told on its own as it is issued and answered by a message of its own.
  * Local: each is handed over through a {@link LocalQueuePair} by a call, and answered by a call from the
  * queue pair's completion poll (no message at all); answers that arise elsewhere (refusals, restarts) still
  * come as messages, handled the same way.
@@ -63,6 +64,8 @@ final class ColocatedClient extends AbstractBehavior<Object> implements LocalQue
     private final TimerScheduler<Object> timers;
     private final Retry[] retries;
     private final IoOperation[] operations;
+    /** Requests issued within a message are told as one chain (else each on its own). */
+    private final boolean chains;
     /** Told: the chain of requests issued within the current message, told as one when it is handled. */
     private IoOperation firstOut;
     private IoOperation lastOut;
@@ -70,17 +73,17 @@ final class ColocatedClient extends AbstractBehavior<Object> implements LocalQue
     private boolean inMessage;
     private boolean signalled;
 
-    /** @param local hand requests over by calls and take answers by calls (else both by messages) */
+    /** @param placement {@link ClientPlacement#COLOCATED}, {@link ClientPlacement#TELL} or {@link ClientPlacement#LOCAL} */
     static Behavior<Object> create(final ActorRef<QueuePairCommand> queuePair, final Worker worker,
-        final DmaBuffer buffer, final CountDownLatch finished, final boolean local)
+        final DmaBuffer buffer, final CountDownLatch finished, final ClientPlacement placement)
     {
         return Behaviors.withTimers(timers -> Behaviors.setup(context ->
-            new ColocatedClient(context, timers, queuePair, worker, buffer, finished, local)));
+            new ColocatedClient(context, timers, queuePair, worker, buffer, finished, placement)));
     }
 
     private ColocatedClient(final ActorContext<Object> context, final TimerScheduler<Object> timers,
         final ActorRef<QueuePairCommand> queuePair, final Worker worker, final DmaBuffer buffer,
-        final CountDownLatch finished, final boolean local)
+        final CountDownLatch finished, final ClientPlacement placement)
     {
         super(context);
         this.timers = timers;
@@ -88,10 +91,12 @@ final class ColocatedClient extends AbstractBehavior<Object> implements LocalQue
         this.operations = new IoOperation[worker.slots()];
         this.self = context.getSelf();
         final ActorRef<IoReply> replyTo = self.narrow();
+        final boolean local = placement == ClientPlacement.LOCAL;
+        this.chains = placement == ClientPlacement.COLOCATED;
         for (int slot = 0; slot < retries.length; slot++)
         {
             retries[slot] = new Retry(slot);
-            operations[slot] = local ? new IoOperation(replyTo) : IoOperation.chainingAnswers(replyTo);
+            operations[slot] = chains ? IoOperation.chainingAnswers(replyTo) : new IoOperation(replyTo);
         }
         this.queuePair = queuePair;
         // Setup runs on the queue pair's thread: the handle exists unless the queue pair runs in self-poll mode.
@@ -161,7 +166,9 @@ final class ColocatedClient extends AbstractBehavior<Object> implements LocalQue
         {
             return Behaviors.stopped();
         }
-        return this;
+        // Not this: Akka wraps an actor spawned at system level (spawnColocated) in a supervisor, whose
+        // interceptor is made anew (about 100 bytes) for every message answered with another behaviour object.
+        return Behaviors.same();
     }
 
     /** An operation's answer, by message or by a call from the queue pair's poll. */
@@ -221,6 +228,10 @@ final class ColocatedClient extends AbstractBehavior<Object> implements LocalQue
         if (local != null)
         {
             local.submit(operation);
+        }
+        else if (!chains)
+        {
+            queuePair.tell(operation);
         }
         else if (firstOut == null)
         {

@@ -24,7 +24,9 @@ public final class EngineOptions
 
     @Option(names = "--client", paramLabel = "WHERE", defaultValue = "colocated",
         description = "Actor path only: colocated (client actors on the queue pairs' own CPU dispatchers, requests "
-            + "told), local (the same, requests and answers by calls on that thread: no message per I/O) or "
+            + "told in chains, answers chained), tell (the same, each request told on its own and answered by a "
+            + "message of its own), local (the same, requests and answers by calls on that thread: no message per "
+            + "I/O) or "
             + "facade (requests from outside through the Nvmeq facade) (default: ${DEFAULT-VALUE}).")
     String client;
 

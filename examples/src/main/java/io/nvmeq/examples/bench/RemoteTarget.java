@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 import io.nvmeq.actors.remote.RemoteNvmeq;
 import io.nvmeq.examples.io.Await;
@@ -117,27 +116,9 @@ final class RemoteTarget implements BenchTarget
             clients.add(new RemoteClient(remote, worker, slices, finished));
         }
         clients.forEach(RemoteClient::start);
-        return new Running()
-        {
-            @Override
-            public List<Worker> workers()
-            {
-                return workers;
-            }
-
-            @Override
-            public boolean await(final long timeoutNs) throws InterruptedException
-            {
-                return finished.await(timeoutNs, TimeUnit.NANOSECONDS);
-            }
-
-            @Override
-            public void release()
-            {
-                // Direct buffers: freed by the garbage collector once no answer can reach them (answers
-                // after the deadline are dropped, never copied).
-            }
-        };
+        // Direct buffers: freed by the garbage collector once no answer can reach them (answers after the
+        // deadline are dropped, never copied).
+        return new LatchedRun(workers, finished, () -> { });
     }
 
     @Override

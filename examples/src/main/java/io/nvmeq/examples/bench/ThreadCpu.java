@@ -74,8 +74,12 @@ final class ThreadCpu
                 {
                     final int tid = Integer.parseInt(task.getFileName().toString());
                     final String schedstat = Files.readString(task.resolve("schedstat")).trim();
-                    cpu.put(tid, Long.parseLong(schedstat.substring(0, schedstat.indexOf(' '))));
-                    names.put(tid, Files.readString(task.resolve("comm")).trim());
+                    final long ns = Long.parseLong(schedstat.substring(0, schedstat.indexOf(' ')));
+                    // Both read before either is kept: a thread that ends between the two reads leaves no
+                    // CPU figure without a name.
+                    final String name = Files.readString(task.resolve("comm")).trim();
+                    cpu.put(tid, ns);
+                    names.put(tid, name);
                 }
                 catch (final IOException | RuntimeException ex)
                 {

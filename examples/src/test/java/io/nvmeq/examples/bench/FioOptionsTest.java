@@ -171,7 +171,8 @@ class FioOptionsTest
     {
         // 40 I/Os per second for 500 ms: at most 21 I/Os (one at the start, then one every 25 ms). A slow
         // machine issues fewer; no machine may issue more.
-        for (final String[] engine : List.of(new String[] {"--client=colocated"}, new String[] {"--client=local"},
+        for (final String[] engine : List.of(new String[] {"--client=colocated"}, new String[] {"--client=tell"},
+            new String[] {"--client=local"},
             new String[] {"--client=facade"},
             new String[] {"--ioengine=raw"}, new String[] {"--ioengine=posix", "--filename=posix:" +
                 dir.resolve("rate.dat")}))

@@ -28,9 +28,9 @@ class VerifyTest
     @TempDir
     Path dir;
 
-    /** Both co-located clients: told chains of operations, and operations handed over and answered by calls. */
+    /** The co-located clients: told chains of operations, operations told one by one, and by calls. */
     @ParameterizedTest(name = "--client={0}")
-    @ValueSource(strings = {"colocated", "local"})
+    @ValueSource(strings = {"colocated", "tell", "local"})
     void aWriteOnlyJobReadsBackAndChecksWhatItWrote(final String client)
     {
         final Cli run = nvmeq("bench", "--filename=emu:memory?size=4m", "--rw=randwrite", "--iodepth=4",

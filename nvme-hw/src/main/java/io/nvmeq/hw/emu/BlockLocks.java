@@ -20,6 +20,7 @@ final class BlockLocks
     private static final int GRANULE_SHIFT_BYTES = 12;
 
     private final int granuleShift;
+    private final StampedLock[] stripes = new StampedLock[STRIPES];
     private final Lock[] readLocks = new Lock[STRIPES];
     private final Lock[] writeLocks = new Lock[STRIPES];
 
@@ -29,9 +30,33 @@ final class BlockLocks
         for (int i = 0; i < STRIPES; i++)
         {
             final StampedLock lock = new StampedLock();
+            stripes[i] = lock;
             readLocks[i] = lock.asReadLock();
             writeLocks[i] = lock.asWriteLock();
         }
+    }
+
+    /**
+     * Starts a read without a lock (StampedLock's optimistic read: two loads instead of two CASes) when
+     * the range lies in one granule (an aligned 4 KiB read) and no writer holds its stripe: returns the stamp to
+     * {@link #validate} once the data is copied, or 0 when the caller must take {@link #lockRead} instead.
+     */
+    long tryOptimisticRead(final long slba, final long count)
+    {
+        if (count <= 0 || (slba >>> granuleShift) != ((slba + count - 1) >>> granuleShift))
+        {
+            return 0;
+        }
+        return stripes[(int)((slba >>> granuleShift) & MASK)].tryOptimisticRead();
+    }
+
+    /**
+     * Whether no write to the range began since {@link #tryOptimisticRead} gave {@code stamp}: if not, what
+     * was read may be half of a write and must be read again under the lock.
+     */
+    boolean validate(final long slba, final long stamp)
+    {
+        return stripes[(int)((slba >>> granuleShift) & MASK)].validate(stamp);
     }
 
     void lockRead(final long slba, final long count)

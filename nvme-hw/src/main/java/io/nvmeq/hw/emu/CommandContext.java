@@ -21,12 +21,15 @@ final class CommandContext
     final PrpList prps;
     /** The submission queue the command came from. */
     final int sqId;
+    /** That queue's Read and Write counts. */
+    final IoCounters io;
     /** Command specific DW0 of the completion, set by the command. */
     int dw0;
 
-    CommandContext(final int sqId, final PrpList prps)
+    CommandContext(final int sqId, final PrpList prps, final IoCounters io)
     {
         this.sqId = sqId;
         this.prps = prps;
+        this.io = io;
     }
 }

@@ -1,5 +1,8 @@
 package io.nvmeq.hw.emu;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
 import org.agrona.concurrent.UnsafeBuffer;
 
 import io.nvmeq.hw.spec.CompletionEntry;
@@ -23,6 +26,20 @@ import io.nvmeq.hw.spec.CompletionEntry;
  */
 final class CompletionQueue
 {
+    private static final VarHandle TAIL;
+
+    static
+    {
+        try
+        {
+            TAIL = MethodHandles.lookup().findVarHandle(CompletionQueue.class, "tail", int.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
     /** Due time of a completion that is never posted on its own. */
     static final long NEVER = Long.MAX_VALUE;
 
@@ -46,7 +63,10 @@ final class CompletionQueue
      * must never make the host's doorbell wait (a contended monitor parks the waiter, tens of µs).
      */
     private volatile int head;
-    /** Next slot to post; advanced under the monitor before the entry's phase tag is written. */
+    /**
+     * Next slot to post; advanced under the monitor before the entry's phase tag is written, with a
+     * release store ({@link #TAIL}): readers need its order against the entry, not a full fence.
+     */
     private volatile int tail;
     private int phase = 1;
     private int reserved;
@@ -104,6 +124,12 @@ final class CompletionQueue
      */
     synchronized boolean post(final int dw0, final int sqHead, final int sqId, final int cid, final int status)
     {
+        return postLocked(dw0, sqHead, sqId, cid, status);
+    }
+
+    /** {@link #post} for a caller that holds the monitor (re-entering it costs a CAS as well). */
+    private boolean postLocked(final int dw0, final int sqHead, final int sqId, final int cid, final int status)
+    {
         reserved--;
         if (deleted)
         {
@@ -119,20 +145,23 @@ final class CompletionQueue
         final int entryPhase = phase;
         if (at + 1 == size)
         {
-            tail = 0;
+            TAIL.setRelease(this, 0);
             phase ^= 1;
         }
         else
         {
-            tail = at + 1;
+            TAIL.setRelease(this, at + 1);
         }
         // The tail first: a host that sees the phase tag and rings the head doorbell finds the entry posted.
+        // Release stores both (the entry's last dword too): ordered among themselves, no full fence.
         slot.wrap(address, CompletionEntry.SIZE);
         entry.wrap(slot, 0).post(dw0, sqHead, sqId, cid, status, entryPhase);
         final InterruptVector interrupt = vector;
         if (interrupt != null)
         {
-            // After the entry is in memory: a host woken by the eventfd finds it.
+            // After the entry is in memory: a host woken by the eventfd finds it. The fence keeps the
+            // entry's store before the vector's mask is read (the host unmasks, then drains the queue).
+            VarHandle.fullFence();
             interrupt.completionPosted(coalescible);
         }
         return true;
@@ -186,7 +215,7 @@ final class CompletionQueue
     {
         if (due == 0)
         {
-            return post(dw0, sqHead, sqId, cid, status);
+            return postLocked(dw0, sqHead, sqId, cid, status);
         }
         int at = pending++;
         dueAt[at] = due;
@@ -284,7 +313,7 @@ final class CompletionQueue
 
     private boolean postOrFail(final int dw0, final int sqHead, final int sqId, final int cid, final int status)
     {
-        if (post(dw0, sqHead, sqId, cid, status))
+        if (postLocked(dw0, sqHead, sqId, cid, status))
         {
             return true;
         }

@@ -264,25 +264,27 @@ public final class EmulatedIommu implements Iommu
     /** Device read of host memory into controller memory; all or nothing. */
     boolean readHost(final long iova, final long dstAddress, final long length)
     {
-        return transfer(HOST_TO_MEMORY, iova, length, dstAddress, null, 0);
+        return transfer(HOST_TO_MEMORY, iova, length, dstAddress, null, 0, null);
     }
 
     /** Device write of controller memory into host memory; all or nothing. */
     boolean writeHost(final long iova, final long srcAddress, final long length)
     {
-        return transfer(MEMORY_TO_HOST, iova, length, srcAddress, null, 0);
+        return transfer(MEMORY_TO_HOST, iova, length, srcAddress, null, 0, null);
     }
 
-    /** Device write of store data into host memory (an NVM Read); all or nothing. */
-    boolean storeToHost(final BlockStore store, final long storeOffset, final long iova, final long length)
+    /** Device write of store data into host memory (an NVM Read); all or nothing. {@code tlb} may be null. */
+    boolean storeToHost(
+        final BlockStore store, final long storeOffset, final long iova, final long length, final IoTlb tlb)
     {
-        return transfer(STORE_TO_HOST, iova, length, 0, store, storeOffset);
+        return transfer(STORE_TO_HOST, iova, length, 0, store, storeOffset, tlb);
     }
 
-    /** Device read of host memory into the store (an NVM Write); all or nothing. */
-    boolean hostToStore(final long iova, final long length, final BlockStore store, final long storeOffset)
+    /** Device read of host memory into the store (an NVM Write); all or nothing. {@code tlb} may be null. */
+    boolean hostToStore(
+        final long iova, final long length, final BlockStore store, final long storeOffset, final IoTlb tlb)
     {
-        return transfer(HOST_TO_STORE, iova, length, 0, store, storeOffset);
+        return transfer(HOST_TO_STORE, iova, length, 0, store, storeOffset, tlb);
     }
 
     /**
@@ -291,9 +293,35 @@ public final class EmulatedIommu implements Iommu
      */
     private boolean transfer(
         final int direction, final long iova, final long length, final long memory, final BlockStore store,
-        final long storeOffset)
+        final long storeOffset, final IoTlb tlb)
     {
+        // The generation before the table (see QueueMemory): a change in between only makes the next look again.
+        final long currentGeneration = generation;
+        long host = tlb == null ? FAULT : tlb.lookup(currentGeneration, iova, length);
         final IntervalTable current = table;
+        if (host == FAULT)
+        {
+            final int first = current.indexOf(iova);
+            if (first >= 0 && length <= current.end(first) - iova)
+            {
+                host = current.value(first) + (iova - current.start(first));
+                if (tlb != null)
+                {
+                    tlb.fill(currentGeneration, current.start(first), current.end(first), current.value(first));
+                }
+            }
+        }
+        if (host != FAULT)
+        {
+            // One mapping holds all of it (nearly every transfer): one lookup, or none, checks and translates.
+            final AccessObserver watching = observer;
+            if (watching != null)
+            {
+                watching.onAccess(host, length, direction == MEMORY_TO_HOST || direction == STORE_TO_HOST);
+            }
+            move(direction, host, memory, store, storeOffset, length);
+            return true;
+        }
         if (!covered(current, iova, length))
         {
             return false;
@@ -305,29 +333,37 @@ public final class EmulatedIommu implements Iommu
             final long at = iova + done;
             final int index = current.indexOf(at);
             final long chunk = Math.min(length - done, current.end(index) - at);
-            final long host = current.value(index) + (at - current.start(index));
+            final long address = current.value(index) + (at - current.start(index));
             if (watching != null)
             {
-                watching.onAccess(host, chunk, direction == MEMORY_TO_HOST || direction == STORE_TO_HOST);
+                watching.onAccess(address, chunk, direction == MEMORY_TO_HOST || direction == STORE_TO_HOST);
             }
-            switch (direction)
-            {
-                case HOST_TO_MEMORY:
-                    UnsafeAccess.UNSAFE.copyMemory(host, memory + done, chunk);
-                    break;
-                case MEMORY_TO_HOST:
-                    UnsafeAccess.UNSAFE.copyMemory(memory + done, host, chunk);
-                    break;
-                case STORE_TO_HOST:
-                    store.read(storeOffset + done, host, chunk);
-                    break;
-                default:
-                    store.write(storeOffset + done, host, chunk);
-                    break;
-            }
+            move(direction, address, memory + done, store, storeOffset + done, chunk);
             done += chunk;
         }
         return true;
+    }
+
+    /** One translated piece of a transfer: {@code length} bytes at host address {@code host}. */
+    private static void move(
+        final int direction, final long host, final long memory, final BlockStore store, final long storeOffset,
+        final long length)
+    {
+        switch (direction)
+        {
+            case HOST_TO_MEMORY:
+                UnsafeAccess.UNSAFE.copyMemory(host, memory, length);
+                break;
+            case MEMORY_TO_HOST:
+                UnsafeAccess.UNSAFE.copyMemory(memory, host, length);
+                break;
+            case STORE_TO_HOST:
+                store.read(storeOffset, host, length);
+                break;
+            default:
+                store.write(storeOffset, host, length);
+                break;
+        }
     }
 
     /** Records a fault at {@code iova} that the fault injector caused (the mapping is left as it is). */

@@ -1,37 +1,76 @@
 package io.nvmeq.hw.emu;
 
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What the emulated controller has done, for tests, the CLI and the SMART log. Updated from every
  * queue thread without allocating; read at any time (each counter is exact, the set is not a snapshot).
+ * Reads and writes, counted on every command, are kept per submission queue ({@link IoCounters}) and
+ * summed here under a lock that only readers and queue creation and deletion take.
  */
 public final class EmulatorCounters
 {
     final AtomicLong adminCommands = new AtomicLong();
-    final AtomicLong reads = new AtomicLong();
-    final AtomicLong writes = new AtomicLong();
     final AtomicLong flushes = new AtomicLong();
     final AtomicLong writeZeroes = new AtomicLong();
     final AtomicLong datasetManagement = new AtomicLong();
     final AtomicLong errors = new AtomicLong();
-    final AtomicLong bytesRead = new AtomicLong();
-    final AtomicLong bytesWritten = new AtomicLong();
     final AtomicLong invalidDoorbellWrites = new AtomicLong();
+
+    /** The counters of queues that exist; copy-on-write under this object's monitor. */
+    private IoCounters[] queues = new IoCounters[0];
+    /** What deleted queues counted (under the monitor): a deleted queue's counts fold in here. */
+    private final IoCounters retired = new IoCounters();
+
+    /** Counters for a new submission queue; {@link #retire} them when it is deleted. */
+    synchronized IoCounters forQueue()
+    {
+        final IoCounters counters = new IoCounters();
+        final IoCounters[] next = Arrays.copyOf(queues, queues.length + 1);
+        next[queues.length] = counters;
+        queues = next;
+        return counters;
+    }
+
+    /** A deleted queue's counts (it executes nothing more) move to {@link #retired}; idempotent. */
+    synchronized void retire(final IoCounters counters)
+    {
+        final int at = Arrays.asList(queues).indexOf(counters);
+        if (at < 0)
+        {
+            return;
+        }
+        retired.add(counters);
+        final IoCounters[] next = new IoCounters[queues.length - 1];
+        System.arraycopy(queues, 0, next, 0, at);
+        System.arraycopy(queues, at + 1, next, at, queues.length - at - 1);
+        queues = next;
+    }
 
     public long adminCommands()
     {
         return adminCommands.get();
     }
 
-    public long reads()
+    public synchronized long reads()
     {
-        return reads.get();
+        long sum = retired.reads();
+        for (final IoCounters queue : queues)
+        {
+            sum += queue.reads();
+        }
+        return sum;
     }
 
-    public long writes()
+    public synchronized long writes()
     {
-        return writes.get();
+        long sum = retired.writes();
+        for (final IoCounters queue : queues)
+        {
+            sum += queue.writes();
+        }
+        return sum;
     }
 
     public long flushes()
@@ -56,15 +95,25 @@ public final class EmulatorCounters
     }
 
     /** Bytes the host read (NVM Read data). */
-    public long bytesRead()
+    public synchronized long bytesRead()
     {
-        return bytesRead.get();
+        long sum = retired.bytesRead();
+        for (final IoCounters queue : queues)
+        {
+            sum += queue.bytesRead();
+        }
+        return sum;
     }
 
     /** Bytes the host wrote (NVM Write data). */
-    public long bytesWritten()
+    public synchronized long bytesWritten()
     {
-        return bytesWritten.get();
+        long sum = retired.bytesWritten();
+        for (final IoCounters queue : queues)
+        {
+            sum += queue.bytesWritten();
+        }
+        return sum;
     }
 
     /** Doorbell writes ignored: a queue that does not exist, a value past the queue, a disabled controller. */
@@ -76,11 +125,11 @@ public final class EmulatorCounters
     /** SMART "Data Units Read": thousands of 512-byte units, rounded up (NVMe base spec 2.0 §5.16.1.3). */
     public long dataUnitsRead()
     {
-        return (bytesRead.get() / 512 + 999) / 1000;
+        return (bytesRead() / 512 + 999) / 1000;
     }
 
     public long dataUnitsWritten()
     {
-        return (bytesWritten.get() / 512 + 999) / 1000;
+        return (bytesWritten() / 512 + 999) / 1000;
     }
 }

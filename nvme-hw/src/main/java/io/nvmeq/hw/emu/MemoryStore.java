@@ -1,15 +1,13 @@
 package io.nvmeq.hw.emu;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 import org.agrona.UnsafeAccess;
 
 /**
- * Namespace data in process memory, allocated sparsely: off-heap chunks of 1 MiB, each allocated and
- * zeroed on the first write that reaches it. A chunk never written reads as zeroes (as Identify
+ * Namespace data in process memory, allocated sparsely: chunks of 2 MiB (anonymous memory on huge pages
+ * where the kernel grants them, {@link StoreMemory}), each mapped on the first write that reaches it. A chunk never written reads as zeroes (as Identify
  * Namespace DLFEAT promises of a fresh namespace), so a large namespace costs only what is written,
  * and none of it counts against the direct-buffer limit.
  *
@@ -21,11 +19,11 @@ import org.agrona.UnsafeAccess;
  */
 final class MemoryStore implements BlockStore
 {
-    static final int DEFAULT_CHUNK_SHIFT = 20;
+    static final int DEFAULT_CHUNK_SHIFT = 21;
     private static final int LEAF_SHIFT = 12;
     private static final int LEAF_MASK = (1 << LEAF_SHIFT) - 1;
-    private static final int MAX_DIRECTORY_SHIFT = 14;
-    /** The largest in-memory namespace: 2^14 leaves of 2^12 chunks of 1 MiB = 64 TiB. */
+    private static final int MAX_DIRECTORY_SHIFT = 13;
+    /** The largest in-memory namespace: 2^13 leaves of 2^12 chunks of 2 MiB = 64 TiB. */
     static final long MAX_BYTES = 1L << (DEFAULT_CHUNK_SHIFT + LEAF_SHIFT + MAX_DIRECTORY_SHIFT);
 
     private final int chunkShift;
@@ -147,7 +145,7 @@ final class MemoryStore implements BlockStore
                 final long chunk = leaf.getAndSet(j, 0);
                 if (chunk != 0)
                 {
-                    UnsafeAccess.UNSAFE.freeMemory(chunk);
+                    StoreMemory.unmap(chunk, chunkBytes(((long)i << LEAF_SHIFT) + j));
                 }
             }
         }
@@ -187,23 +185,13 @@ final class MemoryStore implements BlockStore
     private long allocate(final AtomicLongArray leaf, final int slot, final long index)
     {
         final long bytes = chunkBytes(index);
-        final long chunk;
-        try
-        {
-            chunk = UnsafeAccess.UNSAFE.allocateMemory(bytes);
-        }
-        catch (final OutOfMemoryError ex)
-        {
-            // Reported as a failed write (Write Fault), not as a crash of the queue that asked.
-            throw new UncheckedIOException(new IOException(
-                "no memory for " + bytes + " more bytes of an in-memory namespace (" + allocatedBytes() + " in use)", ex));
-        }
-        UnsafeAccess.UNSAFE.setMemory(chunk, bytes, (byte)0);
+        // Zeroed by the kernel as it maps it; a failure is an UncheckedIOException (a failed write).
+        final long chunk = StoreMemory.map(bytes);
         if (leaf.compareAndSet(slot, 0, chunk))
         {
             return chunk;
         }
-        UnsafeAccess.UNSAFE.freeMemory(chunk);
+        StoreMemory.unmap(chunk, bytes);
         return leaf.get(slot);
     }
 

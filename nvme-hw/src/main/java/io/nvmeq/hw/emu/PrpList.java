@@ -31,6 +31,7 @@ final class PrpList
     private final UnsafeBuffer listPage;
     private final long[] iovas;
     private final long[] lengths;
+    private final IoTlb tlb = new IoTlb();
     private int count;
 
     PrpList(final EmulatedIommu iommu, final FaultInjector faults, final int pageSize, final long maxTransferBytes)
@@ -134,7 +135,7 @@ final class PrpList
         if (count == 1)
         {
             // One segment is one IOMMU transfer, which checks all of it before it moves a byte.
-            return !injectedFault() && iommu.storeToHost(store, storeOffset, iovas[0], lengths[0]);
+            return !injectedFault() && iommu.storeToHost(store, storeOffset, iovas[0], lengths[0], tlb);
         }
         if (!allMapped())
         {
@@ -143,7 +144,7 @@ final class PrpList
         long offset = storeOffset;
         for (int i = 0; i < count; i++)
         {
-            if (!iommu.storeToHost(store, offset, iovas[i], lengths[i]))
+            if (!iommu.storeToHost(store, offset, iovas[i], lengths[i], tlb))
             {
                 return false;
             }
@@ -157,7 +158,7 @@ final class PrpList
     {
         if (count == 1)
         {
-            return !injectedFault() && iommu.hostToStore(iovas[0], lengths[0], store, storeOffset);
+            return !injectedFault() && iommu.hostToStore(iovas[0], lengths[0], store, storeOffset, tlb);
         }
         if (!allMapped())
         {
@@ -166,7 +167,7 @@ final class PrpList
         long offset = storeOffset;
         for (int i = 0; i < count; i++)
         {
-            if (!iommu.hostToStore(iovas[i], lengths[i], store, offset))
+            if (!iommu.hostToStore(iovas[i], lengths[i], store, offset, tlb))
             {
                 return false;
             }

@@ -1,5 +1,7 @@
 package io.nvmeq.hw.emu;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.locks.ReentrantLock;
 
 import org.agrona.UnsafeAccess;
@@ -17,6 +19,20 @@ import io.nvmeq.hw.spec.SubmissionEntry;
  */
 final class SubmissionQueue
 {
+    private static final VarHandle HEAD;
+
+    static
+    {
+        try
+        {
+            HEAD = MethodHandles.lookup().findVarHandle(SubmissionQueue.class, "head", int.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
     final int qid;
     final long baseIova;
     final int size;
@@ -30,11 +46,15 @@ final class SubmissionQueue
     private final ServiceChannels channels;
     private final ErrorLog errorLog;
     private final CommandContext context;
+    private final IoCounters io;
     private final boolean admin;
     private final ReentrantLock lock = new ReentrantLock();
 
     private volatile int tail;
-    /** Next entry to fetch; written under the lock, read by other threads for completion entries. */
+    /**
+     * Next entry to fetch; written under the lock with a release store ({@link #HEAD}: no full fence per
+     * command), read by other threads for completion entries and the tail doorbell's overrun check.
+     */
     private volatile int head;
     /** Entries are waiting for completion queue space. */
     private volatile boolean stalled;
@@ -56,7 +76,8 @@ final class SubmissionQueue
         this.faults = controller.faults();
         this.channels = controller.channels();
         this.errorLog = controller.errorLog();
-        this.context = new CommandContext(qid, prps);
+        this.io = counters.forQueue();
+        this.context = new CommandContext(qid, prps, io);
         this.admin = qid == EmulatedController.ADMIN_QUEUE_ID;
     }
 
@@ -80,7 +101,8 @@ final class SubmissionQueue
                 return false;
             }
             tail = newTail;
-            process();
+            // Under the lock already: one lock per doorbell (a reentrant acquire costs a CAS as well).
+            processLocked();
             return true;
         }
         finally
@@ -160,42 +182,51 @@ final class SubmissionQueue
         lock.lock();
         try
         {
-            while (!deleted && controller.isRunning())
-            {
-                final int currentTail = tail;
-                if (head == currentTail)
-                {
-                    return;
-                }
-                final int pending = distance(head, currentTail);
-                int granted = cq.reserve(pending);
-                if (granted == 0)
-                {
-                    // Flag first, then look again: a head doorbell that freed space in between sees the flag.
-                    stalled = true;
-                    granted = cq.reserve(pending);
-                    if (granted == 0)
-                    {
-                        return;
-                    }
-                }
-                stalled = false;
-                for (int i = 0; i < granted; i++)
-                {
-                    if (!executeNext())
-                    {
-                        for (int j = i + 1; j < granted; j++)
-                        {
-                            cq.release();
-                        }
-                        return;
-                    }
-                }
-            }
+            processLocked();
         }
         finally
         {
             lock.unlock();
+        }
+    }
+
+    /** {@link #process} for a caller that holds the lock. */
+    private void processLocked()
+    {
+        while (!deleted && controller.isRunning())
+        {
+            final int currentTail = tail;
+            if (head == currentTail)
+            {
+                return;
+            }
+            final int pending = distance(head, currentTail);
+            int granted = cq.reserve(pending);
+            if (granted == 0)
+            {
+                // Flag first, then look again: a head doorbell that freed space in between sees the flag.
+                stalled = true;
+                granted = cq.reserve(pending);
+                if (granted == 0)
+                {
+                    return;
+                }
+            }
+            if (stalled)
+            {
+                stalled = false;
+            }
+            for (int i = 0; i < granted; i++)
+            {
+                if (!executeNext())
+                {
+                    for (int j = i + 1; j < granted; j++)
+                    {
+                        cq.release();
+                    }
+                    return;
+                }
+            }
         }
     }
 
@@ -207,6 +238,8 @@ final class SubmissionQueue
         {
             deleted = true;
             stalled = false;
+            // Nothing executes here any more: what the queue counted joins the controller's totals.
+            counters.retire(io);
         }
         finally
         {
@@ -238,7 +271,7 @@ final class SubmissionQueue
             UnsafeAccess.UNSAFE.putLong(copy + i, UnsafeAccess.UNSAFE.getLong(entryAddress + i));
         }
         iommu.accessed(entryAddress, SubmissionEntry.SIZE, false);
-        head = head + 1 == size ? 0 : head + 1;
+        HEAD.setRelease(this, head + 1 == size ? 0 : head + 1);
         final SubmissionEntry entry = context.entry;
         final int opcode = entry.opcode();
         context.dw0 = 0;

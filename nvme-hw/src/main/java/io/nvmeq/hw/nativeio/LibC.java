@@ -48,6 +48,8 @@ public interface LibC
 
     /** The child of a fork() does not get these pages, so pages pinned for a device never become copy-on-write. */
     int MADV_DONTFORK = 10;
+    /** Back the range with transparent huge pages where the kernel allows it (THP "madvise" or "always"). */
+    int MADV_HUGEPAGE = 14;
 
     int O_RDONLY = 0;
     int O_RDWR = 2;

@@ -72,16 +72,16 @@ public final class CompletionEntry
     }
 
     /**
-     * Writes a whole entry as a controller does: everything but the last word, then the status and
-     * phase with release semantics so that a host that sees the new phase sees the rest too.
+     * Writes a whole entry as a controller does: everything but the last dword, then that dword (the
+     * command id beside the status and phase) with release semantics, so that a host that sees the new
+     * phase sees the rest too.
      */
     public void post(final int dw0, final int sqHead, final int sqId, final int cid, final int status, final int phase)
     {
-        buffer.putInt(offset + DW0_OFFSET, dw0);
-        buffer.putInt(offset + DW1_OFFSET, 0);
-        buffer.putShort(offset + SQ_HEAD_OFFSET, (short)sqHead);
-        buffer.putShort(offset + SQ_ID_OFFSET, (short)sqId);
-        buffer.putShort(offset + CID_OFFSET, (short)cid);
-        buffer.putShortVolatile(offset + STATUS_PHASE_OFFSET, (short)((status << 1) | (phase & 1)));
+        // DW0 and DW1 (reserved, zero) as one store, DW2 as one, then DW3 (command id and the
+        // status-and-phase word) with a release store: no full fence per entry.
+        buffer.putLong(offset + DW0_OFFSET, dw0 & 0xFFFF_FFFFL);
+        buffer.putInt(offset + SQ_HEAD_OFFSET, (sqHead & 0xFFFF) | (sqId << 16));
+        buffer.putIntOrdered(offset + CID_OFFSET, (cid & 0xFFFF) | (((status << 1) | (phase & 1)) << 16));
     }
 }

@@ -2,6 +2,8 @@ package io.nvmeq.hw.spec;
 
 import org.agrona.concurrent.UnsafeBuffer;
 
+import static org.agrona.UnsafeAccess.UNSAFE;
+
 /**
  * Flyweight over a 64-byte submission queue entry (NVMe base spec 2.0 §4.2, Figure 88 "Common Command
  * Format"). Wrap it over a slot of an SQ ring in DMA memory; it allocates nothing.
@@ -31,10 +33,19 @@ public final class SubmissionEntry
         return this;
     }
 
-    /** Zeroes the whole entry: every reserved field must be zero. */
+    /**
+     * Zeroes the whole entry: every reserved field must be zero. Eight stores under one bounds check, cheaper
+     * on the submission path than a call to fill 64 bytes.
+     */
     public SubmissionEntry clear()
     {
-        buffer.setMemory(offset, SIZE, (byte)0);
+        buffer.boundsCheck(offset, SIZE);
+        final byte[] array = buffer.byteArray();
+        final long address = buffer.addressOffset() + offset;
+        for (int i = 0; i < SIZE; i += Long.BYTES)
+        {
+            UNSAFE.putLong(array, address + i, 0L);
+        }
         return this;
     }
 

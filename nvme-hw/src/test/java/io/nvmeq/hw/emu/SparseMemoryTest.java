@@ -57,6 +57,7 @@ class SparseMemoryTest
             final RawHost.HostQueue queue = host.createQueuePair(1, 4);
             final RawHost.Dma data = host.allocate(8192);
             final long last = bytes / 4096 - 1;
+            final long beforeBoundary = (1L << MemoryStore.DEFAULT_CHUNK_SHIFT) / 4096 - 1;
             for (int i = 0; i < 8192; i++)
             {
                 data.buffer.putByte(i, (byte)(i * 13 + 1));
@@ -64,10 +65,10 @@ class SparseMemoryTest
             // The last block, and one block each side of a chunk boundary.
             assertEquals(Status.SUCCESS, host.execute(queue, RawHost.io(Opcodes.NVM_WRITE, 2, last, 1, data.iova, 0)).status());
             assertEquals(Status.SUCCESS,
-                host.execute(queue, RawHost.io(Opcodes.NVM_WRITE, 2, 255, 2, data.iova, data.iova + 4096)).status());
+                host.execute(queue, RawHost.io(Opcodes.NVM_WRITE, 2, beforeBoundary, 2, data.iova, data.iova + 4096)).status());
             data.buffer.setMemory(0, 8192, (byte)0xEE);
             assertEquals(Status.SUCCESS,
-                host.execute(queue, RawHost.io(Opcodes.NVM_READ, 2, 255, 2, data.iova, data.iova + 4096)).status());
+                host.execute(queue, RawHost.io(Opcodes.NVM_READ, 2, beforeBoundary, 2, data.iova, data.iova + 4096)).status());
             for (int i = 0; i < 8192; i++)
             {
                 assertEquals((byte)(i * 13 + 1), data.buffer.getByte(i), "byte " + i);
@@ -79,8 +80,8 @@ class SparseMemoryTest
             }
             assertEquals(Status.SUCCESS, host.execute(queue, RawHost.io(Opcodes.NVM_WRITE_ZEROES, 1, 4096, 65536, 0, 0)).status());
             assertEquals(0, ((MemoryStore)host.controller.namespace(1).store).allocatedBytes(), "zeroes allocate nothing");
-            assertEquals(3L << 20, ((MemoryStore)host.controller.namespace(2).store).allocatedBytes(),
-                "three chunks of 1 MiB for three blocks in three chunks");
+            assertEquals(3L << MemoryStore.DEFAULT_CHUNK_SHIFT, ((MemoryStore)host.controller.namespace(2).store).allocatedBytes(),
+                "three chunks for three blocks in three chunks");
         }
     }
 
