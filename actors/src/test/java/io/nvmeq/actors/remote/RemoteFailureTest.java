@@ -70,7 +70,10 @@ class RemoteFailureTest
             "nvmeq.remote.bind = \"127.0.0.1:" + clientPort + "\"\n");
     }
 
-    /** Writes with {@code depth} in flight until {@code untilNanos} (or {@code max} writes), from number {@code first}. */
+    /**
+     * Writes with {@code depth} in flight until {@code untilNanos} (or {@code max} writes), from number {@code first};
+     * {@code midway} runs once, at {@code midwayAtNanos} or after half the writes, whichever comes first.
+     */
     private static List<Sent> workload(final RemoteNvmeq remote, final int first, final int max, final int depth,
         final long untilNanos, final Runnable midway, final long midwayAtNanos) throws InterruptedException
     {
@@ -79,7 +82,9 @@ class RemoteFailureTest
         boolean midwayDone = false;
         for (int n = first; n < first + max && System.nanoTime() < untilNanos; n++)
         {
-            if (!midwayDone && System.nanoTime() >= midwayAtNanos)
+            // At the time given, or half-way through the writes if they go faster than that: a fault that came
+            // only after the last answer would find nothing in flight.
+            if (!midwayDone && (System.nanoTime() >= midwayAtNanos || n - first >= max / 2))
             {
                 midway.run();
                 midwayDone = true;
