@@ -21,6 +21,7 @@ final class RemoteTarget implements BenchTarget
     private final String device;
     private final RemoteNvmeq remote;
     private ByteBuffer transfer;
+    private UnsafeBuffer transferView;
 
     RemoteTarget(final String device)
     {
@@ -71,8 +72,9 @@ final class RemoteTarget implements BenchTarget
         if (transfer == null || transfer.capacity() < bytes)
         {
             transfer = ByteBuffer.allocateDirect(bytes);
+            transferView = new UnsafeBuffer(transfer);
         }
-        return new UnsafeBuffer(transfer);
+        return transferView;
     }
 
     @Override
