@@ -65,6 +65,55 @@ except (ValueError, KeyError, IndexError, ZeroDivisionError) as ex:
     sys.stderr.write("bench-in-guest: no thread split: %r\n" % ex)' "$1"
 }
 
+# The MSI-X interrupts the vfio-pci function took while a job ran, for comparison with its I/Os: every
+# second, the sum over the function's vectors (/sys/bus/pci/devices/BDF/msi_irqs, present while MSI-X is
+# enabled) of their counts in /proc/stat's intr line (which, unlike /proc/interrupts, lists a vector also
+# while no handler is attached to it). Shell builtins apart from sleep, so that it takes little guest CPU
+# from the job. Writes "SECONDS_SEEN FIRST_SUM LAST_SUM" to $1 after each sample.
+msix_sampler()
+{
+    out_file=$1
+    dir=/sys/bus/pci/devices/$vfio/msi_irqs
+    seen=0
+    first=
+    while :; do
+        if [ -d "$dir" ]; then
+            while read -r key rest; do [ "$key" = intr ] && break; done < /proc/stat
+            # shellcheck disable=SC2086
+            set -- $rest
+            sum=0
+            vectors=0
+            for irq_path in "$dir"/*; do
+                irq=${irq_path##*/}
+                case "$irq" in ''|*[!0-9]*) continue ;; esac   # an empty folder: MSI-X not enabled yet
+                eval "count=\${$((irq + 2)):-0}"
+                sum=$((sum + count))
+                vectors=$((vectors + 1))
+            done
+            if [ "$vectors" -gt 0 ]; then
+                [ -n "$first" ] || first=$sum
+                seen=$((seen + 1))
+                echo "$seen $first $sum" > "$out_file"
+            fi
+        fi
+        sleep 1
+    done
+}
+
+# Prints what msix_sampler saw: the interrupts of the job beside its I/Os in the measured window.
+msix_report()
+{
+    label=$1
+    file=$2
+    ios=$3
+    if [ -s "$file" ]; then
+        read -r seen first last < "$file"
+        echo "bench-in-guest: $label: MSI-X interrupts of the vfio-pci function over the job (~${seen}s with MSI-X on, ramp and start-up included): $((last - first)); I/Os in the measured window: $ios"
+    else
+        echo "bench-in-guest: $label: MSI-X was not seen enabled (no interrupt count)"
+    fi
+}
+
 record()
 {
     label=$1
@@ -108,10 +157,23 @@ for depth in $depths; do
             fi
             # --time_based, as the fio jobs: without it a job stops once it has read the whole namespace (fio's
             # size), which a fast path does within the window, and its threads are gone before their reading.
+            msix_file=$NVMEQ_VM_RESULTS/msix-samples
+            : > "$msix_file"
+            msix_sampler "$msix_file" &
+            sampler=$!
             out=$($java $settings -jar "$jar" bench --device "nvme://$vfio/1" --rw randread --bs 4k --iodepth "$depth" \
                 --time_based --runtime "${runtime}s" --ramp_time "${ramp}s" --engine "$engine" $client --eta never --output-format json)
             record "nvmeq-$item" "$depth" "$(echo "$out" | fio_numbers)"
+            kill "$sampler" 2> /dev/null
+            wait "$sampler" 2> /dev/null
             echo "$out" | thread_split "nvmeq-$item QD$depth"
+            msix_report "nvmeq-$item QD$depth" "$msix_file" "$(echo "$out" | python3 -c '
+import json, sys
+text = sys.stdin.read()
+try:
+    print(json.loads(text[text.index("{"):])["jobs"][0]["read"]["total_ios"])
+except (ValueError, KeyError, IndexError):
+    print("?")')"
         done
     fi
     if [ "$has_fio" = yes ]; then

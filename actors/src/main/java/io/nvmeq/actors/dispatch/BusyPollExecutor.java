@@ -78,7 +78,8 @@ public final class BusyPollExecutor extends AbstractExecutorService
     {
         this.mode = mode;
         this.pollWindow = new PollWindow(mode == CompletionMode.ADAPTIVE ? pollWindowMaxNanos : 0);
-        this.sleep = mode == CompletionMode.BUSY_POLL ? null : new CompletionSleep(sleepCounters, busySleepNanos);
+        this.sleep = mode == CompletionMode.BUSY_POLL ? null : new CompletionSleep(sleepCounters, busySleepNanos,
+            mode == CompletionMode.ADAPTIVE);
         this.tasks = new ManyToOneConcurrentArrayQueue<>(taskQueueCapacity);
         this.idleStrategy = idleStrategy;
         this.parkThreshold = parkThreshold;

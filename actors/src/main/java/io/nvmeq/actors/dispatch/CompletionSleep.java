@@ -3,6 +3,7 @@ package io.nvmeq.actors.dispatch;
 import java.util.Arrays;
 
 import io.nvmeq.engine.CompletionInterrupt;
+import io.nvmeq.hw.device.InterruptVectorException;
 import io.nvmeq.hw.nativeio.EventFd;
 import io.nvmeq.hw.nativeio.ReadinessWait;
 
@@ -16,6 +17,14 @@ import io.nvmeq.hw.nativeio.ReadinessWait;
  * <p>No completion is lost: {@link #arm(Poller[])} drains the vectors before the executor's last look
  * at its queues; a completion posted after that look signals a drained eventfd, so the wait returns at
  * once. Owner thread only, apart from {@link #wakeUp()}.
+ *
+ * <p>Awake, the thread keeps its vectors quiet ({@link #disarm()}), so that the device raises no
+ * interrupt for completions it finds by polling. Where that costs a system call per arm and per disarm
+ * (a VFIO vector is detached and attached, {@link CompletionInterrupt#detachable()}), only a thread that
+ * polls for long between sleeps (adaptive mode: it spins while commands are in flight) detaches; one that
+ * sleeps whenever idle (interrupt mode) sleeps around nearly every completion and would pay two system
+ * calls per I/O to save one interrupt, so it leaves such vectors attached. A vector the kernel refused
+ * to attach raises nothing: the thread then does not wait (it polls, and the next sleep attaches again).
  */
 final class CompletionSleep implements AutoCloseable
 {
@@ -32,11 +41,16 @@ final class CompletionSleep implements AutoCloseable
     private CompletionInterrupt[] armed = new CompletionInterrupt[4];
     private int armedCount;
     private boolean wokenByEventFd;
+    /** Whether {@link #disarm()} detaches vectors whose quiet costs a system call (see the class comment). */
+    private final boolean detachWhileAwake;
+    /** An armed vector the kernel refused to attach: the coming {@link #await} must not wait. */
+    private boolean attachRefused;
 
-    CompletionSleep(final SleepCounters counters, final long busySleepNanos)
+    CompletionSleep(final SleepCounters counters, final long busySleepNanos, final boolean detachWhileAwake)
     {
         this.counters = counters;
         this.busySleepNanos = busySleepNanos;
+        this.detachWhileAwake = detachWhileAwake;
     }
 
     /** Wakes the sleeping thread, or makes its next sleep return at once; any thread. */
@@ -81,7 +95,15 @@ final class CompletionSleep implements AutoCloseable
                 collected[count] = interrupt.eventFd();
                 armed[count++] = interrupt;
                 armedCount = count;
-                interrupt.arm();
+                try
+                {
+                    interrupt.arm();
+                }
+                catch (final InterruptVectorException ex)
+                {
+                    // Detached still (logged where it was refused): the executor polls instead of waiting.
+                    attachRefused = true;
+                }
             }
         }
         armedCount = count;
@@ -91,15 +113,19 @@ final class CompletionSleep implements AutoCloseable
         }
     }
 
-    /** Masks the vectors armed last again: the thread is awake and polls. */
+    /** Quiets the vectors armed last again (masks, or detaches where {@link #detachWhileAwake}): the thread polls. */
     void disarm()
     {
         for (int i = 0; i < armedCount; i++)
         {
-            armed[i].disarm();
+            if (detachWhileAwake || !armed[i].detachable())
+            {
+                armed[i].disarm();
+            }
             armed[i] = null;
         }
         armedCount = 0;
+        attachRefused = false;
     }
 
     /**
@@ -108,6 +134,10 @@ final class CompletionSleep implements AutoCloseable
      */
     void await(final Poller[] pollers, final long nowNanos)
     {
+        if (attachRefused)
+        {
+            return;
+        }
         final long timeout = timeout(pollers, nowNanos);
         final int ready = wait.await(timeout);
         counters.slept();

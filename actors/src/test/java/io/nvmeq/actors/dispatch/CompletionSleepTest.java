@@ -1,6 +1,7 @@
 package io.nvmeq.actors.dispatch;
 
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -16,11 +17,14 @@ import io.nvmeq.engine.CompletionVectors;
 import io.nvmeq.engine.ControllerOptions;
 import io.nvmeq.engine.NvmeController;
 import io.nvmeq.engine.QueuePair;
+import io.nvmeq.hw.device.DetachingDevice;
 import io.nvmeq.hw.device.Devices;
+import io.nvmeq.hw.device.NvmeDevice;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -62,12 +66,17 @@ class CompletionSleepTest
     /** Queue pairs 1..owners.length with interrupts, queue i on the vector of owners[i]. */
     private QueuePair[] queues(final String uri, final Object... owners)
     {
+        return queues(Devices.open(uri), owners);
+    }
+
+    private QueuePair[] queues(final NvmeDevice device, final Object... owners)
+    {
         final CompletionVectors vectors = new CompletionVectors();
         for (int i = 0; i < owners.length; i++)
         {
             vectors.assign(i + 1, owners[i]);
         }
-        controller = NvmeController.open(Devices.open(uri), ControllerOptions.defaults()
+        controller = NvmeController.open(device, ControllerOptions.defaults()
             .withIoQueuePairs(owners.length).withIoQueueEntries(32).withCompletionVectors(vectors));
         final QueuePair[] queues = new QueuePair[owners.length];
         for (int i = 0; i < owners.length; i++)
@@ -216,6 +225,115 @@ class CompletionSleepTest
             controller.close();
             controller = null;
         }
+    }
+
+    /** Reads, one at a time, each submitted by a task on the thread (which wakes it), until each is answered. */
+    private void readOneByOne(final QueuePair queue, final int reads) throws Exception
+    {
+        for (int i = 0; i < reads; i++)
+        {
+            final CountDownLatch answered = new CountDownLatch(1);
+            final CompletionHandler<Object> handler = (token, attachment, status) -> answered.countDown();
+            run(() ->
+            {
+                assertTrue(queue.submitRead(1, 0, 1, ByteBuffer.allocate(512), handler, 0, null));
+                queue.ringDoorbell();
+            });
+            assertTrue(answered.await(WAIT_SECONDS, TimeUnit.SECONDS), "read " + i + " was reaped");
+        }
+    }
+
+    /** Each detach followed by an attach and the reverse, starting with a detach (routed vectors are attached). */
+    private static void assertAlternating(final List<String> calls, final int vector)
+    {
+        for (int i = 0; i < calls.size(); i++)
+        {
+            assertEquals((i % 2 == 0 ? "detach " : "attach ") + vector, calls.get(i), "call " + i + " of " + calls);
+        }
+    }
+
+    @Test
+    void adaptiveModeDetachesAVfioStyleVectorWhileAwakeAndAttachesItBeforeEachSleep() throws Exception
+    {
+        executor = start(CompletionMode.ADAPTIVE, TimeUnit.SECONDS.toNanos(60));
+        final DetachingDevice device = new DetachingDevice(Devices.open("emu:memory?size=1m&queues=1"));
+        final QueuePair queue = queues(device, "thread")[0];
+        run(() -> executor.register(new QueuePoller(queue)));
+        readOneByOne(queue, 10);
+        // Each task that woke the thread left the vector detached while the thread polled; each sleep since
+        // attached it first. The thread sleeps now, attached.
+        awaitTrue(() -> executor.isSleeping() && !device.detached(1), "the idle thread sleeps with its vector attached");
+        final List<String> calls = device.calls();
+        assertTrue(calls.size() >= 2, "detached and attached again: " + calls);
+        assertAlternating(calls, 1);
+    }
+
+    @Test
+    void aCompletionLandingWhileAVfioStyleVectorIsReattachedBeforeTheSleepIsReaped() throws Exception
+    {
+        executor = start(CompletionMode.ADAPTIVE, TimeUnit.SECONDS.toNanos(60));
+        final DetachingDevice device = new DetachingDevice(Devices.open("emu:memory?size=1m&queues=1"));
+        final QueuePair queue = queues(device, "thread")[0];
+        final CountDownLatch answered = new CountDownLatch(1);
+        final CompletionHandler<Object> handler = (token, attachment, status) -> answered.countDown();
+        // Once the thread has been woken (and so detached its vector), its look after the next arm submits a
+        // read and reports nothing: only the vector attached again can end the sleep that follows.
+        final AtomicInteger pending = new AtomicInteger();
+        final Poller racing = new QueuePoller(queue)
+        {
+            @Override
+            public int poll()
+            {
+                if (executor.isSleeping() && pending.compareAndSet(1, 0))
+                {
+                    assertTrue(queue.submitRead(1, 0, 1, ByteBuffer.allocate(512), handler, 0, null));
+                    queue.ringDoorbell();
+                    return 0;
+                }
+                return super.poll();
+            }
+        };
+        run(() -> executor.register(racing));
+        awaitTrue(executor::isSleeping, "the idle thread sleeps");
+        run(() -> pending.set(1));
+        assertTrue(answered.await(WAIT_SECONDS, TimeUnit.SECONDS), "the completion was reaped");
+        awaitTrue(() -> executor.sleepCounters().interrupts() >= 1, "the interrupt ended the sleep");
+        assertTrue(device.calls().contains("detach 1"), "the vector was detached before: " + device.calls());
+    }
+
+    @Test
+    void interruptModeLeavesAVfioStyleVectorAttached() throws Exception
+    {
+        executor = start(CompletionMode.INTERRUPT, TimeUnit.SECONDS.toNanos(60));
+        final DetachingDevice device = new DetachingDevice(Devices.open("emu:memory?size=1m&queues=1"));
+        final QueuePair queue = queues(device, "thread")[0];
+        run(() -> executor.register(new QueuePoller(queue)));
+        readOneByOne(queue, 10);
+        awaitTrue(executor::isSleeping, "the idle thread sleeps");
+        // It sleeps around nearly every completion: two system calls per I/O would cost more than the interrupt.
+        assertEquals(List.of(), device.calls());
+    }
+
+    @Test
+    void aRefusedAttachMakesTheThreadPollInsteadOfWaitingAndLosesNothing() throws Exception
+    {
+        executor = start(CompletionMode.ADAPTIVE, TimeUnit.SECONDS.toNanos(60));
+        final DetachingDevice device = new DetachingDevice(Devices.open("emu:memory?size=1m&queues=1"));
+        final QueuePair queue = queues(device, "thread")[0];
+        run(() -> executor.register(new QueuePoller(queue)));
+        readOneByOne(queue, 1);
+        awaitTrue(() -> executor.isSleeping() && !device.detached(1), "the idle thread sleeps with its vector attached");
+        device.refuseAttaches(Integer.MAX_VALUE);
+        // Woken (and so detached), the thread's next sleep is refused its attach.
+        run(() -> { });
+        awaitTrue(() -> device.refusedAttaches() >= 2, "attaches were refused, and tried again");
+        // Detached for as long as the kernel refuses: the thread must see each completion by polling.
+        final long interrupts = executor.sleepCounters().interrupts();
+        readOneByOne(queue, 10);
+        assertTrue(device.detached(1));
+        assertEquals(interrupts, executor.sleepCounters().interrupts(), "no wait on the detached vector");
+        device.refuseAttaches(0);
+        awaitTrue(() -> executor.isSleeping() && !device.detached(1), "attached once the kernel accepts, then asleep");
     }
 
     /** Reaps one queue pair on the executor's thread, with the queue's interrupt. */
