@@ -58,6 +58,8 @@ try:
     print("bench-in-guest: %s: CPU of the busiest guest threads over the window: %s" % (sys.argv[1],
         ", ".join("%s %.0f%%" % (name, ns * 100.0 / window) for name, ns in threads.items())))
     nvmeq = job["nvmeq"]
+    print("bench-in-guest: %s: process CPU per I/O %.1f us, heap allocated per I/O %.0f B" % (sys.argv[1],
+        nvmeq.get("cpu_ns_per_io", -1) / 1000.0, nvmeq.get("alloc_bytes_per_io", -1)))
     if "completion_mode" in nvmeq:
         print("bench-in-guest: %s: completion mode %s, sleeps %s, ended by an interrupt %s" % (sys.argv[1],
             nvmeq["completion_mode"], nvmeq.get("sleeps"), nvmeq.get("interrupts")))
