@@ -288,6 +288,8 @@ public final class BusyPollExecutor extends AbstractExecutorService
                 justWoke = false;
             }
             long now = System.nanoTime();
+            // Detaches the vectors of the last sleep once the thread has been awake long enough (VFIO, adaptive).
+            sleep.quietIfDue(now);
             boolean idled = false;
             if (work > 0)
             {
@@ -376,7 +378,7 @@ public final class BusyPollExecutor extends AbstractExecutorService
     {
         try
         {
-            sleep.disarm();
+            sleep.disarm(System.nanoTime());
         }
         catch (final RuntimeException ex)
         {

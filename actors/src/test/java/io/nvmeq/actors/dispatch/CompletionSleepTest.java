@@ -243,6 +243,21 @@ class CompletionSleepTest
         }
     }
 
+    /**
+     * Reads of 2 ms, each sent to the thread asleep, until it has detached its vector: it does so once it has
+     * been awake long enough, at its next duty cycle, which a thread kept off its CPU may reach only after it
+     * has answered the read and gone to sleep again.
+     */
+    private void readUntilDetached(final QueuePair queue, final DetachingDevice device) throws Exception
+    {
+        for (int i = 0; i < 100 && !device.calls().contains("detach 1"); i++)
+        {
+            awaitTrue(executor::isSleeping, "the idle thread sleeps");
+            readOneByOne(queue, 1);
+        }
+        awaitTrue(() -> device.calls().contains("detach 1"), "the vector was detached while the thread was awake");
+    }
+
     /** Each detach followed by an attach and the reverse, starting with a detach (routed vectors are attached). */
     private static void assertAlternating(final List<String> calls, final int vector)
     {
@@ -256,12 +271,14 @@ class CompletionSleepTest
     void adaptiveModeDetachesAVfioStyleVectorWhileAwakeAndAttachesItBeforeEachSleep() throws Exception
     {
         executor = start(CompletionMode.ADAPTIVE, TimeUnit.SECONDS.toNanos(60));
-        final DetachingDevice device = new DetachingDevice(Devices.open("emu:memory?size=1m&queues=1"));
+        // Each read keeps the thread awake, spinning, for 2 ms: past the time after which it detaches.
+        final DetachingDevice device = new DetachingDevice(Devices.open("emu:memory?size=1m&queues=1&latency=read:2ms"));
         final QueuePair queue = queues(device, "thread")[0];
         run(() -> executor.register(new QueuePoller(queue)));
-        readOneByOne(queue, 10);
-        // Each task that woke the thread left the vector detached while the thread polled; each sleep since
-        // attached it first. The thread sleeps now, attached.
+        readUntilDetached(queue, device);
+        readOneByOne(queue, 5);
+        // The vector was detached while the thread spun for a read; each sleep since attached it first. The
+        // thread sleeps now, attached.
         awaitTrue(() -> executor.isSleeping() && !device.detached(1), "the idle thread sleeps with its vector attached");
         final List<String> calls = device.calls();
         assertTrue(calls.size() >= 2, "detached and attached again: " + calls);
@@ -272,12 +289,13 @@ class CompletionSleepTest
     void aCompletionLandingWhileAVfioStyleVectorIsReattachedBeforeTheSleepIsReaped() throws Exception
     {
         executor = start(CompletionMode.ADAPTIVE, TimeUnit.SECONDS.toNanos(60));
-        final DetachingDevice device = new DetachingDevice(Devices.open("emu:memory?size=1m&queues=1"));
+        final DetachingDevice device = new DetachingDevice(Devices.open("emu:memory?size=1m&queues=1&latency=read:2ms"));
         final QueuePair queue = queues(device, "thread")[0];
         final CountDownLatch answered = new CountDownLatch(1);
         final CompletionHandler<Object> handler = (token, attachment, status) -> answered.countDown();
-        // Once the thread has been woken (and so detached its vector), its look after the next arm submits a
-        // read and reports nothing: only the vector attached again can end the sleep that follows.
+        // Once the thread has detached its vector (spinning 2 ms for a read), its look after the next arm
+        // submits a write (not delayed) and reports nothing: only the vector attached again can end the sleep
+        // that follows.
         final AtomicInteger pending = new AtomicInteger();
         final Poller racing = new QueuePoller(queue)
         {
@@ -286,7 +304,7 @@ class CompletionSleepTest
             {
                 if (executor.isSleeping() && pending.compareAndSet(1, 0))
                 {
-                    assertTrue(queue.submitRead(1, 0, 1, ByteBuffer.allocate(512), handler, 0, null));
+                    assertTrue(queue.submitWrite(1, 0, 1, ByteBuffer.allocate(512), false, handler, 0, null));
                     queue.ringDoorbell();
                     return 0;
                 }
@@ -294,11 +312,11 @@ class CompletionSleepTest
             }
         };
         run(() -> executor.register(racing));
+        readUntilDetached(queue, device);
         awaitTrue(executor::isSleeping, "the idle thread sleeps");
         run(() -> pending.set(1));
         assertTrue(answered.await(WAIT_SECONDS, TimeUnit.SECONDS), "the completion was reaped");
         awaitTrue(() -> executor.sleepCounters().interrupts() >= 1, "the interrupt ended the sleep");
-        assertTrue(device.calls().contains("detach 1"), "the vector was detached before: " + device.calls());
     }
 
     @Test
@@ -318,22 +336,63 @@ class CompletionSleepTest
     void aRefusedAttachMakesTheThreadPollInsteadOfWaitingAndLosesNothing() throws Exception
     {
         executor = start(CompletionMode.ADAPTIVE, TimeUnit.SECONDS.toNanos(60));
-        final DetachingDevice device = new DetachingDevice(Devices.open("emu:memory?size=1m&queues=1"));
+        final DetachingDevice device = new DetachingDevice(Devices.open("emu:memory?size=1m&queues=1&latency=read:2ms"));
         final QueuePair queue = queues(device, "thread")[0];
         run(() -> executor.register(new QueuePoller(queue)));
-        readOneByOne(queue, 1);
         awaitTrue(() -> executor.isSleeping() && !device.detached(1), "the idle thread sleeps with its vector attached");
         device.refuseAttaches(Integer.MAX_VALUE);
-        // Woken (and so detached), the thread's next sleep is refused its attach.
-        run(() -> { });
+        // Detached while it is awake for a read, the thread's next sleep is refused its attach.
+        readUntilDetached(queue, device);
         awaitTrue(() -> device.refusedAttaches() >= 2, "attaches were refused, and tried again");
         // Detached for as long as the kernel refuses: the thread must see each completion by polling.
         final long interrupts = executor.sleepCounters().interrupts();
-        readOneByOne(queue, 10);
+        readOneByOne(queue, 5);
         assertTrue(device.detached(1));
         assertEquals(interrupts, executor.sleepCounters().interrupts(), "no wait on the detached vector");
         device.refuseAttaches(0);
         awaitTrue(() -> executor.isSleeping() && !device.detached(1), "attached once the kernel accepts, then asleep");
+    }
+
+    @Test
+    void aDetachWaitsUntilTheThreadHasBeenAwakeAboutAsLongAsADetachAndAnAttachCost()
+    {
+        final DetachingDevice device = new DetachingDevice(Devices.open("emu:memory?size=1m&queues=1"));
+        final Poller[] pollers = {new QueuePoller(queues(device, "thread")[0])};
+        try (CompletionSleep sleep = new CompletionSleep(new SleepCounters(), 1_000_000, true))
+        {
+            final long woke = 1_000_000_000L;
+            sleep.arm(pollers);
+            sleep.disarm(woke);
+            sleep.quietIfDue(woke + CompletionSleep.INITIAL_DETACH_AFTER_NANOS - 1);
+            assertEquals(List.of(), device.calls(), "awake too short a time: still attached, no system call");
+            sleep.quietIfDue(woke + CompletionSleep.INITIAL_DETACH_AFTER_NANOS);
+            assertEquals(List.of("detach 1"), device.calls());
+            sleep.quietIfDue(woke + 10 * CompletionSleep.INITIAL_DETACH_AFTER_NANOS);
+            assertEquals(List.of("detach 1"), device.calls(), "detached once per wake-up");
+
+            // Learned from what that detach took (here a BAR write, on VFIO a system call): no time is asserted.
+            final long learned = sleep.detachAfterNanos();
+            assertTrue(learned > 0);
+            sleep.arm(pollers);
+            assertEquals(List.of("detach 1", "attach 1"), device.calls());
+            sleep.disarm(2 * woke);
+            sleep.arm(pollers);
+            assertEquals(List.of("detach 1", "attach 1"), device.calls(), "slept again soon: nothing detached or attached");
+            sleep.disarm(3 * woke);
+            sleep.quietIfDue(3 * woke + learned - 1);
+            assertEquals(List.of("detach 1", "attach 1"), device.calls(), "not awake for the learned time yet");
+            sleep.quietIfDue(3 * woke + learned);
+            assertEquals(List.of("detach 1", "attach 1", "detach 1"), device.calls());
+        }
+        try (CompletionSleep interruptMode = new CompletionSleep(new SleepCounters(), 1_000_000, false))
+        {
+            interruptMode.arm(pollers);
+            interruptMode.disarm(0);
+            interruptMode.quietIfDue(Long.MAX_VALUE / 2);
+            interruptMode.arm(pollers);
+            assertEquals(List.of("detach 1", "attach 1", "detach 1", "attach 1"), device.calls(),
+                "interrupt mode only attached what adaptive mode had left detached, and detaches nothing");
+        }
     }
 
     /** Reaps one queue pair on the executor's thread, with the queue's interrupt. */
