@@ -24,7 +24,10 @@ trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm
 lib=${ASYNC_PROFILER_LIB:-}
 if [[ -n $OUT && -z $lib ]]; then
     profiler_jar=${HOME}/.m2/repository/tools/profiler/async-profiler/4.1/async-profiler-4.1.jar
-    [[ -f $profiler_jar ]] || { echo "no $profiler_jar: mvn dependency:get -Dartifact=tools.profiler:async-profiler:4.1" >&2; exit 1; }
+    if [[ ! -f $profiler_jar ]]; then
+        echo "no $profiler_jar: mvn dependency:get -Dartifact=tools.profiler:async-profiler:4.1" >&2
+        exit 1
+    fi
     unzip -q -o "$profiler_jar" 'linux-x64/libasyncProfiler.so' -d "$work"
     lib=$work/linux-x64/libasyncProfiler.so
 fi
@@ -65,7 +68,8 @@ wait "$bench"
 # The agent's own lines come before the report on the bench's stdout.
 sed -n '/^{/,$p' "$work/bench.json" >"$work/report.json"
 iops=$(jq '.jobs[0].read.iops' "$work/report.json")
-echo "QD$QD: $(printf '%.0f' "$iops") IOPS, p50 $(jq '.jobs[0].read.clat_ns.percentile["50.000000"] / 1000 | floor' "$work/report.json") µs"
+p50=$(jq '.jobs[0].read.clat_ns.percentile["50.000000"] / 1000 | floor' "$work/report.json")
+echo "QD$QD: $(printf '%.0f' "$iops") IOPS, p50 $p50 µs"
 printf 'jvm\tthread\tsleeps_per_io\tpreemptions_per_io\tcore_share\n'
 ticks=$(getconf CLK_TCK)
 join <(cat "$work/before") <(cat "$work/after") | awk -v io="$iops" -v window="$WINDOW" -v server="$server" -v tick="$ticks" '{

@@ -18,8 +18,9 @@ import io.nvmeq.actors.remote.RemoteProtocol.ReadData;
  * A session's answers on their way to its client: completions come from the queue pair's thread (and
  * refusals from the session), and the server node's thread sends whatever has gathered when it gets to it,
  * as one {@link Answers} message (up to {@code max-message-bytes} of read data, {@link RemoteRequests#FIELD_BYTES}
- * of fields and {@link RemoteRequests#MAX_BATCH} answers). Nothing waits to fill a batch: a lone answer goes at once; what completes while the node's thread
- * is busy goes together next. Answers leave in the order they were added.
+ * of fields and {@link RemoteRequests#MAX_BATCH} answers). Nothing waits to fill a batch: a lone answer goes at
+ * once; what completes while the node's thread is busy goes together next. Answers leave in the order they were
+ * added.
  */
 final class AnswerBatches
 {
@@ -65,8 +66,9 @@ final class AnswerBatches
         while ((next = ready.poll()) != null)
         {
             final int size = next instanceof ReadData read ? read.data().length() : 0;
-            // A failure's text, at most three bytes a char in UTF-8.
-            final int fieldSize = RemoteRequests.ENTRY_BYTES + (next instanceof Failed failed ? 3 * failed.message().length() : 0);
+            // A failure's text is a field too, at most three bytes a char in UTF-8.
+            final int fieldSize = RemoteRequests.ENTRY_BYTES +
+                (next instanceof Failed failed ? 3 * failed.message().length() : 0);
             if (!batch.isEmpty() && (data + size > maxMessageBytes || fields + fieldSize > RemoteRequests.FIELD_BYTES ||
                 batch.size() == RemoteRequests.MAX_BATCH))
             {

@@ -203,7 +203,8 @@ class RemoteBatchTest
                 assertNull(failure(stage));
             }
             assertEquals(1 + reads, requests(remote).requestsSent() - sentBefore);
-            assertEquals(2, requests(remote).messagesSent() - messagesBefore, "the read that starts the burst, then one batch");
+            assertEquals(2, requests(remote).messagesSent() - messagesBefore,
+                "the read that starts the burst, then one batch");
             assertEquals(0, remote.outstanding());
         }
     }
