@@ -70,13 +70,14 @@ sed -n '/^{/,$p' "$work/bench.json" >"$work/report.json"
 iops=$(jq '.jobs[0].read.iops' "$work/report.json")
 p50=$(jq '.jobs[0].read.clat_ns.percentile["50.000000"] / 1000 | floor' "$work/report.json")
 echo "QD$QD: $(printf '%.0f' "$iops") IOPS, p50 $p50 µs"
-printf 'jvm\tthread\tsleeps_per_io\tpreemptions_per_io\tcore_share\n'
+# Thread names are the kernel's first 15 characters; the tid matches the profile's "[name tid=N]" roots.
+printf 'jvm\ttid\tthread\tsleeps_per_io\tpreemptions_per_io\tcore_share\n'
 ticks=$(getconf CLK_TCK)
 join <(cat "$work/before") <(cat "$work/after") | awk -v io="$iops" -v window="$WINDOW" -v server="$server" -v tick="$ticks" '{
     voluntary = $5 - $2; involuntary = $6 - $3; cpu = ($7 - $4) / tick / window
     if (cpu >= 0.01 || voluntary + involuntary > io * window / 100) {
         split($1, id, "/")
-        printf "%s\t%s\t%.2f\t%.2f\t%.0f%%\n", id[1] == server ? "server" : "bench", id[3], voluntary / (io * window),
+        printf "%s\t%s\t%s\t%.2f\t%.2f\t%.0f%%\n", id[1] == server ? "server" : "bench", id[2], id[3], voluntary / (io * window),
             involuntary / (io * window), 100 * cpu
     }
 }'
