@@ -11,14 +11,16 @@ import akka.actor.typed.ActorRef;
 import io.nvmeq.actors.remote.RemoteProtocol.Answer;
 import io.nvmeq.actors.remote.RemoteProtocol.Answers;
 import io.nvmeq.actors.remote.RemoteProtocol.ClientReply;
+import io.nvmeq.actors.remote.RemoteProtocol.Failed;
 import io.nvmeq.actors.remote.RemoteProtocol.ReadData;
 
 /**
  * A session's answers on their way to its client: completions come from the queue pair's thread (and
  * refusals from the session), and the server node's thread sends whatever has gathered when it gets to it,
- * as one {@link Answers} message (up to {@code max-message-bytes} of read data, {@link RemoteRequests#MAX_BATCH}
- * answers). Nothing waits to fill a batch: a lone answer goes at once; what completes while the node's thread
- * is busy goes together next. Answers leave in the order they were added.
+ * as one {@link Answers} message (up to {@code max-message-bytes} of read data, {@link RemoteRequests#FIELD_BYTES}
+ * of fields and {@link RemoteRequests#MAX_BATCH} answers). Nothing waits to fill a batch: a lone answer goes at
+ * once; what completes while the node's thread is busy goes together next. Answers leave in the order they were
+ * added.
  */
 final class AnswerBatches
 {
@@ -58,19 +60,26 @@ final class AnswerBatches
     {
         scheduled.set(false);
         List<Answer> batch = new ArrayList<>();
-        int bytes = 0;
+        int data = 0;
+        int fields = 0;
         Answer next;
         while ((next = ready.poll()) != null)
         {
-            final int size = RemoteRequests.ENTRY_BYTES + (next instanceof ReadData read ? read.data().length() : 0);
-            if (!batch.isEmpty() && (bytes + size > maxMessageBytes || batch.size() == RemoteRequests.MAX_BATCH))
+            final int size = next instanceof ReadData read ? read.data().length() : 0;
+            // A failure's text is a field too, at most three bytes a char in UTF-8.
+            final int fieldSize = RemoteRequests.ENTRY_BYTES +
+                (next instanceof Failed failed ? 3 * failed.message().length() : 0);
+            if (!batch.isEmpty() && (data + size > maxMessageBytes || fields + fieldSize > RemoteRequests.FIELD_BYTES ||
+                batch.size() == RemoteRequests.MAX_BATCH))
             {
                 tell(batch);
                 batch = new ArrayList<>();
-                bytes = 0;
+                data = 0;
+                fields = 0;
             }
             batch.add(next);
-            bytes += size;
+            data += size;
+            fields += fieldSize;
         }
         if (!batch.isEmpty())
         {

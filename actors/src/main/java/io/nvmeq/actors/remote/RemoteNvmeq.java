@@ -392,6 +392,7 @@ public final class RemoteNvmeq implements AutoCloseable
         }
         final Cluster cluster = Cluster.get(system);
         requests.close();
+        LOG.debug("{}: {} requests sent in {} messages", requests.where(), requests.requestsSent(), requests.messagesSent());
         cluster.manager().tell(Leave.create(cluster.selfMember().address()));
         terminate(system);
     }

@@ -182,6 +182,34 @@ class RemoteBatchTest
     }
 
     @Test
+    void aQueuesWorthOfFourKibReadsGoesInOneMessage() throws Exception
+    {
+        try (RemoteNvmeq remote = RemoteNvmeq.open("remote://127.0.0.1:" + port + "/BATCH-RW/1",
+            RemoteNamespaceTest.clientConfig("")))
+        {
+            // 32 reads of 4 KiB are the default max-message-bytes (128 KiB) of data exactly; their fields come on top.
+            final int reads = 32;
+            final List<Supplier<CompletionStage<Void>>> requests = new ArrayList<>();
+            for (int i = 0; i < reads; i++)
+            {
+                final long lba = i * 8L;
+                requests.add(() -> remote.read(1, lba, 8, ByteBuffer.allocate(4096)));
+            }
+            final long messagesBefore = requests(remote).messagesSent();
+            final long sentBefore = requests(remote).requestsSent();
+            final List<CompletableFuture<Void>> stages = burst(remote, requests);
+            for (final CompletableFuture<Void> stage : stages)
+            {
+                assertNull(failure(stage));
+            }
+            assertEquals(1 + reads, requests(remote).requestsSent() - sentBefore);
+            assertEquals(2, requests(remote).messagesSent() - messagesBefore,
+                "the read that starts the burst, then one batch");
+            assertEquals(0, remote.outstanding());
+        }
+    }
+
+    @Test
     void anExhaustedDmaPoolRefusesWhatDoesNotFitTypedAndLosesNothing() throws Exception
     {
         try (RemoteNvmeq remote = RemoteNvmeq.open("remote://127.0.0.1:" + smallPoolPort + "/BATCH-POOL/1",
