@@ -63,6 +63,8 @@ final class QueuePairState implements CompletionHandler<IoRequest>
     /** Within {@link #poll()}: no handler of the client or of this actor is on the stack (see {@link #answer}). */
     private boolean inPoll;
     private boolean inCompletionsCall;
+    /** When this poll answered its first operation by a call (System.nanoTime()), 0 before; see {@link #reapedAt()}. */
+    private long reapedAt;
     private final ReplyChains replyChains = new ReplyChains();
     private int failuresInARow;
     /** The reconnection in place under way after a failure; null when none. */
@@ -279,6 +281,7 @@ final class QueuePairState implements CompletionHandler<IoRequest>
             return reaped;
         }
         inPoll = true;
+        reapedAt = 0;
         try
         {
             final int reaped = queuePair.poll(capacity);
@@ -531,6 +534,23 @@ final class QueuePairState implements CompletionHandler<IoRequest>
             }
         }
         IoAnswers.tell(request, error);
+    }
+
+    /**
+     * Within a completions call: the time of the poll's first such call, one clock read per poll for every
+     * answer it reaps (as the raw engine's own loop times them); elsewhere the clock now.
+     */
+    long reapedAt()
+    {
+        if (!inCompletionsCall)
+        {
+            return System.nanoTime();
+        }
+        if (reapedAt == 0)
+        {
+            reapedAt = System.nanoTime();
+        }
+        return reapedAt;
     }
 
     /** A failure cut a chain of operations short: those not placed yet wait in the backlog for the restart. */

@@ -175,7 +175,8 @@ final class ColocatedClient extends AbstractBehavior<Object> implements LocalQue
     @Override
     public void onAnswer(final IoOperation operation)
     {
-        final long now = System.nanoTime();
+        // By a call: the poll's time, one clock read per poll for all its answers, as the raw engine's loop reads it.
+        final long now = local != null ? local.reapedAt() : System.nanoTime();
         // The tag is the slot: at most one request per slot is outstanding.
         final int slot = (int)operation.tag();
         if (operation.error() == null)
