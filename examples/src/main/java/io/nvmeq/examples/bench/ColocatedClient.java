@@ -15,6 +15,8 @@ import io.nvmeq.actors.IoOperation;
 import io.nvmeq.actors.IoReply;
 import io.nvmeq.actors.LocalQueuePair;
 import io.nvmeq.actors.QueuePairCommand;
+import io.nvmeq.actors.dispatch.BusyPollExecutor;
+import io.nvmeq.actors.dispatch.BusyPollThread;
 import io.nvmeq.engine.DmaBuffer;
 
 /**
@@ -55,6 +57,8 @@ final class ColocatedClient extends AbstractBehavior<Object> implements LocalQue
     private final ActorRef<QueuePairCommand> queuePair;
     private final ActorRef<Object> self;
     private final LocalQueuePair local;
+    /** The busy-poll thread's executor, whose cached clock times what comes by message; null on another dispatcher. */
+    private final BusyPollExecutor executor;
     private final Worker worker;
     private final DmaBuffer buffer;
     private final int nsid;
@@ -101,6 +105,7 @@ final class ColocatedClient extends AbstractBehavior<Object> implements LocalQue
         this.queuePair = queuePair;
         // Setup runs on the queue pair's thread: the handle exists unless the queue pair runs in self-poll mode.
         this.local = local ? LocalQueuePair.of(queuePair, this) : null;
+        this.executor = BusyPollThread.currentExecutor();
         this.worker = worker;
         this.buffer = buffer;
         this.nsid = worker.job().spec.nsid();
@@ -152,7 +157,7 @@ final class ColocatedClient extends AbstractBehavior<Object> implements LocalQue
         }
         else if (message instanceof Retry retry)
         {
-            next(retry.slot(), System.nanoTime());
+            next(retry.slot(), now());
         }
         else if (message instanceof Start)
         {
@@ -175,8 +180,9 @@ final class ColocatedClient extends AbstractBehavior<Object> implements LocalQue
     @Override
     public void onAnswer(final IoOperation operation)
     {
-        // By a call: the poll's time, one clock read per poll for all its answers, as the raw engine's loop reads it.
-        final long now = local != null ? local.reapedAt() : System.nanoTime();
+        // One clock read per poll (by a call) or per duty cycle's mailbox runs (by message), not one per I/O,
+        // as the raw engine's loop reads it once per poll.
+        final long now = now();
         // The tag is the slot: at most one request per slot is outstanding.
         final int slot = (int)operation.tag();
         if (operation.error() == null)
@@ -188,6 +194,16 @@ final class ColocatedClient extends AbstractBehavior<Object> implements LocalQue
             worker.failed(slot, operation.error().getMessage());
         }
         next(slot, now);
+    }
+
+    /** The time of what is handled now: see {@link LocalQueuePair#reapedAt()} and {@link BusyPollExecutor#tasksStartedAt()}. */
+    private long now()
+    {
+        if (!inMessage && local != null)
+        {
+            return local.reapedAt();
+        }
+        return inMessage && executor != null ? executor.tasksStartedAt() : System.nanoTime();
     }
 
     private void next(final int slot, final long now)
