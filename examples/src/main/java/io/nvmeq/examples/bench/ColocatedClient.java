@@ -76,6 +76,8 @@ final class ColocatedClient extends AbstractBehavior<Object> implements LocalQue
     /** Within a message: timers may be used (not from the queue pair's poll, outside any message). */
     private boolean inMessage;
     private boolean signalled;
+    /** The latest time {@link #now()} gave. */
+    private long lastNow;
 
     /** @param placement {@link ClientPlacement#COLOCATED}, {@link ClientPlacement#TELL} or {@link ClientPlacement#LOCAL} */
     static Behavior<Object> create(final ActorRef<QueuePairCommand> queuePair, final Worker worker,
@@ -161,7 +163,8 @@ final class ColocatedClient extends AbstractBehavior<Object> implements LocalQue
         }
         else if (message instanceof Start)
         {
-            final long now = System.nanoTime();
+            final long now = Math.max(System.nanoTime(), lastNow);
+            lastNow = now;
             for (int slot = 0; slot < worker.slots(); slot++)
             {
                 next(slot, now);
@@ -199,11 +202,21 @@ final class ColocatedClient extends AbstractBehavior<Object> implements LocalQue
     /** The time of what is handled now: see {@link LocalQueuePair#reapedAt()} and {@link BusyPollExecutor#tasksStartedAt()}. */
     private long now()
     {
+        final long now;
         if (!inMessage && local != null)
         {
-            return local.reapedAt();
+            now = local.reapedAt();
         }
-        return inMessage && executor != null ? executor.tasksStartedAt() : System.nanoTime();
+        else
+        {
+            now = inMessage && executor != null ? executor.tasksStartedAt() : System.nanoTime();
+        }
+        // Never behind an earlier reading (the Start message reads the clock itself): no I/O ends before it began.
+        if (now > lastNow)
+        {
+            lastNow = now;
+        }
+        return lastNow;
     }
 
     private void next(final int slot, final long now)
