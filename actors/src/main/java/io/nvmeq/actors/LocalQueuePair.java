@@ -103,10 +103,14 @@ public final class LocalQueuePair
     public void submit(final IoOperation operation)
     {
         // Only an actor on the queue pair's own thread may be called from its poll.
-        final Completions answerTo = Thread.currentThread() == ownThread ? completions : null;
+        final boolean byCall = completions != null && Thread.currentThread() == ownThread;
         for (IoOperation linked = operation; linked != null; linked = linked.peekNextRequest())
         {
-            linked.completions = answerTo;
+            linked.answerByCall = byCall;
+            if (byCall && linked.completions != completions)
+            {
+                linked.completions = completions;
+            }
         }
         actor.submitLocal(operation);
     }
