@@ -81,8 +81,8 @@ public final class IoOperation implements IoRequest, IoReply
     /**
      * Set by {@link LocalQueuePair#submit(IoOperation)}: answered by a call to {@link #completions} on the queue
      * pair's thread; cleared by every preparation. A flag beside the reference, which is written only when it
-     * changes: G1's write barrier fences every store of a reference into an old object (an operation lives
-     * long), about as much as the rest of its submission.
+     * changes: G1's write barrier runs a StoreLoad fence for each reference stored into an old object (an
+     * operation lives long) that points outside its region.
      */
     boolean answerByCall;
     LocalQueuePair.Completions completions;

@@ -180,7 +180,7 @@ final class QueuePairState implements CompletionHandler<IoRequest>
     /**
      * {@link #trySubmit} of a request just taken: one that a failure interrupts is in hand (placed nowhere,
      * held for the restart). Noted only then: a reference stored into this long-lived object costs a fence
-     * (G1's write barrier), about as much as the rest of the submission.
+     * (G1's write barrier) on every submission otherwise.
      */
     private boolean submitInHand(final IoRequest request)
     {
