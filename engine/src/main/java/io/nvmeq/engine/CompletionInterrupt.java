@@ -1,5 +1,7 @@
 package io.nvmeq.engine;
 
+import io.nvmeq.hw.device.InterruptVectorException;
+import io.nvmeq.hw.device.InterruptVectors;
 import io.nvmeq.hw.device.NvmeDevice;
 import io.nvmeq.hw.device.RegisterSpace;
 import io.nvmeq.hw.nativeio.EventFd;
@@ -13,10 +15,14 @@ import io.nvmeq.hw.nativeio.EventFd;
  * after the wait, {@link #disarm()}. A completion posted after the last look signals the eventfd after
  * the arm, so the wait returns at once.
  *
- * <p>Where the device lets the host write its MSI-X table (the emulated controller), the vector is
- * masked while its owner is awake and polls, so that the device raises nothing the owner would only
- * drain (an eventfd write per completion otherwise); a completion posted while masked leaves the
- * Pending bit set, and the unmask in {@link #arm()} delivers it. On VFIO the vector always stays unmasked.
+ * <p>While its owner is awake and polls, the vector is kept quiet, so that the device raises nothing the
+ * owner would only drain (an interrupt and an eventfd write per completion otherwise): where the device
+ * lets the host write its MSI-X table (the emulated controller) {@link #disarm()} masks the entry, a BAR
+ * write; on VFIO, whose table is the kernel's, {@link #disarm()} detaches the vector's eventfd
+ * ({@link InterruptVectors#detach(int)}: the kernel masks the entry), a system call, as is the attach in
+ * {@link #arm()}, so an owner that sleeps around every completion may leave it attached instead
+ * ({@link #detachable()}). Either way a completion posted while quiet leaves the Pending bit set, and
+ * {@link #arm()} delivers it before it drains.
  *
  * <p>Queues of one owner thread may share a vector (and so this eventfd); owner thread only.
  */
@@ -35,6 +41,8 @@ public final class CompletionInterrupt
     private final RegisterSpace registers;
     /** BAR0 offset of the vector's Vector Control, or -1 if the host may not mask it. */
     private final int vectorControl;
+    /** The vectors, where the host quiets this one by detaching it (VFIO), else null. */
+    private final InterruptVectors detaching;
 
     CompletionInterrupt(final int vector, final EventFd eventFd, final NvmeDevice device, final int queueId)
     {
@@ -45,6 +53,7 @@ public final class CompletionInterrupt
         this.registers = device.registers();
         final int table = device.interrupts().msixTableOffset();
         this.vectorControl = table < 0 ? -1 : table + vector * MSIX_ENTRY_BYTES + VECTOR_CONTROL;
+        this.detaching = table < 0 && device.interrupts().detachable() ? device.interrupts() : null;
     }
 
     /** The MSI-X vector the completion queue was created with (Create I/O CQ's IV). */
@@ -60,9 +69,12 @@ public final class CompletionInterrupt
     }
 
     /**
-     * Before a wait: unmasks the vector, then consumes its signals, the one left pending while it was
-     * masked included (its completions are in the queue already, for the look that follows). Returns how
-     * many signals were consumed.
+     * Before a wait: unmasks (or attaches) the vector, then consumes its signals, the one left pending
+     * while it was quiet included (its completions are in the queue already, for the look that follows).
+     * Returns how many signals were consumed.
+     *
+     * @throws InterruptVectorException if the kernel refused to attach the vector: it raises nothing, so
+     *                                  the owner must not wait for it this time (poll, and arm again later)
      */
     public long arm()
     {
@@ -70,15 +82,26 @@ public final class CompletionInterrupt
         {
             registers.write32(vectorControl, UNMASKED);
         }
+        else if (detaching != null)
+        {
+            detaching.attach(vector);
+        }
         return eventFd.drain();
     }
 
-    /** After a wait: masks the vector again while its owner polls (where the device allows it). */
+    /**
+     * After a wait: quiets the vector again while its owner polls, by masking it or, on VFIO, by detaching
+     * it (where the kernel refuses, it stays attached: its completions keep signalling, nothing is lost).
+     */
     public void disarm()
     {
         if (vectorControl >= 0)
         {
             registers.write32(vectorControl, MASKED);
+        }
+        else if (detaching != null)
+        {
+            detaching.detach(vector);
         }
     }
 
@@ -86,6 +109,16 @@ public final class CompletionInterrupt
     public boolean maskable()
     {
         return vectorControl >= 0;
+    }
+
+    /**
+     * Whether {@link #disarm()} quiets this vector by detaching it, and {@link #arm()} attaches it again:
+     * a system call each (VFIO). An owner that sleeps whenever it is idle, around nearly every completion,
+     * skips {@link #disarm()} for such a vector (it then stays attached and {@link #arm()} costs nothing).
+     */
+    public boolean detachable()
+    {
+        return detaching != null;
     }
 
     /**

@@ -80,7 +80,8 @@ public final class BusyPollExecutor extends AbstractExecutorService
     {
         this.mode = mode;
         this.pollWindow = new PollWindow(mode == CompletionMode.ADAPTIVE ? pollWindowMaxNanos : 0);
-        this.sleep = mode == CompletionMode.BUSY_POLL ? null : new CompletionSleep(sleepCounters, busySleepNanos);
+        this.sleep = mode == CompletionMode.BUSY_POLL ? null : new CompletionSleep(sleepCounters, busySleepNanos,
+            mode == CompletionMode.ADAPTIVE);
         this.tasks = new ManyToOneConcurrentArrayQueue<>(taskQueueCapacity);
         this.idleStrategy = idleStrategy;
         this.parkThreshold = parkThreshold;
@@ -289,6 +290,8 @@ public final class BusyPollExecutor extends AbstractExecutorService
                 justWoke = false;
             }
             long now = System.nanoTime();
+            // Detaches the vectors of the last sleep once the thread has been awake long enough (VFIO, adaptive).
+            sleep.quietIfDue(now);
             boolean idled = false;
             if (work > 0)
             {
@@ -377,7 +380,7 @@ public final class BusyPollExecutor extends AbstractExecutorService
     {
         try
         {
-            sleep.disarm();
+            sleep.disarm(System.nanoTime());
         }
         catch (final RuntimeException ex)
         {

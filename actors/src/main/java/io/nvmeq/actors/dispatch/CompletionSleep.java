@@ -3,8 +3,11 @@ package io.nvmeq.actors.dispatch;
 import java.util.Arrays;
 
 import io.nvmeq.engine.CompletionInterrupt;
+import io.nvmeq.hw.device.InterruptVectorException;
 import io.nvmeq.hw.nativeio.EventFd;
 import io.nvmeq.hw.nativeio.ReadinessWait;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The sleep of a queue-pair thread in adaptive and interrupt mode: one ppoll(2) over the interrupt
@@ -16,10 +19,26 @@ import io.nvmeq.hw.nativeio.ReadinessWait;
  * <p>No completion is lost: {@link #arm(Poller[])} drains the vectors before the executor's last look
  * at its queues; a completion posted after that look signals a drained eventfd, so the wait returns at
  * once. Owner thread only, apart from {@link #wakeUp()}.
+ *
+ * <p>Awake, the thread keeps its vectors quiet ({@link #disarm}), so that the device raises no
+ * interrupt for completions it finds by polling. Where that costs a system call per arm and per disarm
+ * (a VFIO vector is detached and attached, {@link CompletionInterrupt#detachable()}), only a thread that
+ * polls for long between sleeps (adaptive mode: it spins while commands are in flight) detaches, and only
+ * once it has been awake for about what a detach and an attach cost ({@link #quietIfDue}, as in ski
+ * rental: take the interrupts until they have cost as much as quieting would), so that a thread that
+ * sleeps again soon (a light load, a sleep around each I/O) pays no system call, and the detach is not
+ * on the way from the wake-up to the work that woke the thread. One that sleeps whenever idle (interrupt
+ * mode) sleeps around nearly every completion and leaves such vectors attached. A vector the kernel
+ * refused to attach raises nothing: the thread then does not wait (it polls, and the next sleep attaches
+ * again).
  */
 final class CompletionSleep implements AutoCloseable
 {
+    private static final Logger LOG = LoggerFactory.getLogger(CompletionSleep.class);
     private static final EventFd[] NONE = new EventFd[0];
+    /** Before a detach was timed: of the order of a VFIO_DEVICE_SET_IRQS pair in a guest. */
+    static final long INITIAL_DETACH_AFTER_NANOS = 100_000;
+    private static final long MIN_DETACH_AFTER_NANOS = 1_000;
 
     private final EventFd wakeUp = EventFd.create();
     private final SleepCounters counters;
@@ -32,11 +51,23 @@ final class CompletionSleep implements AutoCloseable
     private CompletionInterrupt[] armed = new CompletionInterrupt[4];
     private int armedCount;
     private boolean wokenByEventFd;
+    /** Whether vectors whose quiet costs a system call are detached while awake (see the class comment). */
+    private final boolean detachWhileAwake;
+    /** An armed vector the kernel refused to attach: the coming {@link #await} must not wait. */
+    private boolean attachRefused;
+    /** Detachable vectors armed for the last sleep and still attached: {@link #quietIfDue} detaches them. */
+    private CompletionInterrupt[] pending = new CompletionInterrupt[4];
+    private int pendingCount;
+    /** When the last sleep ended ({@link #disarm}'s time). */
+    private long awakeSince;
+    /** How long awake before the pending vectors are detached: twice the last detach's cost, smoothed. */
+    private long detachAfterNanos = INITIAL_DETACH_AFTER_NANOS;
 
-    CompletionSleep(final SleepCounters counters, final long busySleepNanos)
+    CompletionSleep(final SleepCounters counters, final long busySleepNanos, final boolean detachWhileAwake)
     {
         this.counters = counters;
         this.busySleepNanos = busySleepNanos;
+        this.detachWhileAwake = detachWhileAwake;
     }
 
     /** Wakes the sleeping thread, or makes its next sleep return at once; any thread. */
@@ -67,6 +98,8 @@ final class CompletionSleep implements AutoCloseable
      */
     void arm(final Poller[] pollers)
     {
+        // Those not detached yet are attached still: their arm below costs nothing.
+        clearPending();
         int count = 0;
         for (final Poller poller : pollers)
         {
@@ -77,11 +110,20 @@ final class CompletionSleep implements AutoCloseable
                 {
                     collected = Arrays.copyOf(collected, count * 2);
                     armed = Arrays.copyOf(armed, count * 2);
+                    pending = Arrays.copyOf(pending, count * 2);
                 }
                 collected[count] = interrupt.eventFd();
                 armed[count++] = interrupt;
                 armedCount = count;
-                interrupt.arm();
+                try
+                {
+                    interrupt.arm();
+                }
+                catch (final InterruptVectorException ex)
+                {
+                    // Detached still (logged where it was refused): the executor polls instead of waiting.
+                    attachRefused = true;
+                }
             }
         }
         armedCount = count;
@@ -91,15 +133,72 @@ final class CompletionSleep implements AutoCloseable
         }
     }
 
-    /** Masks the vectors armed last again: the thread is awake and polls. */
-    void disarm()
+    /**
+     * After a sleep (at {@code nowNanos}): masks the vectors armed last again, now (a BAR write); those
+     * whose quiet is a detach wait for {@link #quietIfDue} (adaptive mode) or stay attached.
+     */
+    void disarm(final long nowNanos)
     {
         for (int i = 0; i < armedCount; i++)
         {
-            armed[i].disarm();
+            final CompletionInterrupt interrupt = armed[i];
+            if (!interrupt.detachable())
+            {
+                interrupt.disarm();
+            }
+            else if (detachWhileAwake)
+            {
+                pending[pendingCount++] = interrupt;
+            }
             armed[i] = null;
         }
         armedCount = 0;
+        attachRefused = false;
+        awakeSince = nowNanos;
+    }
+
+    /**
+     * Each duty cycle (at {@code nowNanos}): detaches the vectors left attached by {@link #disarm} once the
+     * thread has been awake for {@link #detachAfterNanos}, and learns that time from what the detaches took
+     * (a detach and an attach cost about the same). One comparison while nothing is left to detach.
+     */
+    void quietIfDue(final long nowNanos)
+    {
+        if (pendingCount == 0 || nowNanos - awakeSince < detachAfterNanos)
+        {
+            return;
+        }
+        final long start = System.nanoTime();
+        for (int i = 0; i < pendingCount; i++)
+        {
+            try
+            {
+                pending[i].disarm();
+            }
+            catch (final RuntimeException ex)
+            {
+                // A vector that stays attached costs interrupts, never a completion: the thread must go on.
+                LOG.warn("detaching {} failed; it stays attached", pending[i], ex);
+            }
+        }
+        final long pairNanos = 2 * (System.nanoTime() - start);
+        detachAfterNanos = Math.max(MIN_DETACH_AFTER_NANOS, (3 * detachAfterNanos + pairNanos) / 4);
+        clearPending();
+    }
+
+    /** How long the thread stays awake before it detaches its vectors (tests and diagnostics). */
+    long detachAfterNanos()
+    {
+        return detachAfterNanos;
+    }
+
+    private void clearPending()
+    {
+        for (int i = 0; i < pendingCount; i++)
+        {
+            pending[i] = null;
+        }
+        pendingCount = 0;
     }
 
     /**
@@ -108,6 +207,10 @@ final class CompletionSleep implements AutoCloseable
      */
     void await(final Poller[] pollers, final long nowNanos)
     {
+        if (attachRefused)
+        {
+            return;
+        }
         final long timeout = timeout(pollers, nowNanos);
         final int ready = wait.await(timeout);
         counters.slept();

@@ -1,6 +1,7 @@
 package io.nvmeq.actors.dispatch;
 
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -16,11 +17,14 @@ import io.nvmeq.engine.CompletionVectors;
 import io.nvmeq.engine.ControllerOptions;
 import io.nvmeq.engine.NvmeController;
 import io.nvmeq.engine.QueuePair;
+import io.nvmeq.hw.device.DetachingDevice;
 import io.nvmeq.hw.device.Devices;
+import io.nvmeq.hw.device.NvmeDevice;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -62,12 +66,17 @@ class CompletionSleepTest
     /** Queue pairs 1..owners.length with interrupts, queue i on the vector of owners[i]. */
     private QueuePair[] queues(final String uri, final Object... owners)
     {
+        return queues(Devices.open(uri), owners);
+    }
+
+    private QueuePair[] queues(final NvmeDevice device, final Object... owners)
+    {
         final CompletionVectors vectors = new CompletionVectors();
         for (int i = 0; i < owners.length; i++)
         {
             vectors.assign(i + 1, owners[i]);
         }
-        controller = NvmeController.open(Devices.open(uri), ControllerOptions.defaults()
+        controller = NvmeController.open(device, ControllerOptions.defaults()
             .withIoQueuePairs(owners.length).withIoQueueEntries(32).withCompletionVectors(vectors));
         final QueuePair[] queues = new QueuePair[owners.length];
         for (int i = 0; i < owners.length; i++)
@@ -215,6 +224,174 @@ class CompletionSleepTest
             executor = null;
             controller.close();
             controller = null;
+        }
+    }
+
+    /** Reads, one at a time, each submitted by a task on the thread (which wakes it), until each is answered. */
+    private void readOneByOne(final QueuePair queue, final int reads) throws Exception
+    {
+        for (int i = 0; i < reads; i++)
+        {
+            final CountDownLatch answered = new CountDownLatch(1);
+            final CompletionHandler<Object> handler = (token, attachment, status) -> answered.countDown();
+            run(() ->
+            {
+                assertTrue(queue.submitRead(1, 0, 1, ByteBuffer.allocate(512), handler, 0, null));
+                queue.ringDoorbell();
+            });
+            assertTrue(answered.await(WAIT_SECONDS, TimeUnit.SECONDS), "read " + i + " was reaped");
+        }
+    }
+
+    /**
+     * Reads of 2 ms, each sent to the thread asleep, until it has detached its vector: it does so once it has
+     * been awake long enough, at its next duty cycle, which a thread kept off its CPU may reach only after it
+     * has answered the read and gone to sleep again.
+     */
+    private void readUntilDetached(final QueuePair queue, final DetachingDevice device) throws Exception
+    {
+        for (int i = 0; i < 100 && !device.calls().contains("detach 1"); i++)
+        {
+            awaitTrue(executor::isSleeping, "the idle thread sleeps");
+            readOneByOne(queue, 1);
+        }
+        awaitTrue(() -> device.calls().contains("detach 1"), "the vector was detached while the thread was awake");
+    }
+
+    /** Each detach followed by an attach and the reverse, starting with a detach (routed vectors are attached). */
+    private static void assertAlternating(final List<String> calls, final int vector)
+    {
+        for (int i = 0; i < calls.size(); i++)
+        {
+            assertEquals((i % 2 == 0 ? "detach " : "attach ") + vector, calls.get(i), "call " + i + " of " + calls);
+        }
+    }
+
+    @Test
+    void adaptiveModeDetachesAVfioStyleVectorWhileAwakeAndAttachesItBeforeEachSleep() throws Exception
+    {
+        executor = start(CompletionMode.ADAPTIVE, TimeUnit.SECONDS.toNanos(60));
+        // Each read keeps the thread awake, spinning, for 2 ms: past the time after which it detaches.
+        final DetachingDevice device = new DetachingDevice(Devices.open("emu:memory?size=1m&queues=1&latency=read:2ms"));
+        final QueuePair queue = queues(device, "thread")[0];
+        run(() -> executor.register(new QueuePoller(queue)));
+        readUntilDetached(queue, device);
+        readOneByOne(queue, 5);
+        // The vector was detached while the thread spun for a read; each sleep since attached it first. The
+        // thread sleeps now, attached.
+        awaitTrue(() -> executor.isSleeping() && !device.detached(1), "the idle thread sleeps with its vector attached");
+        final List<String> calls = device.calls();
+        assertTrue(calls.size() >= 2, "detached and attached again: " + calls);
+        assertAlternating(calls, 1);
+    }
+
+    @Test
+    void aCompletionLandingWhileAVfioStyleVectorIsReattachedBeforeTheSleepIsReaped() throws Exception
+    {
+        executor = start(CompletionMode.ADAPTIVE, TimeUnit.SECONDS.toNanos(60));
+        final DetachingDevice device = new DetachingDevice(Devices.open("emu:memory?size=1m&queues=1&latency=read:2ms"));
+        final QueuePair queue = queues(device, "thread")[0];
+        final CountDownLatch answered = new CountDownLatch(1);
+        final CompletionHandler<Object> handler = (token, attachment, status) -> answered.countDown();
+        // Once the thread has detached its vector (spinning 2 ms for a read), its look after the next arm
+        // submits a write (not delayed) and reports nothing: only the vector attached again can end the sleep
+        // that follows.
+        final AtomicInteger pending = new AtomicInteger();
+        final Poller racing = new QueuePoller(queue)
+        {
+            @Override
+            public int poll()
+            {
+                if (executor.isSleeping() && pending.compareAndSet(1, 0))
+                {
+                    assertTrue(queue.submitWrite(1, 0, 1, ByteBuffer.allocate(512), false, handler, 0, null));
+                    queue.ringDoorbell();
+                    return 0;
+                }
+                return super.poll();
+            }
+        };
+        run(() -> executor.register(racing));
+        readUntilDetached(queue, device);
+        awaitTrue(executor::isSleeping, "the idle thread sleeps");
+        run(() -> pending.set(1));
+        assertTrue(answered.await(WAIT_SECONDS, TimeUnit.SECONDS), "the completion was reaped");
+        awaitTrue(() -> executor.sleepCounters().interrupts() >= 1, "the interrupt ended the sleep");
+    }
+
+    @Test
+    void interruptModeLeavesAVfioStyleVectorAttached() throws Exception
+    {
+        executor = start(CompletionMode.INTERRUPT, TimeUnit.SECONDS.toNanos(60));
+        final DetachingDevice device = new DetachingDevice(Devices.open("emu:memory?size=1m&queues=1"));
+        final QueuePair queue = queues(device, "thread")[0];
+        run(() -> executor.register(new QueuePoller(queue)));
+        readOneByOne(queue, 10);
+        awaitTrue(executor::isSleeping, "the idle thread sleeps");
+        // It sleeps around nearly every completion: two system calls per I/O would cost more than the interrupt.
+        assertEquals(List.of(), device.calls());
+    }
+
+    @Test
+    void aRefusedAttachMakesTheThreadPollInsteadOfWaitingAndLosesNothing() throws Exception
+    {
+        executor = start(CompletionMode.ADAPTIVE, TimeUnit.SECONDS.toNanos(60));
+        final DetachingDevice device = new DetachingDevice(Devices.open("emu:memory?size=1m&queues=1&latency=read:2ms"));
+        final QueuePair queue = queues(device, "thread")[0];
+        run(() -> executor.register(new QueuePoller(queue)));
+        awaitTrue(() -> executor.isSleeping() && !device.detached(1), "the idle thread sleeps with its vector attached");
+        device.refuseAttaches(Integer.MAX_VALUE);
+        // Detached while it is awake for a read, the thread's next sleep is refused its attach.
+        readUntilDetached(queue, device);
+        awaitTrue(() -> device.refusedAttaches() >= 2, "attaches were refused, and tried again");
+        // Detached for as long as the kernel refuses: the thread must see each completion by polling.
+        final long interrupts = executor.sleepCounters().interrupts();
+        readOneByOne(queue, 5);
+        assertTrue(device.detached(1));
+        assertEquals(interrupts, executor.sleepCounters().interrupts(), "no wait on the detached vector");
+        device.refuseAttaches(0);
+        awaitTrue(() -> executor.isSleeping() && !device.detached(1), "attached once the kernel accepts, then asleep");
+    }
+
+    @Test
+    void aDetachWaitsUntilTheThreadHasBeenAwakeAboutAsLongAsADetachAndAnAttachCost()
+    {
+        final DetachingDevice device = new DetachingDevice(Devices.open("emu:memory?size=1m&queues=1"));
+        final Poller[] pollers = {new QueuePoller(queues(device, "thread")[0])};
+        try (CompletionSleep sleep = new CompletionSleep(new SleepCounters(), 1_000_000, true))
+        {
+            final long woke = 1_000_000_000L;
+            sleep.arm(pollers);
+            sleep.disarm(woke);
+            sleep.quietIfDue(woke + CompletionSleep.INITIAL_DETACH_AFTER_NANOS - 1);
+            assertEquals(List.of(), device.calls(), "awake too short a time: still attached, no system call");
+            sleep.quietIfDue(woke + CompletionSleep.INITIAL_DETACH_AFTER_NANOS);
+            assertEquals(List.of("detach 1"), device.calls());
+            sleep.quietIfDue(woke + 10 * CompletionSleep.INITIAL_DETACH_AFTER_NANOS);
+            assertEquals(List.of("detach 1"), device.calls(), "detached once per wake-up");
+
+            // Learned from what that detach took (here a BAR write, on VFIO a system call): no time is asserted.
+            final long learned = sleep.detachAfterNanos();
+            assertTrue(learned > 0);
+            sleep.arm(pollers);
+            assertEquals(List.of("detach 1", "attach 1"), device.calls());
+            sleep.disarm(2 * woke);
+            sleep.arm(pollers);
+            assertEquals(List.of("detach 1", "attach 1"), device.calls(), "slept again soon: nothing detached or attached");
+            sleep.disarm(3 * woke);
+            sleep.quietIfDue(3 * woke + learned - 1);
+            assertEquals(List.of("detach 1", "attach 1"), device.calls(), "not awake for the learned time yet");
+            sleep.quietIfDue(3 * woke + learned);
+            assertEquals(List.of("detach 1", "attach 1", "detach 1"), device.calls());
+        }
+        try (CompletionSleep interruptMode = new CompletionSleep(new SleepCounters(), 1_000_000, false))
+        {
+            interruptMode.arm(pollers);
+            interruptMode.disarm(0);
+            interruptMode.quietIfDue(Long.MAX_VALUE / 2);
+            interruptMode.arm(pollers);
+            assertEquals(List.of("detach 1", "attach 1", "detach 1", "attach 1"), device.calls(),
+                "interrupt mode only attached what adaptive mode had left detached, and detaches nothing");
         }
     }
 

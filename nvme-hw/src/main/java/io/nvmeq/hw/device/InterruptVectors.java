@@ -46,11 +46,47 @@ public interface InterruptVectors
      * Where the MSI-X table lies in BAR0, for a host that masks vectors while it polls: entry n at
      * offset + 16 × n, its Vector Control at + 12, bit 0 = Mask (PCI Local Bus 3.0 §6.8.2.9). A raise
      * while masked sets the vector's Pending bit, and unmasking delivers it. -1 where the host may not
-     * write the table (vfio-pci keeps it to the kernel, and gives userspace no per-vector mask).
+     * write the table (vfio-pci keeps it to the kernel, and gives userspace no per-vector mask: see
+     * {@link #detachable()}).
      */
     default int msixTableOffset()
     {
         return -1;
+    }
+
+    /**
+     * Whether a host that polls may stop a vector's signals through the kernel instead of the table:
+     * {@link #detach(int)} while it polls, {@link #attach(int)} before it waits. Each is a system call
+     * (VFIO: VFIO_DEVICE_SET_IRQS for the one vector, which frees or requests its interrupt in the kernel),
+     * so a host detaches only where it polls for long, not around every wait.
+     */
+    default boolean detachable()
+    {
+        return false;
+    }
+
+    /**
+     * Stops {@code vector}'s signals while its owner polls: the kernel frees the vector's interrupt, which
+     * masks its MSI-X table entry, so that a message the device raises meanwhile sets the entry's Pending
+     * bit instead of signalling the eventfd. Idempotent; a no-op where not {@link #detachable()} or once
+     * the device is closed. Returns whether the vector is detached now: false if the kernel refused (the
+     * vector then stays attached for good and signals every completion, as without detaching; logged once).
+     */
+    default boolean detach(final int vector)
+    {
+        return false;
+    }
+
+    /**
+     * Before a wait: routes {@code vector} to its eventfd again; the kernel unmasks the table entry, and
+     * the device delivers the message left pending meanwhile, which signals the eventfd. Idempotent; a
+     * no-op for a vector that is attached, where not {@link #detachable()}, or once the device is closed.
+     *
+     * @throws InterruptVectorException if the kernel refused: the vector stays detached, its owner must
+     *                                  not wait for it, and the next call tries again
+     */
+    default void attach(final int vector)
+    {
     }
 
     /**
