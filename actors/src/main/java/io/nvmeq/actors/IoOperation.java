@@ -78,7 +78,13 @@ public final class IoOperation implements IoRequest, IoReply
     private IoOperation nextRequest;
     /** The next operation answered in the same message (set by the queue pair, read by the client). */
     IoOperation nextAnswer;
-    /** Set by {@link LocalQueuePair#submit(IoOperation)}: answered by a call on the queue pair's thread. */
+    /**
+     * Set by {@link LocalQueuePair#submit(IoOperation)}: answered by a call to {@link #completions} on the queue
+     * pair's thread; cleared by every preparation. A flag beside the reference, which is written only when it
+     * changes: G1's write barrier runs a StoreLoad fence for each reference stored into an old object (an
+     * operation lives long) that points outside its region.
+     */
+    boolean answerByCall;
     LocalQueuePair.Completions completions;
     @SuppressWarnings("unused") // through STATE
     private volatile int state;
@@ -184,16 +190,23 @@ public final class IoOperation implements IoRequest, IoReply
             throw new IllegalStateException("operation " + this.tag + " is still held by a queue pair: wait for its " +
                 "answer before preparing it again");
         }
-        this.kind = kind;
+        if (this.kind != kind)
+        {
+            this.kind = kind;
+        }
         this.nsid = nsid;
         this.lba = lba;
         this.blocks = blocks;
-        this.buffer = buffer;
+        if (this.buffer != buffer)
+        {
+            // A slot's operation mostly moves the same buffer (see answerByCall on reference stores).
+            this.buffer = buffer;
+        }
         this.offset = offset;
         this.fua = fua;
         this.tag = tag;
         this.error = null;
-        this.completions = null;
+        this.answerByCall = false;
         this.nextRequest = null;
         this.nextAnswer = null;
         STATE.setRelease(this, PREPARED);

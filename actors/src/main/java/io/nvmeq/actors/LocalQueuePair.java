@@ -103,12 +103,27 @@ public final class LocalQueuePair
     public void submit(final IoOperation operation)
     {
         // Only an actor on the queue pair's own thread may be called from its poll.
-        final Completions answerTo = Thread.currentThread() == ownThread ? completions : null;
+        final boolean byCall = completions != null && Thread.currentThread() == ownThread;
         for (IoOperation linked = operation; linked != null; linked = linked.peekNextRequest())
         {
-            linked.completions = answerTo;
+            linked.answerByCall = byCall;
+            if (byCall && linked.completions != completions)
+            {
+                linked.completions = completions;
+            }
         }
         actor.submitLocal(operation);
+    }
+
+    /**
+     * Inside {@link Completions#onAnswer}: when the queue pair's current completion poll reaped its answers
+     * ({@link System#nanoTime()} terms), read once per poll at its first such call, so that a client timing its
+     * I/Os reads the clock once per poll rather than once per answer (a clock read costs about as much as
+     * the actor path's own work per I/O). Anywhere else, or on another thread, the clock now.
+     */
+    public long reapedAt()
+    {
+        return Thread.currentThread() == ownThread ? actor.state.reapedAt() : System.nanoTime();
     }
 
     /**

@@ -57,7 +57,8 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairMessage> imp
     private static final Drained DRAINED = new Drained();
 
     private final NvmeController controller;
-    private final QueuePairState state;
+    /** Confined to this actor's thread ({@link LocalQueuePair} reads its clock there). */
+    final QueuePairState state;
     private final ActorRef<QueuePairEvent> supervisor;
     private final int requestedCpu;
     private final BusyPollExecutor executor;
@@ -304,11 +305,7 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairMessage> imp
         {
             place(request);
         }
-        if (state.broken())
-        {
-            throw new QueuePairFailure("queue pair " + state.queueId + ": the controller aborted its commands " +
-                "(SQ deleted) on its own", null);
-        }
+        failIfBroken();
         schedulePoll();
         return this;
     }
@@ -371,6 +368,16 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairMessage> imp
         return true;
     }
 
+    /** A queue the controller dropped (its SQ deleted on its own) takes nothing more: the restart re-creates it. */
+    private void failIfBroken()
+    {
+        if (state.broken())
+        {
+            throw new QueuePairFailure("queue pair " + state.queueId + ": the controller aborted its commands " +
+                "(SQ deleted) on its own", null);
+        }
+    }
+
     /** Busy-poll mode: called by the executor on this actor's own thread between mailbox runs. */
     @Override
     public int poll()
@@ -387,11 +394,7 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairMessage> imp
                 throw new QueuePairFailure("injected failure while polling: " + crashReason, null, true);
             }
             final int work = state.poll();
-            if (state.broken())
-            {
-                throw new QueuePairFailure("queue pair " + state.queueId + ": the controller aborted its commands " +
-                    "(SQ deleted) on its own", null);
-            }
+            failIfBroken();
             if (state.draining() && !drainedSent && state.idle())
             {
                 drainedSent = true;
@@ -462,11 +465,7 @@ public final class QueuePairActor extends AbstractBehavior<QueuePairMessage> imp
             throw new QueuePairFailure("injected failure while polling: " + crashReason, null, true);
         }
         state.poll();
-        if (state.broken())
-        {
-            throw new QueuePairFailure("queue pair " + state.queueId + ": the controller aborted its commands " +
-                "(SQ deleted) on its own", null);
-        }
+        failIfBroken();
         if (state.draining() && state.idle())
         {
             return Behaviors.stopped();

@@ -50,7 +50,7 @@ final class QueuePairState implements CompletionHandler<IoRequest>
 
     /** The NVMe queues; null from a failure until they are re-created. */
     private QueuePair queuePair;
-    /** A request taken from the mailbox and not yet placed in a slot, the backlog or answered. */
+    /** A request taken from the mailbox whose placing a failure interrupted (noted by {@link #submitInHand}). */
     private IoRequest inHand;
     /** Being deleted, or restarting (its reconnection under way or waited for): it takes no new work. */
     private boolean deleting;
@@ -63,6 +63,8 @@ final class QueuePairState implements CompletionHandler<IoRequest>
     /** Within {@link #poll()}: no handler of the client or of this actor is on the stack (see {@link #answer}). */
     private boolean inPoll;
     private boolean inCompletionsCall;
+    /** When this poll answered its first operation by a call (System.nanoTime()), 0 before; see {@link #reapedAt()}. */
+    private long reapedAt;
     private final ReplyChains replyChains = new ReplyChains();
     private int failuresInARow;
     /** The reconnection in place under way after a failure; null when none. */
@@ -156,27 +158,41 @@ final class QueuePairState implements CompletionHandler<IoRequest>
      */
     void accept(final IoRequest request)
     {
-        inHand = request;
         // Requests keep their order: once anything waits, newcomers wait behind it.
-        if (queuePair != null && !deleting && !broken && backlog.isEmpty() && retries.isEmpty() && trySubmit(request, 0))
+        if (queuePair != null && !deleting && !broken && backlog.isEmpty() && retries.isEmpty() && submitInHand(request))
         {
             // In flight now (or refused as bad input): the poll that follows publishes the occupancy.
-            inHand = null;
             return;
         }
         if (backlog.size() < backlogLimit)
         {
             backlog.addLast(request);
-            inHand = null;
         }
         else
         {
-            inHand = null;
             counters.onRejected();
             answer(request, new BackpressureException("queue pair " + queueId + " is full: " + inFlight() +
                 " commands in flight and " + backlogSize() + " waiting (backlog " + backlogLimit + ")"));
         }
         publishOccupancy();
+    }
+
+    /**
+     * {@link #trySubmit} of a request just taken: one that a failure interrupts is in hand (placed nowhere,
+     * held for the restart). Noted only then: a reference stored into this long-lived object costs a fence
+     * (G1's write barrier) on every submission otherwise.
+     */
+    private boolean submitInHand(final IoRequest request)
+    {
+        try
+        {
+            return trySubmit(request, 0);
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            inHand = request;
+            throw ex;
+        }
     }
 
     /**
@@ -279,6 +295,7 @@ final class QueuePairState implements CompletionHandler<IoRequest>
             return reaped;
         }
         inPoll = true;
+        reapedAt = 0;
         try
         {
             final int reaped = queuePair.poll(capacity);
@@ -516,7 +533,7 @@ final class QueuePairState implements CompletionHandler<IoRequest>
         counters.onAnswered(error != null);
         if (inPoll && !inCompletionsCall && request instanceof IoOperation operation)
         {
-            if (operation.completions != null)
+            if (operation.answerByCall)
             {
                 inCompletionsCall = true;
                 LocalQueuePair.answerByCall(operation, error, queueId);
@@ -531,6 +548,23 @@ final class QueuePairState implements CompletionHandler<IoRequest>
             }
         }
         IoAnswers.tell(request, error);
+    }
+
+    /**
+     * Within a completions call: the time of the poll's first such call, one clock read per poll for every
+     * answer it reaps (as the raw engine's own loop times them); elsewhere the clock now.
+     */
+    long reapedAt()
+    {
+        if (!inCompletionsCall)
+        {
+            return System.nanoTime();
+        }
+        if (reapedAt == 0)
+        {
+            reapedAt = System.nanoTime();
+        }
+        return reapedAt;
     }
 
     /** A failure cut a chain of operations short: those not placed yet wait in the backlog for the restart. */

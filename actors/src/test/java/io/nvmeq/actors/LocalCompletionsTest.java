@@ -1,6 +1,8 @@
 package io.nvmeq.actors;
 
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -34,7 +36,7 @@ class LocalCompletionsTest
     }
 
     /** What the client saw. */
-    record Observed(int byCall, int byMessage, int failed, Set<Long> tags, String wrong)
+    record Observed(int byCall, int byMessage, int failed, Set<Long> tags, String wrong, Set<Long> reapTimes)
     {
     }
 
@@ -52,6 +54,9 @@ class LocalCompletionsTest
         private final int blockSize;
         private final CompletableFuture<Observed> result;
         private final Set<Long> tags = new HashSet<>();
+        private final Map<Long, Long> submittedAt = new HashMap<>();
+        private final Set<Long> reapTimes = new HashSet<>();
+        private long lastReapTime;
         private final Thread ownThread = Thread.currentThread();
         private LocalQueuePair local;
         private long sent;
@@ -81,6 +86,7 @@ class LocalCompletionsTest
             else
             {
                 byCall++;
+                checkReapTime(operation);
             }
             if (Thread.currentThread() != ownThread && wrong == null)
             {
@@ -96,7 +102,7 @@ class LocalCompletionsTest
             }
             if (tags.size() == total)
             {
-                result.complete(new Observed(byCall, byMessage, failed, tags, wrong));
+                result.complete(new Observed(byCall, byMessage, failed, tags, wrong, reapTimes));
             }
             else if (sent < total)
             {
@@ -104,8 +110,23 @@ class LocalCompletionsTest
             }
         }
 
+        /** A call's reapedAt: after its operation was submitted, not in the future, never going back. */
+        private void checkReapTime(final IoOperation operation)
+        {
+            final long reapedAt = local.reapedAt();
+            final long now = System.nanoTime();
+            if (wrong == null && (reapedAt < submittedAt.get(operation.tag()) || reapedAt > now || reapedAt < lastReapTime))
+            {
+                wrong = "operation " + operation.tag() + " submitted at " + submittedAt.get(operation.tag()) +
+                    " reaped at " + reapedAt + " (now " + now + ", the last call's " + lastReapTime + ")";
+            }
+            lastReapTime = reapedAt;
+            reapTimes.add(reapedAt);
+        }
+
         void submit(final IoOperation operation)
         {
+            submittedAt.put(sent, System.nanoTime());
             final int slot = (int)(sent % 8);
             local.submit(operation.read(NSID, sent % 64, 1, buffer, slot * blockSize, sent));
             sent++;
@@ -173,6 +194,9 @@ class LocalCompletionsTest
         assertEquals(0, observed.failed());
         assertEquals(total, observed.byCall() + observed.byMessage(), "each answer once");
         assertTrue(observed.byCall() > observed.byMessage(), "the poll answers by call: " + observed);
+        // Eight in flight, completed at the doorbell and reaped by one poll: their calls share its clock read.
+        assertTrue(observed.reapTimes().size() < observed.byCall() / 2,
+            observed.reapTimes().size() + " clock reads for " + observed.byCall() + " calls");
     }
 
     @Test

@@ -15,6 +15,8 @@ import io.nvmeq.actors.IoOperation;
 import io.nvmeq.actors.IoReply;
 import io.nvmeq.actors.LocalQueuePair;
 import io.nvmeq.actors.QueuePairCommand;
+import io.nvmeq.actors.dispatch.BusyPollExecutor;
+import io.nvmeq.actors.dispatch.BusyPollThread;
 import io.nvmeq.engine.DmaBuffer;
 
 /**
@@ -55,6 +57,8 @@ final class ColocatedClient extends AbstractBehavior<Object> implements LocalQue
     private final ActorRef<QueuePairCommand> queuePair;
     private final ActorRef<Object> self;
     private final LocalQueuePair local;
+    /** The busy-poll thread's executor, whose cached clock times what comes by message; null on another dispatcher. */
+    private final BusyPollExecutor executor;
     private final Worker worker;
     private final DmaBuffer buffer;
     private final int nsid;
@@ -72,6 +76,8 @@ final class ColocatedClient extends AbstractBehavior<Object> implements LocalQue
     /** Within a message: timers may be used (not from the queue pair's poll, outside any message). */
     private boolean inMessage;
     private boolean signalled;
+    /** The latest time {@link #now()} gave. */
+    private long lastNow;
 
     /** @param placement {@link ClientPlacement#COLOCATED}, {@link ClientPlacement#TELL} or {@link ClientPlacement#LOCAL} */
     static Behavior<Object> create(final ActorRef<QueuePairCommand> queuePair, final Worker worker,
@@ -101,6 +107,7 @@ final class ColocatedClient extends AbstractBehavior<Object> implements LocalQue
         this.queuePair = queuePair;
         // Setup runs on the queue pair's thread: the handle exists unless the queue pair runs in self-poll mode.
         this.local = local ? LocalQueuePair.of(queuePair, this) : null;
+        this.executor = BusyPollThread.currentExecutor();
         this.worker = worker;
         this.buffer = buffer;
         this.nsid = worker.job().spec.nsid();
@@ -152,11 +159,12 @@ final class ColocatedClient extends AbstractBehavior<Object> implements LocalQue
         }
         else if (message instanceof Retry retry)
         {
-            next(retry.slot(), System.nanoTime());
+            next(retry.slot(), now());
         }
         else if (message instanceof Start)
         {
-            final long now = System.nanoTime();
+            final long now = Math.max(System.nanoTime(), lastNow);
+            lastNow = now;
             for (int slot = 0; slot < worker.slots(); slot++)
             {
                 next(slot, now);
@@ -175,7 +183,9 @@ final class ColocatedClient extends AbstractBehavior<Object> implements LocalQue
     @Override
     public void onAnswer(final IoOperation operation)
     {
-        final long now = System.nanoTime();
+        // One clock read per poll (by a call) or per duty cycle's mailbox runs (by message), not one per I/O,
+        // as the raw engine's loop reads it once per poll.
+        final long now = now();
         // The tag is the slot: at most one request per slot is outstanding.
         final int slot = (int)operation.tag();
         if (operation.error() == null)
@@ -187,6 +197,26 @@ final class ColocatedClient extends AbstractBehavior<Object> implements LocalQue
             worker.failed(slot, operation.error().getMessage());
         }
         next(slot, now);
+    }
+
+    /** The time of what is handled now: see {@link LocalQueuePair#reapedAt()} and {@link BusyPollExecutor#tasksStartedAt()}. */
+    private long now()
+    {
+        final long now;
+        if (!inMessage && local != null)
+        {
+            now = local.reapedAt();
+        }
+        else
+        {
+            now = inMessage && executor != null ? executor.tasksStartedAt() : System.nanoTime();
+        }
+        // Never behind an earlier reading (the Start message reads the clock itself): no I/O ends before it began.
+        if (now > lastNow)
+        {
+            lastNow = now;
+        }
+        return lastNow;
     }
 
     private void next(final int slot, final long now)

@@ -70,6 +70,10 @@ final class CompletionQueue
     private volatile int tail;
     private int phase = 1;
     private int reserved;
+    /** Submission queues executing a batch of commands here now ({@link #holdInterrupts}); under the monitor. */
+    private int batches;
+    /** Completions posted while {@link #batches} held their interrupts back, to be signalled at its end. */
+    private int owed;
     /** Submission queues completing here; copy-on-write so that polls read it without the lock. */
     private volatile SubmissionQueue[] attached = new SubmissionQueue[0];
 
@@ -159,12 +163,61 @@ final class CompletionQueue
         final InterruptVector interrupt = vector;
         if (interrupt != null)
         {
+            if (batches > 0)
+            {
+                owed++;
+                return true;
+            }
             // After the entry is in memory: a host woken by the eventfd finds it. The fence keeps the
             // entry's store before the vector's mask is read (the host unmasks, then drains the queue).
             VarHandle.fullFence();
             interrupt.completionPosted(coalescible);
         }
         return true;
+    }
+
+    /**
+     * A submission queue starts executing a batch of commands (one doorbell's): the interrupts of what it
+     * posts are raised when the batch ends ({@link #releaseInterrupts}), one fence for the batch instead of
+     * one per entry (the fence drains the store buffer, behind a 4 KiB read's data), as a controller
+     * raises its vector after writing a burst of entries. Each entry still counts towards coalescing.
+     * Returns false, doing nothing, for a queue without interrupts: then there is nothing to release.
+     */
+    boolean holdInterrupts()
+    {
+        if (vector == null)
+        {
+            return false;
+        }
+        synchronized (this)
+        {
+            batches++;
+        }
+        return true;
+    }
+
+    /** The batch begun by {@link #holdInterrupts} ended: what it (or anyone meanwhile) posted is signalled now. */
+    void releaseInterrupts()
+    {
+        final int posted;
+        synchronized (this)
+        {
+            if (--batches > 0 || owed == 0)
+            {
+                return;
+            }
+            posted = owed;
+            owed = 0;
+        }
+        final InterruptVector interrupt = vector;
+        if (interrupt != null)
+        {
+            VarHandle.fullFence();
+            for (int i = 0; i < posted; i++)
+            {
+                interrupt.completionPosted(coalescible);
+            }
+        }
     }
 
     /**

@@ -25,9 +25,10 @@ final class InterruptVector
     private final Interrupts interrupts;
     private final EventFd eventFd;
 
-    /** MSI-X Vector Control bit 0; entries come out of reset masked (PCI). */
-    private boolean masked = true;
-    private boolean pending;
+    /** MSI-X Vector Control bit 0; entries come out of reset masked (PCI). Written under the monitor. */
+    private volatile boolean masked = true;
+    /** Written under the monitor; both read without it by {@link #completionPosted}'s first check. */
+    private volatile boolean pending;
     private int aggregated;
     private long firstAggregatedAt;
     /** When the aggregate must be raised at the latest; read by ticks without the lock. */
@@ -45,10 +46,26 @@ final class InterruptVector
         return eventFd;
     }
 
-    /** A completion was posted to a queue of this vector; {@code coalescible}: an I/O queue's. */
-    synchronized void completionPosted(final boolean coalescible)
+    /**
+     * A completion was posted to a queue of this vector; {@code coalescible}: an I/O queue's. While the host
+     * polls with the vector masked, the Pending bit is set by the first completion and every later one
+     * would set it again: those return before the monitor (a host thread posts for every command it
+     * polls, so the monitor was a compare-and-set pair per I/O). Unmasking reads Pending after clearing
+     * Mask under the monitor: a post that saw both set either came before the unmask, which then
+     * signals, or sees Mask clear and takes the monitor.
+     */
+    void completionPosted(final boolean coalescible)
     {
         final long time = coalescible ? interrupts.aggregationTimeNanos(number) : 0;
+        if (time == 0 && masked && pending)
+        {
+            return;
+        }
+        raiseOrAggregate(time);
+    }
+
+    private synchronized void raiseOrAggregate(final long time)
+    {
         if (time > 0)
         {
             final long now = interrupts.nanoTime();

@@ -190,8 +190,25 @@ final class SubmissionQueue
         }
     }
 
-    /** {@link #process} for a caller that holds the lock. */
+    /** {@link #process} for a caller that holds the lock; the batch's interrupts are raised at its end. */
     private void processLocked()
+    {
+        if (!cq.holdInterrupts())
+        {
+            executeBatch();
+            return;
+        }
+        try
+        {
+            executeBatch();
+        }
+        finally
+        {
+            cq.releaseInterrupts();
+        }
+    }
+
+    private void executeBatch()
     {
         while (!deleted && controller.isRunning())
         {
