@@ -12,8 +12,7 @@ import org.junit.jupiter.api.Test;
 
 import io.nvmeq.engine.ControllerResetTest.Tally;
 import io.nvmeq.hw.device.Devices;
-import io.nvmeq.hw.device.InterruptVectors;
-import io.nvmeq.hw.device.Iommu;
+import io.nvmeq.hw.device.ForwardingDevice;
 import io.nvmeq.hw.device.NvmeDevice;
 import io.nvmeq.hw.device.RegisterSpace;
 import io.nvmeq.hw.spec.Registers;
@@ -104,16 +103,15 @@ class DoorbellDuringResetTest
      * The emulated controller behind a register space that can hold one doorbell write while something
      * else (a reset) runs: a slow path from the CPU to the device, nothing more.
      */
-    private static final class HeldDoorbell implements NvmeDevice, RegisterSpace
+    private static final class HeldDoorbell extends ForwardingDevice implements RegisterSpace
     {
-        private final NvmeDevice device;
         private final RegisterSpace registers;
         private volatile int watched = -1;
         private volatile Supplier<CompletableFuture<Void>> meanwhile;
 
         HeldDoorbell(final NvmeDevice device)
         {
-            this.device = device;
+            super(device);
             this.registers = device.registers();
         }
 
@@ -175,51 +173,9 @@ class DoorbellDuringResetTest
         }
 
         @Override
-        public String uri()
-        {
-            return device.uri();
-        }
-
-        @Override
-        public int defaultNamespace()
-        {
-            return device.defaultNamespace();
-        }
-
-        @Override
         public RegisterSpace registers()
         {
             return this;
-        }
-
-        @Override
-        public Iommu iommu()
-        {
-            return device.iommu();
-        }
-
-        @Override
-        public void poll(final int cqId)
-        {
-            device.poll(cqId);
-        }
-
-        @Override
-        public long nextPollDeadline(final int cqId)
-        {
-            return device.nextPollDeadline(cqId);
-        }
-
-        @Override
-        public InterruptVectors interrupts()
-        {
-            return device.interrupts();
-        }
-
-        @Override
-        public void close()
-        {
-            device.close();
         }
     }
 }

@@ -17,16 +17,15 @@ import io.nvmeq.hw.vfio.VfioLibC;
  * detached sets the Pending bit and the attach delivers it, as on the device. Every detach and attach is
  * recorded ("detach 1", "attach 1"), and attaches can be made to fail, as a refused VFIO_DEVICE_SET_IRQS.
  */
-public final class DetachingDevice implements NvmeDevice
+public final class DetachingDevice extends ForwardingDevice
 {
-    private final NvmeDevice device;
     private final int table;
     private final Vectors vectors = new Vectors();
 
     /** Wraps an emulated controller ({@code emu:...}), whose MSI-X table the host may write. */
     public DetachingDevice(final NvmeDevice device)
     {
-        this.device = device;
+        super(device);
         this.table = device.interrupts().msixTableOffset();
         if (table < 0)
         {
@@ -71,51 +70,9 @@ public final class DetachingDevice implements NvmeDevice
     }
 
     @Override
-    public String uri()
-    {
-        return device.uri();
-    }
-
-    @Override
-    public int defaultNamespace()
-    {
-        return device.defaultNamespace();
-    }
-
-    @Override
-    public RegisterSpace registers()
-    {
-        return device.registers();
-    }
-
-    @Override
-    public Iommu iommu()
-    {
-        return device.iommu();
-    }
-
-    @Override
-    public void poll(final int cqId)
-    {
-        device.poll(cqId);
-    }
-
-    @Override
-    public long nextPollDeadline(final int cqId)
-    {
-        return device.nextPollDeadline(cqId);
-    }
-
-    @Override
     public InterruptVectors interrupts()
     {
         return vectors;
-    }
-
-    @Override
-    public void close()
-    {
-        device.close();
     }
 
     private void writeMask(final int vector, final int mask)
