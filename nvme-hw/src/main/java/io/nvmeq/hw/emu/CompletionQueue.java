@@ -177,7 +177,8 @@ final class CompletionQueue
     }
 
     /**
-     * A submission queue starts executing a batch of commands (one doorbell's): the interrupts of what it
+     * A submission queue starts executing a batch of commands (the entries one look at its tail showed,
+     * as far as this queue has room): the interrupts of what it
      * posts are raised when the batch ends ({@link #releaseInterrupts}), one fence for the batch instead of
      * one per entry (the fence drains the store buffer, behind a 4 KiB read's data), as a controller
      * raises its vector after writing a burst of entries. Each entry still counts towards coalescing.

@@ -102,7 +102,7 @@ final class SubmissionQueue
             }
             tail = newTail;
             // Under the lock already: one lock per doorbell (a reentrant acquire costs a CAS as well).
-            processLocked();
+            executeBatch();
             return true;
         }
         finally
@@ -182,29 +182,11 @@ final class SubmissionQueue
         lock.lock();
         try
         {
-            processLocked();
+            executeBatch();
         }
         finally
         {
             lock.unlock();
-        }
-    }
-
-    /** {@link #process} for a caller that holds the lock; the batch's interrupts are raised at its end. */
-    private void processLocked()
-    {
-        if (!cq.holdInterrupts())
-        {
-            executeBatch();
-            return;
-        }
-        try
-        {
-            executeBatch();
-        }
-        finally
-        {
-            cq.releaseInterrupts();
         }
     }
 
@@ -233,18 +215,42 @@ final class SubmissionQueue
             {
                 stalled = false;
             }
-            for (int i = 0; i < granted; i++)
+            // The interrupts of one chunk (the entries the tail showed, as far as the CQ has room) are raised at
+            // its end: one fence for the chunk. Per chunk, not per doorbell loop, so that a host that keeps
+            // ringing does not hold back the interrupts of what already completed; a single entry gains nothing.
+            final boolean held = granted > 1 && cq.holdInterrupts();
+            try
             {
-                if (!executeNext())
+                if (!executeChunk(granted))
                 {
-                    for (int j = i + 1; j < granted; j++)
-                    {
-                        cq.release();
-                    }
                     return;
                 }
             }
+            finally
+            {
+                if (held)
+                {
+                    cq.releaseInterrupts();
+                }
+            }
         }
+    }
+
+    /** Executes {@code granted} fetched entries; false if one could not be (the reservations left are returned). */
+    private boolean executeChunk(final int granted)
+    {
+        for (int i = 0; i < granted; i++)
+        {
+            if (!executeNext())
+            {
+                for (int j = i + 1; j < granted; j++)
+                {
+                    cq.release();
+                }
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Stops the queue: nothing more is fetched from it. Waits for a command executing now. */
