@@ -29,8 +29,8 @@ import org.slf4j.LoggerFactory;
  * sleeps again soon (a light load, a sleep around each I/O) pays no system call, and the detach is not
  * on the way from the wake-up to the work that woke the thread. One that sleeps whenever idle (interrupt
  * mode) sleeps around nearly every completion and leaves such vectors attached. A vector the kernel
- * refused to attach raises nothing: the thread then does not wait (it polls, and the next sleep attaches
- * again).
+ * refused to attach raises nothing: the thread then sleeps a millisecond at most (it polls, and the
+ * next sleep attaches again).
  */
 final class CompletionSleep implements AutoCloseable
 {
@@ -39,6 +39,8 @@ final class CompletionSleep implements AutoCloseable
     /** Before a detach was timed: of the order of a VFIO_DEVICE_SET_IRQS pair in a guest. */
     static final long INITIAL_DETACH_AFTER_NANOS = 100_000;
     private static final long MIN_DETACH_AFTER_NANOS = 1_000;
+    /** How often a thread whose vector the kernel refused to attach polls and tries again. */
+    private static final long ATTACH_RETRY_NANOS = 1_000_000;
 
     private final EventFd wakeUp = EventFd.create();
     private final SleepCounters counters;
@@ -53,7 +55,7 @@ final class CompletionSleep implements AutoCloseable
     private boolean wokenByEventFd;
     /** Whether vectors whose quiet costs a system call are detached while awake (see the class comment). */
     private final boolean detachWhileAwake;
-    /** An armed vector the kernel refused to attach: the coming {@link #await} must not wait. */
+    /** An armed vector the kernel refused to attach: the coming {@link #await} waits at most ATTACH_RETRY_NANOS. */
     private boolean attachRefused;
     /** Detachable vectors armed for the last sleep and still attached: {@link #quietIfDue} detaches them. */
     private CompletionInterrupt[] pending = new CompletionInterrupt[4];
@@ -207,11 +209,11 @@ final class CompletionSleep implements AutoCloseable
      */
     void await(final Poller[] pollers, final long nowNanos)
     {
-        if (attachRefused)
-        {
-            return;
-        }
-        final long timeout = timeout(pollers, nowNanos);
+        final long deadlines = timeout(pollers, nowNanos);
+        // A vector the kernel refused to attach raises nothing: sleep at most ATTACH_RETRY_NANOS, so that
+        // the thread polls its queues and tries the attach again that often (not an ioctl every cycle).
+        final long timeout = !attachRefused ? deadlines :
+            deadlines < 0 ? ATTACH_RETRY_NANOS : Math.min(deadlines, ATTACH_RETRY_NANOS);
         final int ready = wait.await(timeout);
         counters.slept();
         wokenByEventFd = ready > 0;
