@@ -185,6 +185,10 @@ final class NvmCommands implements CommandSet
         }
         catch (final UncheckedIOException ex)
         {
+            if (!namespace.locks.validate(slba, stamp))
+            {
+                return RETRY_LOCKED; // a write overlapped: the locked read decides what the host is told
+            }
             LOG.error("namespace {} read at LBA {} failed", namespace.nsid, slba, ex);
             return Status.UNRECOVERED_READ_ERROR;
         }
