@@ -2,6 +2,7 @@ package io.nvmeq.hw.emu;
 
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToLongFunction;
 
 /**
  * What the emulated controller has done, for tests, the CLI and the SMART log. Updated from every
@@ -53,24 +54,14 @@ public final class EmulatorCounters
         return adminCommands.get();
     }
 
-    public synchronized long reads()
+    public long reads()
     {
-        long sum = retired.reads();
-        for (final IoCounters queue : queues)
-        {
-            sum += queue.reads();
-        }
-        return sum;
+        return sum(IoCounters::reads);
     }
 
-    public synchronized long writes()
+    public long writes()
     {
-        long sum = retired.writes();
-        for (final IoCounters queue : queues)
-        {
-            sum += queue.writes();
-        }
-        return sum;
+        return sum(IoCounters::writes);
     }
 
     public long flushes()
@@ -95,23 +86,24 @@ public final class EmulatorCounters
     }
 
     /** Bytes the host read (NVM Read data). */
-    public synchronized long bytesRead()
+    public long bytesRead()
     {
-        long sum = retired.bytesRead();
-        for (final IoCounters queue : queues)
-        {
-            sum += queue.bytesRead();
-        }
-        return sum;
+        return sum(IoCounters::bytesRead);
     }
 
     /** Bytes the host wrote (NVM Write data). */
-    public synchronized long bytesWritten()
+    public long bytesWritten()
     {
-        long sum = retired.bytesWritten();
+        return sum(IoCounters::bytesWritten);
+    }
+
+    /** One of the queues' counts, summed over the queues there are and those deleted. */
+    private synchronized long sum(final ToLongFunction<IoCounters> count)
+    {
+        long sum = count.applyAsLong(retired);
         for (final IoCounters queue : queues)
         {
-            sum += queue.bytesWritten();
+            sum += count.applyAsLong(queue);
         }
         return sum;
     }
