@@ -243,7 +243,8 @@ final class LocalNvmeq implements NvmeqBackend
         return threadQueues.open(settings.device());
     }
 
-    int threadQueueCapacity()
+    @Override
+    public int threadQueueCapacity()
     {
         return threadQueues.capacity();
     }
@@ -280,31 +281,14 @@ final class LocalNvmeq implements NvmeqBackend
         {
             LOG.error("{}; terminating anyway", ex.getMessage(), ex.getCause());
         }
-        awaitRepliesDelivered(timeout);
+        // Every request was answered by its queue pair before it stopped; let the routers finish delivering.
+        CloseWaits.until(pending::isEmpty, timeout);
         pending.failAll(tag -> new ControllerUnavailableException("nvmeq closed before request " + tag +
             " was answered: its outcome is unknown (it may have run)"));
         terminate(system, timeout);
         if (shutdownFailure != null)
         {
             throw shutdownFailure;
-        }
-    }
-
-    /** Every request was answered by its queue pair before it stopped; let the routers finish delivering. */
-    private void awaitRepliesDelivered(final Duration timeout)
-    {
-        final long deadline = System.nanoTime() + timeout.toNanos();
-        while (!pending.isEmpty() && System.nanoTime() < deadline)
-        {
-            try
-            {
-                Thread.sleep(1);
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-                return;
-            }
         }
     }
 
@@ -333,8 +317,8 @@ final class LocalNvmeq implements NvmeqBackend
         }
     }
 
-    /** Requests sent and not answered yet (for tests and diagnostics). */
-    int pendingCount()
+    @Override
+    public int pendingCount()
     {
         return pending.size();
     }

@@ -354,7 +354,7 @@ public final class Nvmeq implements AutoCloseable
      */
     public int threadQueueCapacity()
     {
-        return backend instanceof LocalNvmeq local ? local.threadQueueCapacity() : 0;
+        return backend.threadQueueCapacity();
     }
 
     /**
@@ -447,6 +447,6 @@ public final class Nvmeq implements AutoCloseable
     /** Requests sent and not answered yet (for tests and diagnostics). */
     int pendingCount()
     {
-        return backend instanceof LocalNvmeq local ? local.pendingCount() : backend.remote().orElseThrow().outstanding();
+        return backend.pendingCount();
     }
 }

@@ -46,6 +46,15 @@ interface NvmeqBackend extends AutoCloseable
         return Optional.empty();
     }
 
+    /** How many thread queues may be open at once (none on a remote namespace). */
+    default int threadQueueCapacity()
+    {
+        return 0;
+    }
+
+    /** Requests sent and not answered yet (remote: the parts a request was split into count one each). */
+    int pendingCount();
+
     /** Idempotent; see {@link Nvmeq#close()}. */
     @Override
     void close();

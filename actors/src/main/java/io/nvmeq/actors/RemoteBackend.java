@@ -1,6 +1,5 @@
 package io.nvmeq.actors;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -123,24 +122,13 @@ final class RemoteBackend implements NvmeqBackend
             return;
         }
         requests.close();
-        awaitAnswered(settings.shutdownTimeout());
+        CloseWaits.until(() -> remote.outstanding() == 0, settings.shutdownTimeout());
         remote.close();
     }
 
-    private void awaitAnswered(final Duration timeout)
+    @Override
+    public int pendingCount()
     {
-        final long deadline = System.nanoTime() + timeout.toNanos();
-        while (remote.outstanding() > 0 && System.nanoTime() < deadline)
-        {
-            try
-            {
-                Thread.sleep(1);
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
+        return remote.outstanding();
     }
 }

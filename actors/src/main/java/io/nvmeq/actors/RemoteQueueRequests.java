@@ -10,8 +10,10 @@ import io.nvmeq.engine.DmaBuffer;
 
 /**
  * The one queue of a facade over a remote namespace: its session with the server ({@link RemoteNvmeq}),
- * behind the facade's own gate, so that a request sent after {@link Nvmeq#close()} began is refused
- * (not sent) while close waits for those sent before it.
+ * behind the facade's own gate, so that while {@link Nvmeq#close()} waits for the requests sent before
+ * it, a request that finds the gate shut is refused and nothing is sent. One that passed the gate just
+ * before it shut is sent and answered like the others: by the server, or by the client's close when the
+ * wait ends first (see {@link RemoteNvmeq#close()}).
  */
 final class RemoteQueueRequests implements QueueRequests
 {
